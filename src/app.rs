@@ -1,0 +1,85 @@
+//! The running service's state: the store, the read model derived from it, and the schema.
+//!
+//! The read model is rebuilt only from what the store returns and swapped in whole
+//! ([`App::reload`]), so readers always see one committed state and nothing writes to it directly.
+
+use crate::catalog::Catalog;
+use crate::graphql::{self, ApiSchema};
+use crate::seed::{self, SeedError};
+use crate::store::{Store, StoreError};
+use arc_swap::ArcSwap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The store is empty and the seed files could not be loaded.
+    #[error("the store is empty and cannot be seeded: {0}")]
+    Seed(#[from] SeedError),
+}
+
+/// Everything a request needs. Shared by all requests behind an `Arc`.
+pub struct App {
+    /// The store: the only source of truth.
+    pub store: Store,
+    catalog: ArcSwap<Catalog>,
+    /// The GraphQL schema.
+    pub schema: ApiSchema,
+}
+
+impl App {
+    /// Opens the store in `data_dir`, seeds it from `seed_dir` if it holds no dataset, and builds
+    /// the read model. An existing store is never reseeded; if the seed files have changed since,
+    /// one log line says so.
+    pub fn open(data_dir: &Path, seed_dir: &Path) -> Result<App, AppError> {
+        let store = Store::open(data_dir)?;
+        match store.meta()? {
+            None => {
+                let seed = seed::load(seed_dir)?;
+                let meta = store.replace_all(&seed)?;
+                tracing::info!(version = %meta.version, seed_dir = %seed_dir.display(), "seeded an empty store");
+            }
+            Some(meta) => match seed::load(seed_dir) {
+                Ok(seed) if seed.version != meta.seed_version => tracing::warn!(
+                    store_seed_version = %meta.seed_version,
+                    seed_files_version = %seed.version,
+                    "the seed files differ from the ones this store was seeded from; \
+                     run `khartoum-graphql seed --replace` to reload them"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "the seed files cannot be loaded; serving the existing store"),
+            },
+        }
+        Self::from_store(store)
+    }
+
+    /// Wraps an already seeded store.
+    pub fn from_store(store: Store) -> Result<App, AppError> {
+        let catalog = ArcSwap::from_pointee(Self::build(&store)?);
+        Ok(App { store, catalog, schema: graphql::schema() })
+    }
+
+    fn build(store: &Store) -> Result<Catalog, StoreError> {
+        let meta = store.meta()?.unwrap_or_else(|| crate::store::Meta {
+            version: String::new(),
+            seed_version: String::new(),
+            last_change: String::new(),
+        });
+        Ok(Catalog::new(store.load()?, meta))
+    }
+
+    /// The read model as of now. Requests hold on to it for their whole execution.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalog.load_full()
+    }
+
+    /// Rebuilds the read model from the store and swaps it in, after a committed write.
+    pub fn reload(&self) -> Result<(), StoreError> {
+        self.catalog.store(Arc::new(Self::build(&self.store)?));
+        Ok(())
+    }
+}

@@ -1,0 +1,488 @@
+//! The read model: an immutable, indexed view of one committed state of the store.
+//!
+//! A `Catalog` is built only from what [`crate::store::Store::load`] returns and is never written
+//! to; the server swaps in a new one after each committed change. Every join and filter the API
+//! offers is answered from its in-memory indexes, so a page of meetings with their hosts,
+//! co-hosts and countries costs no store reads at all, however many fields it asks for.
+
+mod text;
+
+pub use text::fold;
+
+use crate::domain::*;
+use crate::store::Meta;
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// A state or an organisation, by position in the dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActorRef {
+    /// Index into `dataset.states`.
+    State(usize),
+    /// Index into `dataset.organizations`.
+    Organization(usize),
+}
+
+/// Which meetings to select. Every part narrows the selection; `None` and empty lists mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct MeetingQuery {
+    /// Only these kinds.
+    pub kinds: Vec<MeetingKind>,
+    /// Only meetings of all these processes.
+    pub processes: Vec<String>,
+    /// Only meetings where each of these actors held one of the given roles (any role if empty).
+    pub actors: Vec<(String, Vec<MeetingRole>)>,
+    /// Only meetings held in this state.
+    pub country: Option<String>,
+    /// Only online (true) or in-person (false) meetings.
+    pub online: Option<bool>,
+    /// Only meetings whose span reaches this day or later.
+    pub from: Option<NaiveDate>,
+    /// Only meetings whose span starts on this day or earlier.
+    pub to: Option<NaiveDate>,
+    /// Only meetings classified under this domain number.
+    pub domain: Option<u8>,
+    /// Only meetings whose title or summary contains all these words (folded).
+    pub words: Vec<String>,
+}
+
+/// One partner of an actor: the other actor and the meetings they organised together.
+#[derive(Debug, Clone)]
+pub struct Partner {
+    /// The other actor.
+    pub actor: ActorRef,
+    /// Meeting indexes, chronological.
+    pub meetings: Vec<usize>,
+}
+
+/// The indexed read model of one dataset.
+pub struct Catalog {
+    /// The records.
+    pub ds: Dataset,
+    /// The store's metadata for this state.
+    pub meta: Meta,
+    sources: HashMap<String, usize>,
+    states: HashMap<String, usize>,
+    state_codes: HashMap<String, usize>,
+    organizations: HashMap<String, usize>,
+    processes: HashMap<String, usize>,
+    chairmanships: HashMap<String, usize>,
+    meetings: HashMap<String, usize>,
+    documents: HashMap<String, usize>,
+    commitments: HashMap<String, usize>,
+    /// All meetings, ascending by (start, slug).
+    chrono: Vec<usize>,
+    /// Position of each meeting in `chrono`.
+    rank: Vec<usize>,
+    by_actor: HashMap<String, Vec<(usize, MeetingRole)>>,
+    by_process: HashMap<String, Vec<usize>>,
+    by_country: HashMap<String, Vec<usize>>,
+    by_domain: HashMap<u8, Vec<usize>>,
+    memberships_by_process: HashMap<String, Vec<usize>>,
+    memberships_by_actor: HashMap<String, Vec<usize>>,
+    chairs_by_process: HashMap<String, Vec<usize>>,
+    chairs_by_state: HashMap<String, Vec<usize>>,
+    documents_by_process: HashMap<String, Vec<usize>>,
+    commitments_by_document: HashMap<String, Vec<usize>>,
+    /// Commitments in API order (document, approaches first, then domain and number).
+    commitments_ordered: Vec<usize>,
+    /// Per meeting: its relations, the recorded ones and the inverses of those pointing at it.
+    relations: Vec<Vec<(RelationKind, usize)>>,
+    /// Per meeting: documents adopted there.
+    adopted: Vec<Vec<usize>>,
+    /// Per meeting: folded title and summary, for text filters.
+    folded: Vec<String>,
+    partners: HashMap<String, Vec<Partner>>,
+    /// States in API order (name, slug).
+    states_ordered: Vec<usize>,
+}
+
+fn positions<T>(items: &[T], key: impl Fn(&T) -> String) -> HashMap<String, usize> {
+    items.iter().enumerate().map(|(i, t)| (key(t), i)).collect()
+}
+
+impl Catalog {
+    /// Builds the read model of a dataset the store has loaded.
+    pub fn new(ds: Dataset, meta: Meta) -> Catalog {
+        let mut chrono: Vec<usize> = (0..ds.meetings.len()).collect();
+        chrono.sort_by(|&a, &b| {
+            let (ma, mb) = (&ds.meetings[a], &ds.meetings[b]);
+            ma.start_date.cmp(&mb.start_date).then_with(|| ma.slug.cmp(&mb.slug))
+        });
+        let mut rank = vec![0; ds.meetings.len()];
+        for (pos, &m) in chrono.iter().enumerate() {
+            rank[m] = pos;
+        }
+        let meetings = positions(&ds.meetings, |m| m.slug.to_string());
+
+        let mut by_actor: HashMap<String, Vec<(usize, MeetingRole)>> = HashMap::new();
+        let mut by_process: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_country: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_domain: HashMap<u8, Vec<usize>> = HashMap::new();
+        let mut relations: Vec<Vec<(RelationKind, usize)>> = vec![Vec::new(); ds.meetings.len()];
+        for &m in &chrono {
+            let meeting = &ds.meetings[m];
+            for p in &meeting.participations {
+                by_actor.entry(p.actor.to_string()).or_default().push((m, p.role));
+            }
+            for p in &meeting.processes {
+                by_process.entry(p.to_string()).or_default().push(m);
+            }
+            if let Some(c) = &meeting.country {
+                by_country.entry(c.to_string()).or_default().push(m);
+            }
+            for d in &meeting.domains {
+                by_domain.entry(*d).or_default().push(m);
+            }
+            for r in &meeting.related {
+                if let Some(&other) = meetings.get(r.meeting.as_str()) {
+                    relations[m].push((r.kind, other));
+                    relations[other].push((r.kind.inverse(), m));
+                }
+            }
+        }
+        for rel in &mut relations {
+            rel.sort_by_key(|&(_, other)| rank[other]);
+            rel.dedup();
+        }
+
+        let mut adopted = vec![Vec::new(); ds.meetings.len()];
+        let mut documents_by_process: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, d) in ds.documents.iter().enumerate() {
+            if let Some(&m) = d.adopted_at.as_ref().and_then(|s| meetings.get(s.as_str())) {
+                adopted[m].push(i);
+            }
+            for p in &d.processes {
+                documents_by_process.entry(p.to_string()).or_default().push(i);
+            }
+        }
+        for docs in documents_by_process.values_mut() {
+            docs.sort_by(|&a, &b| {
+                (ds.documents[a].adopted, &ds.documents[a].slug).cmp(&(ds.documents[b].adopted, &ds.documents[b].slug))
+            });
+        }
+
+        let mut memberships_by_process: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut memberships_by_actor: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, m) in ds.memberships.iter().enumerate() {
+            memberships_by_process.entry(m.process.to_string()).or_default().push(i);
+            memberships_by_actor.entry(m.actor.to_string()).or_default().push(i);
+        }
+        let mut chair_order: Vec<usize> = (0..ds.chairmanships.len()).collect();
+        chair_order.sort_by(|&a, &b| {
+            let (ta, tb) = (&ds.chairmanships[a], &ds.chairmanships[b]);
+            (ta.start, &ta.slug).cmp(&(tb.start, &tb.slug))
+        });
+        let mut chairs_by_process: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut chairs_by_state: HashMap<String, Vec<usize>> = HashMap::new();
+        for &i in &chair_order {
+            let t = &ds.chairmanships[i];
+            chairs_by_process.entry(t.process.to_string()).or_default().push(i);
+            chairs_by_state.entry(t.chair.to_string()).or_default().push(i);
+        }
+
+        let mut commitments_ordered: Vec<usize> = (0..ds.commitments.len()).collect();
+        commitments_ordered.sort_by_key(|&i| commitment_sort_key(&ds.commitments[i]));
+        let mut commitments_by_document: HashMap<String, Vec<usize>> = HashMap::new();
+        for &i in &commitments_ordered {
+            commitments_by_document.entry(ds.commitments[i].document.to_string()).or_default().push(i);
+        }
+
+        let mut states_ordered: Vec<usize> = (0..ds.states.len()).collect();
+        states_ordered.sort_by_key(|&i| state_sort_key(&ds.states[i]));
+
+        let folded =
+            ds.meetings.iter().map(|m| fold(&format!("{} {}", m.title, m.summary.as_deref().unwrap_or("")))).collect();
+        let mut state_codes = HashMap::new();
+        for (i, s) in ds.states.iter().enumerate() {
+            state_codes.insert(s.iso2.to_ascii_lowercase(), i);
+            state_codes.insert(s.iso3.to_ascii_lowercase(), i);
+        }
+
+        let mut cat = Catalog {
+            sources: positions(&ds.sources, |s| s.slug.to_string()),
+            states: positions(&ds.states, |s| s.slug.to_string()),
+            organizations: positions(&ds.organizations, |s| s.slug.to_string()),
+            processes: positions(&ds.processes, |s| s.slug.to_string()),
+            chairmanships: positions(&ds.chairmanships, |s| s.slug.to_string()),
+            documents: positions(&ds.documents, |s| s.slug.to_string()),
+            commitments: positions(&ds.commitments, |s| s.code.clone()),
+            state_codes,
+            meetings,
+            chrono,
+            rank,
+            by_actor,
+            by_process,
+            by_country,
+            by_domain,
+            memberships_by_process,
+            memberships_by_actor,
+            chairs_by_process,
+            chairs_by_state,
+            documents_by_process,
+            commitments_by_document,
+            commitments_ordered,
+            relations,
+            adopted,
+            folded,
+            partners: HashMap::new(),
+            states_ordered,
+            ds,
+            meta,
+        };
+        cat.partners = cat.build_partners();
+        cat
+    }
+
+    fn build_partners(&self) -> HashMap<String, Vec<Partner>> {
+        // actor -> partner -> meetings, from the organising roles of each meeting.
+        let mut pairs: HashMap<&str, BTreeMap<&str, Vec<usize>>> = HashMap::new();
+        for &m in &self.chrono {
+            let organisers: Vec<&str> = {
+                let mut v: Vec<&str> = self.ds.meetings[m]
+                    .participations
+                    .iter()
+                    .filter(|p| p.role.is_organising())
+                    .map(|p| p.actor.as_str())
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            };
+            for a in &organisers {
+                for b in &organisers {
+                    if a != b {
+                        pairs.entry(a).or_default().entry(b).or_default().push(m);
+                    }
+                }
+            }
+        }
+        pairs
+            .into_iter()
+            .map(|(a, partners)| {
+                let mut list: Vec<(&str, Partner)> = partners
+                    .into_iter()
+                    .filter_map(|(b, meetings)| Some((b, Partner { actor: self.actor(b)?, meetings })))
+                    .collect();
+                list.sort_by(|x, y| y.1.meetings.len().cmp(&x.1.meetings.len()).then(x.0.cmp(y.0)));
+                (a.to_owned(), list.into_iter().map(|(_, p)| p).collect())
+            })
+            .collect()
+    }
+
+    // ----- look-ups by key -----
+
+    /// A source by slug.
+    pub fn source(&self, slug: &str) -> Option<usize> {
+        self.sources.get(slug).copied()
+    }
+    /// A state by slug.
+    pub fn state(&self, slug: &str) -> Option<usize> {
+        self.states.get(slug).copied()
+    }
+    /// A state by slug, ISO alpha-2 or alpha-3 code, in any case.
+    pub fn state_by_code(&self, code: &str) -> Option<usize> {
+        self.state_codes.get(&code.trim().to_ascii_lowercase()).copied()
+    }
+    /// An organisation by slug.
+    pub fn organization(&self, slug: &str) -> Option<usize> {
+        self.organizations.get(slug).copied()
+    }
+    /// A state or organisation by slug.
+    pub fn actor(&self, slug: &str) -> Option<ActorRef> {
+        self.state(slug).map(ActorRef::State).or_else(|| self.organization(slug).map(ActorRef::Organization))
+    }
+    /// A process by slug.
+    pub fn process(&self, slug: &str) -> Option<usize> {
+        self.processes.get(slug).copied()
+    }
+    /// A chairmanship by slug.
+    pub fn chairmanship(&self, slug: &str) -> Option<usize> {
+        self.chairmanships.get(slug).copied()
+    }
+    /// A meeting by slug.
+    pub fn meeting(&self, slug: &str) -> Option<usize> {
+        self.meetings.get(slug).copied()
+    }
+    /// A document by slug.
+    pub fn document(&self, slug: &str) -> Option<usize> {
+        self.documents.get(slug).copied()
+    }
+    /// A commitment by code.
+    pub fn commitment(&self, code: &str) -> Option<usize> {
+        self.commitments.get(code).copied()
+    }
+
+    // ----- relations -----
+
+    /// States in API order: by name, then slug.
+    pub fn states_ordered(&self) -> &[usize] {
+        &self.states_ordered
+    }
+    /// The sort key of a state in API order.
+    pub fn state_key(&self, i: usize) -> String {
+        state_sort_key(&self.ds.states[i])
+    }
+    /// Commitments in API order: by document, approaches first, then by domain and number.
+    pub fn commitments_ordered(&self) -> &[usize] {
+        &self.commitments_ordered
+    }
+    /// The sort key of a commitment in API order.
+    pub fn commitment_key(&self, i: usize) -> String {
+        commitment_sort_key(&self.ds.commitments[i])
+    }
+    /// The sort key of a meeting in chronological order: its rank, zero-padded.
+    pub fn meeting_key(&self, m: usize) -> String {
+        let meeting = &self.ds.meetings[m];
+        format!("{}\u{1f}{}\u{1f}{}", meeting.start_date.first_day(), precision_rank(meeting.start_date), meeting.slug)
+    }
+    /// The meetings' chronological position, for sorting subsets.
+    pub fn meeting_rank(&self, m: usize) -> usize {
+        self.rank[m]
+    }
+
+    /// Memberships of a process, in dataset order.
+    pub fn memberships_of_process(&self, process: &str) -> &[usize] {
+        self.memberships_by_process.get(process).map_or(&[], Vec::as_slice)
+    }
+    /// Memberships of an actor.
+    pub fn memberships_of_actor(&self, actor: &str) -> &[usize] {
+        self.memberships_by_actor.get(actor).map_or(&[], Vec::as_slice)
+    }
+    /// Chair terms of a process, chronological.
+    pub fn chairs_of_process(&self, process: &str) -> &[usize] {
+        self.chairs_by_process.get(process).map_or(&[], Vec::as_slice)
+    }
+    /// Chair terms held by a state, chronological.
+    pub fn chairs_of_state(&self, state: &str) -> &[usize] {
+        self.chairs_by_state.get(state).map_or(&[], Vec::as_slice)
+    }
+    /// Documents of a process, by adoption date.
+    pub fn documents_of_process(&self, process: &str) -> &[usize] {
+        self.documents_by_process.get(process).map_or(&[], Vec::as_slice)
+    }
+    /// Commitments of a document, in API order.
+    pub fn commitments_of_document(&self, document: &str) -> &[usize] {
+        self.commitments_by_document.get(document).map_or(&[], Vec::as_slice)
+    }
+    /// A meeting's relations, each with the other meeting, chronological.
+    pub fn relations_of(&self, m: usize) -> &[(RelationKind, usize)] {
+        &self.relations[m]
+    }
+    /// Documents adopted at a meeting.
+    pub fn adopted_at(&self, m: usize) -> &[usize] {
+        &self.adopted[m]
+    }
+    /// An actor's partners, most shared meetings first.
+    pub fn partners_of(&self, actor: &str) -> &[Partner] {
+        self.partners.get(actor).map_or(&[], Vec::as_slice)
+    }
+    /// Meetings classified under a domain number, chronological.
+    pub fn meetings_in_domain(&self, number: u8) -> &[usize] {
+        self.by_domain.get(&number).map_or(&[], Vec::as_slice)
+    }
+
+    /// The chair terms of a process in force on a day: begun on or before it, not ended before it.
+    /// Two terms may both be in force on a handover day or where sources leave the bounds vague.
+    pub fn chairs_on(&self, process: &str, day: NaiveDate) -> Vec<usize> {
+        self.chairs_of_process(process).iter().copied().filter(|&t| self.term_covers(t, day)).collect()
+    }
+
+    /// Whether a chair term covers a day.
+    pub fn term_covers(&self, t: usize, day: NaiveDate) -> bool {
+        let term = &self.ds.chairmanships[t];
+        term.start.is_some_and(|s| s.first_day() <= day) && term.end.is_none_or(|e| e.last_day() >= day)
+    }
+
+    /// The meetings of a term's process held during the term, chronological.
+    pub fn meetings_in_term(&self, t: usize) -> Vec<usize> {
+        let term = &self.ds.chairmanships[t];
+        self.by_process
+            .get(term.process.as_str())
+            .map(|ms| {
+                ms.iter()
+                    .copied()
+                    .filter(|&m| self.term_covers(t, self.ds.meetings[m].start_date.first_day()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether a membership was in force on a day. A membership with no known start counts from
+    /// the beginning; a partial date counts from the first day it may mean to the last.
+    pub fn membership_in_force(&self, i: usize, day: NaiveDate) -> bool {
+        let m = &self.ds.memberships[i];
+        m.since.is_none_or(|s| s.first_day() <= day) && m.until.is_none_or(|u| u.last_day() >= day)
+    }
+
+    /// The meetings a query selects, chronological. Starts from the narrowest index the query
+    /// names, so a selective filter never scans every meeting.
+    pub fn meetings(&self, q: &MeetingQuery) -> Vec<usize> {
+        let empty: Vec<usize> = Vec::new();
+        let roles_ok = |roles: &[MeetingRole], r: MeetingRole| roles.is_empty() || roles.contains(&r);
+        // Candidates from the narrowest index; the other conditions are checked one by one.
+        let mut candidates: Vec<usize> = if let Some((actor, roles)) = q.actors.first() {
+            let mut v: Vec<usize> = self
+                .by_actor
+                .get(actor.as_str())
+                .map(|ms| ms.iter().filter(|(_, r)| roles_ok(roles, *r)).map(|(m, _)| *m).collect())
+                .unwrap_or_default();
+            v.dedup();
+            v
+        } else if let Some(p) = q.processes.first() {
+            self.by_process.get(p.as_str()).unwrap_or(&empty).clone()
+        } else if let Some(c) = &q.country {
+            self.by_country.get(c.as_str()).unwrap_or(&empty).clone()
+        } else if let Some(d) = q.domain {
+            self.meetings_in_domain(d).to_vec()
+        } else {
+            self.chrono.clone()
+        };
+        candidates.retain(|&m| {
+            let meeting = &self.ds.meetings[m];
+            (q.kinds.is_empty() || q.kinds.contains(&meeting.kind))
+                && q.processes.iter().all(|p| meeting.processes.iter().any(|x| x.as_str() == p))
+                && q.country.as_ref().is_none_or(|c| meeting.country.as_ref().is_some_and(|x| x.as_str() == c))
+                && q.online.is_none_or(|o| meeting.online == o)
+                && q.domain.is_none_or(|d| meeting.domains.contains(&d))
+                && intervals_intersect(meeting.interval(), q.from, q.to)
+                && q.actors.iter().skip(1).all(|(a, roles)| {
+                    meeting.participations.iter().any(|p| p.actor.as_str() == a && roles_ok(roles, p.role))
+                })
+                && q.words.iter().all(|w| self.folded[m].contains(w.as_str()))
+        });
+        candidates
+    }
+}
+
+fn precision_rank(d: PartialDate) -> u8 {
+    match d.precision() {
+        Precision::Year => 0,
+        Precision::Month => 1,
+        Precision::Day => 2,
+    }
+}
+
+fn state_sort_key(s: &State) -> String {
+    format!("{}\u{1f}{}", fold(&s.name), s.slug)
+}
+
+fn commitment_sort_key(c: &Commitment) -> String {
+    let kind = match c.kind {
+        CommitmentKind::CrossCuttingApproach => 0,
+        CommitmentKind::Commitment => 1,
+    };
+    format!(
+        "{}\u{1f}{kind}\u{1f}{:03}\u{1f}{:03}\u{1f}{}",
+        c.document,
+        c.domain.unwrap_or(0),
+        c.number.unwrap_or(0),
+        c.code
+    )
+}
+
+/// The words of a text filter, folded; empty words dropped.
+pub fn filter_words(text: &str) -> Vec<String> {
+    let mut seen = HashSet::new();
+    fold(text).split_whitespace().filter(|w| seen.insert(w.to_string())).map(str::to_owned).collect()
+}

@@ -1,0 +1,52 @@
+//! The command line: subcommands and flags, each flag with an environment-variable fallback.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// A GraphQL API over the public record of the Khartoum Process (EU-Horn of Africa Migration
+/// Route Initiative): its members, chairs, meetings, declarations and commitments.
+#[derive(Debug, Parser)]
+#[command(name = "khartoum-graphql", version)]
+pub struct Cli {
+    /// Where the data lives.
+    #[command(flatten)]
+    pub config: Config,
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Settings shared by every command.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address and port to serve on.
+    #[arg(long, env = "KHARTOUM_GRAPHQL_BIND", default_value = "127.0.0.1:8000", global = true)]
+    pub bind: SocketAddr,
+    /// Directory of the embedded store; created if missing.
+    #[arg(long, env = "KHARTOUM_GRAPHQL_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Directory of the seed JSON files an empty store is seeded from.
+    #[arg(long, env = "KHARTOUM_GRAPHQL_SEED_DIR", default_value = "./seed", global = true)]
+    pub seed_dir: PathBuf,
+}
+
+/// The commands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Serve the API (GraphiQL at GET /graphql). Seeds an empty store first.
+    Serve,
+    /// Seed an empty store from the seed files, or reload a seeded one with --replace.
+    Seed {
+        /// Replace whatever the store holds with the seed files.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Validate the seed files and report every problem, without touching the store.
+    CheckSeed,
+    /// Check that the store is consistent: every index entry points at a record, and every
+    /// record is in every index it belongs to.
+    CheckStore,
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}

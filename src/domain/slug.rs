@@ -1,0 +1,94 @@
+//! Slugs: the stable, human-readable keys of every record.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The longest slug we accept; long enough for any title-derived key, short enough to log.
+pub const MAX_SLUG_LEN: usize = 100;
+
+/// A validated slug: lower-case ASCII letters and digits in groups joined by single hyphens
+/// (`2021-11-geneva-return`, `khartoum-process`, `ke`).
+///
+/// Constructed only through [`Slug::parse`], so a `Slug` in hand is always well-formed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Slug(String);
+
+/// Why a string is not a slug.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SlugError {
+    /// The string is empty.
+    #[error("a slug cannot be empty")]
+    Empty,
+    /// The string is longer than [`MAX_SLUG_LEN`].
+    #[error("a slug has at most {MAX_SLUG_LEN} characters")]
+    TooLong,
+    /// The string has a character or hyphen placement a slug cannot have.
+    #[error("a slug has only lower-case letters a-z, digits and single hyphens between them")]
+    Malformed,
+}
+
+impl Slug {
+    /// Parses a slug, rejecting anything but `^[a-z0-9]+(-[a-z0-9]+)*$` of at most 100 characters.
+    pub fn parse(s: &str) -> Result<Self, SlugError> {
+        if s.is_empty() {
+            return Err(SlugError::Empty);
+        }
+        if s.len() > MAX_SLUG_LEN {
+            return Err(SlugError::TooLong);
+        }
+        let well_formed = s
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        if !well_formed {
+            return Err(SlugError::Malformed);
+        }
+        Ok(Slug(s.to_owned()))
+    }
+
+    /// The slug as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::borrow::Borrow<str> for Slug {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slug_accepts_lower_case_words_joined_by_hyphens() {
+        for ok in ["ke", "khartoum-process", "2021-11-geneva-return", "a1-b2-c3"] {
+            assert_eq!(Slug::parse(ok).unwrap().as_str(), ok);
+        }
+    }
+
+    #[test]
+    fn slug_rejects_bad_shapes_with_the_reason() {
+        let cases = [
+            ("", SlugError::Empty),
+            ("Kenya", SlugError::Malformed),
+            ("-ke", SlugError::Malformed),
+            ("ke-", SlugError::Malformed),
+            ("k--e", SlugError::Malformed),
+            ("k e", SlugError::Malformed),
+            ("ké", SlugError::Malformed),
+            ("a\u{0}b", SlugError::Malformed),
+        ];
+        for (input, err) in cases {
+            assert_eq!(Slug::parse(input), Err(err), "{input:?}");
+        }
+        assert_eq!(Slug::parse(&"a".repeat(101)), Err(SlugError::TooLong));
+    }
+}

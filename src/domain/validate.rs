@@ -1,0 +1,404 @@
+//! The consistency rules of a [`Dataset`]: unique keys, references that resolve, sane dates,
+//! non-overlapping chair terms, and a source for every record.
+//!
+//! The seed loader and (later) the mutations both run these rules, so a record that the API
+//! accepts is one the seed files could hold.
+
+use super::*;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+/// Which collection of the dataset a problem is in; each is one seed file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Collection {
+    /// `sources.json`
+    Sources,
+    /// `states.json`
+    States,
+    /// `organizations.json`
+    Organizations,
+    /// `processes.json`
+    Processes,
+    /// `memberships.json`
+    Memberships,
+    /// `chairmanships.json`
+    Chairmanships,
+    /// `meetings.json`
+    Meetings,
+    /// `documents.json`
+    Documents,
+    /// `commitments.json`
+    Commitments,
+}
+
+impl Collection {
+    /// Every collection, in the order the seed loader reads them.
+    pub const ALL: [Collection; 9] = [
+        Collection::Sources,
+        Collection::States,
+        Collection::Organizations,
+        Collection::Processes,
+        Collection::Memberships,
+        Collection::Chairmanships,
+        Collection::Meetings,
+        Collection::Documents,
+        Collection::Commitments,
+    ];
+
+    /// The seed file's name.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Collection::Sources => "sources.json",
+            Collection::States => "states.json",
+            Collection::Organizations => "organizations.json",
+            Collection::Processes => "processes.json",
+            Collection::Memberships => "memberships.json",
+            Collection::Chairmanships => "chairmanships.json",
+            Collection::Meetings => "meetings.json",
+            Collection::Documents => "documents.json",
+            Collection::Commitments => "commitments.json",
+        }
+    }
+
+    /// What one record is called in messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Collection::Sources => "source",
+            Collection::States => "state",
+            Collection::Organizations => "organization",
+            Collection::Processes => "process",
+            Collection::Memberships => "membership",
+            Collection::Chairmanships => "chairmanship",
+            Collection::Meetings => "meeting",
+            Collection::Documents => "document",
+            Collection::Commitments => "commitment",
+        }
+    }
+}
+
+/// One broken rule, located by collection, record key and field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The collection (seed file).
+    pub collection: Collection,
+    /// The record's slug or code (or `#<index>` when it has none).
+    pub record: String,
+    /// The field path, e.g. `participations[0].actor`.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    /// `meeting '2021-11-geneva': participations[0].actor: unknown actor 'ethopia'`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} '{}': ", self.collection.noun(), self.record)?;
+        if !self.field.is_empty() {
+            write!(f, "{}: ", self.field)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Checks every rule over the whole dataset and returns all problems found (none: consistent).
+pub fn validate(ds: &Dataset) -> Vec<Problem> {
+    let mut v = Validator::new(ds);
+    v.run();
+    v.problems
+}
+
+/// What kind of record a reference must name.
+#[derive(Clone, Copy)]
+enum Target {
+    State,
+    Actor,
+    Process,
+    Meeting,
+}
+
+struct Validator<'a> {
+    ds: &'a Dataset,
+    problems: Vec<Problem>,
+    sources: HashSet<&'a str>,
+    states: HashSet<&'a str>,
+    actors: HashSet<&'a str>,
+    processes: HashSet<&'a str>,
+    meetings: HashSet<&'a str>,
+    documents: HashMap<&'a str, &'a Document>,
+    domain_numbers: HashSet<u8>,
+}
+
+impl<'a> Validator<'a> {
+    fn new(ds: &'a Dataset) -> Self {
+        let states: HashSet<&str> = ds.states.iter().map(|s| s.slug.as_str()).collect();
+        let actors = states.iter().copied().chain(ds.organizations.iter().map(|o| o.slug.as_str())).collect();
+        Validator {
+            ds,
+            problems: Vec::new(),
+            sources: ds.sources.iter().map(|s| s.slug.as_str()).collect(),
+            states,
+            actors,
+            processes: ds.processes.iter().map(|p| p.slug.as_str()).collect(),
+            meetings: ds.meetings.iter().map(|m| m.slug.as_str()).collect(),
+            documents: ds.documents.iter().map(|d| (d.slug.as_str(), d)).collect(),
+            domain_numbers: ds
+                .documents
+                .iter()
+                .filter(|d| d.kind == DocumentKind::ActionPlan)
+                .flat_map(|d| d.domains.iter().map(|x| x.number))
+                .collect(),
+        }
+    }
+
+    fn problem(&mut self, c: Collection, record: &str, field: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            collection: c,
+            record: record.to_owned(),
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    fn run(&mut self) {
+        let ds = self.ds;
+        self.unique(Collection::Sources, ds.sources.iter().map(|s| s.slug.as_str()));
+        self.unique(Collection::States, ds.states.iter().map(|s| s.slug.as_str()));
+        self.unique(Collection::Organizations, ds.organizations.iter().map(|s| s.slug.as_str()));
+        self.unique(Collection::Processes, ds.processes.iter().map(|s| s.slug.as_str()));
+        self.unique(Collection::Memberships, ds.memberships.iter().map(|s| s.slug.as_str()));
+        self.unique(Collection::Chairmanships, ds.chairmanships.iter().map(|s| s.slug.as_str()));
+        self.unique(Collection::Meetings, ds.meetings.iter().map(|s| s.slug.as_str()));
+        self.unique(Collection::Documents, ds.documents.iter().map(|s| s.slug.as_str()));
+        self.unique(Collection::Commitments, ds.commitments.iter().map(|s| s.code.as_str()));
+        for o in &ds.organizations {
+            if self.states.contains(o.slug.as_str()) {
+                self.problem(
+                    Collection::Organizations,
+                    o.slug.as_str(),
+                    "slug",
+                    "a state already has this slug; actor slugs must be unique",
+                );
+            }
+        }
+
+        for s in &ds.states {
+            let c = Collection::States;
+            let key = s.slug.as_str();
+            if s.iso2 != key.to_ascii_uppercase() {
+                self.problem(
+                    c,
+                    key,
+                    "iso2",
+                    format!("'{}' does not match the slug (expected '{}')", s.iso2, key.to_ascii_uppercase()),
+                );
+            }
+            if s.iso3.len() != 3 || !s.iso3.bytes().all(|b| b.is_ascii_uppercase()) {
+                self.problem(c, key, "iso3", format!("'{}' is not three upper-case letters", s.iso3));
+            }
+            self.common(c, key, &s.sources, &s.notes);
+        }
+        for o in &ds.organizations {
+            self.common(Collection::Organizations, o.slug.as_str(), &o.sources, &o.notes);
+        }
+        for p in &ds.processes {
+            self.common(Collection::Processes, p.slug.as_str(), &p.sources, &p.notes);
+        }
+        for m in &ds.memberships {
+            let (c, key) = (Collection::Memberships, m.slug.as_str());
+            self.reference(c, key, "process", &m.process, Target::Process);
+            self.reference(c, key, "actor", &m.actor, Target::Actor);
+            self.order(c, key, "until", m.since, m.until);
+            self.common(c, key, &m.sources, &m.notes);
+        }
+        for t in &ds.chairmanships {
+            let (c, key) = (Collection::Chairmanships, t.slug.as_str());
+            self.reference(c, key, "process", &t.process, Target::Process);
+            self.reference(c, key, "chair", &t.chair, Target::State);
+            self.order(c, key, "end", t.start, t.end);
+            self.common(c, key, &t.sources, &t.notes);
+        }
+        self.chair_overlaps();
+        for m in &ds.meetings {
+            self.meeting(m);
+        }
+        for d in &ds.documents {
+            let (c, key) = (Collection::Documents, d.slug.as_str());
+            if let Some(at) = &d.adopted_at {
+                self.reference(c, key, "adoptedAt", at, Target::Meeting);
+            }
+            for (i, p) in d.processes.iter().enumerate() {
+                self.reference(c, key, format!("processes[{i}]"), p, Target::Process);
+            }
+            let mut seen = HashSet::new();
+            for (i, dom) in d.domains.iter().enumerate() {
+                if !seen.insert(dom.number) {
+                    self.problem(
+                        c,
+                        key,
+                        format!("domains[{i}].number"),
+                        format!("domain {} appears twice", dom.number),
+                    );
+                }
+            }
+            self.common(c, key, &d.sources, &d.notes);
+        }
+        for cm in &ds.commitments {
+            let (c, key) = (Collection::Commitments, cm.code.as_str());
+            match self.documents.get(cm.document.as_str()) {
+                None => self.problem(c, key, "document", format!("unknown document '{}'", cm.document)),
+                Some(doc) => {
+                    if let Some(n) = cm.domain {
+                        if !doc.domains.iter().any(|d| d.number == n) {
+                            self.problem(c, key, "domain", format!("document '{}' has no domain {n}", cm.document));
+                        }
+                    }
+                }
+            }
+            match (cm.kind, cm.domain) {
+                (CommitmentKind::Commitment, None) => {
+                    self.problem(c, key, "domain", "a commitment belongs to a domain")
+                }
+                (CommitmentKind::CrossCuttingApproach, Some(_)) => {
+                    self.problem(c, key, "domain", "a cross-cutting approach belongs to no single domain")
+                }
+                _ => {}
+            }
+            if cm.text.trim().is_empty() {
+                self.problem(c, key, "text", "the text cannot be empty");
+            }
+            self.common(c, key, &cm.sources, &cm.notes);
+        }
+    }
+
+    fn meeting(&mut self, m: &'a Meeting) {
+        let (c, key) = (Collection::Meetings, m.slug.as_str());
+        if let Some(country) = &m.country {
+            self.reference(c, key, "country", country, Target::State);
+        }
+        if m.online && (m.city.is_some() || m.country.is_some()) {
+            self.problem(c, key, "online", "an online meeting has no city or country");
+        }
+        if m.processes.is_empty() {
+            self.problem(c, key, "processes", "a meeting belongs to at least one process");
+        }
+        for (i, p) in m.processes.iter().enumerate() {
+            self.reference(c, key, format!("processes[{i}]"), p, Target::Process);
+        }
+        let mut seen = HashSet::new();
+        for (i, p) in m.participations.iter().enumerate() {
+            self.reference(c, key, format!("participations[{i}].actor"), &p.actor, Target::Actor);
+            if !seen.insert((p.actor.as_str(), p.role)) {
+                self.problem(
+                    c,
+                    key,
+                    format!("participations[{i}]"),
+                    format!("'{}' has the role {:?} twice", p.actor, p.role),
+                );
+            }
+            self.cited(c, key, &format!("participations[{i}].sources"), &p.sources);
+        }
+        if m.attendance == Some(0) {
+            self.problem(c, key, "attendance", "attendance must be positive when given");
+        }
+        for (i, d) in m.domains.iter().enumerate() {
+            if !self.domain_numbers.contains(d) {
+                self.problem(c, key, format!("domains[{i}]"), format!("no action plan has a domain {d}"));
+            }
+        }
+        for (i, r) in m.related.iter().enumerate() {
+            let field = format!("related[{i}].meeting");
+            if r.meeting == m.slug {
+                self.problem(c, key, field, "a meeting cannot relate to itself");
+            } else {
+                self.reference(c, key, field, &r.meeting, Target::Meeting);
+            }
+        }
+        self.order(c, key, "endDate", Some(m.start_date), m.end_date);
+        self.common(c, key, &m.sources, &m.notes);
+    }
+
+    fn unique<'s>(&mut self, c: Collection, keys: impl Iterator<Item = &'s str>) {
+        let mut seen = HashSet::new();
+        for k in keys {
+            if !seen.insert(k) {
+                self.problem(c, k, "slug", "duplicate: another record has the same key");
+            }
+        }
+    }
+
+    fn reference(&mut self, c: Collection, key: &str, field: impl Into<String>, target: &Slug, kind: Target) {
+        let (set, what) = match kind {
+            Target::State => (&self.states, "state"),
+            Target::Actor => (&self.actors, "actor"),
+            Target::Process => (&self.processes, "process"),
+            Target::Meeting => (&self.meetings, "meeting"),
+        };
+        if !set.contains(target.as_str()) {
+            self.problem(c, key, field, format!("unknown {what} '{target}'"));
+        }
+    }
+
+    /// `end` must not fall before `start`: the end's interval must reach the start's first day.
+    fn order(&mut self, c: Collection, key: &str, field: &str, start: Option<PartialDate>, end: Option<PartialDate>) {
+        if let (Some(s), Some(e)) = (start, end) {
+            if e.last_day() < s.first_day() {
+                self.problem(c, key, field, format!("{e} is before the start {s}"));
+            }
+        }
+    }
+
+    fn common(&mut self, c: Collection, key: &str, sources: &[Slug], notes: &[Note]) {
+        if sources.is_empty() {
+            self.problem(c, key, "sources", "every record needs at least one source");
+        }
+        self.cited(c, key, "sources", sources);
+        for (i, n) in notes.iter().enumerate() {
+            self.cited(c, key, &format!("notes[{i}].sources"), &n.sources);
+            if n.text.trim().is_empty() {
+                self.problem(c, key, format!("notes[{i}].text"), "a note needs a text");
+            }
+        }
+    }
+
+    fn cited(&mut self, c: Collection, key: &str, field: &str, sources: &[Slug]) {
+        for (i, s) in sources.iter().enumerate() {
+            if !self.sources.contains(s.as_str()) {
+                self.problem(c, key, format!("{field}[{i}]"), format!("unknown source '{s}'"));
+            }
+        }
+    }
+
+    /// Terms of one process must not overlap by more than a handover day, unless one of the two
+    /// carries a note explaining the disagreement.
+    fn chair_overlaps(&mut self) {
+        let mut by_process: HashMap<&str, Vec<&Chairmanship>> = HashMap::new();
+        for t in &self.ds.chairmanships {
+            by_process.entry(t.process.as_str()).or_default().push(t);
+        }
+        let mut found = Vec::new();
+        for terms in by_process.values_mut() {
+            terms.sort_by_key(|t| (t.start, t.slug.clone()));
+            for (i, a) in terms.iter().enumerate() {
+                for b in &terms[i + 1..] {
+                    let (Some(a_start), Some(b_start)) = (a.start, b.start) else { continue };
+                    let a_end = a.end.map(|e| e.last_day());
+                    let overlaps =
+                        a_end.is_none_or(|e| e > b_start.first_day()) && b_start.first_day() >= a_start.first_day();
+                    let explained = !a.notes.is_empty() || !b.notes.is_empty();
+                    if overlaps && !explained {
+                        found.push((b.slug.to_string(), a.slug.to_string()));
+                    }
+                }
+            }
+        }
+        found.sort();
+        for (b, a) in found {
+            self.problem(
+                Collection::Chairmanships,
+                &b,
+                "start",
+                format!("overlaps the term '{a}' and no note explains why"),
+            );
+        }
+    }
+}

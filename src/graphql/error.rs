@@ -1,0 +1,92 @@
+//! The API's errors and their codes.
+//!
+//! Each error is either the client's fault (`BAD_USER_INPUT`, `NOT_FOUND`, `PAGE_SIZE_EXCEEDED`)
+//! or ours (`INTERNAL_SERVER_ERROR`). Ours are logged in full and reach the client only as a
+//! generic message: never a path, a sled message or a panic.
+
+use async_graphql::ErrorExtensions;
+
+/// An error a resolver returns, with the code clients branch on in `extensions.code`.
+///
+/// It deliberately has no `Display`: async-graphql converts any `Display` error into a message
+/// without a code, and that path must not exist for our errors.
+#[derive(Debug, Clone)]
+pub enum ApiError {
+    /// An argument is malformed or names nothing.
+    BadUserInput(String),
+    /// The record asked for does not exist.
+    NotFound(String),
+    /// `first` or `last` is above the maximum page size.
+    PageSizeExceeded {
+        /// `first` or `last`.
+        field: &'static str,
+        /// What was asked for.
+        requested: i32,
+        /// The maximum.
+        max: i32,
+    },
+    /// Something failed on our side; the detail is logged, not sent.
+    Internal(String),
+}
+
+impl ApiError {
+    /// The value of `extensions.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadUserInput(_) => "BAD_USER_INPUT",
+            ApiError::NotFound(_) => "NOT_FOUND",
+            ApiError::PageSizeExceeded { .. } => "PAGE_SIZE_EXCEEDED",
+            ApiError::Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// The message sent to the client.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::BadUserInput(m) | ApiError::NotFound(m) => m.clone(),
+            ApiError::PageSizeExceeded { field, requested, max } => {
+                format!("{field} is {requested}, above the maximum page size of {max}; page through with `after`/`before` instead")
+            }
+            ApiError::Internal(_) => "internal error".to_owned(),
+        }
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(e: ApiError) -> Self {
+        if let ApiError::Internal(detail) = &e {
+            tracing::error!(%detail, "internal error while resolving a query");
+        }
+        let code = e.code();
+        async_graphql::Error::new(e.message()).extend_with(|_, ext| ext.set("code", code))
+    }
+}
+
+/// The result type of resolvers.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_hide_their_detail_from_clients() {
+        let e: async_graphql::Error = ApiError::Internal("/var/data/db: sled I/O error".into()).into();
+        assert_eq!(e.message, "internal error");
+        let ext = format!("{:?}", e.extensions);
+        assert!(ext.contains("INTERNAL_SERVER_ERROR") && !ext.contains("sled"), "{ext}");
+    }
+
+    #[test]
+    fn each_error_carries_its_code() {
+        let cases = [
+            (ApiError::BadUserInput("x".into()), "BAD_USER_INPUT"),
+            (ApiError::NotFound("x".into()), "NOT_FOUND"),
+            (ApiError::PageSizeExceeded { field: "first", requested: 101, max: 100 }, "PAGE_SIZE_EXCEEDED"),
+        ];
+        for (err, code) in cases {
+            let e: async_graphql::Error = err.into();
+            assert!(format!("{:?}", e.extensions).contains(code));
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! The GraphQL schema: types, resolvers, errors and limits. It reads only the read model
+//! ([`crate::catalog::Catalog`]) that the transport puts into each request; it never touches the
+//! store and knows nothing of HTTP.
+
+pub mod error;
+pub mod pagination;
+mod query;
+pub mod scalars;
+pub mod types;
+
+use async_graphql::{EmptyMutation, EmptySubscription, SDLExportOptions, Schema};
+pub use query::Query;
+
+/// The schema type the server runs.
+pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Deepest nesting of selections a query may have.
+pub const MAX_DEPTH: usize = 12;
+/// Highest complexity a query may have; a connection counts its page size times its items.
+pub const MAX_COMPLEXITY: usize = 5_000;
+/// Most directives a field may carry.
+pub const MAX_DIRECTIVES: usize = 5;
+
+/// Builds the schema with its limits.
+pub fn schema() -> ApiSchema {
+    Schema::build(Query, EmptyMutation, EmptySubscription)
+        // Part of the public contract before `Query.search` returns it.
+        .register_output_type::<types::SearchHit>()
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_directives(MAX_DIRECTIVES)
+        .finish()
+}
+
+/// The schema in SDL, sorted so that it diffs cleanly: what `schema.graphql` holds.
+pub fn sdl() -> String {
+    schema().sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
+}

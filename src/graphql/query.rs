@@ -1,0 +1,325 @@
+//! The `Query` root: entry points into the record.
+
+use super::error::{ApiError, ApiResult};
+use super::pagination::{cost, page, Conn, PageArgs};
+use super::types::*;
+use crate::catalog::{filter_words, fold, Catalog};
+use async_graphql::{Context, Object, ID};
+use std::sync::Arc;
+
+/// The entry points of the API. Every read is public.
+#[derive(Default)]
+pub struct Query;
+
+/// The read model of this request. Every request carries one (the HTTP layer puts it there), so
+/// a missing one is our fault.
+fn root(ctx: &Context<'_>) -> ApiResult<Rec> {
+    let cat = ctx
+        .data::<Arc<Catalog>>()
+        .map_err(|e| ApiError::Internal(format!("no catalog in the request: {}", e.message)))?;
+    Ok(Rec::new(cat, 0))
+}
+
+/// The longest slug, code or text argument accepted; longer ones cannot name anything.
+const MAX_ARG: usize = 200;
+
+fn arg(name: &str, value: &str) -> ApiResult<()> {
+    if value.len() > MAX_ARG {
+        Err(ApiError::BadUserInput(format!("`{name}` has at most {MAX_ARG} bytes")))
+    } else {
+        Ok(())
+    }
+}
+
+#[Object]
+impl Query {
+    /// Fetches any record that implements `Node` by its global id. Null if no record has that id.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id returned by this API.")] id: ID,
+    ) -> ApiResult<Option<Node>> {
+        let root = root(ctx)?;
+        Ok(NodeId::decode(&id).and_then(|n| n.resolve(&root)))
+    }
+
+    /// Fetches several records by global id, in the order given; null for each id that names nothing.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ids returned by this API (at most 100).")] ids: Vec<ID>,
+    ) -> ApiResult<Vec<Option<Node>>> {
+        if ids.len() > super::pagination::MAX_PAGE_SIZE as usize {
+            return Err(ApiError::PageSizeExceeded {
+                field: "ids",
+                requested: ids.len() as i32,
+                max: super::pagination::MAX_PAGE_SIZE,
+            });
+        }
+        let root = root(ctx)?;
+        Ok(ids.iter().map(|id| NodeId::decode(id).and_then(|n| n.resolve(&root))).collect())
+    }
+
+    /// A state by slug or ISO alpha-2 or alpha-3 code, in any case ('ke', 'KE', 'KEN').
+    async fn state(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Slug, ISO alpha-2 or ISO alpha-3 code.")] code: String,
+    ) -> ApiResult<Option<State>> {
+        arg("code", &code)?;
+        let root = root(ctx)?;
+        Ok(root.cat.state_by_code(&code).map(|i| State(root.at(i))))
+    }
+
+    /// States, ordered by name.
+    #[graphql(complexity = "cost(first, last, child_complexity)")]
+    async fn states(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the states.")] filter: Option<StateFilter>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> ApiResult<Conn<State>> {
+        let root = root(ctx)?;
+        let cat = &root.cat;
+        let f = filter.unwrap_or_default();
+        if let Some(p) = &f.process {
+            arg("process", p)?;
+            if cat.process(p).is_none() {
+                return Err(ApiError::BadUserInput(format!("unknown process '{p}'")));
+            }
+        }
+        let name = f.name.as_deref().map(|n| arg("name", n).map(|_| fold(n))).transpose()?;
+        let role: Option<crate::domain::MembershipRole> = f.membership_role.map(Into::into);
+        let continent: Option<crate::domain::Continent> = f.continent.map(Into::into);
+        let items: Vec<usize> = cat
+            .states_ordered()
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let s = &cat.ds.states[i];
+                continent.is_none_or(|c| s.continent == c)
+                    && name.as_ref().is_none_or(|n| fold(&s.name).contains(n.as_str()))
+                    && (f.process.is_none() && role.is_none()
+                        || cat.memberships_of_actor(s.slug.as_str()).iter().any(|&m| {
+                            let m = &cat.ds.memberships[m];
+                            f.process.as_ref().is_none_or(|p| m.process.as_str() == p)
+                                && role.is_none_or(|r| m.role == r)
+                        }))
+            })
+            .collect();
+        page(&items, |i| cat.state_key(i), false, PageArgs { first, after, last, before }, |i| State(root.at(i)))
+    }
+
+    /// An organisation by slug ('icmpd').
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The organisation's slug.")] slug: String,
+    ) -> ApiResult<Option<Organization>> {
+        arg("slug", &slug)?;
+        let root = root(ctx)?;
+        Ok(root.cat.organization(&slug).map(|i| Organization(root.at(i))))
+    }
+
+    /// Every organisation, by slug.
+    async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organization>> {
+        let root = root(ctx)?;
+        let mut v: Vec<usize> = (0..root.cat.ds.organizations.len()).collect();
+        v.sort_by(|&a, &b| root.cat.ds.organizations[a].slug.cmp(&root.cat.ds.organizations[b].slug));
+        Ok(v.into_iter().map(|i| Organization(root.at(i))).collect())
+    }
+
+    /// A state or organisation by slug ('de', 'auc').
+    async fn actor(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The actor's slug.")] slug: String,
+    ) -> ApiResult<Option<Actor>> {
+        arg("slug", &slug)?;
+        Ok(root(ctx)?.actor(&slug))
+    }
+
+    /// A process by slug ('khartoum-process', 'rabat-process').
+    async fn process(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The process's slug.")] slug: String,
+    ) -> ApiResult<Option<Process>> {
+        arg("slug", &slug)?;
+        let root = root(ctx)?;
+        Ok(root.cat.process(&slug).map(|i| Process(root.at(i))))
+    }
+
+    /// Every process, by slug.
+    async fn processes(&self, ctx: &Context<'_>) -> ApiResult<Vec<Process>> {
+        let root = root(ctx)?;
+        let mut v: Vec<usize> = (0..root.cat.ds.processes.len()).collect();
+        v.sort_by(|&a, &b| root.cat.ds.processes[a].slug.cmp(&root.cat.ds.processes[b].slug));
+        Ok(v.into_iter().map(|i| Process(root.at(i))).collect())
+    }
+
+    /// Chair terms, chronological within each process; only one process's when `process` is given.
+    async fn chairmanships(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Process slug.")] process: Option<String>,
+    ) -> ApiResult<Vec<Chairmanship>> {
+        let root = root(ctx)?;
+        let cat = &root.cat;
+        let processes: Vec<&str> = match &process {
+            Some(p) => {
+                arg("process", p)?;
+                if cat.process(p).is_none() {
+                    return Err(ApiError::BadUserInput(format!("unknown process '{p}'")));
+                }
+                vec![p.as_str()]
+            }
+            None => {
+                let mut v: Vec<&str> = cat.ds.processes.iter().map(|p| p.slug.as_str()).collect();
+                v.sort_unstable();
+                v
+            }
+        };
+        Ok(processes
+            .into_iter()
+            .flat_map(|p| cat.chairs_of_process(p).iter().map(|&t| Chairmanship(root.at(t))))
+            .collect())
+    }
+
+    /// A meeting by slug.
+    async fn meeting(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The meeting's slug.")] slug: String,
+    ) -> ApiResult<Option<Meeting>> {
+        arg("slug", &slug)?;
+        let root = root(ctx)?;
+        Ok(root.cat.meeting(&slug).map(|i| Meeting(root.at(i))))
+    }
+
+    /// Meetings, filtered and paged. A meeting dated only to the month or year sorts at the start
+    /// of its interval and matches `from`/`to` if its interval meets the range; ties by slug.
+    #[graphql(complexity = "cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn meetings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the meetings.")] filter: Option<MeetingFilter>,
+        #[graphql(desc = "Newest or oldest first.", default_with = "Some(MeetingOrder::StartDateDesc)")]
+        order_by: Option<MeetingOrder>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> ApiResult<Conn<Meeting>> {
+        let root = root(ctx)?;
+        let query = filter.unwrap_or_default().to_query(&root.cat)?;
+        super::types::meetings_page(&root, &query, order_by, PageArgs { first, after, last, before })
+    }
+
+    /// A document by slug ('cairo-action-plan').
+    async fn document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The document's slug.")] slug: String,
+    ) -> ApiResult<Option<Document>> {
+        arg("slug", &slug)?;
+        let root = root(ctx)?;
+        Ok(root.cat.document(&slug).map(|i| Document(root.at(i))))
+    }
+
+    /// Every document, by adoption date.
+    async fn documents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Document>> {
+        let root = root(ctx)?;
+        let docs = &root.cat.ds.documents;
+        let mut v: Vec<usize> = (0..docs.len()).collect();
+        v.sort_by(|&a, &b| (docs[a].adopted, &docs[a].slug).cmp(&(docs[b].adopted, &docs[b].slug)));
+        Ok(v.into_iter().map(|i| Document(root.at(i))).collect())
+    }
+
+    /// An action-plan item by code ('cap-4.2', 'cap-approach-3').
+    async fn commitment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's code.")] code: String,
+    ) -> ApiResult<Option<Commitment>> {
+        arg("code", &code)?;
+        let root = root(ctx)?;
+        Ok(root.cat.commitment(&code).map(|i| Commitment(root.at(i))))
+    }
+
+    /// Action-plan items: by document, cross-cutting approaches first, then commitments by domain and number.
+    #[graphql(complexity = "cost(first, last, child_complexity)")]
+    async fn commitments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the items.")] filter: Option<CommitmentFilter>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> ApiResult<Conn<Commitment>> {
+        let root = root(ctx)?;
+        let cat = &root.cat;
+        let f = filter.unwrap_or_default();
+        if let Some(d) = &f.document {
+            arg("document", d)?;
+            if cat.document(d).is_none() {
+                return Err(ApiError::BadUserInput(format!("unknown document '{d}'")));
+            }
+        }
+        let text = f.text.as_deref().unwrap_or("");
+        arg("text", text)?;
+        let words = filter_words(text);
+        let kind: Option<crate::domain::CommitmentKind> = f.kind.map(Into::into);
+        let items: Vec<usize> = cat
+            .commitments_ordered()
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let c = &cat.ds.commitments[i];
+                f.document.as_ref().is_none_or(|d| c.document.as_str() == d)
+                    && f.domain.is_none_or(|d| c.domain.map(i32::from) == Some(d))
+                    && kind.is_none_or(|k| c.kind == k)
+                    && (words.is_empty() || {
+                        let t = fold(&format!("{} {}", c.title.as_deref().unwrap_or(""), c.text));
+                        words.iter().all(|w| t.contains(w.as_str()))
+                    })
+            })
+            .collect();
+        page(
+            &items,
+            |i| cat.commitment_key(i),
+            false,
+            PageArgs { first, after, last, before },
+            |i| Commitment(root.at(i)),
+        )
+    }
+
+    /// A source by slug.
+    async fn source(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The source's slug.")] slug: String,
+    ) -> ApiResult<Option<Source>> {
+        arg("slug", &slug)?;
+        let root = root(ctx)?;
+        Ok(root.cat.source(&slug).map(|i| Source(root.at(i))))
+    }
+
+    /// Every source the dataset cites, by slug.
+    async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<Source>> {
+        let root = root(ctx)?;
+        let mut v: Vec<usize> = (0..root.cat.ds.sources.len()).collect();
+        v.sort_by(|&a, &b| root.cat.ds.sources[a].slug.cmp(&root.cat.ds.sources[b].slug));
+        Ok(v.into_iter().map(|i| Source(root.at(i))).collect())
+    }
+
+    /// What the dataset holds and when it last changed.
+    async fn dataset(&self, ctx: &Context<'_>) -> ApiResult<DatasetInfo> {
+        Ok(DatasetInfo(root(ctx)?))
+    }
+}

@@ -1,0 +1,44 @@
+//! The API's own scalars: `PartialDate` and `Date`.
+
+use crate::domain;
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
+
+/// A date known to the day, the month or only the year: "2023-11-14", "2023-11" or "2023". It
+/// stands for every day it could mean ("2023-11" is 1-30 November 2023): date filters match a
+/// record whose interval meets the range, and sorting puts it at the start of its interval.
+#[Scalar(name = "PartialDate")]
+impl ScalarType for domain::PartialDate {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => domain::PartialDate::parse(s).map_err(|e| InputValueError::custom(e.to_string())),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.to_string())
+    }
+}
+
+/// A calendar date, always to the day: "2023-11-14".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Date(pub chrono::NaiveDate);
+
+/// A calendar date, always to the day: "2023-11-14".
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        let Value::String(s) = &value else { return Err(InputValueError::expected_type(value)) };
+        match domain::PartialDate::parse(s) {
+            Ok(d) if d.precision() == domain::Precision::Day => Ok(Date(d.first_day())),
+            _ => Err(InputValueError::custom(format!(
+                "'{}' is not a date of the form YYYY-MM-DD",
+                s.chars().take(40).collect::<String>()
+            ))),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}

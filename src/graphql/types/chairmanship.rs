@@ -1,0 +1,96 @@
+//! The `Chairmanship` type.
+
+use super::*;
+use crate::domain::PartialDate;
+use crate::graphql::error::ApiResult;
+use async_graphql::{Object, ID};
+
+/// A state's term as chair of a process.
+pub struct Chairmanship(pub(crate) Rec);
+
+impl Chairmanship {
+    pub(super) fn r(&self) -> &crate::domain::Chairmanship {
+        &self.0.cat.ds.chairmanships[self.0.ix]
+    }
+
+    /// The term `offset` places away in the process's chronological list.
+    fn neighbour(&self, offset: isize) -> Option<Chairmanship> {
+        let terms = self.0.cat.chairs_of_process(self.r().process.as_str());
+        let pos = terms.iter().position(|&t| t == self.0.ix)?;
+        let other = pos.checked_add_signed(offset)?;
+        terms.get(other).map(|&t| Chairmanship(self.0.at(t)))
+    }
+}
+
+/// A state's term as chair of a process. Terms of a process follow each other; where sources
+/// disagree on a date, the term's notes say so.
+#[Object]
+impl Chairmanship {
+    /// A global id, opaque and stable: pass it to `node(id:)`.
+    pub async fn id(&self) -> ID {
+        NodeId::encode("Chairmanship", self.r().slug.as_str())
+    }
+
+    /// Stable key, e.g. 'khartoum-process-2019-eritrea'.
+    async fn slug(&self) -> &str {
+        self.r().slug.as_str()
+    }
+
+    /// The process chaired.
+    async fn process(&self) -> ApiResult<Process> {
+        let p = &self.r().process;
+        self.0.must(self.0.cat.process(p.as_str()).map(|i| Process(self.0.at(i))), p.as_str())
+    }
+
+    /// The chairing state.
+    async fn chair(&self) -> ApiResult<State> {
+        let c = &self.r().chair;
+        self.0.must(self.0.cat.state(c.as_str()).map(|i| State(self.0.at(i))), c.as_str())
+    }
+
+    /// When the term began, at the precision the sources give.
+    async fn start(&self) -> Option<PartialDate> {
+        self.r().start
+    }
+
+    /// When the term ended. Null while the term runs.
+    async fn end(&self) -> Option<PartialDate> {
+        self.r().end
+    }
+
+    /// Whether the term is running now (it has no end).
+    async fn is_current(&self) -> bool {
+        self.r().end.is_none()
+    }
+
+    /// The person who chaired on the state's behalf, where known.
+    async fn chairperson(&self) -> Option<&str> {
+        self.r().chairperson.as_deref()
+    }
+
+    /// The term before this one in the same process.
+    async fn previous(&self) -> Option<Chairmanship> {
+        self.neighbour(-1)
+    }
+
+    /// The term after this one in the same process.
+    async fn next(&self) -> Option<Chairmanship> {
+        self.neighbour(1)
+    }
+
+    /// Meetings of the process held during this term, chronological. A meeting on a handover
+    /// day belongs to both terms.
+    async fn meetings(&self) -> Vec<Meeting> {
+        self.0.cat.meetings_in_term(self.0.ix).into_iter().map(|m| Meeting(self.0.at(m))).collect()
+    }
+
+    /// Where the record's facts come from.
+    async fn sources(&self) -> Vec<Source> {
+        self.0.sources(&self.r().sources)
+    }
+
+    /// Remarks on the record: inferred dates, conflicts between sources, editorial notes.
+    async fn notes(&self) -> Vec<Note> {
+        self.0.notes(&self.r().notes)
+    }
+}

@@ -1,0 +1,79 @@
+//! The `Source` and `Note` types.
+
+use super::*;
+use crate::domain::PartialDate;
+use async_graphql::Object;
+
+/// Where a fact comes from.
+pub struct Source(pub(crate) Rec);
+
+impl Source {
+    fn r(&self) -> &crate::domain::Source {
+        &self.0.cat.ds.sources[self.0.ix]
+    }
+}
+
+/// Where a fact comes from: one of the source documents of this dataset, or a public web page.
+#[Object]
+impl Source {
+    /// Stable key of the source.
+    async fn slug(&self) -> &str {
+        self.r().slug.as_str()
+    }
+
+    /// A short title of the document or page.
+    async fn title(&self) -> &str {
+        &self.r().title
+    }
+
+    /// The page's public address, for a web page.
+    async fn url(&self) -> Option<&str> {
+        self.r().url.as_deref()
+    }
+
+    /// Who published it.
+    async fn publisher(&self) -> Option<&str> {
+        self.r().publisher.as_deref()
+    }
+
+    /// When it was published, where known.
+    async fn published(&self) -> Option<PartialDate> {
+        self.r().published
+    }
+
+    /// A file name of the dataset's source documents, or the public address of the page.
+    async fn reference(&self) -> Option<&str> {
+        self.r().reference.as_deref()
+    }
+}
+
+/// A remark on a record.
+pub struct Note {
+    pub(super) rec: Rec,
+    pub(super) note: crate::domain::Note,
+}
+
+/// A remark on a record: a value that is inferred, a disagreement between sources, or an
+/// editorial note.
+#[Object]
+impl Note {
+    /// What kind of remark this is.
+    async fn kind(&self) -> NoteKind {
+        self.note.kind.into()
+    }
+
+    /// The field the note is about (as named in the seed files, e.g. 'startDate'), if any.
+    async fn field(&self) -> Option<&str> {
+        self.note.field.as_deref()
+    }
+
+    /// The remark.
+    async fn text(&self) -> &str {
+        &self.note.text
+    }
+
+    /// Sources behind the remark, such as the sources of a conflicting value.
+    async fn sources(&self) -> Vec<Source> {
+        self.rec.sources(&self.note.sources)
+    }
+}

@@ -1,0 +1,93 @@
+//! The `State` type.
+
+use super::actor::{actor_meetings, partners};
+use super::*;
+use crate::graphql::error::ApiResult;
+use crate::graphql::pagination::{cost, Conn};
+use async_graphql::{Object, ID};
+
+/// A state: a member, signatory, host or chair.
+pub struct State(pub(crate) Rec);
+
+impl State {
+    fn r(&self) -> &crate::domain::State {
+        &self.0.cat.ds.states[self.0.ix]
+    }
+}
+
+/// A state: a member of a process, a signatory, a host or a chair.
+#[Object]
+impl State {
+    /// A global id, opaque and stable: pass it to `node(id:)`.
+    pub async fn id(&self) -> ID {
+        NodeId::encode("State", self.r().slug.as_str())
+    }
+
+    /// Stable key: the lower-case ISO 3166-1 alpha-2 code ('ke').
+    pub async fn slug(&self) -> &str {
+        self.r().slug.as_str()
+    }
+
+    /// The English short name ('Kenya').
+    pub async fn name(&self) -> &str {
+        &self.r().name
+    }
+
+    /// ISO 3166-1 alpha-2 code, upper case ('KE').
+    async fn iso2(&self) -> &str {
+        &self.r().iso2
+    }
+
+    /// ISO 3166-1 alpha-3 code, upper case ('KEN').
+    async fn iso3(&self) -> &str {
+        &self.r().iso3
+    }
+
+    /// Africa or Europe.
+    async fn continent(&self) -> Continent {
+        self.r().continent.into()
+    }
+
+    /// The state's memberships in processes, over time.
+    async fn memberships(&self) -> Vec<Membership> {
+        self.0.cat.memberships_of_actor(self.r().slug.as_str()).iter().map(|&i| Membership(self.0.at(i))).collect()
+    }
+
+    /// The state's terms as chair of a process, chronological.
+    async fn chairmanships(&self) -> Vec<Chairmanship> {
+        self.0.cat.chairs_of_state(self.r().slug.as_str()).iter().map(|&i| Chairmanship(self.0.at(i))).collect()
+    }
+
+    /// Every meeting in which this state had one of the given roles (all roles when omitted).
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "cost(first, last, child_complexity)")]
+    pub async fn meetings(
+        &self,
+        #[graphql(desc = "Only meetings where the state held one of these roles.")] roles: Option<Vec<MeetingRole>>,
+        #[graphql(desc = "Further conditions on the meetings.")] filter: Option<MeetingFilter>,
+        #[graphql(desc = "Newest or oldest first.", default_with = "Some(MeetingOrder::StartDateDesc)")]
+        order_by: Option<MeetingOrder>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> ApiResult<Conn<Meeting>> {
+        actor_meetings(&self.0, self.r().slug.as_str(), roles, filter, order_by, first, after, last, before)
+    }
+
+    /// Actors this state organised meetings with (as host, co-host, chair or co-chair of the same
+    /// meeting), most shared meetings first.
+    pub async fn partners(&self) -> Vec<Partnership> {
+        partners(&self.0, self.r().slug.as_str())
+    }
+
+    /// Where the record's facts come from.
+    pub async fn sources(&self) -> Vec<Source> {
+        self.0.sources(&self.r().sources)
+    }
+
+    /// Remarks on the record: inferred values, conflicts between sources, editorial notes.
+    async fn notes(&self) -> Vec<Note> {
+        self.0.notes(&self.r().notes)
+    }
+}

@@ -1,0 +1,29 @@
+//! # khartoum-graphql
+//!
+//! A GraphQL API over the public record of the Khartoum Process (the EU-Horn of Africa Migration
+//! Route Initiative): the states and organisations in it, their memberships, the chairmanships,
+//! every meeting, and the declarations and action plans down to each commitment.
+//!
+//! # Layout
+//!
+//! Data flows one way: `seed/` files → [`seed`] (parse and validate) → [`store`] (sled, the only
+//! source of truth) → [`catalog`] (an immutable read model derived from the store) →
+//! [`graphql`] (schema and resolvers) → [`http`] (axum routes and middleware).
+//!
+//! - [`domain`]: plain data types and the consistency rules; no sled, JSON or GraphQL.
+//! - [`seed`]: reads `seed/*.json`, reports every problem with file, record and field.
+//! - [`store`]: sled trees per entity and per index, the versioned codec, all-or-nothing seeding,
+//!   and the consistency check.
+//! - [`catalog`]: in-memory indexes over one committed state, rebuilt and swapped after a write.
+//! - [`graphql`]: one file per GraphQL type, errors with codes, pagination, limits.
+//! - [`http`]: the router that production serves and the tests drive.
+//! - [`app`]: ties store, read model and schema together; [`config`]: the command line.
+
+pub mod app;
+pub mod catalog;
+pub mod config;
+pub mod domain;
+pub mod graphql;
+pub mod http;
+pub mod seed;
+pub mod store;

@@ -1,0 +1,139 @@
+//! The `khartoum-graphql` binary: parses the command line and runs one command.
+
+use anyhow::Context;
+use clap::Parser;
+use khartoum_graphql::config::{Cli, Command, Config};
+use khartoum_graphql::{app::App, graphql, http, seed, store::Store};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            // One line for one cause; the seed loader's list of problems keeps its own lines.
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Seed { replace } => {
+            let store = Store::open(&config.data_dir)?;
+            if store.meta()?.is_some() && !replace {
+                eprintln!(
+                    "the store in {} is already seeded; use `seed --replace` to reload it",
+                    config.data_dir.display()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            let seed = seed::load(&config.seed_dir)?;
+            let meta = store.replace_all(&seed).context("writing the seed into the store")?;
+            println!(
+                "seeded {} from {} (version {})",
+                config.data_dir.display(),
+                config.seed_dir.display(),
+                meta.version
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::CheckSeed => {
+            let seed = seed::load(&config.seed_dir)?;
+            let ds = &seed.dataset;
+            println!(
+                "{}: ok (version {}): {} sources, {} states, {} organizations, {} processes, {} memberships, {} chairmanships, {} meetings, {} documents, {} commitments",
+                config.seed_dir.display(),
+                seed.version,
+                ds.sources.len(),
+                ds.states.len(),
+                ds.organizations.len(),
+                ds.processes.len(),
+                ds.memberships.len(),
+                ds.chairmanships.len(),
+                ds.meetings.len(),
+                ds.documents.len(),
+                ds.commitments.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::CheckStore => {
+            let store = Store::open(&config.data_dir)?;
+            let problems = store.check()?;
+            for p in &problems {
+                println!("{p}");
+            }
+            if problems.is_empty() {
+                println!("{}: consistent", config.data_dir.display());
+                Ok(ExitCode::SUCCESS)
+            } else {
+                println!("{} problem(s)", problems.len());
+                Ok(ExitCode::FAILURE)
+            }
+        }
+        Command::Schema => {
+            print!("{}", graphql::sdl());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let app = Arc::new(App::open(&config.data_dir, &config.seed_dir)?);
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    tracing::info!(
+        address = %format!("http://{}/graphql", config.bind),
+        ready_in_ms = started.elapsed().as_millis() as u64,
+        "serving"
+    );
+    axum::serve(listener, http::router(Arc::clone(&app)))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")?;
+    app.store.flush().await.context("flushing the store on shutdown")?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on SIGINT or SIGTERM; in-flight requests then finish before the server stops.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

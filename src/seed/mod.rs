@@ -1,0 +1,337 @@
+//! Loading the dataset from the seed files in `seed/`.
+//!
+//! Reading is all-or-nothing: every file is read, every record converted and the whole
+//! [`Dataset`] validated before anything is returned, and a failure reports every problem found,
+//! each located as `seed/meetings.json: meeting '<slug>': <field>: <what>`. This module reads
+//! files only; writing to the store is the store's job.
+
+mod files;
+
+use crate::domain::{self, Collection, Dataset, PartialDate, Problem, Slug};
+use files::*;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// A validated dataset and the version of the files it came from.
+#[derive(Debug, Clone)]
+pub struct Seed {
+    /// The records.
+    pub dataset: Dataset,
+    /// A digest of the seed files: it changes whenever any of them changes.
+    pub version: String,
+}
+
+/// Why the seed directory could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The files were read but hold problems; nothing was loaded.
+    #[error("{} problem(s) in the seed files:\n{}", .0.len(), .0.join("\n"))]
+    Invalid(Vec<String>),
+}
+
+/// Reads, converts and validates every seed file in `dir`.
+pub fn load(dir: &Path) -> Result<Seed, SeedError> {
+    let mut hasher = Sha256::new();
+    let mut texts = Vec::new();
+    for c in Collection::ALL {
+        let path = dir.join(c.file_name());
+        let text = std::fs::read_to_string(&path).map_err(|source| SeedError::Io { path: path.clone(), source })?;
+        // The file name goes into the digest too, so moving content between files changes it.
+        hasher.update(c.file_name().as_bytes());
+        hasher.update([0]);
+        hasher.update(text.as_bytes());
+        hasher.update([0]);
+        texts.push(text);
+    }
+    let version = hex::encode(&hasher.finalize()[..8]);
+    let mut loader = Loader { dir: dir.display().to_string(), errors: Vec::new() };
+    let dataset = Dataset {
+        sources: loader.file(Collection::Sources, &texts[0], Loader::source),
+        states: loader.file(Collection::States, &texts[1], Loader::state),
+        organizations: loader.file(Collection::Organizations, &texts[2], Loader::organization),
+        processes: loader.file(Collection::Processes, &texts[3], Loader::process),
+        memberships: loader.file(Collection::Memberships, &texts[4], Loader::membership),
+        chairmanships: loader.file(Collection::Chairmanships, &texts[5], Loader::chairmanship),
+        meetings: loader.file(Collection::Meetings, &texts[6], Loader::meeting),
+        documents: loader.file(Collection::Documents, &texts[7], Loader::document),
+        commitments: loader.file(Collection::Commitments, &texts[8], Loader::commitment),
+    };
+    // Referential checks on a partly converted dataset would report echoes of the shape errors
+    // (an "unknown actor" whose record failed to parse), so they run only on clean input.
+    if loader.errors.is_empty() {
+        let located: Vec<String> = domain::validate(&dataset).iter().map(|p| loader.located(p)).collect();
+        loader.errors.extend(located);
+    }
+    if loader.errors.is_empty() {
+        Ok(Seed { dataset, version })
+    } else {
+        Err(SeedError::Invalid(loader.errors))
+    }
+}
+
+/// Converts records and collects every error, located by file, record and field.
+struct Loader {
+    dir: String,
+    errors: Vec<String>,
+}
+
+/// The record being converted, for locating its errors.
+struct At {
+    collection: Collection,
+    record: String,
+    problems: Vec<Problem>,
+}
+
+impl At {
+    fn fail(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            collection: self.collection,
+            record: self.record.clone(),
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    fn slug(&mut self, field: &str, s: &str) -> Slug {
+        Slug::parse(s).unwrap_or_else(|e| {
+            self.fail(field, format!("'{}': {e}", truncate(s)));
+            Slug::parse("invalid").expect("a constant slug")
+        })
+    }
+
+    fn slugs(&mut self, field: &str, v: &[String]) -> Vec<Slug> {
+        v.iter().enumerate().map(|(i, s)| self.slug(&format!("{field}[{i}]"), s)).collect()
+    }
+
+    fn date(&mut self, field: &str, s: Option<&str>) -> Option<PartialDate> {
+        s.and_then(|s| PartialDate::parse(s).map_err(|e| self.fail(field, e.to_string())).ok())
+    }
+
+    /// Parses an enum value by its SCREAMING_SNAKE_CASE name, through the domain type's serde.
+    fn variant<T: DeserializeOwned>(&mut self, field: &str, s: &str) -> Option<T> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned()))
+            .map_err(|_| self.fail(field, format!("unknown value '{}'", truncate(s))))
+            .ok()
+    }
+
+    fn notes(&mut self, v: Vec<NoteFile>) -> Vec<domain::Note> {
+        v.into_iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                Some(domain::Note {
+                    kind: self.variant(&format!("notes[{i}].kind"), &n.kind)?,
+                    field: n.field,
+                    sources: self.slugs(&format!("notes[{i}].sources"), &n.sources),
+                    text: n.text,
+                })
+            })
+            .collect()
+    }
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(60).flat_map(char::escape_default).collect()
+}
+
+impl Loader {
+    fn located(&self, p: &Problem) -> String {
+        format!("{}/{}: {p}", self.dir, p.collection.file_name())
+    }
+
+    /// Parses one file: a JSON array whose elements are converted one by one, so that one bad
+    /// record does not hide the problems of the others.
+    fn file<F: DeserializeOwned, T>(
+        &mut self,
+        c: Collection,
+        text: &str,
+        convert: fn(&mut At, F) -> Option<T>,
+    ) -> Vec<T> {
+        let where_ = format!("{}/{}", self.dir, c.file_name());
+        let values: Vec<serde_json::Value> = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => {
+                self.errors.push(format!("{where_}: not a JSON array of records: {e}"));
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::with_capacity(values.len());
+        for (i, value) in values.into_iter().enumerate() {
+            let key = ["slug", "code"]
+                .iter()
+                .find_map(|k| value.get(k).and_then(|v| v.as_str()))
+                .map_or_else(|| format!("#{i}"), str::to_owned);
+            let mut at = At { collection: c, record: key, problems: Vec::new() };
+            match serde_json::from_value::<F>(value) {
+                Err(e) => at.fail("", e.to_string()),
+                Ok(file) => {
+                    if let Some(t) = convert(&mut at, file) {
+                        if at.problems.is_empty() {
+                            out.push(t);
+                        }
+                    }
+                }
+            }
+            let located: Vec<String> = at.problems.iter().map(|p| self.located(p)).collect();
+            self.errors.extend(located);
+        }
+        out
+    }
+
+    fn source(at: &mut At, f: SourceFile) -> Option<domain::Source> {
+        Some(domain::Source {
+            slug: at.slug("slug", &f.slug),
+            published: at.date("published", f.published.as_deref()),
+            title: f.title,
+            url: f.url,
+            publisher: f.publisher,
+            reference: f.reference,
+        })
+    }
+
+    fn state(at: &mut At, f: StateFile) -> Option<domain::State> {
+        Some(domain::State {
+            slug: at.slug("slug", &f.slug),
+            continent: at.variant("continent", &f.continent)?,
+            sources: at.slugs("sources", &f.sources),
+            notes: at.notes(f.notes),
+            name: f.name,
+            iso2: f.iso2,
+            iso3: f.iso3,
+        })
+    }
+
+    fn organization(at: &mut At, f: OrganizationFile) -> Option<domain::Organization> {
+        Some(domain::Organization {
+            slug: at.slug("slug", &f.slug),
+            sources: at.slugs("sources", &f.sources),
+            notes: at.notes(f.notes),
+            name: f.name,
+            acronym: f.acronym,
+            description: f.description,
+        })
+    }
+
+    fn process(at: &mut At, f: ProcessFile) -> Option<domain::Process> {
+        Some(domain::Process {
+            slug: at.slug("slug", &f.slug),
+            established: at.date("established", f.established.as_deref()),
+            sources: at.slugs("sources", &f.sources),
+            notes: at.notes(f.notes),
+            name: f.name,
+            alias: f.alias,
+            description: f.description,
+        })
+    }
+
+    fn membership(at: &mut At, f: MembershipFile) -> Option<domain::Membership> {
+        Some(domain::Membership {
+            slug: at.slug("slug", &f.slug),
+            process: at.slug("process", &f.process),
+            actor: at.slug("actor", &f.actor),
+            role: at.variant("role", &f.role)?,
+            since: at.date("since", f.since.as_deref()),
+            until: at.date("until", f.until.as_deref()),
+            sources: at.slugs("sources", &f.sources),
+            notes: at.notes(f.notes),
+        })
+    }
+
+    fn chairmanship(at: &mut At, f: ChairmanshipFile) -> Option<domain::Chairmanship> {
+        Some(domain::Chairmanship {
+            slug: at.slug("slug", &f.slug),
+            process: at.slug("process", &f.process),
+            chair: at.slug("chair", &f.chair),
+            start: at.date("start", f.start.as_deref()),
+            end: at.date("end", f.end.as_deref()),
+            sources: at.slugs("sources", &f.sources),
+            notes: at.notes(f.notes),
+            chairperson: f.chairperson,
+        })
+    }
+
+    fn meeting(at: &mut At, f: MeetingFile) -> Option<domain::Meeting> {
+        let participations = f
+            .participations
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                Some(domain::Participation {
+                    actor: at.slug(&format!("participations[{i}].actor"), &p.actor),
+                    role: at.variant(&format!("participations[{i}].role"), &p.role)?,
+                    sources: at.slugs(&format!("participations[{i}].sources"), &p.sources),
+                    person: p.person,
+                    inferred: p.inferred,
+                    note: p.note,
+                })
+            })
+            .collect();
+        let related = f
+            .related
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                Some(domain::Relation {
+                    kind: at.variant(&format!("related[{i}].kind"), &r.kind)?,
+                    meeting: at.slug(&format!("related[{i}].meeting"), &r.meeting),
+                })
+            })
+            .collect();
+        let start_date = at.date("startDate", Some(&f.start_date));
+        Some(domain::Meeting {
+            slug: at.slug("slug", &f.slug),
+            kind: at.variant("kind", &f.kind)?,
+            end_date: at.date("endDate", f.end_date.as_deref()),
+            country: f.country.as_deref().map(|c| at.slug("country", c)),
+            processes: at.slugs("processes", &f.processes),
+            sources: at.slugs("sources", &f.sources),
+            notes: at.notes(f.notes),
+            start_date: start_date?,
+            participations,
+            related,
+            title: f.title,
+            online: f.online,
+            city: f.city,
+            attendance: f.attendance,
+            summary: f.summary,
+            domains: f.domains,
+        })
+    }
+
+    fn document(at: &mut At, f: DocumentFile) -> Option<domain::Document> {
+        Some(domain::Document {
+            slug: at.slug("slug", &f.slug),
+            kind: at.variant("kind", &f.kind)?,
+            adopted: at.date("adopted", f.adopted.as_deref()),
+            adopted_at: f.adopted_at.as_deref().map(|m| at.slug("adoptedAt", m)),
+            processes: at.slugs("processes", &f.processes),
+            sources: at.slugs("sources", &f.sources),
+            notes: at.notes(f.notes),
+            domains: f.domains.into_iter().map(|d| domain::Domain { number: d.number, title: d.title }).collect(),
+            title: f.title,
+            summary: f.summary,
+        })
+    }
+
+    fn commitment(at: &mut At, f: CommitmentFile) -> Option<domain::Commitment> {
+        Some(domain::Commitment {
+            kind: at.variant("kind", &f.kind)?,
+            document: at.slug("document", &f.document),
+            sources: at.slugs("sources", &f.sources),
+            notes: at.notes(f.notes),
+            code: f.code,
+            domain: f.domain,
+            number: f.number,
+            title: f.title,
+            text: f.text,
+        })
+    }
+}

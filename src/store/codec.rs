@@ -1,0 +1,84 @@
+//! The one place that knows how values are encoded on disk.
+//!
+//! Every value is one format-version byte followed by its bincode encoding (standard config).
+//! bincode is not self-describing, so a change to a stored type must bump [`FORMAT_VERSION`];
+//! a store written by a newer version is refused instead of being misread.
+
+use serde::{de::DeserializeOwned, Serialize};
+
+/// The version of the on-disk encoding this build writes and reads.
+pub const FORMAT_VERSION: u8 = 1;
+
+/// Why bytes could not be decoded.
+#[derive(Debug, thiserror::Error)]
+pub enum CodecError {
+    /// The value is empty: not even a version byte.
+    #[error("empty value")]
+    Empty,
+    /// The value was written by another format version.
+    #[error("value has format version {found}, this build reads version {FORMAT_VERSION}")]
+    Version {
+        /// The version byte found.
+        found: u8,
+    },
+    /// The bytes after the version byte are not a valid encoding.
+    #[error("undecodable value: {0}")]
+    Decode(#[from] bincode::error::DecodeError),
+    /// The value could not be encoded.
+    #[error("unencodable value: {0}")]
+    Encode(#[from] bincode::error::EncodeError),
+    /// Bytes were left over after the value: the value is not what was stored.
+    #[error("{0} trailing bytes after the value")]
+    Trailing(usize),
+}
+
+/// Encodes a value with the format-version byte in front.
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
+    let mut out = vec![FORMAT_VERSION];
+    bincode::serde::encode_into_std_write(value, &mut out, bincode::config::standard())?;
+    Ok(out)
+}
+
+/// Decodes a value written by [`encode`], refusing other format versions and trailing bytes.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+    let (&version, body) = bytes.split_first().ok_or(CodecError::Empty)?;
+    if version != FORMAT_VERSION {
+        return Err(CodecError::Version { found: version });
+    }
+    let (value, read) = bincode::serde::decode_from_slice(body, bincode::config::standard())?;
+    if read != body.len() {
+        return Err(CodecError::Trailing(body.len() - read));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{PartialDate, Slug};
+
+    #[test]
+    fn codec_round_trips_a_value_behind_its_version_byte() {
+        let v = (Slug::parse("ke").unwrap(), Some(PartialDate::parse("2023-11").unwrap()), vec![1u8, 2]);
+        let bytes = encode(&v).unwrap();
+        assert_eq!(bytes[0], FORMAT_VERSION);
+        assert_eq!(decode::<(Slug, Option<PartialDate>, Vec<u8>)>(&bytes).unwrap(), v);
+    }
+
+    #[test]
+    fn codec_refuses_another_format_version() {
+        let mut bytes = encode(&42u32).unwrap();
+        bytes[0] = FORMAT_VERSION + 1;
+        assert!(matches!(decode::<u32>(&bytes), Err(CodecError::Version { found }) if found == FORMAT_VERSION + 1));
+    }
+
+    #[test]
+    fn codec_refuses_empty_truncated_and_padded_values() {
+        assert!(matches!(decode::<u32>(&[]), Err(CodecError::Empty)));
+        let bytes = encode(&"a string").unwrap();
+        assert!(decode::<String>(&bytes[..bytes.len() - 1]).is_err());
+        let mut padded = bytes.clone();
+        padded.push(0);
+        assert!(matches!(decode::<String>(&padded), Err(CodecError::Trailing(1))));
+    }
+}

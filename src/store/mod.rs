@@ -1,0 +1,343 @@
+//! The embedded store: the only code that touches sled, and the only source of truth.
+//!
+//! One tree per collection, keyed by slug (commitments by code), values encoded by [`codec`];
+//! one tree per secondary index ([`index`]); and a `meta` tree with the format version, the
+//! dataset version and the time of the last change. No sled type leaves this module.
+//!
+//! Seeding is all-or-nothing: the dataset version in `meta` is removed (and flushed) before the
+//! trees are rewritten and written back last, so a store interrupted mid-seed is seen as empty
+//! and seeded again on the next start.
+
+pub mod codec;
+pub mod index;
+
+use crate::domain::{self, Collection, Dataset};
+use crate::seed::Seed;
+use index::Index;
+use serde::{de::DeserializeOwned, Serialize};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Why the store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another process holds the store's lock.
+    #[error("data directory {0} is in use by another process")]
+    InUse(PathBuf),
+    /// The data directory path exists but is not a directory.
+    #[error("data directory {0} is not a directory")]
+    NotADirectory(PathBuf),
+    /// sled could not open the store.
+    #[error("cannot open the store in {path}: {source}")]
+    Open {
+        /// The data directory.
+        path: PathBuf,
+        /// sled's reason.
+        source: sled::Error,
+    },
+    /// The store was written by a newer build.
+    #[error("the store was written by format version {found}, newer than this build's {}; run a newer build, or rebuild the store from seed/ plus your last export", codec::FORMAT_VERSION)]
+    NewerFormat {
+        /// The version found.
+        found: u8,
+    },
+    /// A stored value could not be decoded.
+    #[error(
+        "corrupt value in tree '{tree}' at key '{key}': {source}; rebuild the store from seed/ plus your last export"
+    )]
+    Corrupt {
+        /// The tree.
+        tree: String,
+        /// The key, lossily decoded.
+        key: String,
+        /// What went wrong.
+        source: codec::CodecError,
+    },
+    /// sled failed while reading or writing.
+    #[error("store I/O failed: {0}")]
+    Sled(#[from] sled::Error),
+}
+
+/// What the store says about its dataset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meta {
+    /// Changes whenever the data changes.
+    pub version: String,
+    /// The digest of the seed files the store was seeded from.
+    pub seed_version: String,
+    /// RFC 3339 time of the last write.
+    pub last_change: String,
+}
+
+/// A handle on the open store. Cheap to clone: clones share one sled database.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    path: PathBuf,
+    /// Record reads, for tests and benchmarks that prove the read path does not touch the store.
+    reads: Arc<AtomicU64>,
+}
+
+const META: &str = "meta";
+const META_FORMAT: &[u8] = b"format";
+const META_VERSION: &[u8] = b"dataset_version";
+const META_SEED_VERSION: &[u8] = b"seed_version";
+const META_LAST_CHANGE: &[u8] = b"last_change";
+
+/// A record kept in its own tree, with the index entries it owns.
+trait Record: Serialize + DeserializeOwned {
+    const COLLECTION: Collection;
+    fn key(&self) -> &str;
+    fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
+        Vec::new()
+    }
+}
+
+macro_rules! record {
+    ($t:ty, $c:ident, $key:ident) => {
+        impl Record for $t {
+            const COLLECTION: Collection = Collection::$c;
+            fn key(&self) -> &str {
+                self.$key.as_str()
+            }
+        }
+    };
+    ($t:ty, $c:ident, $key:ident, $entries:path) => {
+        impl Record for $t {
+            const COLLECTION: Collection = Collection::$c;
+            fn key(&self) -> &str {
+                self.$key.as_str()
+            }
+            fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
+                $entries(self)
+            }
+        }
+    };
+}
+
+record!(domain::Source, Sources, slug);
+record!(domain::State, States, slug);
+record!(domain::Organization, Organizations, slug);
+record!(domain::Process, Processes, slug);
+record!(domain::Membership, Memberships, slug, index::membership_entries);
+record!(domain::Chairmanship, Chairmanships, slug, index::chairmanship_entries);
+record!(domain::Meeting, Meetings, slug, index::meeting_entries);
+record!(domain::Document, Documents, slug);
+record!(domain::Commitment, Commitments, code);
+
+/// The tree of a collection: its seed file's stem.
+fn tree_name(c: Collection) -> &'static str {
+    c.file_name().trim_end_matches(".json")
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`. A second process on the same directory gets
+    /// [`StoreError::InUse`]; a store of a newer format gets [`StoreError::NewerFormat`].
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(StoreError::NotADirectory(dir.to_owned()));
+        }
+        let db = sled::Config::new().path(dir).open().map_err(|source| {
+            // sled reports a held lock only as an I/O error with this text.
+            if source.to_string().contains("could not acquire lock") {
+                StoreError::InUse(dir.to_owned())
+            } else {
+                StoreError::Open { path: dir.to_owned(), source }
+            }
+        })?;
+        let store = Store { db, path: dir.to_owned(), reads: Arc::default() };
+        if let Some(v) = store.db.open_tree(META)?.get(META_FORMAT)? {
+            let found = v.first().copied().unwrap_or(0);
+            if found > codec::FORMAT_VERSION {
+                return Err(StoreError::NewerFormat { found });
+            }
+        }
+        Ok(store)
+    }
+
+    /// The data directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The store's metadata, or `None` if it holds no complete dataset (never seeded, or a seed
+    /// was interrupted).
+    pub fn meta(&self) -> Result<Option<Meta>, StoreError> {
+        let meta = self.db.open_tree(META)?;
+        let text = |k: &[u8]| -> Result<Option<String>, StoreError> {
+            Ok(meta.get(k)?.map(|v| String::from_utf8_lossy(&v).into_owned()))
+        };
+        let Some(version) = text(META_VERSION)? else { return Ok(None) };
+        Ok(Some(Meta {
+            version,
+            seed_version: text(META_SEED_VERSION)?.unwrap_or_default(),
+            last_change: text(META_LAST_CHANGE)?.unwrap_or_default(),
+        }))
+    }
+
+    /// Replaces everything in the store with a validated seed, all or nothing, and flushes.
+    pub fn replace_all(&self, seed: &Seed) -> Result<Meta, StoreError> {
+        let meta = self.db.open_tree(META)?;
+        // The commit point is META_VERSION: remove it first so an interrupted write is not a dataset.
+        meta.remove(META_VERSION)?;
+        self.db.flush()?;
+        for c in Collection::ALL {
+            self.db.open_tree(tree_name(c))?.clear()?;
+        }
+        for i in Index::ALL {
+            self.db.open_tree(i.tree_name())?.clear()?;
+        }
+        let ds = &seed.dataset;
+        let mut entries: Vec<(Index, Vec<u8>)> = Vec::new();
+        self.write_all(&ds.sources, &mut entries)?;
+        self.write_all(&ds.states, &mut entries)?;
+        self.write_all(&ds.organizations, &mut entries)?;
+        self.write_all(&ds.processes, &mut entries)?;
+        self.write_all(&ds.memberships, &mut entries)?;
+        self.write_all(&ds.chairmanships, &mut entries)?;
+        self.write_all(&ds.meetings, &mut entries)?;
+        self.write_all(&ds.documents, &mut entries)?;
+        self.write_all(&ds.commitments, &mut entries)?;
+        for i in Index::ALL {
+            let mut batch = sled::Batch::default();
+            for (_, k) in entries.iter().filter(|(ix, _)| *ix == i) {
+                batch.insert(k.as_slice(), &[] as &[u8]);
+            }
+            self.db.open_tree(i.tree_name())?.apply_batch(batch)?;
+        }
+        let m = Meta { version: seed.version.clone(), seed_version: seed.version.clone(), last_change: now_rfc3339() };
+        meta.insert(META_FORMAT, &[codec::FORMAT_VERSION])?;
+        meta.insert(META_SEED_VERSION, m.seed_version.as_bytes())?;
+        meta.insert(META_LAST_CHANGE, m.last_change.as_bytes())?;
+        meta.insert(META_VERSION, m.version.as_bytes())?;
+        self.db.flush()?;
+        Ok(m)
+    }
+
+    fn write_all<T: Record>(&self, records: &[T], entries: &mut Vec<(Index, Vec<u8>)>) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for r in records {
+            let bytes = codec::encode(r).map_err(|source| StoreError::Corrupt {
+                tree: tree_name(T::COLLECTION).to_owned(),
+                key: r.key().to_owned(),
+                source,
+            })?;
+            batch.insert(r.key().as_bytes(), bytes);
+            entries.extend(r.index_entries());
+        }
+        self.db.open_tree(tree_name(T::COLLECTION))?.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Reads the whole dataset, each collection in key order.
+    pub fn load(&self) -> Result<Dataset, StoreError> {
+        Ok(Dataset {
+            sources: self.read_all()?,
+            states: self.read_all()?,
+            organizations: self.read_all()?,
+            processes: self.read_all()?,
+            memberships: self.read_all()?,
+            chairmanships: self.read_all()?,
+            meetings: self.read_all()?,
+            documents: self.read_all()?,
+            commitments: self.read_all()?,
+        })
+    }
+
+    fn read_all<T: Record>(&self) -> Result<Vec<T>, StoreError> {
+        let name = tree_name(T::COLLECTION);
+        let mut out = Vec::new();
+        for item in self.db.open_tree(name)?.iter() {
+            let (k, v) = item?;
+            self.reads.fetch_add(1, Ordering::Relaxed);
+            out.push(codec::decode(&v).map_err(|source| StoreError::Corrupt {
+                tree: name.to_owned(),
+                key: String::from_utf8_lossy(&k).into_owned(),
+                source,
+            })?);
+        }
+        Ok(out)
+    }
+
+    /// The slugs an index holds under a key prefix, in key order (for example every meeting of an
+    /// actor in one role: `index::key(&[b"de", b"co-host"])`).
+    pub fn index_scan(&self, index: Index, prefix: &[u8]) -> Result<Vec<String>, StoreError> {
+        let mut prefix = prefix.to_vec();
+        if !prefix.is_empty() {
+            prefix.push(0);
+        }
+        let mut out = Vec::new();
+        for item in self.db.open_tree(index.tree_name())?.scan_prefix(&prefix) {
+            let (k, _) = item?;
+            self.reads.fetch_add(1, Ordering::Relaxed);
+            out.push(String::from_utf8_lossy(index::target(&k)).into_owned());
+        }
+        Ok(out)
+    }
+
+    /// Checks that the store is consistent: a complete dataset is recorded, every record decodes,
+    /// every index entry points at a record that owns it, and every record is in every index it
+    /// belongs to. Returns the problems found (none: consistent).
+    pub fn check(&self) -> Result<Vec<String>, StoreError> {
+        let mut problems = Vec::new();
+        if self.meta()?.is_none() {
+            problems.push("no complete dataset is recorded (never seeded, or a seed was interrupted)".to_owned());
+        }
+        let ds = self.load()?;
+        let mut expected: BTreeSet<(Index, Vec<u8>)> = BTreeSet::new();
+        expected.extend(ds.meetings.iter().flat_map(index::meeting_entries));
+        expected.extend(ds.memberships.iter().flat_map(index::membership_entries));
+        expected.extend(ds.chairmanships.iter().flat_map(index::chairmanship_entries));
+        for i in Index::ALL {
+            let mut actual: BTreeSet<Vec<u8>> = BTreeSet::new();
+            for k in self.db.open_tree(i.tree_name())?.iter().keys() {
+                actual.insert(k?.to_vec());
+            }
+            let wanted: BTreeSet<Vec<u8>> =
+                expected.iter().filter(|(ix, _)| *ix == i).map(|(_, k)| k.clone()).collect();
+            for k in actual.difference(&wanted) {
+                problems.push(format!("{}: entry {:?} points at no record that owns it", i.tree_name(), show_key(k)));
+            }
+            for k in wanted.difference(&actual) {
+                problems.push(format!("{}: entry {:?} is missing", i.tree_name(), show_key(k)));
+            }
+        }
+        Ok(problems)
+    }
+
+    /// Bytes the store occupies on disk.
+    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
+        Ok(self.db.size_on_disk()?)
+    }
+
+    /// How many records and index entries have been read from disk since the store was opened.
+    pub fn reads(&self) -> u64 {
+        self.reads.load(Ordering::Relaxed)
+    }
+
+    /// Writes everything to disk.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush_async().await?;
+        Ok(())
+    }
+
+    /// Removes one index entry; for tests of the consistency check.
+    #[doc(hidden)]
+    pub fn corrupt_index_for_test(&self, index: Index, key: &[u8]) -> Result<(), StoreError> {
+        self.db.open_tree(index.tree_name())?.remove(key)?;
+        Ok(())
+    }
+}
+
+fn show_key(k: &[u8]) -> String {
+    String::from_utf8_lossy(k).replace('\0', "/")
+}
+
+/// The current time as RFC 3339, to the second, in UTC.
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    chrono::DateTime::from_timestamp(secs as i64, 0)
+        .map_or_else(String::new, |t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
