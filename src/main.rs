@@ -101,8 +101,9 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let address = listener.local_addr().unwrap_or(config.bind);
     tracing::info!(
-        address = %format!("http://{}/graphql", config.bind),
+        address = %format!("http://{address}/graphql"),
         ready_in_ms = started.elapsed().as_millis() as u64,
         "serving"
     );

@@ -5,8 +5,8 @@
 //! 100 is refused with `PAGE_SIZE_EXCEEDED`, not silently clamped.
 
 use super::error::{ApiError, ApiResult};
-use async_graphql::connection::{Connection, Edge};
-use async_graphql::{OutputType, SimpleObject};
+use super::types::{Commitment, Meeting, State};
+use async_graphql::SimpleObject;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
 /// Items on a page when neither `first` nor `last` is given.
@@ -16,15 +16,71 @@ pub const MAX_PAGE_SIZE: i32 = 100;
 
 const CURSOR_PREFIX: &str = "k1:";
 
-/// The fields every connection adds beside `edges`, `nodes` and `pageInfo`.
-#[derive(SimpleObject)]
-pub struct TotalCount {
-    /// How many items match in all, across every page.
+/// One page cut out of a list, before it becomes a GraphQL connection type.
+pub struct Page<N> {
+    /// The items with their cursors.
+    pub edges: Vec<(String, N)>,
+    /// Where the page sits.
+    pub page_info: PageInfo,
+    /// How many items match in all.
     pub total_count: i32,
 }
 
-/// A connection whose cursors are strings and which reports its total count.
-pub type Conn<N> = Connection<String, N, TotalCount>;
+/// Declares a Relay connection type and its edge type for one node type. Our own types rather
+/// than async-graphql's, so that they carry descriptions for the docs pane.
+macro_rules! connection {
+    ($conn:ident, $edge:ident, $node:ty, $what:literal) => {
+        #[doc = concat!("One page of a list of ", $what, ", with cursors to reach the pages around it.")]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $conn {
+            /// The items of this page, each with its cursor.
+            pub edges: Vec<$edge>,
+            /// The items of this page, without cursors.
+            pub nodes: Vec<$node>,
+            /// Cursors and whether there are pages before and after this one.
+            pub page_info: PageInfo,
+            /// How many items match in all, across every page.
+            pub total_count: i32,
+        }
+
+        #[doc = concat!("One of ", $what, " on a page, with the cursor that points at it.")]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $edge {
+            /// An opaque cursor: pass it as `after` or `before` to continue from this item.
+            pub cursor: String,
+            /// The item.
+            pub node: $node,
+        }
+
+        impl From<Page<$node>> for $conn {
+            fn from(p: Page<$node>) -> Self {
+                $conn {
+                    nodes: p.edges.iter().map(|(_, n)| n.clone()).collect(),
+                    edges: p.edges.into_iter().map(|(cursor, node)| $edge { cursor, node }).collect(),
+                    page_info: p.page_info,
+                    total_count: p.total_count,
+                }
+            }
+        }
+    };
+}
+
+connection!(MeetingConnection, MeetingEdge, Meeting, "meetings");
+connection!(StateConnection, StateEdge, State, "states");
+connection!(CommitmentConnection, CommitmentEdge, Commitment, "action-plan items");
+
+/// Where a page sits in its list.
+#[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]
+pub struct PageInfo {
+    /// Whether there are items after this page.
+    pub has_next_page: bool,
+    /// Whether there are items before this page.
+    pub has_previous_page: bool,
+    /// The cursor of the first item of this page.
+    pub start_cursor: Option<String>,
+    /// The cursor of the last item of this page.
+    pub end_cursor: Option<String>,
+}
 
 /// The paging arguments of a connection field.
 #[derive(Debug, Clone, Default)]
@@ -72,13 +128,13 @@ fn check_size(field: &'static str, n: Option<i32>) -> ApiResult<Option<usize>> {
 
 /// Cuts one page out of `items`, which are in display order with sort keys that rise
 /// (`descending == false`) or fall along it, and builds the connection.
-pub fn page<N: OutputType>(
+pub fn page<N>(
     items: &[usize],
     key: impl Fn(usize) -> String,
     descending: bool,
     args: PageArgs,
     node: impl Fn(usize) -> N,
-) -> ApiResult<Conn<N>> {
+) -> ApiResult<Page<N>> {
     let first = check_size("first", args.first)?;
     let last = check_size("last", args.last)?;
     if first.is_some() && last.is_some() {
@@ -99,18 +155,25 @@ pub fn page<N: OutputType>(
         (None, Some(n)) => start = start.max(end.saturating_sub(n)),
         (None, None) => end = end.min(start + DEFAULT_PAGE_SIZE as usize),
     }
-    let total = i32::try_from(items.len()).unwrap_or(i32::MAX);
-    let mut conn = Connection::with_additional_fields(start > 0, end < items.len(), TotalCount { total_count: total });
-    conn.edges.extend(items[start..end].iter().map(|&i| Edge::new(encode_cursor(&key(i)), node(i))));
-    Ok(conn)
+    let edges: Vec<(String, N)> = items[start..end].iter().map(|&i| (encode_cursor(&key(i)), node(i))).collect();
+    Ok(Page {
+        page_info: PageInfo {
+            has_next_page: end < items.len(),
+            has_previous_page: start > 0,
+            start_cursor: edges.first().map(|e| e.0.clone()),
+            end_cursor: edges.last().map(|e| e.0.clone()),
+        },
+        total_count: i32::try_from(items.len()).unwrap_or(i32::MAX),
+        edges,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn keys(conn: &Conn<usize>) -> Vec<usize> {
-        conn.edges.iter().map(|e| e.node).collect()
+    fn keys(page: &Page<usize>) -> Vec<usize> {
+        page.edges.iter().map(|e| e.1).collect()
     }
 
     fn args(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> PageArgs {
@@ -123,12 +186,12 @@ mod tests {
         let key = |i: usize| format!("{i:02}");
         let p1 = page(&items, key, false, args(Some(4), None, None, None), |i| i).unwrap();
         assert_eq!(keys(&p1), [0, 1, 2, 3]);
-        assert!(p1.has_next_page && !p1.has_previous_page);
+        assert!(p1.page_info.has_next_page && !p1.page_info.has_previous_page);
         let p2 = page(&items, key, false, args(Some(4), Some(encode_cursor("03")), None, None), |i| i).unwrap();
         assert_eq!(keys(&p2), [4, 5, 6, 7]);
         let back = page(&items, key, false, args(None, None, Some(3), Some(encode_cursor("04"))), |i| i).unwrap();
         assert_eq!(keys(&back), [1, 2, 3]);
-        assert!(back.has_previous_page && back.has_next_page);
+        assert!(back.page_info.has_previous_page && back.page_info.has_next_page);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The `Query` root: entry points into the record.
 
 use super::error::{ApiError, ApiResult};
-use super::pagination::{cost, page, Conn, PageArgs};
+use super::pagination::{cost, page, CommitmentConnection, MeetingConnection, PageArgs, StateConnection};
 use super::types::*;
 use crate::catalog::{filter_words, fold, Catalog};
 use async_graphql::{Context, Object, ID};
@@ -31,6 +31,7 @@ fn arg(name: &str, value: &str) -> ApiResult<()> {
     }
 }
 
+/// The entry points of the API. Every read is public; lists of more than a few items are paged.
 #[Object]
 impl Query {
     /// Fetches any record that implements `Node` by its global id. Null if no record has that id.
@@ -81,7 +82,7 @@ impl Query {
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> ApiResult<Conn<State>> {
+    ) -> ApiResult<StateConnection> {
         let root = root(ctx)?;
         let cat = &root.cat;
         let f = filter.unwrap_or_default();
@@ -111,6 +112,7 @@ impl Query {
             })
             .collect();
         page(&items, |i| cat.state_key(i), false, PageArgs { first, after, last, before }, |i| State(root.at(i)))
+            .map(Into::into)
     }
 
     /// An organisation by slug ('icmpd').
@@ -214,7 +216,7 @@ impl Query {
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> ApiResult<Conn<Meeting>> {
+    ) -> ApiResult<MeetingConnection> {
         let root = root(ctx)?;
         let query = filter.unwrap_or_default().to_query(&root.cat)?;
         super::types::meetings_page(&root, &query, order_by, PageArgs { first, after, last, before })
@@ -261,7 +263,7 @@ impl Query {
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> ApiResult<Conn<Commitment>> {
+    ) -> ApiResult<CommitmentConnection> {
         let root = root(ctx)?;
         let cat = &root.cat;
         let f = filter.unwrap_or_default();
@@ -274,6 +276,7 @@ impl Query {
         let text = f.text.as_deref().unwrap_or("");
         arg("text", text)?;
         let words = filter_words(text);
+        let domain = domain_number(f.domain)?;
         let kind: Option<crate::domain::CommitmentKind> = f.kind.map(Into::into);
         let items: Vec<usize> = cat
             .commitments_ordered()
@@ -282,7 +285,7 @@ impl Query {
             .filter(|&i| {
                 let c = &cat.ds.commitments[i];
                 f.document.as_ref().is_none_or(|d| c.document.as_str() == d)
-                    && f.domain.is_none_or(|d| c.domain.map(i32::from) == Some(d))
+                    && domain.is_none_or(|d| c.domain == Some(d))
                     && kind.is_none_or(|k| c.kind == k)
                     && (words.is_empty() || {
                         let t = fold(&format!("{} {}", c.title.as_deref().unwrap_or(""), c.text));
@@ -297,6 +300,7 @@ impl Query {
             PageArgs { first, after, last, before },
             |i| Commitment(root.at(i)),
         )
+        .map(Into::into)
     }
 
     /// A source by slug.

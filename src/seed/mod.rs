@@ -200,12 +200,12 @@ impl Loader {
     fn state(at: &mut At, f: StateFile) -> Option<domain::State> {
         Some(domain::State {
             slug: at.slug("slug", &f.slug),
-            continent: at.variant("continent", &f.continent)?,
             sources: at.slugs("sources", &f.sources),
             notes: at.notes(f.notes),
             name: f.name,
             iso2: f.iso2,
             iso3: f.iso3,
+            continent: at.variant("continent", &f.continent)?,
         })
     }
 
@@ -237,11 +237,11 @@ impl Loader {
             slug: at.slug("slug", &f.slug),
             process: at.slug("process", &f.process),
             actor: at.slug("actor", &f.actor),
-            role: at.variant("role", &f.role)?,
             since: at.date("since", f.since.as_deref()),
             until: at.date("until", f.until.as_deref()),
             sources: at.slugs("sources", &f.sources),
             notes: at.notes(f.notes),
+            role: at.variant("role", &f.role)?,
         })
     }
 
@@ -288,13 +288,11 @@ impl Loader {
         let start_date = at.date("startDate", Some(&f.start_date));
         Some(domain::Meeting {
             slug: at.slug("slug", &f.slug),
-            kind: at.variant("kind", &f.kind)?,
             end_date: at.date("endDate", f.end_date.as_deref()),
             country: f.country.as_deref().map(|c| at.slug("country", c)),
             processes: at.slugs("processes", &f.processes),
             sources: at.slugs("sources", &f.sources),
             notes: at.notes(f.notes),
-            start_date: start_date?,
             participations,
             related,
             title: f.title,
@@ -303,13 +301,14 @@ impl Loader {
             attendance: f.attendance,
             summary: f.summary,
             domains: f.domains,
+            kind: at.variant("kind", &f.kind)?,
+            start_date: start_date?,
         })
     }
 
     fn document(at: &mut At, f: DocumentFile) -> Option<domain::Document> {
         Some(domain::Document {
             slug: at.slug("slug", &f.slug),
-            kind: at.variant("kind", &f.kind)?,
             adopted: at.date("adopted", f.adopted.as_deref()),
             adopted_at: f.adopted_at.as_deref().map(|m| at.slug("adoptedAt", m)),
             processes: at.slugs("processes", &f.processes),
@@ -318,12 +317,12 @@ impl Loader {
             domains: f.domains.into_iter().map(|d| domain::Domain { number: d.number, title: d.title }).collect(),
             title: f.title,
             summary: f.summary,
+            kind: at.variant("kind", &f.kind)?,
         })
     }
 
     fn commitment(at: &mut At, f: CommitmentFile) -> Option<domain::Commitment> {
         Some(domain::Commitment {
-            kind: at.variant("kind", &f.kind)?,
             document: at.slug("document", &f.document),
             sources: at.slugs("sources", &f.sources),
             notes: at.notes(f.notes),
@@ -332,6 +331,7 @@ impl Loader {
             number: f.number,
             title: f.title,
             text: f.text,
+            kind: at.variant("kind", &f.kind)?,
         })
     }
 }

@@ -1,1 +1,185 @@
-//! (being written)
+//! The binary: its commands, a second server on the same data directory, and graceful shutdown.
+
+use crate::helpers::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_khartoum-graphql");
+
+fn cli(data: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--seed-dir")
+        .arg(seed_dir())
+        .args(args)
+        .env("RUST_LOG", "info")
+        .output()
+        .expect("the binary runs")
+}
+
+/// Starts `serve` on a free port and waits until it logs that it is serving; returns the child
+/// and its base URL.
+fn serve(data: &std::path::Path) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--seed-dir")
+        .arg(seed_dir())
+        .args(["--bind", "127.0.0.1:0", "serve"])
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            let line = strip_ansi(&line);
+            if let Some(rest) = line.split("address=").nth(1) {
+                let url = rest.split_whitespace().next().unwrap().trim_end_matches("/graphql").to_owned();
+                return (child, url);
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not report that it is serving within 30 s");
+}
+
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_second_server_on_the_same_data_directory_exits_with_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (mut first, _) = serve(&data);
+    let second = cli(&data, &["--bind", "127.0.0.1:0", "serve"]);
+    let _ = first.kill();
+    let _ = first.wait();
+    assert!(!second.status.success());
+    let stderr = strip_ansi(&String::from_utf8_lossy(&second.stderr));
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors, [format!("error: data directory {} is in use by another process", data.display())], "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn sigterm_finishes_gracefully_and_the_store_reopens_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (mut server, _) = serve(&data);
+    let status = Command::new("kill").arg("-TERM").arg(server.id().to_string()).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let exit = loop {
+        if let Some(s) = server.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop within 20 s of SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "{exit:?}");
+    let check = cli(&data, &["check-store"]);
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+}
+
+#[test]
+fn check_seed_accepts_the_real_seed_and_counts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli(dir.path(), &["check-seed"]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(": ok (version ") && stdout.contains("25 commitments"), "{stdout}");
+    assert!(!dir.path().join("db").exists(), "check-seed must not create a store");
+}
+
+#[test]
+fn check_seed_lists_every_problem_and_fails() {
+    let seed = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(seed_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, seed.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let states = seed.path().join("states.json");
+    let text = std::fs::read_to_string(&states).unwrap().replacen("\"AFRICA\"", "\"ATLANTIS\"", 2);
+    std::fs::write(&states, text).unwrap();
+    let out = Command::new(BIN).arg("--seed-dir").arg(seed.path()).arg("check-seed").output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("2 problem(s) in the seed files"), "{stderr}");
+    assert_eq!(stderr.matches("continent: unknown value 'ATLANTIS'").count(), 2, "{stderr}");
+}
+
+#[test]
+fn seed_refuses_to_overwrite_without_replace_and_reloads_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = cli(dir.path(), &["seed"]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let again = cli(dir.path(), &["seed"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("use `seed --replace`"));
+    let replaced = cli(dir.path(), &["seed", "--replace"]);
+    assert!(replaced.status.success());
+    assert!(String::from_utf8_lossy(&replaced.stdout).starts_with("seeded "));
+    let check = cli(dir.path(), &["check-store"]);
+    assert!(check.status.success());
+    assert!(String::from_utf8_lossy(&check.stdout).ends_with("consistent\n"));
+}
+
+#[test]
+fn schema_prints_the_committed_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli(dir.path(), &["schema"]);
+    assert!(out.status.success());
+    let committed =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), committed);
+}
+
+#[test]
+fn help_documents_every_command_and_flag_with_its_environment_variable() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for word in [
+        "serve",
+        "seed",
+        "check-seed",
+        "check-store",
+        "schema",
+        "--bind",
+        "KHARTOUM_GRAPHQL_BIND",
+        "--data-dir",
+        "KHARTOUM_GRAPHQL_DATA_DIR",
+        "--seed-dir",
+        "KHARTOUM_GRAPHQL_SEED_DIR",
+        "127.0.0.1:8000",
+    ] {
+        assert!(help.contains(word), "--help lacks {word}:\n{help}");
+    }
+    let seed_help = Command::new(BIN).args(["seed", "--help"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&seed_help.stdout).contains("--replace"));
+}

@@ -1,1 +1,147 @@
-//! (being written)
+//! The store: seeding, reopening, the consistency check, format versions, and a read path that
+//! does not touch the store at all.
+
+use crate::helpers::*;
+use khartoum_graphql::app::App;
+use khartoum_graphql::domain::Dataset;
+use khartoum_graphql::store::{index, Store, StoreError};
+use serde_json::json;
+
+fn sorted(mut ds: Dataset) -> Dataset {
+    ds.sources.sort_by(|a, b| a.slug.cmp(&b.slug));
+    ds.states.sort_by(|a, b| a.slug.cmp(&b.slug));
+    ds.organizations.sort_by(|a, b| a.slug.cmp(&b.slug));
+    ds.processes.sort_by(|a, b| a.slug.cmp(&b.slug));
+    ds.memberships.sort_by(|a, b| a.slug.cmp(&b.slug));
+    ds.chairmanships.sort_by(|a, b| a.slug.cmp(&b.slug));
+    ds.meetings.sort_by(|a, b| a.slug.cmp(&b.slug));
+    ds.documents.sort_by(|a, b| a.slug.cmp(&b.slug));
+    ds.commitments.sort_by(|a, b| a.code.cmp(&b.code));
+    ds
+}
+
+#[test]
+fn the_store_gives_back_exactly_the_seeded_dataset_and_its_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = khartoum_graphql::seed::load(&seed_dir()).unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert!(store.meta().unwrap().is_none(), "a new store holds no dataset");
+    let meta = store.replace_all(&seed).unwrap();
+    assert_eq!(meta.version, seed.version);
+    assert_eq!(store.meta().unwrap().unwrap(), meta);
+    assert_eq!(store.load().unwrap(), sorted(seed.dataset));
+}
+
+#[tokio::test]
+async fn an_existing_store_is_opened_not_reseeded() {
+    let first = spawn_app();
+    let data_dir = first.dir.path().join("data");
+    let version = first.app.catalog().meta.version.clone();
+    drop(first.app);
+    // A changed seed directory: the store must keep serving what it holds.
+    let changed = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(seed_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, changed.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let meetings = changed.path().join("meetings.json");
+    let text = std::fs::read_to_string(&meetings).unwrap().replace("Thematic Meeting", "Renamed Meeting");
+    std::fs::write(&meetings, text).unwrap();
+    let reopened = App::open(&data_dir, changed.path()).unwrap();
+    assert_eq!(reopened.catalog().meta.version, version);
+    assert!(reopened.catalog().ds.meetings.iter().all(|m| !m.title.contains("Renamed")));
+}
+
+#[test]
+fn the_consistency_check_passes_on_a_seeded_store_and_finds_a_missing_index_entry() {
+    let app = spawn_app();
+    assert_eq!(app.app.store.check().unwrap(), Vec::<String>::new());
+    let cat = app.app.catalog();
+    let meeting = cat
+        .ds
+        .meetings
+        .iter()
+        .find(|m| m.slug.as_str().starts_with("2023-07-nairobi"))
+        .expect("the July 2023 Nairobi meeting");
+    let (ix, key) = index::meeting_entries(meeting)
+        .into_iter()
+        .find(|(ix, _)| *ix == index::Index::MeetingsByActorRole)
+        .expect("the meeting has participations");
+    app.app.store.corrupt_index_for_test(ix, &key).unwrap();
+    let problems = app.app.store.check().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("is missing") && problems[0].contains(meeting.slug.as_str()), "{}", problems[0]);
+}
+
+#[test]
+fn index_scans_list_an_actors_meetings_in_a_role_chronologically() {
+    let app = spawn_app();
+    let store = &app.app.store;
+    let co_hosted = store.index_scan(index::Index::MeetingsByActorRole, &index::key(&[b"de", b"co-host"])).unwrap();
+    let cat = app.app.catalog();
+    let mut expected: Vec<&khartoum_graphql::domain::Meeting> = cat
+        .ds
+        .meetings
+        .iter()
+        .filter(|m| {
+            m.participations
+                .iter()
+                .any(|p| p.actor.as_str() == "de" && p.role == khartoum_graphql::domain::MeetingRole::CoHost)
+        })
+        .collect();
+    expected.sort_by_key(|m| (m.start_date.first_day(), m.slug.clone()));
+    assert!(!expected.is_empty());
+    assert_eq!(co_hosted, expected.iter().map(|m| m.slug.to_string()).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_second_open_of_the_same_directory_is_refused_as_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let _first = Store::open(dir.path()).unwrap();
+    let second = Store::open(dir.path());
+    assert!(matches!(second, Err(StoreError::InUse(_))), "{:?}", second.err());
+    assert_eq!(
+        second.err().unwrap().to_string(),
+        format!("data directory {} is in use by another process", dir.path().display())
+    );
+}
+
+#[test]
+fn a_store_written_by_a_newer_format_is_refused_with_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = sled::open(dir.path()).unwrap();
+        db.open_tree("meta").unwrap().insert("format", &[99u8]).unwrap();
+        db.flush().unwrap();
+    }
+    let err = Store::open(dir.path()).err().expect("a newer format is refused");
+    assert!(matches!(err, StoreError::NewerFormat { found: 99 }));
+    assert!(err.to_string().contains("rebuild the store from seed/"), "{err}");
+}
+
+#[test]
+fn a_data_directory_that_is_a_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("data");
+    std::fs::write(&file, "not a store").unwrap();
+    assert!(matches!(Store::open(&file), Err(StoreError::NotADirectory(_))));
+}
+
+#[tokio::test]
+async fn a_page_of_twenty_meetings_with_hosts_co_hosts_and_country_reads_nothing_from_the_store() {
+    let app = spawn_app();
+    let query = "query ($n: Int) { meetings(first: $n) { nodes { slug hosts { slug name } coHosts { slug name } country { name iso3 } chairs { slug } } } }";
+    let before = app.app.store.reads();
+    let one = app.data(query, json!({"n": 1})).await;
+    let after_one = app.app.store.reads();
+    let twenty = app.data(query, json!({"n": 20})).await;
+    let after_twenty = app.app.store.reads();
+    assert_eq!(one["meetings"]["nodes"].as_array().unwrap().len(), 1);
+    assert_eq!(twenty["meetings"]["nodes"].as_array().unwrap().len(), 20);
+    // The read model answers every field: no store look-up per page, let alone per field.
+    assert_eq!(after_one - before, 0);
+    assert_eq!(after_twenty - after_one, 0);
+    // The read model itself came from the store: rebuilding it reads every record once.
+    app.app.reload().unwrap();
+    assert!(app.app.store.reads() > after_twenty);
+}

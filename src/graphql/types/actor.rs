@@ -3,7 +3,7 @@
 use super::*;
 use crate::catalog::MeetingQuery;
 use crate::graphql::error::ApiResult;
-use crate::graphql::pagination::{page, Conn, PageArgs};
+use crate::graphql::pagination::{page, MeetingConnection, PageArgs};
 use async_graphql::{Interface, Object, ID};
 
 /// A party to a process or a meeting: a state or an organisation.
@@ -20,7 +20,7 @@ use async_graphql::{Interface, Object, ID};
     field(name = "name", ty = "&str", desc = "The actor's name."),
     field(
         name = "meetings",
-        ty = "ApiResult<Conn<Meeting>>",
+        ty = "ApiResult<MeetingConnection>",
         desc = "Every meeting in which this actor had one of the given roles (all roles when omitted).",
         arg(
             name = "roles",
@@ -96,7 +96,7 @@ pub(super) fn actor_meetings(
     after: Option<String>,
     last: Option<i32>,
     before: Option<String>,
-) -> ApiResult<Conn<Meeting>> {
+) -> ApiResult<MeetingConnection> {
     let mut query = filter.unwrap_or_default().to_query(&rec.cat)?;
     let roles = roles.unwrap_or_default().into_iter().map(Into::into).collect();
     // The field's own actor goes first: the read model starts from the first actor's index.
@@ -110,7 +110,7 @@ pub fn meetings_page(
     query: &MeetingQuery,
     order_by: Option<MeetingOrder>,
     args: PageArgs,
-) -> ApiResult<Conn<Meeting>> {
+) -> ApiResult<MeetingConnection> {
     let cat = &rec.cat;
     let mut items = cat.meetings(query);
     // An explicit null means the default order too.
@@ -118,5 +118,5 @@ pub fn meetings_page(
     if descending {
         items.reverse();
     }
-    page(&items, |m| cat.meeting_key(m), descending, args, |m| Meeting(rec.at(m)))
+    page(&items, |m| cat.meeting_key(m), descending, args, |m| Meeting(rec.at(m))).map(Into::into)
 }

@@ -6,6 +6,7 @@ use crate::graphql::error::ApiResult;
 use async_graphql::{Object, ID};
 
 /// A state's term as chair of a process.
+#[derive(Clone)]
 pub struct Chairmanship(pub(crate) Rec);
 
 impl Chairmanship {

@@ -5,6 +5,7 @@ use crate::graphql::error::ApiResult;
 use async_graphql::{Object, ID};
 
 /// An item of an action plan.
+#[derive(Clone)]
 pub struct Commitment(pub(crate) Rec);
 
 impl Commitment {

@@ -3,10 +3,11 @@
 use super::*;
 use crate::domain::PartialDate;
 use crate::graphql::error::ApiResult;
-use crate::graphql::pagination::{cost, page, Conn, PageArgs};
+use crate::graphql::pagination::{cost, page, MeetingConnection, PageArgs};
 use async_graphql::{Object, ID};
 
 /// A declaration or action plan.
+#[derive(Clone)]
 pub struct Document(pub(crate) Rec);
 
 impl Document {
@@ -128,7 +129,7 @@ impl Domain {
         &self,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-    ) -> ApiResult<Conn<Meeting>> {
+    ) -> ApiResult<MeetingConnection> {
         let cat = &self.doc.cat;
         let items: Vec<usize> = cat.meetings_in_domain(self.number).iter().rev().copied().collect();
         page(
@@ -138,5 +139,6 @@ impl Domain {
             PageArgs { first, after, ..PageArgs::default() },
             |m| Meeting(self.doc.at(m)),
         )
+        .map(Into::into)
     }
 }

@@ -88,6 +88,15 @@ impl MeetingFilter {
     }
 }
 
+/// Checks a domain argument: action plans number their domains 1 to 5.
+pub fn domain_number(domain: Option<i32>) -> ApiResult<Option<u8>> {
+    match domain {
+        None => Ok(None),
+        Some(d @ 1..=5) => Ok(Some(d as u8)),
+        Some(d) => Err(ApiError::BadUserInput(format!("there is no domain {d}; domains are numbered 1 to 5"))),
+    }
+}
+
 /// The order of a list of meetings. Meetings known only to the month or year sort at the start
 /// of their interval; ties are broken by slug.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]

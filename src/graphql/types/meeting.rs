@@ -6,6 +6,7 @@ use crate::graphql::error::ApiResult;
 use async_graphql::{Object, ID};
 
 /// A meeting of a process.
+#[derive(Clone)]
 pub struct Meeting(pub(crate) Rec);
 
 impl Meeting {

@@ -6,6 +6,7 @@ use crate::graphql::error::ApiResult;
 use async_graphql::Object;
 
 /// An actor's place in a process over a span of time.
+#[derive(Clone)]
 pub struct Membership(pub(crate) Rec);
 
 impl Membership {

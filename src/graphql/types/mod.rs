@@ -23,7 +23,7 @@ pub use commitment::Commitment;
 pub use dataset::DatasetInfo;
 pub use document::{Document, Domain};
 pub use enums::*;
-pub use inputs::{CommitmentFilter, MeetingFilter, MeetingOrder, StateFilter};
+pub use inputs::{domain_number, CommitmentFilter, MeetingFilter, MeetingOrder, StateFilter};
 pub use meeting::{Meeting, MeetingRelation, Participation};
 pub use membership::Membership;
 pub use node::{Node, NodeId};

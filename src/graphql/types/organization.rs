@@ -3,10 +3,11 @@
 use super::actor::{actor_meetings, partners};
 use super::*;
 use crate::graphql::error::ApiResult;
-use crate::graphql::pagination::{cost, Conn};
+use crate::graphql::pagination::{cost, MeetingConnection};
 use async_graphql::{Object, ID};
 
 /// An international organisation or institution.
+#[derive(Clone)]
 pub struct Organization(pub(crate) Rec);
 
 impl Organization {
@@ -64,7 +65,7 @@ impl Organization {
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> ApiResult<Conn<Meeting>> {
+    ) -> ApiResult<MeetingConnection> {
         actor_meetings(&self.0, self.r().slug.as_str(), roles, filter, order_by, first, after, last, before)
     }
 

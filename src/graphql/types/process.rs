@@ -3,11 +3,12 @@
 use super::actor::meetings_page;
 use super::*;
 use crate::graphql::error::ApiResult;
-use crate::graphql::pagination::{cost, Conn, PageArgs};
+use crate::graphql::pagination::{cost, MeetingConnection, PageArgs};
 use crate::graphql::scalars::Date;
 use async_graphql::{Object, ID};
 
 /// A regional migration dialogue.
+#[derive(Clone)]
 pub struct Process(pub(crate) Rec);
 
 impl Process {
@@ -94,7 +95,7 @@ impl Process {
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> ApiResult<Conn<Meeting>> {
+    ) -> ApiResult<MeetingConnection> {
         let mut query = filter.unwrap_or_default().to_query(&self.0.cat)?;
         // The process itself goes first: the read model starts from the first process's index.
         query.processes.insert(0, self.r().slug.to_string());

@@ -5,6 +5,7 @@ use crate::domain::PartialDate;
 use async_graphql::Object;
 
 /// Where a fact comes from.
+#[derive(Clone)]
 pub struct Source(pub(crate) Rec);
 
 impl Source {
