@@ -11,5 +11,6 @@ mod http;
 mod journalists;
 mod meetings;
 mod nodes;
+mod readme;
 mod seed_validation;
 mod store;
