@@ -22,11 +22,18 @@ fn cli(data: &std::path::Path, args: &[&str]) -> Output {
 /// Starts `serve` on a free port and waits until it logs that it is serving; returns the child
 /// and its base URL.
 fn serve(data: &std::path::Path) -> (Child, String) {
+    let (child, url, _) = serve_with(data, &seed_dir());
+    (child, url)
+}
+
+/// Like [`serve`], with a seed directory of the caller's, also returning the log lines up to the
+/// one that says the server is serving.
+fn serve_with(data: &std::path::Path, seed: &std::path::Path) -> (Child, String, Vec<String>) {
     let mut child = Command::new(BIN)
         .arg("--data-dir")
         .arg(data)
         .arg("--seed-dir")
-        .arg(seed_dir())
+        .arg(seed)
         .args(["--bind", "127.0.0.1:0", "serve"])
         .env("RUST_LOG", "info")
         .env("NO_COLOR", "1")
@@ -41,13 +48,15 @@ fn serve(data: &std::path::Path) -> (Child, String) {
         }
     });
     let deadline = Instant::now() + Duration::from_secs(30);
+    let mut log = Vec::new();
     while Instant::now() < deadline {
         if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
             let line = strip_ansi(&line);
             if let Some(rest) = line.split("address=").nth(1) {
                 let url = rest.split_whitespace().next().unwrap().trim_end_matches("/graphql").to_owned();
-                return (child, url);
+                return (child, url, log);
             }
+            log.push(line);
         }
     }
     let _ = child.kill();
@@ -182,4 +191,30 @@ fn help_documents_every_command_and_flag_with_its_environment_variable() {
     }
     let seed_help = Command::new(BIN).args(["seed", "--help"]).output().unwrap();
     assert!(String::from_utf8_lossy(&seed_help.stdout).contains("--replace"));
+}
+
+#[test]
+fn a_server_says_in_one_line_when_the_seed_files_differ_from_its_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert!(cli(&data, &["seed"]).status.success());
+    let (mut same, _, log) = serve_with(&data, &seed_dir());
+    let _ = same.kill();
+    let _ = same.wait();
+    assert!(!log.iter().any(|l| l.contains("differ")), "{log:?}");
+
+    let changed = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(seed_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, changed.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let processes = changed.path().join("processes.json");
+    let text = std::fs::read_to_string(&processes).unwrap();
+    std::fs::write(&processes, text.replacen("Khartoum Process", "Khartoum Process (edited)", 1)).unwrap();
+    let (mut edited, _, log) = serve_with(&data, changed.path());
+    let _ = edited.kill();
+    let _ = edited.wait();
+    let lines: Vec<&String> = log.iter().filter(|l| l.contains("differ")).collect();
+    assert_eq!(lines.len(), 1, "{log:?}");
+    assert!(lines[0].contains("seed --replace"), "{}", lines[0]);
 }
