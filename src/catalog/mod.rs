@@ -168,10 +168,12 @@ impl Catalog {
             memberships_by_process.entry(m.process.to_string()).or_default().push(i);
             memberships_by_actor.entry(m.actor.to_string()).or_default().push(i);
         }
+        // Chronological: by start, then by end (a running term last), so that two terms known
+        // only to start in the same year still follow each other in the order they ended.
         let mut chair_order: Vec<usize> = (0..ds.chairmanships.len()).collect();
-        chair_order.sort_by(|&a, &b| {
-            let (ta, tb) = (&ds.chairmanships[a], &ds.chairmanships[b]);
-            (ta.start, &ta.slug).cmp(&(tb.start, &tb.slug))
+        chair_order.sort_by_key(|&i| {
+            let t = &ds.chairmanships[i];
+            (t.start, t.end.map_or(NaiveDate::MAX, |e| e.last_day()), t.slug.clone())
         });
         let mut chairs_by_process: HashMap<String, Vec<usize>> = HashMap::new();
         let mut chairs_by_state: HashMap<String, Vec<usize>> = HashMap::new();
@@ -382,19 +384,27 @@ impl Catalog {
         self.by_domain.get(&number).map_or(&[], Vec::as_slice)
     }
 
-    /// The chair terms of a process in force on a day: begun on or before it, not ended before it.
-    /// Two terms may both be in force on a handover day or where sources leave the bounds vague.
-    pub fn chairs_on(&self, process: &str, day: NaiveDate) -> Vec<usize> {
-        self.chairs_of_process(process).iter().copied().filter(|&t| self.term_covers(t, day)).collect()
+    /// The chair terms of a process that may have been in force at some time in `[from, to]`:
+    /// begun by `to` and not ended before `from`. Several terms qualify on a handover day, or
+    /// when the period is known only to the month or year ("2025" meets the term that ended in
+    /// April 2025 and the one that began then).
+    pub fn chairs_during(&self, process: &str, from: NaiveDate, to: NaiveDate) -> Vec<usize> {
+        self.chairs_of_process(process).iter().copied().filter(|&t| self.term_meets(t, from, to)).collect()
     }
 
-    /// Whether a chair term covers a day.
-    pub fn term_covers(&self, t: usize, day: NaiveDate) -> bool {
+    /// Whether a chair term may have run at some time in `[from, to]`.
+    pub fn term_meets(&self, t: usize, from: NaiveDate, to: NaiveDate) -> bool {
         let term = &self.ds.chairmanships[t];
-        term.start.is_some_and(|s| s.first_day() <= day) && term.end.is_none_or(|e| e.last_day() >= day)
+        term.start.is_some_and(|s| s.first_day() <= to) && term.end.is_none_or(|e| e.last_day() >= from)
     }
 
-    /// The meetings of a term's process held during the term, chronological.
+    /// The days a meeting may have started on: the interval of its start date.
+    pub fn meeting_start_span(&self, m: usize) -> (NaiveDate, NaiveDate) {
+        let start = self.ds.meetings[m].start_date;
+        (start.first_day(), start.last_day())
+    }
+
+    /// The meetings of a term's process that may have started during the term, chronological.
     pub fn meetings_in_term(&self, t: usize) -> Vec<usize> {
         let term = &self.ds.chairmanships[t];
         self.by_process
@@ -402,7 +412,10 @@ impl Catalog {
             .map(|ms| {
                 ms.iter()
                     .copied()
-                    .filter(|&m| self.term_covers(t, self.ds.meetings[m].start_date.first_day()))
+                    .filter(|&m| {
+                        let (from, to) = self.meeting_start_span(m);
+                        self.term_meets(t, from, to)
+                    })
                     .collect()
             })
             .unwrap_or_default()

@@ -80,7 +80,7 @@ impl Chairmanship {
     }
 
     /// Meetings of the process held during this term, chronological. A meeting on a handover
-    /// day belongs to both terms.
+    /// day, or one dated only to the month or year, belongs to every term it may fall in.
     async fn meetings(&self) -> Vec<Meeting> {
         self.0.cat.meetings_in_term(self.0.ix).into_iter().map(|m| Meeting(self.0.at(m))).collect()
     }

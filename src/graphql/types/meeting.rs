@@ -121,14 +121,14 @@ impl Meeting {
         self.with_role(domain::MeetingRole::Organiser)
     }
 
-    /// The chair's term of each of the meeting's processes in which it took place (both terms on
-    /// a handover day).
+    /// The chair's term of each of the meeting's processes in which it took place. A meeting on a
+    /// handover day, or one dated only to the month or year, lists every term it may fall in.
     async fn chairmanships(&self) -> Vec<Chairmanship> {
-        let day = self.r().start_date.first_day();
+        let (from, to) = self.0.cat.meeting_start_span(self.0.ix);
         self.r()
             .processes
             .iter()
-            .flat_map(|p| self.0.cat.chairs_on(p.as_str(), day))
+            .flat_map(|p| self.0.cat.chairs_during(p.as_str(), from, to))
             .map(|t| Chairmanship(self.0.at(t)))
             .collect()
     }
