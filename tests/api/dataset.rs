@@ -7,15 +7,6 @@ use crate::helpers::*;
 use serde_json::json;
 use serde_json::Value;
 
-/// The string at `key` of every object in a list, in order.
-fn pluck(list: &Value, key: &str) -> Vec<String> {
-    list.as_array()
-        .unwrap_or_else(|| panic!("not a list: {list}"))
-        .iter()
-        .map(|v| v[key].as_str().unwrap_or_else(|| panic!("no string `{key}` in {v}")).to_owned())
-        .collect()
-}
-
 /// The slugs of the actors of a list of memberships or participations, in order.
 fn actor_slugs(list: &Value) -> Vec<String> {
     list.as_array()
@@ -32,24 +23,6 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 
 fn owned(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| (*s).to_owned()).collect()
-}
-
-/// The first day a partial date may mean, as `YYYY-MM-DD`.
-fn first_day(d: &str) -> String {
-    match d.len() {
-        4 => format!("{d}-01-01"),
-        7 => format!("{d}-01"),
-        _ => d.to_owned(),
-    }
-}
-
-/// An upper bound of the last day a partial date may mean, comparable as a string.
-fn last_day(d: &str) -> String {
-    match d.len() {
-        4 => format!("{d}-12-31"),
-        7 => format!("{d}-31"),
-        _ => d.to_owned(),
-    }
 }
 
 /// The 40 member states listed in footnote 1 of seed-000 and in the factsheet (seed-002),

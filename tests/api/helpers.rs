@@ -102,3 +102,64 @@ pub fn slugs(list: &Value) -> Vec<String> {
         .map(|v| v["slug"].as_str().unwrap_or_else(|| panic!("no slug in {v}")).to_owned())
         .collect()
 }
+
+// ----- the seed files, read independently of the API, for expected answers -----
+
+/// The records of one seed file, as JSON.
+pub fn seed_file(file: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(seed_dir().join(file)).unwrap_or_else(|e| panic!("seed/{file}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("seed/{file} is not JSON: {e}"))
+}
+
+/// The string at `key` of every object in a list, in order.
+pub fn pluck(list: &Value, key: &str) -> Vec<String> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .map(|v| v[key].as_str().unwrap_or_else(|| panic!("no string `{key}` in {v}")).to_owned())
+        .collect()
+}
+
+/// A string field of a record, if present.
+pub fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+/// The string items of an array field (empty when absent).
+pub fn strings(v: &Value, key: &str) -> Vec<String> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map_or_else(Vec::new, |a| a.iter().map(|s| s.as_str().expect("a string").to_owned()).collect())
+}
+
+/// The first day a partial date ("2023", "2023-11", "2023-11-14") may mean, as "YYYY-MM-DD".
+/// Written apart from the crate's own date code, so that tests check it rather than repeat it.
+pub fn first_day(d: &str) -> String {
+    match d.len() {
+        4 => format!("{d}-01-01"),
+        7 => format!("{d}-01"),
+        10 => d.to_owned(),
+        _ => panic!("not a partial date: {d}"),
+    }
+}
+
+/// The last day a partial date may mean, as "YYYY-MM-DD".
+pub fn last_day(d: &str) -> String {
+    match d.len() {
+        4 => format!("{d}-12-31"),
+        7 => format!("{d}-{:02}", days_in_month(d[..4].parse().unwrap(), d[5..].parse().unwrap())),
+        10 => d.to_owned(),
+        _ => panic!("not a partial date: {d}"),
+    }
+}
+
+/// The number of days in a month of the Gregorian calendar.
+pub fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => panic!("no month {month}"),
+    }
+}

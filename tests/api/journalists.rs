@@ -6,15 +6,6 @@ use crate::helpers::*;
 use serde_json::json;
 use serde_json::Value;
 
-/// The string at `key` of every object in a list, in order.
-fn pluck(list: &Value, key: &str) -> Vec<String> {
-    list.as_array()
-        .unwrap_or_else(|| panic!("not a list: {list}"))
-        .iter()
-        .map(|v| v[key].as_str().unwrap_or_else(|| panic!("no string `{key}` in {v}")).to_owned())
-        .collect()
-}
-
 /// The actor slugs of a list of memberships, sorted.
 fn members(list: &Value) -> Vec<String> {
     let mut v: Vec<String> = list

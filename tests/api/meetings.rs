@@ -10,58 +10,6 @@ use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
 // ----- the seed, read independently of the API -----
 
-/// The records of one seed file.
-fn seed(file: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(seed_dir().join(file)).unwrap_or_else(|e| panic!("seed/{file}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("seed/{file} is not JSON: {e}"))
-}
-
-/// A string field of a record, if present.
-fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str)
-}
-
-/// The string items of an array field (empty when absent).
-fn strings(v: &Value, key: &str) -> Vec<String> {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or_else(Vec::new, |a| a.iter().map(|s| s.as_str().expect("a string").to_owned()).collect())
-}
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        _ => panic!("no month {month}"),
-    }
-}
-
-/// The first day a partial date ("2023", "2023-11", "2023-11-14") may mean, as "YYYY-MM-DD".
-fn first_day(d: &str) -> String {
-    match d.len() {
-        4 => format!("{d}-01-01"),
-        7 => format!("{d}-01"),
-        10 => d.to_owned(),
-        _ => panic!("not a partial date: {d}"),
-    }
-}
-
-/// The last day a partial date may mean, as "YYYY-MM-DD".
-fn last_day(d: &str) -> String {
-    match d.len() {
-        4 => format!("{d}-12-31"),
-        7 => {
-            let year: u32 = d[..4].parse().unwrap();
-            let month: u32 = d[5..].parse().unwrap();
-            format!("{d}-{:02}", days_in_month(year, month))
-        }
-        10 => d.to_owned(),
-        _ => panic!("not a partial date: {d}"),
-    }
-}
-
 /// Lower case without accents: "Schüler" and "SCHULER" fold to the same text.
 fn fold(s: &str) -> String {
     s.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
@@ -93,7 +41,7 @@ struct SeedMeeting {
 
 /// Every seed meeting, chronological: by the first day of the start date, ties by slug.
 fn seed_meetings() -> Vec<SeedMeeting> {
-    let mut v: Vec<SeedMeeting> = seed("meetings.json")
+    let mut v: Vec<SeedMeeting> = seed_file("meetings.json")
         .iter()
         .map(|m| {
             let start = text(m, "startDate").unwrap().to_owned();
@@ -988,8 +936,8 @@ struct SeedState {
 
 /// Every seed state, in API order: by name (folded), ties by slug.
 fn seed_states() -> Vec<SeedState> {
-    let memberships = seed("memberships.json");
-    let mut v: Vec<SeedState> = seed("states.json")
+    let memberships = seed_file("memberships.json");
+    let mut v: Vec<SeedState> = seed_file("states.json")
         .iter()
         .map(|s| {
             let slug = text(s, "slug").unwrap().to_owned();
@@ -1097,7 +1045,7 @@ struct SeedCommitment {
 
 /// Every seed commitment in API order: by document, approaches first, then domain and number.
 fn seed_commitments() -> Vec<SeedCommitment> {
-    let mut v: Vec<SeedCommitment> = seed("commitments.json")
+    let mut v: Vec<SeedCommitment> = seed_file("commitments.json")
         .iter()
         .map(|c| SeedCommitment {
             code: text(c, "code").unwrap().to_owned(),
@@ -1145,7 +1093,7 @@ async fn commitments_come_approaches_first_then_by_domain_and_number_and_page_bo
 #[tokio::test]
 async fn commitment_filter_document_keeps_that_documents_items() {
     let app = spawn_app();
-    for d in seed("documents.json").iter().map(|d| text(d, "slug").unwrap().to_owned()) {
+    for d in seed_file("documents.json").iter().map(|d| text(d, "slug").unwrap().to_owned()) {
         let expected = commitments_where(|c| c.document == d);
         assert_eq!(commitments(&app, json!({ "document": d })).await, expected, "{d}");
     }

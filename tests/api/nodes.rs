@@ -13,20 +13,9 @@ use std::path::Path;
 
 // ----- the seed, read independently of the API -----
 
-/// The records of one seed file.
-fn seed(file: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(seed_dir().join(file)).unwrap_or_else(|e| panic!("seed/{file}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("seed/{file} is not JSON: {e}"))
-}
-
 /// The record of a seed file whose `key` is `value`.
 fn seed_record(file: &str, key: &str, value: &str) -> Value {
-    seed(file).into_iter().find(|r| r[key] == json!(value)).unwrap_or_else(|| panic!("no {key} {value} in {file}"))
-}
-
-/// A string field of a record, if present.
-fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str)
+    seed_file(file).into_iter().find(|r| r[key] == json!(value)).unwrap_or_else(|| panic!("no {key} {value} in {file}"))
 }
 
 /// A string field of a record, which must be present.
@@ -34,47 +23,13 @@ fn must<'a>(v: &'a Value, key: &str) -> &'a str {
     text(v, key).unwrap_or_else(|| panic!("no {key} in {v}"))
 }
 
-/// The string items of an array field (empty when absent).
-fn strings(v: &Value, key: &str) -> Vec<String> {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or_else(Vec::new, |a| a.iter().map(|s| s.as_str().expect("a string").to_owned()).collect())
-}
-
 /// A field of the seed as the API shows it: the value, or null when absent.
 fn or_null(v: &Value, key: &str) -> Value {
     v.get(key).cloned().unwrap_or(Value::Null)
 }
 
-/// The first day a partial date may mean, as "YYYY-MM-DD".
-fn first_day(d: &str) -> String {
-    match d.len() {
-        4 => format!("{d}-01-01"),
-        7 => format!("{d}-01"),
-        _ => d.to_owned(),
-    }
-}
-
-/// The last day a partial date may mean, as "YYYY-MM-DD".
-fn last_day(d: &str) -> String {
-    match d.len() {
-        4 => format!("{d}-12-31"),
-        7 => {
-            let (y, m): (u32, u32) = (d[..4].parse().unwrap(), d[5..].parse().unwrap());
-            let days = match m {
-                4 | 6 | 9 | 11 => 30,
-                2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-                2 => 28,
-                _ => 31,
-            };
-            format!("{d}-{days:02}")
-        }
-        _ => d.to_owned(),
-    }
-}
-
 fn is_state(slug: &str) -> bool {
-    seed("states.json").iter().any(|s| text(s, "slug") == Some(slug))
+    seed_file("states.json").iter().any(|s| text(s, "slug") == Some(slug))
 }
 
 fn typename_of(actor: &str) -> &'static str {
@@ -87,7 +42,7 @@ fn typename_of(actor: &str) -> &'static str {
 
 /// Seed meetings, chronological: by the first day of the start date, ties by slug.
 fn seed_meetings() -> Vec<Value> {
-    let mut v = seed("meetings.json");
+    let mut v = seed_file("meetings.json");
     v.sort_by_key(|m| (first_day(must(m, "startDate")), must(m, "slug").to_owned()));
     v
 }
@@ -124,7 +79,8 @@ fn term_meetings(term: &Value) -> Vec<String> {
 
 /// The seed chairmanships of a process, chronological: by start, then by end, then slug.
 fn seed_terms(process: &str) -> Vec<Value> {
-    let mut v: Vec<Value> = seed("chairmanships.json").into_iter().filter(|t| t["process"] == json!(process)).collect();
+    let mut v: Vec<Value> =
+        seed_file("chairmanships.json").into_iter().filter(|t| t["process"] == json!(process)).collect();
     v.sort_by_key(|t| {
         (
             first_day(must(t, "start")),
@@ -444,13 +400,13 @@ async fn every_record_of_every_node_type_comes_back_from_node_by_its_id() {
     let app = spawn_app();
     let all = every_node(&app).await;
     let expected_counts = [
-        ("State", seed("states.json").len()),
-        ("Organization", seed("organizations.json").len()),
-        ("Process", seed("processes.json").len()),
-        ("Chairmanship", seed("chairmanships.json").len()),
-        ("Meeting", seed("meetings.json").len()),
-        ("Document", seed("documents.json").len()),
-        ("Commitment", seed("commitments.json").len()),
+        ("State", seed_file("states.json").len()),
+        ("Organization", seed_file("organizations.json").len()),
+        ("Process", seed_file("processes.json").len()),
+        ("Chairmanship", seed_file("chairmanships.json").len()),
+        ("Meeting", seed_file("meetings.json").len()),
+        ("Document", seed_file("documents.json").len()),
+        ("Commitment", seed_file("commitments.json").len()),
     ];
     for (typename, n) in expected_counts {
         assert_eq!(all.iter().filter(|(t, _, _)| t == typename).count(), n, "{typename} records");
@@ -529,9 +485,9 @@ async fn more_than_one_hundred_ids_is_page_size_exceeded() {
 #[tokio::test]
 async fn state_exposes_every_contract_field_as_recorded() {
     let app = spawn_app();
-    let memberships = seed("memberships.json");
-    let chairmanships = seed("chairmanships.json");
-    for s in seed("states.json") {
+    let memberships = seed_file("memberships.json");
+    let chairmanships = seed_file("chairmanships.json");
+    for s in seed_file("states.json") {
         let slug = must(&s, "slug");
         let got = app.data(STATE, json!({ "code": slug })).await["state"].clone();
         let what = format!("state {slug}");
@@ -594,9 +550,9 @@ fn assert_partners(got: &Value, actor: &str, what: &str) {
 #[tokio::test]
 async fn organization_exposes_every_contract_field_as_recorded() {
     let app = spawn_app();
-    let memberships = seed("memberships.json");
+    let memberships = seed_file("memberships.json");
     let mut with_partners = 0;
-    for o in seed("organizations.json") {
+    for o in seed_file("organizations.json") {
         let slug = must(&o, "slug");
         let what = format!("organization {slug}");
         let got = app.data(ORGANIZATION, json!({ "slug": slug })).await["organization"].clone();
@@ -624,8 +580,8 @@ async fn organization_exposes_every_contract_field_as_recorded() {
 #[tokio::test]
 async fn membership_exposes_every_contract_field_and_resolves_its_actor_to_the_right_type() {
     let app = spawn_app();
-    let memberships = seed("memberships.json");
-    for p in seed("processes.json") {
+    let memberships = seed_file("memberships.json");
+    for p in seed_file("processes.json") {
         let process = must(&p, "slug");
         let got = app.data(PROCESS_MEMBERSHIPS, json!({ "slug": process })).await["process"]["memberships"].clone();
         let own: Vec<&Value> = memberships.iter().filter(|m| m["process"] == json!(process)).collect();
@@ -658,7 +614,7 @@ async fn membership_exposes_every_contract_field_and_resolves_its_actor_to_the_r
 #[tokio::test]
 async fn process_memberships_keep_the_roles_asked_for_and_those_in_force_on_a_date() {
     let app = spawn_app();
-    let memberships = seed("memberships.json");
+    let memberships = seed_file("memberships.json");
     let in_force = |m: &Value, day: &str| {
         text(m, "since").is_none_or(|s| first_day(s).as_str() <= day)
             && text(m, "until").is_none_or(|u| last_day(u).as_str() >= day)
@@ -712,8 +668,8 @@ async fn process_memberships_keep_the_roles_asked_for_and_those_in_force_on_a_da
 #[tokio::test]
 async fn process_exposes_every_contract_field_as_recorded() {
     let app = spawn_app();
-    let documents = seed("documents.json");
-    for p in seed("processes.json") {
+    let documents = seed_file("documents.json");
+    for p in seed_file("processes.json") {
         let slug = must(&p, "slug");
         let what = format!("process {slug}");
         let got = app.data(PROCESS, json!({ "slug": slug })).await["process"].clone();
@@ -724,7 +680,7 @@ async fn process_exposes_every_contract_field_as_recorded() {
         let node = &app.data(NODE, json!({ "id": got["id"] })).await["node"];
         assert_eq!((&node["__typename"], &node["slug"]), (&json!("Process"), &json!(slug)), "{what}: id");
 
-        let mut expected: Vec<(String, String)> = seed("memberships.json")
+        let mut expected: Vec<(String, String)> = seed_file("memberships.json")
             .iter()
             .filter(|m| m["process"] == json!(slug))
             .map(|m| (must(m, "actor").to_owned(), must(m, "role").to_owned()))
@@ -822,7 +778,7 @@ async fn chairmanships_with_the_same_start_year_follow_each_other_by_end() {
 #[tokio::test]
 async fn meeting_and_participation_expose_every_contract_field_as_recorded() {
     let app = spawn_app();
-    let documents = seed("documents.json");
+    let documents = seed_file("documents.json");
     let all_meetings = seed_meetings();
     for m in &all_meetings {
         let slug = must(m, "slug");
@@ -867,7 +823,7 @@ async fn meeting_and_participation_expose_every_contract_field_as_recorded() {
 
         // The term of each of its processes in force on a day it may have started.
         let start = must(m, "startDate");
-        let mut expected: Vec<String> = seed("chairmanships.json")
+        let mut expected: Vec<String> = seed_file("chairmanships.json")
             .iter()
             .filter(|t| processes.iter().any(|p| t["process"] == json!(p)))
             .filter(|t| term_meets(t, &first_day(start), &last_day(start)))
@@ -982,7 +938,7 @@ async fn meeting_relation_gives_the_kind_and_the_other_meeting() {
 async fn document_exposes_every_contract_field_as_recorded() {
     let app = spawn_app();
     let got = app.data(DOCUMENTS, json!({})).await["documents"].clone();
-    let mut docs = seed("documents.json");
+    let mut docs = seed_file("documents.json");
     docs.sort_by_key(|d| (first_day(must(d, "adopted")), must(d, "slug").to_owned()));
     let expected: Vec<&str> = docs.iter().map(|d| must(d, "slug")).collect();
     assert_eq!(slugs(&got), expected, "every document, by adoption date");
@@ -1017,7 +973,7 @@ async fn document_exposes_every_contract_field_as_recorded() {
 
 /// Every seed commitment as (document, code), approaches first, then by domain and number.
 fn crate_order_commitments() -> Vec<(String, String)> {
-    let mut v: Vec<(String, bool, i64, i64, String)> = seed("commitments.json")
+    let mut v: Vec<(String, bool, i64, i64, String)> = seed_file("commitments.json")
         .iter()
         .map(|c| {
             (
@@ -1036,9 +992,9 @@ fn crate_order_commitments() -> Vec<(String, String)> {
 #[tokio::test]
 async fn domain_exposes_every_contract_field_and_counts_the_meetings_classified_under_it() {
     let app = spawn_app();
-    let commitments = seed("commitments.json");
+    let commitments = seed_file("commitments.json");
     let mut checked = 0;
-    for d in seed("documents.json").iter().filter(|d| !d["domains"].as_array().unwrap().is_empty()) {
+    for d in seed_file("documents.json").iter().filter(|d| !d["domains"].as_array().unwrap().is_empty()) {
         let slug = must(d, "slug");
         let got = app.data(DOMAINS, json!({ "slug": slug })).await["document"]["domains"].clone();
         assert_eq!(got.as_array().unwrap().len(), d["domains"].as_array().unwrap().len(), "{slug}: domains");
@@ -1095,7 +1051,7 @@ async fn domain_meetings_page_forward_with_first_and_after() {
 async fn commitment_exposes_every_contract_field_as_recorded() {
     let app = spawn_app();
     let got = app.data(COMMITMENTS, json!({})).await["commitments"].clone();
-    let seeded = seed("commitments.json");
+    let seeded = seed_file("commitments.json");
     assert_eq!(got["totalCount"], json!(seeded.len()));
     let order: Vec<String> = crate_order_commitments().into_iter().map(|(_, c)| c).collect();
     let codes: Vec<&str> = got["nodes"].as_array().unwrap().iter().map(|c| must(c, "code")).collect();
@@ -1137,7 +1093,7 @@ async fn source_gives_title_url_publisher_published_and_reference_as_recorded() 
         }
     }
     // Both shapes occur: a source document with a file reference and a web page with an address.
-    let all: Vec<Value> = seed("sources.json");
+    let all: Vec<Value> = seed_file("sources.json");
     assert!(all.iter().any(|s| s.get("url").is_none() && s.get("reference").is_some()));
     assert!(all.iter().any(|s| s.get("url").is_some() && s.get("published").is_some()));
 }
@@ -1153,7 +1109,7 @@ async fn dataset_counts_every_record_and_has_a_version_that_follows_the_data() {
         ("chairmanships", "chairmanships.json"),
         ("commitments", "commitments.json"),
     ] {
-        assert_eq!(got[field], json!(seed(file).len()), "dataset.{field}");
+        assert_eq!(got[field], json!(seed_file(file).len()), "dataset.{field}");
     }
     let version = must(&got, "version").to_owned();
     assert!(!version.trim().is_empty());
@@ -1170,7 +1126,7 @@ async fn dataset_counts_every_record_and_has_a_version_that_follows_the_data() {
             std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
         }
     }
-    let mut meetings = seed("meetings.json");
+    let mut meetings = seed_file("meetings.json");
     meetings[0]["title"] = json!(format!("{} (changed)", must(&meetings[0], "title")));
     std::fs::write(dir.path().join("meetings.json"), serde_json::to_string_pretty(&meetings).unwrap()).unwrap();
     let changed = spawn_app_with_seed(dir.path());
@@ -1184,7 +1140,7 @@ async fn dataset_counts_every_record_and_has_a_version_that_follows_the_data() {
 #[tokio::test]
 async fn state_accepts_the_slug_or_either_iso_code_in_any_case() {
     let app = spawn_app();
-    for s in seed("states.json") {
+    for s in seed_file("states.json") {
         let (slug, iso2, iso3) = (must(&s, "slug"), must(&s, "iso2"), must(&s, "iso3"));
         let mixed = |c: &str| {
             c.chars()
@@ -1218,7 +1174,7 @@ async fn state_accepts_the_slug_or_either_iso_code_in_any_case() {
 async fn organization_and_organizations_give_every_organisation_by_slug() {
     let app = spawn_app();
     let got = app.data(ORGANIZATIONS, json!({})).await["organizations"].clone();
-    let mut orgs = seed("organizations.json");
+    let mut orgs = seed_file("organizations.json");
     orgs.sort_by_key(|o| must(o, "slug").to_owned());
     let expected: Vec<Value> = orgs
         .iter()
@@ -1261,7 +1217,7 @@ async fn actor_finds_states_and_organisations_by_slug() {
 async fn process_and_processes_give_every_process() {
     let app = spawn_app();
     let got = app.data(PROCESSES, json!({})).await["processes"].clone();
-    let mut ps = seed("processes.json");
+    let mut ps = seed_file("processes.json");
     ps.sort_by_key(|p| must(p, "slug").to_owned());
     let expected: Vec<Value> = ps.iter().map(|p| json!({ "slug": p["slug"], "name": p["name"] })).collect();
     assert_eq!(got, json!(expected));
@@ -1274,9 +1230,9 @@ async fn process_and_processes_give_every_process() {
 async fn chairmanships_lists_every_term_or_only_one_processes() {
     let app = spawn_app();
     let all = app.data(CHAIRMANSHIPS, json!({})).await["chairmanships"].clone();
-    assert_eq!(all.as_array().unwrap().len(), seed("chairmanships.json").len());
+    assert_eq!(all.as_array().unwrap().len(), seed_file("chairmanships.json").len());
     let mut concatenated = Vec::new();
-    let mut processes: Vec<String> = seed("processes.json").iter().map(|p| must(p, "slug").to_owned()).collect();
+    let mut processes: Vec<String> = seed_file("processes.json").iter().map(|p| must(p, "slug").to_owned()).collect();
     processes.sort();
     for p in &processes {
         let one = app.data(CHAIRMANSHIPS, json!({ "process": p })).await["chairmanships"].clone();
@@ -1307,7 +1263,7 @@ async fn meeting_finds_a_meeting_by_slug_and_null_for_an_unknown_one() {
 async fn meeting_links(app: &TestApp) -> Vec<Value> {
     let data = app.data(MEETING_LINKS, json!({})).await;
     let v = data["meetings"]["nodes"].as_array().unwrap().clone();
-    assert_eq!(v.len(), seed("meetings.json").len());
+    assert_eq!(v.len(), seed_file("meetings.json").len());
     v
 }
 
@@ -1327,8 +1283,8 @@ async fn meeting_participations_and_actor_meetings_mirror_each_other() {
                 .insert(must(m, "slug").to_owned());
         }
     }
-    let mut actors: BTreeSet<String> = seed("states.json").iter().map(|s| must(s, "slug").to_owned()).collect();
-    actors.extend(seed("organizations.json").iter().map(|o| must(o, "slug").to_owned()));
+    let mut actors: BTreeSet<String> = seed_file("states.json").iter().map(|s| must(s, "slug").to_owned()).collect();
+    actors.extend(seed_file("organizations.json").iter().map(|o| must(o, "slug").to_owned()));
     for actor in &actors {
         let got = app.data(ACTOR_MEETINGS_BY_ROLE, json!({ "slug": actor })).await["actor"].clone();
         let roles = by_actor.get(actor).cloned().unwrap_or_default();
@@ -1356,7 +1312,7 @@ async fn meeting_participations_and_actor_meetings_mirror_each_other() {
 async fn meeting_processes_and_process_meetings_mirror_each_other() {
     let app = spawn_app();
     let meetings = meeting_links(&app).await;
-    for p in seed("processes.json") {
+    for p in seed_file("processes.json") {
         let slug = must(&p, "slug");
         let got = app.data(PROCESS_MEETINGS, json!({ "slug": slug })).await["process"]["meetings"].clone();
         let listed: BTreeSet<String> = slugs(&got["nodes"]).into_iter().collect();
@@ -1378,7 +1334,7 @@ async fn chairmanship_chair_and_state_chairmanships_mirror_each_other() {
     let app = spawn_app();
     let terms = app.data(CHAIRMANSHIPS, json!({})).await["chairmanships"].clone();
     let states = app.data(STATE_CHAIRMANSHIPS, json!({})).await["states"]["nodes"].clone();
-    assert_eq!(states.as_array().unwrap().len(), seed("states.json").len());
+    assert_eq!(states.as_array().unwrap().len(), seed_file("states.json").len());
     let mut by_chair: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for t in terms.as_array().unwrap() {
         by_chair.entry(must(&t["chair"], "slug").to_owned()).or_default().insert(must(t, "slug").to_owned());
@@ -1400,14 +1356,14 @@ async fn chairmanship_chair_and_state_chairmanships_mirror_each_other() {
 async fn membership_actor_and_actor_memberships_mirror_each_other() {
     let app = spawn_app();
     let mut by_actor: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for p in seed("processes.json") {
+    for p in seed_file("processes.json") {
         let got = app.data(PROCESS_MEMBERSHIPS, json!({ "slug": p["slug"] })).await["process"]["memberships"].clone();
         for m in got.as_array().unwrap() {
             by_actor.entry(must(&m["actor"], "slug").to_owned()).or_default().push(m.clone());
         }
     }
-    let mut actors: Vec<String> = seed("states.json").iter().map(|s| must(s, "slug").to_owned()).collect();
-    actors.extend(seed("organizations.json").iter().map(|o| must(o, "slug").to_owned()));
+    let mut actors: Vec<String> = seed_file("states.json").iter().map(|s| must(s, "slug").to_owned()).collect();
+    actors.extend(seed_file("organizations.json").iter().map(|o| must(o, "slug").to_owned()));
     for actor in &actors {
         let got = app.data(ACTOR_MEMBERSHIPS, json!({ "slug": actor })).await["actor"].clone();
         assert_eq!(got["__typename"], json!(typename_of(actor)));
@@ -1504,7 +1460,7 @@ async fn meeting_relations_are_listed_with_their_inverse_on_the_other_meeting() 
         assert!(kinds.contains(kind), "the seed has a {kind} relation");
     }
     // Every relation the seed records shows at both ends.
-    for m in seed("meetings.json") {
+    for m in seed_file("meetings.json") {
         for r in m["related"].as_array().map_or_else(Vec::new, Clone::clone) {
             let (a, b, kind) = (must(&m, "slug"), must(&r, "meeting"), must(&r, "kind"));
             assert!(related[a].contains(&(kind.to_owned(), b.to_owned())), "{a} {kind} {b}");
