@@ -64,11 +64,7 @@ impl App {
     }
 
     fn build(store: &Store) -> Result<Catalog, StoreError> {
-        let meta = store.meta()?.unwrap_or_else(|| crate::store::Meta {
-            version: String::new(),
-            seed_version: String::new(),
-            last_change: String::new(),
-        });
+        let meta = store.meta()?.unwrap_or_default();
         Ok(Catalog::new(store.load()?, meta))
     }
 

@@ -55,7 +55,8 @@ pub struct Partner {
     pub meetings: Vec<usize>,
 }
 
-/// The indexed read model of one dataset.
+/// The indexed read model of one dataset. Every collection of `ds` is in API order (see
+/// [`Catalog::new`]), and every index below lists positions in that order.
 pub struct Catalog {
     /// The records.
     pub ds: Dataset,
@@ -70,10 +71,6 @@ pub struct Catalog {
     meetings: HashMap<String, usize>,
     documents: HashMap<String, usize>,
     commitments: HashMap<String, usize>,
-    /// All meetings, ascending by (start, slug).
-    chrono: Vec<usize>,
-    /// Position of each meeting in `chrono`.
-    rank: Vec<usize>,
     by_actor: HashMap<String, Vec<(usize, MeetingRole)>>,
     by_process: HashMap<String, Vec<usize>>,
     by_country: HashMap<String, Vec<usize>>,
@@ -84,8 +81,6 @@ pub struct Catalog {
     chairs_by_state: HashMap<String, Vec<usize>>,
     documents_by_process: HashMap<String, Vec<usize>>,
     commitments_by_document: HashMap<String, Vec<usize>>,
-    /// Commitments in API order (document, approaches first, then domain and number).
-    commitments_ordered: Vec<usize>,
     /// Per meeting: its relations, the recorded ones and the inverses of those pointing at it.
     relations: Vec<Vec<(RelationKind, usize)>>,
     /// Per meeting: documents adopted there.
@@ -93,8 +88,6 @@ pub struct Catalog {
     /// Per meeting: folded title and summary, for text filters.
     folded: Vec<String>,
     partners: HashMap<String, Vec<Partner>>,
-    /// States in API order (name, slug).
-    states_ordered: Vec<usize>,
 }
 
 fn positions<T>(items: &[T], key: impl Fn(&T) -> String) -> HashMap<String, usize> {
@@ -102,26 +95,29 @@ fn positions<T>(items: &[T], key: impl Fn(&T) -> String) -> HashMap<String, usiz
 }
 
 impl Catalog {
-    /// Builds the read model of a dataset the store has loaded.
-    pub fn new(ds: Dataset, meta: Meta) -> Catalog {
-        let mut chrono: Vec<usize> = (0..ds.meetings.len()).collect();
-        chrono.sort_by(|&a, &b| {
-            let (ma, mb) = (&ds.meetings[a], &ds.meetings[b]);
-            ma.start_date.cmp(&mb.start_date).then_with(|| ma.slug.cmp(&mb.slug))
-        });
-        let mut rank = vec![0; ds.meetings.len()];
-        for (pos, &m) in chrono.iter().enumerate() {
-            rank[m] = pos;
-        }
-        let meetings = positions(&ds.meetings, |m| m.slug.to_string());
+    /// Builds the read model of a dataset the store has loaded. Each collection is first put in
+    /// the order the API lists it, so a record's position is its rank: lists are ranges of
+    /// positions, and no request sorts anything.
+    pub fn new(mut ds: Dataset, meta: Meta) -> Catalog {
+        ds.sources.sort_by(|a, b| a.slug.cmp(&b.slug));
+        ds.states.sort_by_cached_key(state_sort_key);
+        ds.organizations.sort_by(|a, b| a.slug.cmp(&b.slug));
+        ds.processes.sort_by(|a, b| a.slug.cmp(&b.slug));
+        ds.memberships.sort_by(|a, b| a.slug.cmp(&b.slug));
+        // Chronological: by start, then by end (a running term last), so that two terms known
+        // only to start in the same year still follow each other in the order they ended.
+        ds.chairmanships.sort_by_key(|t| (t.start, t.end.map_or(NaiveDate::MAX, |e| e.last_day()), t.slug.clone()));
+        ds.meetings.sort_by(|a, b| a.start_date.cmp(&b.start_date).then_with(|| a.slug.cmp(&b.slug)));
+        ds.documents.sort_by(|a, b| (a.adopted, &a.slug).cmp(&(b.adopted, &b.slug)));
+        ds.commitments.sort_by_cached_key(commitment_sort_key);
 
+        let meetings = positions(&ds.meetings, |m| m.slug.to_string());
         let mut by_actor: HashMap<String, Vec<(usize, MeetingRole)>> = HashMap::new();
         let mut by_process: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_country: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_domain: HashMap<u8, Vec<usize>> = HashMap::new();
         let mut relations: Vec<Vec<(RelationKind, usize)>> = vec![Vec::new(); ds.meetings.len()];
-        for &m in &chrono {
-            let meeting = &ds.meetings[m];
+        for (m, meeting) in ds.meetings.iter().enumerate() {
             for p in &meeting.participations {
                 by_actor.entry(p.actor.to_string()).or_default().push((m, p.role));
             }
@@ -142,7 +138,7 @@ impl Catalog {
             }
         }
         for rel in &mut relations {
-            rel.sort_by_key(|&(_, other)| rank[other]);
+            rel.sort_by_key(|&(_, other)| other);
             rel.dedup();
         }
 
@@ -156,11 +152,6 @@ impl Catalog {
                 documents_by_process.entry(p.to_string()).or_default().push(i);
             }
         }
-        for docs in documents_by_process.values_mut() {
-            docs.sort_by(|&a, &b| {
-                (ds.documents[a].adopted, &ds.documents[a].slug).cmp(&(ds.documents[b].adopted, &ds.documents[b].slug))
-            });
-        }
 
         let mut memberships_by_process: HashMap<String, Vec<usize>> = HashMap::new();
         let mut memberships_by_actor: HashMap<String, Vec<usize>> = HashMap::new();
@@ -168,30 +159,16 @@ impl Catalog {
             memberships_by_process.entry(m.process.to_string()).or_default().push(i);
             memberships_by_actor.entry(m.actor.to_string()).or_default().push(i);
         }
-        // Chronological: by start, then by end (a running term last), so that two terms known
-        // only to start in the same year still follow each other in the order they ended.
-        let mut chair_order: Vec<usize> = (0..ds.chairmanships.len()).collect();
-        chair_order.sort_by_key(|&i| {
-            let t = &ds.chairmanships[i];
-            (t.start, t.end.map_or(NaiveDate::MAX, |e| e.last_day()), t.slug.clone())
-        });
         let mut chairs_by_process: HashMap<String, Vec<usize>> = HashMap::new();
         let mut chairs_by_state: HashMap<String, Vec<usize>> = HashMap::new();
-        for &i in &chair_order {
-            let t = &ds.chairmanships[i];
+        for (i, t) in ds.chairmanships.iter().enumerate() {
             chairs_by_process.entry(t.process.to_string()).or_default().push(i);
             chairs_by_state.entry(t.chair.to_string()).or_default().push(i);
         }
-
-        let mut commitments_ordered: Vec<usize> = (0..ds.commitments.len()).collect();
-        commitments_ordered.sort_by_key(|&i| commitment_sort_key(&ds.commitments[i]));
         let mut commitments_by_document: HashMap<String, Vec<usize>> = HashMap::new();
-        for &i in &commitments_ordered {
-            commitments_by_document.entry(ds.commitments[i].document.to_string()).or_default().push(i);
+        for (i, c) in ds.commitments.iter().enumerate() {
+            commitments_by_document.entry(c.document.to_string()).or_default().push(i);
         }
-
-        let mut states_ordered: Vec<usize> = (0..ds.states.len()).collect();
-        states_ordered.sort_by_key(|&i| state_sort_key(&ds.states[i]));
 
         let folded =
             ds.meetings.iter().map(|m| fold(&format!("{} {}", m.title, m.summary.as_deref().unwrap_or("")))).collect();
@@ -211,8 +188,6 @@ impl Catalog {
             commitments: positions(&ds.commitments, |s| s.code.clone()),
             state_codes,
             meetings,
-            chrono,
-            rank,
             by_actor,
             by_process,
             by_country,
@@ -223,12 +198,10 @@ impl Catalog {
             chairs_by_state,
             documents_by_process,
             commitments_by_document,
-            commitments_ordered,
             relations,
             adopted,
             folded,
             partners: HashMap::new(),
-            states_ordered,
             ds,
             meta,
         };
@@ -239,7 +212,7 @@ impl Catalog {
     fn build_partners(&self) -> HashMap<String, Vec<Partner>> {
         // actor -> partner -> meetings, from the organising roles of each meeting.
         let mut pairs: HashMap<&str, BTreeMap<&str, Vec<usize>>> = HashMap::new();
-        for &m in &self.chrono {
+        for m in 0..self.ds.meetings.len() {
             let organisers: Vec<&str> = {
                 let mut v: Vec<&str> = self.ds.meetings[m]
                     .participations
@@ -317,17 +290,9 @@ impl Catalog {
 
     // ----- relations -----
 
-    /// States in API order: by name, then slug.
-    pub fn states_ordered(&self) -> &[usize] {
-        &self.states_ordered
-    }
     /// The sort key of a state in API order.
     pub fn state_key(&self, i: usize) -> String {
         state_sort_key(&self.ds.states[i])
-    }
-    /// Commitments in API order: by document, approaches first, then by domain and number.
-    pub fn commitments_ordered(&self) -> &[usize] {
-        &self.commitments_ordered
     }
     /// The sort key of a commitment in API order.
     pub fn commitment_key(&self, i: usize) -> String {
@@ -337,10 +302,6 @@ impl Catalog {
     pub fn meeting_key(&self, m: usize) -> String {
         let meeting = &self.ds.meetings[m];
         format!("{}\u{1f}{}\u{1f}{}", meeting.start_date.first_day(), precision_rank(meeting.start_date), meeting.slug)
-    }
-    /// The meetings' chronological position, for sorting subsets.
-    pub fn meeting_rank(&self, m: usize) -> usize {
-        self.rank[m]
     }
 
     /// Memberships of a process, in dataset order.
@@ -449,7 +410,7 @@ impl Catalog {
         } else if let Some(d) = q.domain {
             self.meetings_in_domain(d).to_vec()
         } else {
-            self.chrono.clone()
+            (0..self.ds.meetings.len()).collect()
         };
         candidates.retain(|&m| {
             let meeting = &self.ds.meetings[m];

@@ -95,10 +95,7 @@ impl Query {
         let name = f.name.as_deref().map(|n| arg("name", n).map(|_| fold(n))).transpose()?;
         let role: Option<crate::domain::MembershipRole> = f.membership_role.map(Into::into);
         let continent: Option<crate::domain::Continent> = f.continent.map(Into::into);
-        let items: Vec<usize> = cat
-            .states_ordered()
-            .iter()
-            .copied()
+        let items: Vec<usize> = (0..cat.ds.states.len())
             .filter(|&i| {
                 let s = &cat.ds.states[i];
                 continent.is_none_or(|c| s.continent == c)
@@ -129,9 +126,7 @@ impl Query {
     /// Every organisation, by slug.
     async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organization>> {
         let root = root(ctx)?;
-        let mut v: Vec<usize> = (0..root.cat.ds.organizations.len()).collect();
-        v.sort_by(|&a, &b| root.cat.ds.organizations[a].slug.cmp(&root.cat.ds.organizations[b].slug));
-        Ok(v.into_iter().map(|i| Organization(root.at(i))).collect())
+        Ok((0..root.cat.ds.organizations.len()).map(|i| Organization(root.at(i))).collect())
     }
 
     /// A state or organisation by slug ('de', 'auc').
@@ -158,9 +153,7 @@ impl Query {
     /// Every process, by slug.
     async fn processes(&self, ctx: &Context<'_>) -> ApiResult<Vec<Process>> {
         let root = root(ctx)?;
-        let mut v: Vec<usize> = (0..root.cat.ds.processes.len()).collect();
-        v.sort_by(|&a, &b| root.cat.ds.processes[a].slug.cmp(&root.cat.ds.processes[b].slug));
-        Ok(v.into_iter().map(|i| Process(root.at(i))).collect())
+        Ok((0..root.cat.ds.processes.len()).map(|i| Process(root.at(i))).collect())
     }
 
     /// Chair terms, chronological within each process; only one process's when `process` is given.
@@ -179,11 +172,7 @@ impl Query {
                 }
                 vec![p.as_str()]
             }
-            None => {
-                let mut v: Vec<&str> = cat.ds.processes.iter().map(|p| p.slug.as_str()).collect();
-                v.sort_unstable();
-                v
-            }
+            None => cat.ds.processes.iter().map(|p| p.slug.as_str()).collect(),
         };
         Ok(processes
             .into_iter()
@@ -236,10 +225,7 @@ impl Query {
     /// Every document, by adoption date.
     async fn documents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Document>> {
         let root = root(ctx)?;
-        let docs = &root.cat.ds.documents;
-        let mut v: Vec<usize> = (0..docs.len()).collect();
-        v.sort_by(|&a, &b| (docs[a].adopted, &docs[a].slug).cmp(&(docs[b].adopted, &docs[b].slug)));
-        Ok(v.into_iter().map(|i| Document(root.at(i))).collect())
+        Ok((0..root.cat.ds.documents.len()).map(|i| Document(root.at(i))).collect())
     }
 
     /// An action-plan item by code ('cap-4.2', 'cap-approach-3').
@@ -278,10 +264,7 @@ impl Query {
         let words = filter_words(text);
         let domain = domain_number(f.domain)?;
         let kind: Option<crate::domain::CommitmentKind> = f.kind.map(Into::into);
-        let items: Vec<usize> = cat
-            .commitments_ordered()
-            .iter()
-            .copied()
+        let items: Vec<usize> = (0..cat.ds.commitments.len())
             .filter(|&i| {
                 let c = &cat.ds.commitments[i];
                 f.document.as_ref().is_none_or(|d| c.document.as_str() == d)
@@ -317,9 +300,7 @@ impl Query {
     /// Every source the dataset cites, by slug.
     async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<Source>> {
         let root = root(ctx)?;
-        let mut v: Vec<usize> = (0..root.cat.ds.sources.len()).collect();
-        v.sort_by(|&a, &b| root.cat.ds.sources[a].slug.cmp(&root.cat.ds.sources[b].slug));
-        Ok(v.into_iter().map(|i| Source(root.at(i))).collect())
+        Ok((0..root.cat.ds.sources.len()).map(|i| Source(root.at(i))).collect())
     }
 
     /// What the dataset holds and when it last changed.

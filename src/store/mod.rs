@@ -61,7 +61,7 @@ pub enum StoreError {
 }
 
 /// What the store says about its dataset.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Meta {
     /// Changes whenever the data changes.
     pub version: String,
