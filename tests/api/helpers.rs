@@ -94,6 +94,26 @@ impl TestApp {
     }
 }
 
+/// The slugs of the actors of a list of memberships or participations, in order.
+pub fn actor_slugs(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .map(|v| v["actor"]["slug"].as_str().unwrap_or_else(|| panic!("no actor slug in {v}")).to_owned())
+        .collect()
+}
+
+/// The list, sorted.
+pub fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+/// Owned copies of string slices, for comparing with lists read from JSON.
+pub fn owned(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| (*s).to_owned()).collect()
+}
+
 /// The slugs of a list of objects with a `slug` field, in order.
 pub fn slugs(list: &Value) -> Vec<String> {
     list.as_array()

@@ -48,19 +48,17 @@ fn the_real_seed_loads_cleanly() {
 
 #[test]
 fn seed_rejects_a_meeting_with_an_unknown_co_host() {
-    let dir = broken_copy("meetings.json", |m| {
-        let geneva = record(m, GENEVA);
-        let i = geneva["participations"].as_array().unwrap().iter().position(|p| p["actor"] == "et").unwrap();
-        geneva["participations"][i]["actor"] = "ethopia".into();
-    });
+    // Ethiopia co-hosted Geneva 2021; misspell it where it stands among the participations.
+    let mut meetings = seed_file("meetings.json");
+    let i = record(&mut meetings, GENEVA)["participations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|p| p["actor"] == "et")
+        .unwrap();
+    let dir = broken_copy("meetings.json", |m| record(m, GENEVA)["participations"][i]["actor"] = "ethopia".into());
     let problems = problems(dir.path());
     let d = dir.path().display();
-    let i = {
-        let m: Vec<Value> =
-            serde_json::from_str(&std::fs::read_to_string(dir.path().join("meetings.json")).unwrap()).unwrap();
-        let geneva = m.iter().find(|r| r["slug"] == GENEVA).unwrap().clone();
-        geneva["participations"].as_array().unwrap().iter().position(|p| p["actor"] == "ethopia").unwrap()
-    };
     assert_eq!(
         problems,
         [format!("{d}/meetings.json: meeting '{GENEVA}': participations[{i}].actor: unknown actor 'ethopia'")]
@@ -82,11 +80,7 @@ fn seed_rejects_a_duplicate_slug() {
 #[test]
 fn seed_rejects_an_end_before_the_start() {
     let dir = broken_copy("meetings.json", |m| record(m, GENEVA)["endDate"] = "2021-11-01".into());
-    let start = {
-        let m: Vec<Value> =
-            serde_json::from_str(&std::fs::read_to_string(seed_dir().join("meetings.json")).unwrap()).unwrap();
-        m.iter().find(|r| r["slug"] == GENEVA).unwrap()["startDate"].as_str().unwrap().to_owned()
-    };
+    let start = record(&mut seed_file("meetings.json"), GENEVA)["startDate"].as_str().unwrap().to_owned();
     assert_eq!(
         problems(dir.path()),
         [format!(
