@@ -1,13 +1,14 @@
-//! The running service's state: the store, the read model derived from it, and the schema.
+//! The running service's state: the curator (the store and the read model derived from it) and
+//! the schema.
 //!
-//! The read model is rebuilt only from what the store returns and swapped in whole
-//! ([`App::reload`]), so readers always see one committed state and nothing writes to it directly.
+//! The read model is rebuilt only from what the store returns and swapped in whole, so readers
+//! always see one committed state and nothing writes to it directly.
 
 use crate::catalog::Catalog;
+use crate::curation::{Curator, Tokens};
 use crate::graphql::{self, ApiSchema};
 use crate::seed::{self, SeedError};
 use crate::store::{Store, StoreError};
-use arc_swap::ArcSwap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -24,9 +25,8 @@ pub enum AppError {
 
 /// Everything a request needs. Shared by all requests behind an `Arc`.
 pub struct App {
-    /// The store: the only source of truth.
-    pub store: Store,
-    catalog: ArcSwap<Catalog>,
+    /// The store, the read model, and the one writer that changes them.
+    pub curator: Arc<Curator>,
     /// The GraphQL schema.
     pub schema: ApiSchema,
 }
@@ -35,7 +35,7 @@ impl App {
     /// Opens the store in `data_dir`, seeds it from `seed_dir` if it holds no dataset, and builds
     /// the read model. An existing store is never reseeded; if the seed files have changed since,
     /// one log line says so.
-    pub fn open(data_dir: &Path, seed_dir: &Path) -> Result<App, AppError> {
+    pub fn open(data_dir: &Path, seed_dir: &Path, tokens: Tokens) -> Result<App, AppError> {
         let store = Store::open(data_dir)?;
         match store.meta()? {
             None => {
@@ -54,28 +54,26 @@ impl App {
                 Err(e) => tracing::warn!(error = %e, "the seed files cannot be loaded; serving the existing store"),
             },
         }
-        Self::from_store(store)
+        Self::from_store(store, tokens)
     }
 
     /// Wraps an already seeded store.
-    pub fn from_store(store: Store) -> Result<App, AppError> {
-        let catalog = ArcSwap::from_pointee(Self::build(&store)?);
-        Ok(App { store, catalog, schema: graphql::schema() })
+    pub fn from_store(store: Store, tokens: Tokens) -> Result<App, AppError> {
+        Ok(App { curator: Arc::new(Curator::new(store, tokens)?), schema: graphql::schema() })
     }
 
-    fn build(store: &Store) -> Result<Catalog, StoreError> {
-        let meta = store.meta()?.unwrap_or_default();
-        Ok(Catalog::new(store.load()?, meta))
+    /// The store.
+    pub fn store(&self) -> &Store {
+        self.curator.store()
     }
 
     /// The read model as of now. Requests hold on to it for their whole execution.
     pub fn catalog(&self) -> Arc<Catalog> {
-        self.catalog.load_full()
+        self.curator.catalog()
     }
 
-    /// Rebuilds the read model from the store and swaps it in, after a committed write.
+    /// Rebuilds the read model from the store and swaps it in.
     pub fn reload(&self) -> Result<(), StoreError> {
-        self.catalog.store(Arc::new(Self::build(&self.store)?));
-        Ok(())
+        self.curator.reload()
     }
 }

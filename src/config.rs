@@ -29,6 +29,23 @@ pub struct Config {
     /// Directory of the seed JSON files an empty store is seeded from.
     #[arg(long, env = "KHARTOUM_GRAPHQL_SEED_DIR", default_value = "./seed", global = true)]
     pub seed_dir: PathBuf,
+    /// File of write tokens, one per line (`#` starts a comment). Tokens can also be given,
+    /// comma-separated, in the environment variable KHARTOUM_GRAPHQL_TOKENS. Without any token,
+    /// the API is read-only.
+    #[arg(long, env = "KHARTOUM_GRAPHQL_TOKENS_FILE", global = true)]
+    pub tokens_file: Option<PathBuf>,
+}
+
+/// The environment variable that holds write tokens, comma-separated. It is read directly rather
+/// than through a flag, so that tokens never appear in a process listing.
+pub const TOKENS_ENV: &str = "KHARTOUM_GRAPHQL_TOKENS";
+
+impl Config {
+    /// The write tokens from the environment and the tokens file.
+    pub fn tokens(&self) -> Result<crate::curation::Tokens, crate::curation::TokensError> {
+        let list = std::env::var(TOKENS_ENV).ok();
+        crate::curation::Tokens::load(list.as_deref(), self.tokens_file.as_deref())
+    }
 }
 
 /// The commands.
@@ -49,4 +66,11 @@ pub enum Command {
     CheckStore,
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Write the store's dataset as seed files into a directory: commit them to `seed/` to keep
+    /// what was curated through the API. Stop the server first (the store allows one process).
+    Export {
+        /// The directory to write into; created if missing. Existing seed files there are replaced.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }

@@ -22,6 +22,7 @@
 pub mod app;
 pub mod catalog;
 pub mod config;
+pub mod curation;
 pub mod domain;
 pub mod graphql;
 pub mod http;

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::Parser;
 use khartoum_graphql::config::{Cli, Command, Config};
-use khartoum_graphql::{app::App, graphql, http, seed, store::Store};
+use khartoum_graphql::{app::App, curation::Tokens, graphql, http, seed, store::Store};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -92,12 +92,28 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", graphql::sdl());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Export { out } => {
+            let app = App::from_store(Store::open(&config.data_dir)?, Tokens::default())?;
+            let catalog = app.catalog();
+            if catalog.meta.version.is_empty() {
+                anyhow::bail!("the store in {} holds no dataset to export", config.data_dir.display());
+            }
+            seed::export::write(&catalog.ds, &out)?;
+            println!("exported version {} to {}", catalog.meta.version, out.display());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
-    let app = Arc::new(App::open(&config.data_dir, &config.seed_dir)?);
+    let tokens = config.tokens()?;
+    if tokens.is_empty() {
+        tracing::info!("no write token is configured: the API is read-only (see KHARTOUM_GRAPHQL_TOKENS)");
+    } else {
+        tracing::info!(tokens = tokens.len(), "writes are enabled for bearer tokens");
+    }
+    let app = Arc::new(App::open(&config.data_dir, &config.seed_dir, tokens)?);
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
@@ -110,7 +126,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         "serving"
     );
     axum::serve(listener, http::router(Arc::clone(&app))).with_graceful_shutdown(shutdown).await.context("serving")?;
-    app.store.flush().await.context("flushing the store on shutdown")?;
+    app.store().flush().await.context("flushing the store on shutdown")?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -11,7 +11,7 @@ pub use text::fold;
 
 use crate::domain::*;
 use crate::store::Meta;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A state or an organisation, by position in the dataset.
@@ -44,6 +44,8 @@ pub struct MeetingQuery {
     pub domain: Option<u8>,
     /// Only meetings whose title or summary contains all these words (folded).
     pub words: Vec<String>,
+    /// Only meetings created or changed at or after this time.
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
 /// One partner of an actor: the other actor and the meetings they organised together.
@@ -62,11 +64,14 @@ pub struct Catalog {
     pub ds: Dataset,
     /// The store's metadata for this state.
     pub meta: Meta,
+    /// When each record was created and last changed, by collection and key.
+    stamps: HashMap<(Collection, String), Stamp>,
     sources: HashMap<String, usize>,
     states: HashMap<String, usize>,
     state_codes: HashMap<String, usize>,
     organizations: HashMap<String, usize>,
     processes: HashMap<String, usize>,
+    memberships: HashMap<String, usize>,
     chairmanships: HashMap<String, usize>,
     meetings: HashMap<String, usize>,
     documents: HashMap<String, usize>,
@@ -98,7 +103,7 @@ impl Catalog {
     /// Builds the read model of a dataset the store has loaded. Each collection is first put in
     /// the order the API lists it, so a record's position is its rank: lists are ranges of
     /// positions, and no request sorts anything.
-    pub fn new(mut ds: Dataset, meta: Meta) -> Catalog {
+    pub fn new(mut ds: Dataset, meta: Meta, stamps: HashMap<(Collection, String), Stamp>) -> Catalog {
         ds.sources.sort_by(|a, b| a.slug.cmp(&b.slug));
         ds.states.sort_by_cached_key(state_sort_key);
         ds.organizations.sort_by(|a, b| a.slug.cmp(&b.slug));
@@ -183,6 +188,7 @@ impl Catalog {
             states: positions(&ds.states, |s| s.slug.to_string()),
             organizations: positions(&ds.organizations, |s| s.slug.to_string()),
             processes: positions(&ds.processes, |s| s.slug.to_string()),
+            memberships: positions(&ds.memberships, |s| s.slug.to_string()),
             chairmanships: positions(&ds.chairmanships, |s| s.slug.to_string()),
             documents: positions(&ds.documents, |s| s.slug.to_string()),
             commitments: positions(&ds.commitments, |s| s.code.clone()),
@@ -204,6 +210,7 @@ impl Catalog {
             partners: HashMap::new(),
             ds,
             meta,
+            stamps,
         };
         cat.partners = cat.build_partners();
         cat
@@ -270,6 +277,10 @@ impl Catalog {
     /// A process by slug.
     pub fn process(&self, slug: &str) -> Option<usize> {
         self.processes.get(slug).copied()
+    }
+    /// A membership by slug.
+    pub fn membership(&self, slug: &str) -> Option<usize> {
+        self.memberships.get(slug).copied()
     }
     /// A chairmanship by slug.
     pub fn chairmanship(&self, slug: &str) -> Option<usize> {
@@ -424,8 +435,19 @@ impl Catalog {
                     meeting.participations.iter().any(|p| p.actor.as_str() == a && roles_ok(roles, p.role))
                 })
                 && q.words.iter().all(|w| self.folded[m].contains(w.as_str()))
+                && q.updated_since
+                    .is_none_or(|t| self.stamp(Collection::Meetings, meeting.slug.as_str()).updated_at >= t)
         });
         candidates
+    }
+
+    /// When a record was created and last changed. A record without a stamp (in a store seeded
+    /// before stamps were kept) counts as created at the last change of the dataset.
+    pub fn stamp(&self, c: Collection, key: &str) -> Stamp {
+        self.stamps.get(&(c, key.to_owned())).copied().unwrap_or_else(|| {
+            let at = DateTime::parse_from_rfc3339(&self.meta.last_change).map(|t| t.to_utc()).unwrap_or_default();
+            Stamp::new(at)
+        })
     }
 }
 

@@ -11,6 +11,7 @@ mod note;
 mod partial_date;
 mod process;
 mod slug;
+mod stamp;
 mod validate;
 
 pub use actor::{ActorKind, Continent, Organization, State};
@@ -20,7 +21,8 @@ pub use note::{Note, NoteKind, Source};
 pub use partial_date::{intervals_intersect, PartialDate, PartialDateError, Precision};
 pub use process::{Chairmanship, Membership, MembershipRole, Process};
 pub use slug::{Slug, SlugError, MAX_SLUG_LEN};
-pub use validate::{validate, Collection, Problem};
+pub use stamp::Stamp;
+pub use validate::{validate, Collection, Problem, ProblemKind};
 
 /// The whole record: every entity, as the seed files hold it and the store keeps it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,4 +45,63 @@ pub struct Dataset {
     pub documents: Vec<Document>,
     /// Items of action plans.
     pub commitments: Vec<Commitment>,
+}
+
+/// A record of one collection of the [`Dataset`], found by its key.
+pub trait Record: Clone + PartialEq + Send + Sync + 'static {
+    /// The collection it belongs to.
+    const COLLECTION: Collection;
+    /// Its key: the slug (the code, for commitments).
+    fn key(&self) -> &str;
+    /// Its collection in a dataset.
+    fn all(ds: &Dataset) -> &Vec<Self>;
+    /// Its collection in a dataset, to change.
+    fn all_mut(ds: &mut Dataset) -> &mut Vec<Self>;
+}
+
+macro_rules! record {
+    ($t:ty, $c:ident, $field:ident, $key:ident) => {
+        impl Record for $t {
+            const COLLECTION: Collection = Collection::$c;
+            fn key(&self) -> &str {
+                self.$key.as_str()
+            }
+            fn all(ds: &Dataset) -> &Vec<Self> {
+                &ds.$field
+            }
+            fn all_mut(ds: &mut Dataset) -> &mut Vec<Self> {
+                &mut ds.$field
+            }
+        }
+    };
+}
+
+record!(Source, Sources, sources, slug);
+record!(State, States, states, slug);
+record!(Organization, Organizations, organizations, slug);
+record!(Process, Processes, processes, slug);
+record!(Membership, Memberships, memberships, slug);
+record!(Chairmanship, Chairmanships, chairmanships, slug);
+record!(Meeting, Meetings, meetings, slug);
+record!(Document, Documents, documents, slug);
+record!(Commitment, Commitments, commitments, code);
+
+impl Dataset {
+    /// Every record's collection and key (slug, or code for commitments).
+    pub fn keys(&self) -> Vec<(Collection, &str)> {
+        fn add<'a, T: Record>(out: &mut Vec<(Collection, &'a str)>, ds: &'a Dataset) {
+            out.extend(T::all(ds).iter().map(|r| (T::COLLECTION, r.key())));
+        }
+        let mut out = Vec::new();
+        add::<Source>(&mut out, self);
+        add::<State>(&mut out, self);
+        add::<Organization>(&mut out, self);
+        add::<Process>(&mut out, self);
+        add::<Membership>(&mut out, self);
+        add::<Chairmanship>(&mut out, self);
+        add::<Meeting>(&mut out, self);
+        add::<Document>(&mut out, self);
+        add::<Commitment>(&mut out, self);
+        out
+    }
 }

@@ -45,6 +45,22 @@ impl Slug {
         Ok(Slug(s.to_owned()))
     }
 
+    /// Derives a slug from text already folded to lower case without accents: every run of
+    /// other characters becomes one hyphen, and the result is cut to `max` characters at most
+    /// (never more than [`MAX_SLUG_LEN`]). `None` if nothing usable is left.
+    pub fn derive(text: &str, max: usize) -> Option<Slug> {
+        let mut out = String::new();
+        for c in text.chars() {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                out.push(c);
+            } else if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        }
+        out.truncate(max.min(MAX_SLUG_LEN));
+        Slug::parse(out.trim_end_matches('-')).ok()
+    }
+
     /// The slug as text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -66,6 +82,16 @@ impl std::borrow::Borrow<str> for Slug {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn derived_slugs_are_well_formed_and_bounded() {
+        let d = |s: &str, max| Slug::derive(s, max).map(|s| s.to_string());
+        assert_eq!(d("https://www.example.org/a b/?x=1", 100).as_deref(), Some("https-www-example-org-a-b-x-1"));
+        assert_eq!(d("  --united kingdom--  ", 100).as_deref(), Some("united-kingdom"));
+        assert_eq!(d("abc-def", 4).as_deref(), Some("abc"));
+        assert_eq!(d("---", 100), None);
+        assert_eq!(d(&"a".repeat(300), 500).map(|s| s.len()), Some(MAX_SLUG_LEN));
+    }
 
     #[test]
     fn slug_accepts_lower_case_words_joined_by_hyphens() {

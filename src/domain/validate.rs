@@ -1,7 +1,7 @@
 //! The consistency rules of a [`Dataset`]: unique keys, references that resolve, sane dates,
 //! non-overlapping chair terms, and a source for every record.
 //!
-//! The seed loader and (later) the mutations both run these rules, so a record that the API
+//! The seed loader and the mutations both run these rules, so a record that the API
 //! accepts is one the seed files could hold.
 
 use super::*;
@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// Which collection of the dataset a problem is in; each is one seed file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Collection {
     /// `sources.json`
     Sources,
@@ -76,9 +76,22 @@ impl Collection {
     }
 }
 
+/// What sort of rule a [`Problem`] breaks; writes answer each sort with its own error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProblemKind {
+    /// A value is malformed or out of range.
+    Invalid,
+    /// A reference names no record of the kind it must name.
+    UnknownReference,
+    /// The record clashes with another one: a duplicate key, or overlapping chair terms.
+    Conflict,
+}
+
 /// One broken rule, located by collection, record key and field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// The sort of rule broken.
+    pub kind: ProblemKind,
     /// The collection (seed file).
     pub collection: Collection,
     /// The record's slug or code (or `#<index>` when it has none).
@@ -151,7 +164,19 @@ impl<'a> Validator<'a> {
     }
 
     fn problem(&mut self, c: Collection, record: &str, field: impl Into<String>, message: impl Into<String>) {
+        self.report(ProblemKind::Invalid, c, record, field, message);
+    }
+
+    fn report(
+        &mut self,
+        kind: ProblemKind,
+        c: Collection,
+        record: &str,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.problems.push(Problem {
+            kind,
             collection: c,
             record: record.to_owned(),
             field: field.into(),
@@ -172,7 +197,8 @@ impl<'a> Validator<'a> {
         self.unique(Collection::Commitments, ds.commitments.iter().map(|s| s.code.as_str()));
         for o in &ds.organizations {
             if self.states.contains(o.slug.as_str()) {
-                self.problem(
+                self.report(
+                    ProblemKind::Conflict,
                     Collection::Organizations,
                     o.slug.as_str(),
                     "slug",
@@ -245,7 +271,13 @@ impl<'a> Validator<'a> {
         for cm in &ds.commitments {
             let (c, key) = (Collection::Commitments, cm.code.as_str());
             match self.documents.get(cm.document.as_str()) {
-                None => self.problem(c, key, "document", format!("unknown document '{}'", cm.document)),
+                None => self.report(
+                    ProblemKind::UnknownReference,
+                    c,
+                    key,
+                    "document",
+                    format!("unknown document '{}'", cm.document),
+                ),
                 Some(doc) => {
                     if let Some(n) = cm.domain {
                         if !doc.domains.iter().any(|d| d.number == n) {
@@ -321,7 +353,7 @@ impl<'a> Validator<'a> {
         let mut seen = HashSet::new();
         for k in keys {
             if !seen.insert(k) {
-                self.problem(c, k, "slug", "duplicate: another record has the same key");
+                self.report(ProblemKind::Conflict, c, k, "slug", "duplicate: another record has the same key");
             }
         }
     }
@@ -334,7 +366,7 @@ impl<'a> Validator<'a> {
             Target::Meeting => (&self.meetings, "meeting"),
         };
         if !set.contains(target.as_str()) {
-            self.problem(c, key, field, format!("unknown {what} '{target}'"));
+            self.report(ProblemKind::UnknownReference, c, key, field, format!("unknown {what} '{target}'"));
         }
     }
 
@@ -363,13 +395,19 @@ impl<'a> Validator<'a> {
     fn cited(&mut self, c: Collection, key: &str, field: &str, sources: &[Slug]) {
         for (i, s) in sources.iter().enumerate() {
             if !self.sources.contains(s.as_str()) {
-                self.problem(c, key, format!("{field}[{i}]"), format!("unknown source '{s}'"));
+                self.report(
+                    ProblemKind::UnknownReference,
+                    c,
+                    key,
+                    format!("{field}[{i}]"),
+                    format!("unknown source '{s}'"),
+                );
             }
         }
     }
 
-    /// Terms of one process must not overlap by more than a handover day, unless one of the two
-    /// carries a note explaining the disagreement.
+    /// Terms of one process must not overlap by more than a handover day, unless a note on the
+    /// dates that meet (the earlier term's end, the later one's start) explains it.
     fn chair_overlaps(&mut self) {
         let mut by_process: HashMap<&str, Vec<&Chairmanship>> = HashMap::new();
         for t in &self.ds.chairmanships {
@@ -381,10 +419,22 @@ impl<'a> Validator<'a> {
             for (i, a) in terms.iter().enumerate() {
                 for b in &terms[i + 1..] {
                     let (Some(a_start), Some(b_start)) = (a.start, b.start) else { continue };
-                    let a_end = a.end.map(|e| e.last_day());
+                    // Two terms overlap only if they must: the earlier one's end, at its earliest,
+                    // falls after the later one's start at its latest. A handover known only to the
+                    // month (one term ends in 2021-11, the next starts in 2021-11) is not an overlap;
+                    // a term that still runs overlaps every later one.
+                    let a_end = a.end.map(|e| e.first_day());
                     let overlaps =
-                        a_end.is_none_or(|e| e > b_start.first_day()) && b_start.first_day() >= a_start.first_day();
-                    let explained = !a.notes.is_empty() || !b.notes.is_empty();
+                        a_end.is_none_or(|e| e > b_start.last_day()) && b_start.first_day() >= a_start.first_day();
+                    // Only a note on the dates that meet explains an overlap: the earlier term's
+                    // end or the later one's start (or a note on the whole term's dates).
+                    let on = |t: &Chairmanship, field: &str| {
+                        t.notes.iter().any(|n| match n.field.as_deref() {
+                            Some(f) => f == field,
+                            None => n.kind != NoteKind::Editorial,
+                        })
+                    };
+                    let explained = on(a, "end") || on(b, "start");
                     if overlaps && !explained {
                         found.push((b.slug.to_string(), a.slug.to_string()));
                     }
@@ -393,7 +443,8 @@ impl<'a> Validator<'a> {
         }
         found.sort();
         for (b, a) in found {
-            self.problem(
+            self.report(
+                ProblemKind::Conflict,
                 Collection::Chairmanships,
                 &b,
                 "start",

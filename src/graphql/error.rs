@@ -1,9 +1,10 @@
 //! The API's errors and their codes.
 //!
-//! Each error is either the client's fault (`BAD_USER_INPUT`, `NOT_FOUND`, `PAGE_SIZE_EXCEEDED`)
-//! or ours (`INTERNAL_SERVER_ERROR`). Ours are logged in full and reach the client only as a
+//! Each error is either the client's fault (`BAD_USER_INPUT`, `NOT_FOUND`, `PAGE_SIZE_EXCEEDED`,
+//! `UNAUTHENTICATED`, `CONFLICT`) or ours (`INTERNAL_SERVER_ERROR`). Ours are logged in full and reach the client only as a
 //! generic message: never a path, a sled message or a panic.
 
+use crate::curation::CurationError;
 use async_graphql::ErrorExtensions;
 
 /// An error a resolver returns, with the code clients branch on in `extensions.code`.
@@ -14,8 +15,13 @@ use async_graphql::ErrorExtensions;
 pub enum ApiError {
     /// An argument is malformed or names nothing.
     BadUserInput(String),
-    /// The record asked for does not exist.
+    /// The record a write names does not exist.
     NotFound(String),
+    /// A write came without a valid bearer token, or none is configured.
+    Unauthenticated(String),
+    /// A write clashes with other records (a duplicate key, overlapping terms, a record still
+    /// referred to).
+    Conflict(String),
     /// `first` or `last` is above the maximum page size.
     PageSizeExceeded {
         /// `first` or `last`.
@@ -35,6 +41,8 @@ impl ApiError {
         match self {
             ApiError::BadUserInput(_) => "BAD_USER_INPUT",
             ApiError::NotFound(_) => "NOT_FOUND",
+            ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
+            ApiError::Conflict(_) => "CONFLICT",
             ApiError::PageSizeExceeded { .. } => "PAGE_SIZE_EXCEEDED",
             ApiError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
@@ -43,7 +51,10 @@ impl ApiError {
     /// The message sent to the client.
     pub fn message(&self) -> String {
         match self {
-            ApiError::BadUserInput(m) | ApiError::NotFound(m) => m.clone(),
+            ApiError::BadUserInput(m)
+            | ApiError::NotFound(m)
+            | ApiError::Unauthenticated(m)
+            | ApiError::Conflict(m) => m.clone(),
             ApiError::PageSizeExceeded { field, requested, max } => {
                 format!("{field} is {requested}, above the maximum page size of {max}; page through with `after`/`before` instead")
             }
@@ -59,6 +70,19 @@ impl From<ApiError> for async_graphql::Error {
         }
         let code = e.code();
         async_graphql::Error::new(e.message()).extend_with(|_, ext| ext.set("code", code))
+    }
+}
+
+impl From<CurationError> for ApiError {
+    fn from(e: CurationError) -> Self {
+        match e {
+            CurationError::Unauthenticated(m) => ApiError::Unauthenticated(m),
+            CurationError::Invalid(m) => ApiError::BadUserInput(m),
+            CurationError::NotFound(m) => ApiError::NotFound(m),
+            CurationError::Conflict(m) => ApiError::Conflict(m),
+            CurationError::Store(e) => ApiError::Internal(format!("write failed: {e}")),
+            CurationError::Internal(m) => ApiError::Internal(m),
+        }
     }
 }
 
@@ -82,6 +106,8 @@ mod tests {
         let cases = [
             (ApiError::BadUserInput("x".into()), "BAD_USER_INPUT"),
             (ApiError::NotFound("x".into()), "NOT_FOUND"),
+            (ApiError::Unauthenticated("x".into()), "UNAUTHENTICATED"),
+            (ApiError::Conflict("x".into()), "CONFLICT"),
             (ApiError::PageSizeExceeded { field: "first", requested: 101, max: 100 }, "PAGE_SIZE_EXCEEDED"),
         ];
         for (err, code) in cases {

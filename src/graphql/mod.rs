@@ -1,18 +1,23 @@
-//! The GraphQL schema: types, resolvers, errors and limits. It reads only the read model
-//! ([`crate::catalog::Catalog`]) that the transport puts into each request; it never touches the
-//! store and knows nothing of HTTP.
+//! The GraphQL schema: types, resolvers, errors and limits. Queries read only the read model
+//! ([`crate::catalog::Catalog`]) that the transport puts into each request; mutations and the
+//! subscription go through the [`crate::curation::Curator`]. It never touches the store and
+//! knows nothing of HTTP.
 
 pub mod error;
+mod mutation;
 pub mod pagination;
 mod query;
 pub mod scalars;
+mod subscription;
 pub mod types;
 
-use async_graphql::{EmptyMutation, EmptySubscription, SDLExportOptions, Schema};
+use async_graphql::{SDLExportOptions, Schema};
+pub use mutation::{Bearer, Mutation};
 pub use query::Query;
+pub use subscription::Subscription;
 
 /// The schema type the server runs.
-pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type ApiSchema = Schema<Query, Mutation, Subscription>;
 
 /// Deepest nesting of selections a query may have.
 pub const MAX_DEPTH: usize = 12;
@@ -23,7 +28,7 @@ pub const MAX_DIRECTIVES: usize = 5;
 
 /// Builds the schema with its limits.
 pub fn schema() -> ApiSchema {
-    Schema::build(Query, EmptyMutation, EmptySubscription)
+    Schema::build(Query, Mutation, Subscription)
         // Part of the public contract before `Query.search` returns it.
         .register_output_type::<types::SearchHit>()
         .limit_depth(MAX_DEPTH)

@@ -1,4 +1,4 @@
-//! The API's own scalars: `PartialDate` and `Date`.
+//! The API's own scalars: `PartialDate`, `Date` and `DateTime`.
 
 use crate::domain;
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
@@ -40,5 +40,29 @@ impl ScalarType for Date {
 
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// A moment in UTC, in RFC 3339 to the millisecond: "2026-11-23T09:30:00.000Z". Used for the
+/// bookkeeping of records (`createdAt`, `updatedAt`) and for `updatedSince` filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateTime(pub chrono::DateTime<chrono::Utc>);
+
+/// A moment in UTC, in RFC 3339 to the millisecond: "2026-11-23T09:30:00.000Z". Any RFC 3339
+/// offset is accepted as input.
+#[Scalar(name = "DateTime")]
+impl ScalarType for DateTime {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        let Value::String(s) = &value else { return Err(InputValueError::expected_type(value)) };
+        chrono::DateTime::parse_from_rfc3339(s).map(|t| DateTime(t.to_utc())).map_err(|_| {
+            InputValueError::custom(format!(
+                "'{}' is not an RFC 3339 time such as 2026-11-23T09:30:00Z",
+                s.chars().take(40).collect::<String>()
+            ))
+        })
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(crate::store::rfc3339(self.0))
     }
 }

@@ -1,16 +1,18 @@
 //! The HTTP transport: routes, GraphQL over HTTP, GraphiQL, health, and the middleware stack.
 //!
-//! Queries run on GET (`?query=`) and on POST with `Content-Type: application/json`; any other
-//! POST body is refused with 415, because a `text/plain` or form POST is a cross-site request that
-//! needs no preflight.
+//! Queries run on GET (`?query=`) and on POST with `Content-Type: application/json`; mutations
+//! only on POST. Any other POST body is refused with 415, because a `text/plain` or form POST is
+//! a cross-site request that needs no preflight. Subscriptions run over WebSocket on
+//! `/graphql/ws` (graphql-transport-ws, or the older graphql-ws).
 
 use crate::app::App;
-use crate::graphql;
-use async_graphql::http::GraphiQLSource;
-use async_graphql::{BatchRequest, BatchResponse};
-use async_graphql_axum::GraphQLResponse;
+use crate::graphql::{self, Bearer};
+use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{BatchRequest, BatchResponse, Data};
+use async_graphql_axum::{GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{RawQuery, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -34,6 +36,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql/ws", get(graphql_ws))
         .route("/health", get(health))
         .route("/schema.graphql", get(schema_sdl))
         .with_state(app)
@@ -54,11 +57,23 @@ fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(body)).into_response()
 }
 
-async fn execute(app: &App, batch: BatchRequest) -> Response {
+/// The bearer token of the `Authorization` header, if it has one.
+fn bearer(headers: &HeaderMap) -> Bearer {
+    let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("").trim();
+    let token = match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Some(token.trim().to_owned()),
+        _ => None,
+    };
+    Bearer(token)
+}
+
+async fn execute(app: &App, batch: BatchRequest, bearer: Bearer) -> Response {
     let catalog = app.catalog();
+    let with_data =
+        |r: async_graphql::Request| r.data(Arc::clone(&catalog)).data(Arc::clone(&app.curator)).data(bearer.clone());
     let batch = match batch {
-        BatchRequest::Single(r) => BatchRequest::Single(r.data(catalog)),
-        BatchRequest::Batch(v) => BatchRequest::Batch(v.into_iter().map(|r| r.data(Arc::clone(&catalog))).collect()),
+        BatchRequest::Single(r) => BatchRequest::Single(with_data(r)),
+        BatchRequest::Batch(v) => BatchRequest::Batch(v.into_iter().map(with_data).collect()),
     };
     let response: BatchResponse = app.schema.execute_batch(batch).await;
     GraphQLResponse::from(response).into_response()
@@ -72,9 +87,42 @@ async fn graphql_get(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Re
             .into_response();
     };
     match async_graphql::http::parse_query_string(&raw) {
-        Ok(request) => execute(&app, BatchRequest::Single(request)).await,
+        Ok(request) if is_mutation(&request) => {
+            let mut res = refuse(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                "mutations are accepted only by POST with `Content-Type: application/json`",
+            );
+            res.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+            res
+        }
+        // A GET never writes, so it needs no token: none is passed on.
+        Ok(request) => execute(&app, BatchRequest::Single(request), Bearer::default()).await,
         Err(e) => refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("invalid query parameters: {e}")),
     }
+}
+
+/// Whether the operation a request would run is a mutation. A document that does not parse is
+/// left to execution, which reports the syntax error.
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else { return false };
+    let is = |ty: OperationType| ty == OperationType::Mutation;
+    match (&doc.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => is(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).is_some_and(|op| is(op.node.ty)),
+        // Several operations and no name: execution refuses to choose.
+        (DocumentOperations::Multiple(_), None) => false,
+    }
+}
+
+/// GET /graphql/ws: subscriptions over WebSocket.
+async fn graphql_ws(State(app): State<Arc<App>>, protocol: GraphQLProtocol, upgrade: WebSocketUpgrade) -> Response {
+    let schema = app.schema.clone();
+    let mut data = Data::default();
+    data.insert(Arc::clone(&app.curator));
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| GraphQLWebSocket::new(stream, schema, protocol).with_data(data).serve())
 }
 
 /// POST /graphql: one request, or a batch of at most [`MAX_BATCH`], as `application/json`.
@@ -107,7 +155,7 @@ async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
             );
         }
     }
-    execute(&app, batch).await
+    execute(&app, batch, bearer(&headers)).await
 }
 
 /// GET /health: liveness, and the version of the data being served.

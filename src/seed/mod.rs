@@ -2,9 +2,10 @@
 //!
 //! Reading is all-or-nothing: every file is read, every record converted and the whole
 //! [`Dataset`] validated before anything is returned, and a failure reports every problem found,
-//! each located as `seed/meetings.json: meeting '<slug>': <field>: <what>`. This module reads
-//! files only; writing to the store is the store's job.
+//! each located as `seed/meetings.json: meeting '<slug>': <field>: <what>`. [`export`] writes a
+//! dataset back in the same format; writing to the store is the store's job.
 
+pub mod export;
 mod files;
 
 use crate::domain::{self, Collection, Dataset, PartialDate, Problem, Slug};
@@ -94,6 +95,7 @@ struct At {
 impl At {
     fn fail(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem {
+            kind: domain::ProblemKind::Invalid,
             collection: self.collection,
             record: self.record.clone(),
             field: field.into(),

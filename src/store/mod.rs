@@ -9,13 +9,18 @@
 //! and seeded again on the next start.
 
 pub mod codec;
+mod commit;
 pub mod index;
 
-use crate::domain::{self, Collection, Dataset};
+pub use commit::{Committed, Operation, RecordChange};
+
+use crate::domain::{self, Collection, Dataset, Stamp};
 use crate::seed::Seed;
+use chrono::{DateTime, Utc};
 use index::Index;
 use serde::{de::DeserializeOwned, Serialize};
 use std::collections::BTreeSet;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -67,8 +72,10 @@ pub struct Meta {
     pub version: String,
     /// The digest of the seed files the store was seeded from.
     pub seed_version: String,
-    /// RFC 3339 time of the last write.
+    /// RFC 3339 time of the last write, to the millisecond.
     pub last_change: String,
+    /// Writes since the store was seeded.
+    pub revision: u64,
 }
 
 /// A handle on the open store. Cheap to clone: clones share one sled database.
@@ -85,47 +92,38 @@ const META_FORMAT: &[u8] = b"format";
 const META_VERSION: &[u8] = b"dataset_version";
 const META_SEED_VERSION: &[u8] = b"seed_version";
 const META_LAST_CHANGE: &[u8] = b"last_change";
+const META_REVISION: &[u8] = b"revision";
+/// The tree of every record's [`Stamp`], keyed by collection and record key.
+const STAMPS: &str = "stamps";
 
 /// A record kept in its own tree, with the index entries it owns.
-trait Record: Serialize + DeserializeOwned {
-    const COLLECTION: Collection;
-    fn key(&self) -> &str;
+trait Stored: domain::Record + Serialize + DeserializeOwned {
     fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
         Vec::new()
     }
 }
 
-macro_rules! record {
-    ($t:ty, $c:ident, $key:ident) => {
-        impl Record for $t {
-            const COLLECTION: Collection = Collection::$c;
-            fn key(&self) -> &str {
-                self.$key.as_str()
-            }
-        }
-    };
-    ($t:ty, $c:ident, $key:ident, $entries:path) => {
-        impl Record for $t {
-            const COLLECTION: Collection = Collection::$c;
-            fn key(&self) -> &str {
-                self.$key.as_str()
-            }
-            fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
-                $entries(self)
-            }
-        }
-    };
+impl Stored for domain::Source {}
+impl Stored for domain::State {}
+impl Stored for domain::Organization {}
+impl Stored for domain::Process {}
+impl Stored for domain::Document {}
+impl Stored for domain::Commitment {}
+impl Stored for domain::Membership {
+    fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
+        index::membership_entries(self)
+    }
 }
-
-record!(domain::Source, Sources, slug);
-record!(domain::State, States, slug);
-record!(domain::Organization, Organizations, slug);
-record!(domain::Process, Processes, slug);
-record!(domain::Membership, Memberships, slug, index::membership_entries);
-record!(domain::Chairmanship, Chairmanships, slug, index::chairmanship_entries);
-record!(domain::Meeting, Meetings, slug, index::meeting_entries);
-record!(domain::Document, Documents, slug);
-record!(domain::Commitment, Commitments, code);
+impl Stored for domain::Chairmanship {
+    fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
+        index::chairmanship_entries(self)
+    }
+}
+impl Stored for domain::Meeting {
+    fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
+        index::meeting_entries(self)
+    }
+}
 
 /// The tree of a collection: its seed file's stem.
 fn tree_name(c: Collection) -> &'static str {
@@ -170,10 +168,13 @@ impl Store {
             Ok(meta.get(k)?.map(|v| String::from_utf8_lossy(&v).into_owned()))
         };
         let Some(version) = text(META_VERSION)? else { return Ok(None) };
+        let revision =
+            meta.get(META_REVISION)?.and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok()).map_or(0, u64::from_be_bytes);
         Ok(Some(Meta {
             version,
             seed_version: text(META_SEED_VERSION)?.unwrap_or_default(),
             last_change: text(META_LAST_CHANGE)?.unwrap_or_default(),
+            revision,
         }))
     }
 
@@ -189,6 +190,8 @@ impl Store {
         for i in Index::ALL {
             self.db.open_tree(i.tree_name())?.clear()?;
         }
+        self.db.open_tree(STAMPS)?.clear()?;
+        let now = now();
         let ds = &seed.dataset;
         let mut entries: Vec<(Index, Vec<u8>)> = Vec::new();
         self.write_all(&ds.sources, &mut entries)?;
@@ -207,8 +210,24 @@ impl Store {
             }
             self.db.open_tree(i.tree_name())?.apply_batch(batch)?;
         }
-        let m = Meta { version: seed.version.clone(), seed_version: seed.version.clone(), last_change: now_rfc3339() };
+        let mut stamps = sled::Batch::default();
+        let stamp = commit::encode_stamp(Stamp::new(now)).map_err(|source| StoreError::Corrupt {
+            tree: STAMPS.to_owned(),
+            key: String::new(),
+            source,
+        })?;
+        for (c, key) in ds.keys() {
+            stamps.insert(commit::stamp_key(c, key.as_bytes()), stamp.clone());
+        }
+        self.db.open_tree(STAMPS)?.apply_batch(stamps)?;
+        let m = Meta {
+            version: seed.version.clone(),
+            seed_version: seed.version.clone(),
+            last_change: rfc3339(now),
+            revision: 0,
+        };
         meta.insert(META_FORMAT, &[codec::FORMAT_VERSION])?;
+        meta.insert(META_REVISION, &0u64.to_be_bytes())?;
         meta.insert(META_SEED_VERSION, m.seed_version.as_bytes())?;
         meta.insert(META_LAST_CHANGE, m.last_change.as_bytes())?;
         meta.insert(META_VERSION, m.version.as_bytes())?;
@@ -216,7 +235,7 @@ impl Store {
         Ok(m)
     }
 
-    fn write_all<T: Record>(&self, records: &[T], entries: &mut Vec<(Index, Vec<u8>)>) -> Result<(), StoreError> {
+    fn write_all<T: Stored>(&self, records: &[T], entries: &mut Vec<(Index, Vec<u8>)>) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
         for r in records {
             let bytes = codec::encode(r).map_err(|source| StoreError::Corrupt {
@@ -246,7 +265,24 @@ impl Store {
         })
     }
 
-    fn read_all<T: Record>(&self) -> Result<Vec<T>, StoreError> {
+    /// Every record's stamp, by collection and key.
+    pub fn stamps(&self) -> Result<HashMap<(Collection, String), Stamp>, StoreError> {
+        let mut out = HashMap::new();
+        for item in self.db.open_tree(STAMPS)?.iter() {
+            let (k, v) = item?;
+            let corrupt = |source| StoreError::Corrupt { tree: STAMPS.to_owned(), key: show_key(&k), source };
+            let stamp = commit::decode_stamp(&v).map_err(corrupt)?;
+            let mut parts = k.splitn(2, |b| *b == 0);
+            let tree = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
+            let key = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
+            if let Some(c) = Collection::ALL.into_iter().find(|c| tree_name(*c) == tree) {
+                out.insert((c, key), stamp);
+            }
+        }
+        Ok(out)
+    }
+
+    fn read_all<T: Stored>(&self) -> Result<Vec<T>, StoreError> {
         let name = tree_name(T::COLLECTION);
         let mut out = Vec::new();
         for item in self.db.open_tree(name)?.iter() {
@@ -286,6 +322,16 @@ impl Store {
             problems.push("no complete dataset is recorded (never seeded, or a seed was interrupted)".to_owned());
         }
         let ds = self.load()?;
+        let stamps = self.stamps()?;
+        let mut stamped: BTreeSet<(Collection, String)> = stamps.into_keys().collect();
+        for (c, key) in ds.keys() {
+            if !stamped.remove(&(c, key.to_owned())) {
+                problems.push(format!("{} '{key}' has no stamp (createdAt/updatedAt)", c.noun()));
+            }
+        }
+        for (c, key) in stamped {
+            problems.push(format!("{STAMPS}: a stamp for {} '{key}', which does not exist", c.noun()));
+        }
         let mut expected: BTreeSet<(Index, Vec<u8>)> = BTreeSet::new();
         expected.extend(ds.meetings.iter().flat_map(index::meeting_entries));
         expected.extend(ds.memberships.iter().flat_map(index::membership_entries));
@@ -335,9 +381,13 @@ fn show_key(k: &[u8]) -> String {
     String::from_utf8_lossy(k).replace('\0', "/")
 }
 
-/// The current time as RFC 3339, to the second, in UTC.
-fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    chrono::DateTime::from_timestamp(secs as i64, 0)
-        .map_or_else(String::new, |t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+/// A time as RFC 3339 in UTC, to the millisecond: the form of `lastChange`.
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The current time in UTC (from the system clock, without chrono's `clock` feature and the
+/// time-zone discovery it brings).
+pub fn now() -> DateTime<Utc> {
+    DateTime::<Utc>::from(std::time::SystemTime::now())
 }

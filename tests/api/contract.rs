@@ -84,8 +84,22 @@ fn graphql_js() -> std::path::PathBuf {
     modules
 }
 
+/// The parts of the contract that the journalists' issue (5) brings; every other part, the
+/// writes and the subscription included, must already be in the schema.
+const NOT_YET: [&str; 9] = [
+    "Query.search",
+    "Query.chairOn",
+    "Query.coHostPairs",
+    "Query.meetingCounts",
+    "Query.commitmentCoverage",
+    "ActorPair",
+    "MeetingGrouping",
+    "MeetingCount",
+    "CommitmentCoverage",
+];
+
 #[test]
-fn schema_holds_every_name_of_the_public_contract_except_later_issues() {
+fn schema_holds_every_name_of_the_public_contract_but_the_journalists_queries_still_to_come() {
     let shared = Path::new(ROOT).join("..").join("shared").join("api");
     let script = shared.join("check-contract.js");
     assert!(
@@ -98,15 +112,20 @@ fn schema_holds_every_name_of_the_public_contract_except_later_issues() {
         .arg(&script)
         .arg(shared.join("contract.graphql"))
         .arg(Path::new(ROOT).join("schema.graphql"))
-        .arg("--defer")
         .env("NODE_PATH", modules)
         .output()
         .expect("node must be installed to check the schema against the contract");
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(
-        out.status.success(),
-        "the schema departs from the contract:\n{report}{}",
+        report.contains("departures from the contract"),
+        "no report: {report}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(report.contains("0 departures"), "{report}");
+    let departures: Vec<&str> =
+        report.lines().filter(|l| l.contains(": ") && !l.contains("departures from the contract")).collect();
+    let unexpected: Vec<&&str> = departures
+        .iter()
+        .filter(|l| !NOT_YET.iter().any(|n| l.contains(&format!(" {n} was removed")) || l.contains(&format!(" {n}."))))
+        .collect();
+    assert!(unexpected.is_empty(), "the schema departs from the contract:\n{unexpected:#?}\n\nfull report:\n{report}");
 }

@@ -3,12 +3,15 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
-use khartoum_graphql::{app::App, http::router};
+use khartoum_graphql::{app::App, curation::Tokens, http::router};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tempfile::TempDir;
 use tower::ServiceExt;
+
+/// The write token every test app accepts.
+pub const TOKEN: &str = "test-token-0123456789abcdef";
 
 /// The project's real seed directory.
 pub fn seed_dir() -> PathBuf {
@@ -43,7 +46,8 @@ pub fn spawn_app() -> TestApp {
 /// Starts an app on a fresh store seeded from `seed`.
 pub fn spawn_app_with_seed(seed: &Path) -> TestApp {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let app = App::open(&dir.path().join("data"), seed).expect("the app opens on a fresh store");
+    let tokens = Tokens::load(Some(TOKEN), None).expect("the test token is long enough");
+    let app = App::open(&dir.path().join("data"), seed, tokens).expect("the app opens on a fresh store");
     TestApp { app: Arc::new(app), dir }
 }
 
@@ -64,11 +68,39 @@ impl TestApp {
 
     /// POSTs a JSON body to /graphql.
     pub async fn post_json(&self, body: &Value) -> Reply {
-        let req = Request::post("/graphql")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap();
-        self.send(req).await
+        self.post_json_as(body, None).await
+    }
+
+    /// POSTs a JSON body to /graphql with `Authorization: Bearer <token>` when a token is given.
+    pub async fn post_json_as(&self, body: &Value, token: Option<&str>) -> Reply {
+        let mut req = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(req.body(Body::from(body.to_string())).unwrap()).await
+    }
+
+    /// Runs a mutation with the test token and returns the whole response.
+    pub async fn write(&self, query: &str, variables: Value) -> Value {
+        let reply = self.post_json_as(&json!({ "query": query, "variables": variables }), Some(TOKEN)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.json()
+    }
+
+    /// Runs a mutation with the test token that must succeed and returns its `data`.
+    pub async fn write_data(&self, query: &str, variables: Value) -> Value {
+        let resp = self.write(query, variables).await;
+        assert!(resp.get("errors").is_none(), "unexpected errors: {}", resp["errors"]);
+        resp["data"].clone()
+    }
+
+    /// Runs a mutation with the test token that must fail; returns its first error's code and
+    /// message.
+    pub async fn write_error(&self, query: &str, variables: Value) -> (String, String) {
+        let resp = self.write(query, variables).await;
+        let err = &resp["errors"][0];
+        assert!(!err.is_null(), "expected an error, got {resp}");
+        (err["extensions"]["code"].as_str().unwrap_or("").to_owned(), err["message"].as_str().unwrap_or("").to_owned())
     }
 
     /// Runs a query with variables and returns the whole response (`data` and `errors`).
@@ -128,8 +160,27 @@ pub fn slugs(list: &Value) -> Vec<String> {
 /// The records of one seed file, as JSON.
 pub fn seed_file(file: &str) -> Vec<Value> {
     let text = std::fs::read_to_string(seed_dir().join(file)).unwrap_or_else(|e| panic!("seed/{file}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("seed/{file} is not JSON: {e}"))
+    let mut records: Vec<Value> =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("seed/{file} is not JSON: {e}"));
+    // The seed format leaves empty lists out; put them back so tests can read every list.
+    for r in &mut records {
+        for list in OPTIONAL_LISTS {
+            if let Some(obj) = r.as_object_mut() {
+                obj.entry(list).or_insert_with(|| json!([]));
+            }
+        }
+        for p in r.get_mut("participations").and_then(Value::as_array_mut).into_iter().flatten() {
+            if let Some(obj) = p.as_object_mut() {
+                obj.entry("sources").or_insert_with(|| json!([]));
+                obj.entry("inferred").or_insert(json!(false));
+            }
+        }
+    }
+    records
 }
+
+/// The list fields a seed record may leave out when they are empty.
+const OPTIONAL_LISTS: [&str; 5] = ["participations", "domains", "related", "notes", "processes"];
 
 /// The string at `key` of every object in a list, in order.
 pub fn pluck(list: &Value, key: &str) -> Vec<String> {

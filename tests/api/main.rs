@@ -5,6 +5,7 @@ mod helpers;
 
 mod cli;
 mod contract;
+mod curation;
 mod dataset;
 mod errors;
 mod http;

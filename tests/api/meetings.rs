@@ -53,12 +53,12 @@ fn seed_meetings() -> Vec<SeedMeeting> {
                 start,
                 kind: text(m, "kind").unwrap().to_owned(),
                 processes: strings(m, "processes"),
-                participations: m["participations"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|p| (text(p, "actor").unwrap().to_owned(), text(p, "role").unwrap().to_owned()))
-                    .collect(),
+                // Optional in the seed format: absent means none.
+                participations: m.get("participations").and_then(Value::as_array).map_or_else(Vec::new, |a| {
+                    a.iter()
+                        .map(|p| (text(p, "actor").unwrap().to_owned(), text(p, "role").unwrap().to_owned()))
+                        .collect()
+                }),
                 country: text(m, "country").map(str::to_owned),
                 online: m["online"].as_bool().unwrap(),
                 domains: m

@@ -210,16 +210,17 @@ async fn a_broken_seed_directory_leaves_an_existing_store_serving_what_it_holds(
     let before = app.app.catalog().meta.clone();
     drop(app.app);
     let broken = broken_copy("meetings.json", |m| record(m, GENEVA)["startDate"] = "never".into());
-    let reopened = khartoum_graphql::app::App::open(&data_dir, broken.path()).unwrap();
+    let reopened = khartoum_graphql::app::App::open(&data_dir, broken.path(), Default::default()).unwrap();
     assert_eq!(reopened.catalog().meta, before);
-    assert_eq!(reopened.store.check().unwrap(), Vec::<String>::new());
+    assert_eq!(reopened.store().check().unwrap(), Vec::<String>::new());
 }
 
 #[test]
 fn an_empty_store_with_a_broken_seed_stays_empty() {
     let data = tempfile::tempdir().unwrap();
     let broken = broken_copy("meetings.json", |m| record(m, GENEVA)["startDate"] = "never".into());
-    let err = khartoum_graphql::app::App::open(data.path(), broken.path()).err().expect("cannot seed");
+    let err =
+        khartoum_graphql::app::App::open(data.path(), broken.path(), Default::default()).err().expect("cannot seed");
     assert!(err.to_string().starts_with("the store is empty and cannot be seeded: 1 problem(s)"), "{err}");
     let store = khartoum_graphql::store::Store::open(data.path()).unwrap();
     assert!(store.meta().unwrap().is_none());

@@ -47,7 +47,7 @@ async fn an_existing_store_is_opened_not_reseeded() {
     let meetings = changed.path().join("meetings.json");
     let text = std::fs::read_to_string(&meetings).unwrap().replace("Thematic Meeting", "Renamed Meeting");
     std::fs::write(&meetings, text).unwrap();
-    let reopened = App::open(&data_dir, changed.path()).unwrap();
+    let reopened = App::open(&data_dir, changed.path(), Default::default()).unwrap();
     assert_eq!(reopened.catalog().meta.version, version);
     assert!(reopened.catalog().ds.meetings.iter().all(|m| !m.title.contains("Renamed")));
 }
@@ -55,7 +55,7 @@ async fn an_existing_store_is_opened_not_reseeded() {
 #[test]
 fn the_consistency_check_passes_on_a_seeded_store_and_finds_a_missing_index_entry() {
     let app = spawn_app();
-    assert_eq!(app.app.store.check().unwrap(), Vec::<String>::new());
+    assert_eq!(app.app.store().check().unwrap(), Vec::<String>::new());
     let cat = app.app.catalog();
     let meeting = cat
         .ds
@@ -67,8 +67,8 @@ fn the_consistency_check_passes_on_a_seeded_store_and_finds_a_missing_index_entr
         .into_iter()
         .find(|(ix, _)| *ix == index::Index::MeetingsByActorRole)
         .expect("the meeting has participations");
-    app.app.store.corrupt_index_for_test(ix, &key).unwrap();
-    let problems = app.app.store.check().unwrap();
+    app.app.store().corrupt_index_for_test(ix, &key).unwrap();
+    let problems = app.app.store().check().unwrap();
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].contains("is missing") && problems[0].contains(meeting.slug.as_str()), "{}", problems[0]);
 }
@@ -76,7 +76,7 @@ fn the_consistency_check_passes_on_a_seeded_store_and_finds_a_missing_index_entr
 #[test]
 fn index_scans_list_an_actors_meetings_in_a_role_chronologically() {
     let app = spawn_app();
-    let store = &app.app.store;
+    let store = app.app.store();
     let co_hosted = store.index_scan(index::Index::MeetingsByActorRole, &index::key(&[b"de", b"co-host"])).unwrap();
     let cat = app.app.catalog();
     let mut expected: Vec<&khartoum_graphql::domain::Meeting> = cat
@@ -131,11 +131,11 @@ fn a_data_directory_that_is_a_file_is_refused() {
 async fn a_page_of_twenty_meetings_with_hosts_co_hosts_and_country_reads_nothing_from_the_store() {
     let app = spawn_app();
     let query = "query ($n: Int) { meetings(first: $n) { nodes { slug hosts { slug name } coHosts { slug name } country { name iso3 } chairs { slug } } } }";
-    let before = app.app.store.reads();
+    let before = app.app.store().reads();
     let one = app.data(query, json!({"n": 1})).await;
-    let after_one = app.app.store.reads();
+    let after_one = app.app.store().reads();
     let twenty = app.data(query, json!({"n": 20})).await;
-    let after_twenty = app.app.store.reads();
+    let after_twenty = app.app.store().reads();
     assert_eq!(one["meetings"]["nodes"].as_array().unwrap().len(), 1);
     assert_eq!(twenty["meetings"]["nodes"].as_array().unwrap().len(), 20);
     // The read model answers every field: no store look-up per page, let alone per field.
@@ -143,5 +143,5 @@ async fn a_page_of_twenty_meetings_with_hosts_co_hosts_and_country_reads_nothing
     assert_eq!(after_twenty - after_one, 0);
     // The read model itself came from the store: rebuilding it reads every record once.
     app.app.reload().unwrap();
-    assert!(app.app.store.reads() > after_twenty);
+    assert!(app.app.store().reads() > after_twenty);
 }

@@ -1,8 +1,10 @@
 //! The `Chairmanship` type.
 
 use super::*;
+use crate::domain::Collection;
 use crate::domain::PartialDate;
 use crate::graphql::error::ApiResult;
+use crate::graphql::scalars::DateTime;
 use async_graphql::{Object, ID};
 
 /// A state's term as chair of a process.
@@ -35,6 +37,16 @@ impl Chairmanship {
     /// Stable key, e.g. 'khartoum-process-2019-eritrea'.
     async fn slug(&self) -> &str {
         self.r().slug.as_str()
+    }
+
+    /// When this record entered the store: seeded from the seed files or created through the API.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.cat.stamp(Collection::Chairmanships, self.r().slug.as_str()).created_at)
+    }
+
+    /// When this record last changed. Use `updatedSince` filters to fetch only what changed.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.cat.stamp(Collection::Chairmanships, self.r().slug.as_str()).updated_at)
     }
 
     /// The process chaired.

@@ -1,7 +1,9 @@
 //! The `Commitment` type.
 
 use super::*;
+use crate::domain::Collection;
 use crate::graphql::error::ApiResult;
+use crate::graphql::scalars::DateTime;
 use async_graphql::{Object, ID};
 
 /// An item of an action plan.
@@ -26,6 +28,16 @@ impl Commitment {
     /// 'cap-4.2' for Cairo Action Plan domain 4 item 2; 'cap-approach-3' for the third cross-cutting approach.
     async fn code(&self) -> &str {
         &self.r().code
+    }
+
+    /// When this record entered the store: seeded from the seed files or created through the API.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.cat.stamp(Collection::Commitments, &self.r().code).created_at)
+    }
+
+    /// When this record last changed. Use `updatedSince` filters to fetch only what changed.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.cat.stamp(Collection::Commitments, &self.r().code).updated_at)
     }
 
     /// Approach or commitment.

@@ -1,9 +1,11 @@
 //! The `Document` and `Domain` types.
 
 use super::*;
+use crate::domain::Collection;
 use crate::domain::PartialDate;
 use crate::graphql::error::ApiResult;
 use crate::graphql::pagination::{cost, page, MeetingConnection, PageArgs};
+use crate::graphql::scalars::DateTime;
 use async_graphql::{Object, ID};
 
 /// A declaration or action plan.
@@ -27,6 +29,16 @@ impl Document {
     /// Stable key: 'rome-declaration', 'joint-valletta-action-plan', 'cairo-declaration', 'cairo-action-plan'.
     async fn slug(&self) -> &str {
         self.r().slug.as_str()
+    }
+
+    /// When this record entered the store: seeded from the seed files or created through the API.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.cat.stamp(Collection::Documents, self.r().slug.as_str()).created_at)
+    }
+
+    /// When this record last changed. Use `updatedSince` filters to fetch only what changed.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.cat.stamp(Collection::Documents, self.r().slug.as_str()).updated_at)
     }
 
     /// The document's title.

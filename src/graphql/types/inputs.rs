@@ -3,7 +3,7 @@
 use super::enums::{CommitmentKind, Continent, MeetingKind, MeetingRole, MembershipRole};
 use crate::catalog::{filter_words, Catalog, MeetingQuery};
 use crate::graphql::error::{ApiError, ApiResult};
-use crate::graphql::scalars::Date;
+use crate::graphql::scalars::{Date, DateTime};
 use async_graphql::{Enum, InputObject};
 
 /// Narrows a list of meetings. Every field given must hold; omitted fields do not filter.
@@ -30,6 +30,10 @@ pub struct MeetingFilter {
     pub domain: Option<i32>,
     /// Case- and accent-insensitive words that must all appear in the title or summary.
     pub text: Option<String>,
+    /// Only meetings created or changed at or after this time (inclusive): pass the
+    /// `dataset.lastChange` of your previous sync to fetch only what changed since. Deletions
+    /// are not listed; the `changes` subscription reports them.
+    pub updated_since: Option<DateTime>,
 }
 
 /// The longest text a filter accepts.
@@ -83,6 +87,7 @@ impl MeetingFilter {
             to: self.to.map(|d| d.0),
             domain,
             words: filter_words(text),
+            updated_since: self.updated_since.map(|t| t.0),
             actors,
         })
     }

@@ -1,8 +1,10 @@
 //! The `Meeting` type, the `Participation` edge and `MeetingRelation`.
 
 use super::*;
+use crate::domain::Collection;
 use crate::domain::{self, PartialDate};
 use crate::graphql::error::ApiResult;
+use crate::graphql::scalars::DateTime;
 use async_graphql::{Object, ID};
 
 /// A meeting of a process.
@@ -37,6 +39,16 @@ impl Meeting {
     /// Stable key, e.g. '2021-11-geneva-return-reintegration'.
     async fn slug(&self) -> &str {
         self.r().slug.as_str()
+    }
+
+    /// When this record entered the store: seeded from the seed files or created through the API.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.cat.stamp(Collection::Meetings, self.r().slug.as_str()).created_at)
+    }
+
+    /// When this record last changed. Use `updatedSince` filters to fetch only what changed.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.cat.stamp(Collection::Meetings, self.r().slug.as_str()).updated_at)
     }
 
     /// The meeting's name.

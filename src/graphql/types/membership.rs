@@ -1,8 +1,10 @@
 //! The `Membership` type.
 
 use super::*;
+use crate::domain::Collection;
 use crate::domain::PartialDate;
 use crate::graphql::error::ApiResult;
+use crate::graphql::scalars::DateTime;
 use async_graphql::Object;
 
 /// An actor's place in a process over a span of time.
@@ -22,6 +24,16 @@ impl Membership {
     /// Stable key: '<process>-<role>-<actor>', e.g. 'khartoum-process-member-de'.
     async fn slug(&self) -> &str {
         self.r().slug.as_str()
+    }
+
+    /// When this record entered the store: seeded from the seed files or created through the API.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.cat.stamp(Collection::Memberships, self.r().slug.as_str()).created_at)
+    }
+
+    /// When this record last changed. Use `updatedSince` filters to fetch only what changed.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.cat.stamp(Collection::Memberships, self.r().slug.as_str()).updated_at)
     }
 
     /// The process.

@@ -3,6 +3,7 @@
 
 mod actor;
 mod chairmanship;
+mod change;
 mod commitment;
 mod dataset;
 mod document;
@@ -16,9 +17,11 @@ mod process;
 mod search_hit;
 mod source;
 mod state;
+mod write_inputs;
 
 pub use actor::{meetings_page, Actor, Partnership};
 pub use chairmanship::Chairmanship;
+pub use change::{Change, ChangeOperation, Deleted};
 pub use commitment::Commitment;
 pub use dataset::DatasetInfo;
 pub use document::{Document, Domain};
@@ -32,6 +35,7 @@ pub use process::Process;
 pub use search_hit::SearchHit;
 pub use source::{Note, Source};
 pub use state::State;
+pub use write_inputs::*;
 
 use crate::catalog::{ActorRef, Catalog};
 use crate::graphql::error::{ApiError, ApiResult};

@@ -2,8 +2,10 @@
 
 use super::actor::{actor_meetings, partners};
 use super::*;
+use crate::domain::Collection;
 use crate::graphql::error::ApiResult;
 use crate::graphql::pagination::{cost, MeetingConnection};
+use crate::graphql::scalars::DateTime;
 use async_graphql::{Object, ID};
 
 /// An international organisation or institution.
@@ -28,6 +30,16 @@ impl Organization {
     /// Stable key based on the acronym ('icmpd', 'auc').
     pub async fn slug(&self) -> &str {
         self.r().slug.as_str()
+    }
+
+    /// When this record entered the store: seeded from the seed files or created through the API.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.cat.stamp(Collection::Organizations, self.r().slug.as_str()).created_at)
+    }
+
+    /// When this record last changed. Use `updatedSince` filters to fetch only what changed.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.cat.stamp(Collection::Organizations, self.r().slug.as_str()).updated_at)
     }
 
     /// The full name ('International Centre for Migration Policy Development').

@@ -2,9 +2,11 @@
 
 use super::actor::meetings_page;
 use super::*;
+use crate::domain::Collection;
 use crate::graphql::error::ApiResult;
 use crate::graphql::pagination::{cost, MeetingConnection, PageArgs};
 use crate::graphql::scalars::Date;
+use crate::graphql::scalars::DateTime;
 use async_graphql::{Object, ID};
 
 /// A regional migration dialogue.
@@ -32,6 +34,16 @@ impl Process {
     /// Stable key: 'khartoum-process', 'rabat-process'.
     async fn slug(&self) -> &str {
         self.r().slug.as_str()
+    }
+
+    /// When this record entered the store: seeded from the seed files or created through the API.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.cat.stamp(Collection::Processes, self.r().slug.as_str()).created_at)
+    }
+
+    /// When this record last changed. Use `updatedSince` filters to fetch only what changed.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.cat.stamp(Collection::Processes, self.r().slug.as_str()).updated_at)
     }
 
     /// The usual name ('Khartoum Process').

@@ -1,7 +1,9 @@
 //! The `Source` and `Note` types.
 
 use super::*;
+use crate::domain::Collection;
 use crate::domain::PartialDate;
+use crate::graphql::scalars::DateTime;
 use async_graphql::Object;
 
 /// Where a fact comes from.
@@ -20,6 +22,16 @@ impl Source {
     /// Stable key of the source.
     async fn slug(&self) -> &str {
         self.r().slug.as_str()
+    }
+
+    /// When this record entered the store: seeded from the seed files or created through the API.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.cat.stamp(Collection::Sources, self.r().slug.as_str()).created_at)
+    }
+
+    /// When this record last changed. Use `updatedSince` filters to fetch only what changed.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.cat.stamp(Collection::Sources, self.r().slug.as_str()).updated_at)
     }
 
     /// A short title of the document or page.

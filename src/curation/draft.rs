@@ -1,0 +1,193 @@
+//! A copy of the dataset that one write edits, with the lookups and rules edits share.
+
+use super::CurationError;
+use crate::catalog::fold;
+use crate::domain::{Collection, Dataset, PartialDate, Record, Slug, Source, MAX_SLUG_LEN};
+
+/// A source as a write names it: reused when the dataset already has it, created otherwise.
+#[derive(Debug, Clone, Default)]
+pub struct SourceDraft {
+    /// A short title of the document or page.
+    pub title: String,
+    /// The page's address.
+    pub url: Option<String>,
+    /// Who published it.
+    pub publisher: Option<String>,
+    /// When it was published.
+    pub published: Option<PartialDate>,
+    /// A file name or other reference.
+    pub reference: Option<String>,
+}
+
+/// The dataset as one write edits it. Nothing here is stored until the whole edit has passed
+/// validation.
+pub struct Draft {
+    ds: Dataset,
+    deleted: Option<(Collection, String)>,
+}
+
+impl Draft {
+    pub(super) fn new(ds: Dataset) -> Draft {
+        Draft { ds, deleted: None }
+    }
+
+    /// The dataset as edited so far.
+    pub fn dataset(&self) -> &Dataset {
+        &self.ds
+    }
+
+    /// The record this edit deletes, if it deletes one.
+    pub(super) fn deleted(&self) -> Option<(Collection, &str)> {
+        self.deleted.as_ref().map(|(c, k)| (*c, k.as_str()))
+    }
+
+    /// Parses a slug given in the input field `field`.
+    pub fn slug(field: &str, s: &str) -> Result<Slug, CurationError> {
+        Slug::parse(s).map_err(|e| {
+            CurationError::Invalid(format!("{field}: '{}' is not a slug: {e}", s.chars().take(60).collect::<String>()))
+        })
+    }
+
+    /// The record of type `T` with key `key`.
+    pub fn get<T: Record>(&self, key: &str) -> Result<&T, CurationError> {
+        T::all(&self.ds).iter().find(|r| r.key() == key).ok_or_else(|| not_found::<T>(key))
+    }
+
+    /// The record of type `T` with key `key`, to change.
+    pub fn get_mut<T: Record>(&mut self, key: &str) -> Result<&mut T, CurationError> {
+        T::all_mut(&mut self.ds).iter_mut().find(|r| r.key() == key).ok_or_else(|| not_found::<T>(key))
+    }
+
+    /// Whether a record of type `T` has this key.
+    pub fn has<T: Record>(&self, key: &str) -> bool {
+        T::all(&self.ds).iter().any(|r| r.key() == key)
+    }
+
+    /// Adds a new record; a record with the same key is a conflict.
+    pub fn insert<T: Record>(&mut self, record: T) -> Result<(), CurationError> {
+        if self.has::<T>(record.key()) {
+            return Err(CurationError::Conflict(format!(
+                "a {} with the key '{}' already exists",
+                T::COLLECTION.noun(),
+                record.key()
+            )));
+        }
+        T::all_mut(&mut self.ds).push(record);
+        Ok(())
+    }
+
+    /// Removes a record. Records that still refer to it make the write fail validation, which
+    /// names them.
+    pub fn remove<T: Record>(&mut self, key: &str) -> Result<T, CurationError> {
+        let all = T::all_mut(&mut self.ds);
+        let at = all.iter().position(|r| r.key() == key).ok_or_else(|| not_found::<T>(key))?;
+        self.deleted = Some((T::COLLECTION, key.to_owned()));
+        Ok(all.remove(at))
+    }
+
+    /// The first free key of the form `base`, `base-2`, `base-3`, ... for a record of type `T`.
+    pub fn free_key<T: Record>(&self, base: &Slug) -> Slug {
+        (1..)
+            .map(|n| if n == 1 { base.clone() } else { suffixed(base, n) })
+            .find(|s| !self.has::<T>(s.as_str()))
+            .unwrap_or_else(|| base.clone())
+    }
+
+    /// The slugs of the sources a write names, reusing a source the dataset already has (same
+    /// address, or same title, publisher and date when there is no address) and creating the
+    /// others. An empty list is refused: every record needs a source.
+    pub fn cite(&mut self, drafts: Vec<SourceDraft>) -> Result<Vec<Slug>, CurationError> {
+        if drafts.is_empty() {
+            return Err(CurationError::Invalid("sources: every record needs at least one source".into()));
+        }
+        let mut out: Vec<Slug> = Vec::new();
+        for (i, d) in drafts.into_iter().enumerate() {
+            let slug = self.cite_one(i, d)?;
+            if !out.contains(&slug) {
+                out.push(slug);
+            }
+        }
+        Ok(out)
+    }
+
+    fn cite_one(&mut self, i: usize, d: SourceDraft) -> Result<Slug, CurationError> {
+        let title = d.title.trim().to_owned();
+        if title.is_empty() {
+            return Err(CurationError::Invalid(format!("sources[{i}].title: a source needs a title")));
+        }
+        let url = d.url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+        let existing = self.ds.sources.iter().find(|s| match &url {
+            Some(u) => s.url.as_deref() == Some(u.as_str()),
+            None => s.url.is_none() && s.title == title && s.publisher == d.publisher && s.published == d.published,
+        });
+        if let Some(s) = existing {
+            return Ok(s.slug.clone());
+        }
+        let base = source_slug(url.as_deref(), &title).ok_or_else(|| {
+            CurationError::Invalid(format!("sources[{i}]: no key can be made from its title or address"))
+        })?;
+        let slug = self.free_key::<Source>(&base);
+        self.ds.sources.push(Source {
+            slug: slug.clone(),
+            title,
+            url,
+            publisher: d.publisher,
+            published: d.published,
+            reference: d.reference,
+        });
+        Ok(slug)
+    }
+}
+
+fn not_found<T: Record>(key: &str) -> CurationError {
+    CurationError::NotFound(format!(
+        "no {} has the key '{}'",
+        T::COLLECTION.noun(),
+        key.chars().take(100).collect::<String>()
+    ))
+}
+
+/// `base-n`, shortened so that the suffix fits in a slug.
+fn suffixed(base: &Slug, n: u32) -> Slug {
+    let suffix = format!("-{n}");
+    Slug::derive(&base.as_str()[..base.as_str().len().min(MAX_SLUG_LEN - suffix.len())], MAX_SLUG_LEN)
+        .and_then(|b| Slug::parse(&format!("{b}{suffix}")).ok())
+        .unwrap_or_else(|| base.clone())
+}
+
+/// The key of a new source, by the rule the seed files follow: the address without its scheme
+/// and `www.`, folded to a slug of at most 90 characters; the title when there is no address.
+pub fn source_slug(url: Option<&str>, title: &str) -> Option<Slug> {
+    match url {
+        Some(u) => {
+            let u = u.trim().to_ascii_lowercase();
+            let u = u.split_once("://").map_or(u.as_str(), |(_, rest)| rest);
+            Slug::derive(u.strip_prefix("www.").unwrap_or(u), 90)
+        }
+        None => Slug::derive(&fold(title), 90),
+    }
+}
+
+/// A key derived from names, such as a state's name in a chair term's slug.
+pub fn name_slug(name: &str) -> Option<Slug> {
+    Slug::derive(&fold(name), MAX_SLUG_LEN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_keys_follow_the_seed_rule() {
+        let s = source_slug(Some("https://www.khartoumprocess.net/about/"), "x").unwrap();
+        assert_eq!(s.as_str(), "khartoumprocess-net-about");
+        assert_eq!(source_slug(None, "Chair's Summary, Cairo").unwrap().as_str(), "chair-s-summary-cairo");
+    }
+
+    #[test]
+    fn a_suffixed_key_stays_a_slug_within_the_length_limit() {
+        let base = Slug::parse(&"a".repeat(MAX_SLUG_LEN)).unwrap();
+        let s = suffixed(&base, 12);
+        assert!(s.as_str().ends_with("-12") && s.as_str().len() == MAX_SLUG_LEN, "{s}");
+    }
+}

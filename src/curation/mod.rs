@@ -1,0 +1,183 @@
+//! Curation: the only way the record changes after seeding.
+//!
+//! A write runs in five steps, each of which can refuse it with nothing written:
+//! 1. the bearer token is checked ([`Tokens`]);
+//! 2. the edit is applied to a copy of the current dataset ([`Draft`]);
+//! 3. the copy is checked by the same rules as the seed files ([`crate::domain::validate`]);
+//! 4. the store commits the difference in one transaction and flushes it to disk;
+//! 5. the read model is rebuilt from the store and swapped in, and subscribers are told.
+//!
+//! Writers are serialised by one lock, held from reading the dataset to swapping in the new read
+//! model, so each edit sees the result of the one before. The steps run in a task of their own:
+//! a client that hangs up mid-write cannot cancel a commit halfway between the store and the
+//! read model.
+
+mod draft;
+mod tokens;
+
+pub use draft::{name_slug, source_slug, Draft, SourceDraft};
+pub use tokens::{Tokens, TokensError};
+
+use crate::catalog::Catalog;
+use crate::domain::{self, Collection, ProblemKind};
+use crate::store::{self, Operation, Store, StoreError};
+use arc_swap::ArcSwap;
+use std::sync::Arc;
+use tokio::sync::{broadcast, Mutex};
+
+/// Why a write was refused or failed. Nothing is written in any of these cases.
+#[derive(Debug, thiserror::Error)]
+pub enum CurationError {
+    /// No valid bearer token was presented, or none is configured.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// An input value is malformed or names nothing.
+    #[error("{0}")]
+    Invalid(String),
+    /// The record to change does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The change clashes with other records: a duplicate key, overlapping chair terms, or a
+    /// record that others still refer to.
+    #[error("{0}")]
+    Conflict(String),
+    /// The store failed; the write was not made.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The write failed on our side for another reason (a panic in the write task).
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// One committed change to one record, as subscribers receive it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeEvent {
+    /// The record's collection.
+    pub collection: Collection,
+    /// Its slug (or code).
+    pub key: String,
+    /// Created, updated or deleted.
+    pub operation: Operation,
+    /// The dataset version after the change.
+    pub version: String,
+}
+
+/// How many change events a slow subscriber may fall behind before it skips some.
+const CHANGE_BUFFER: usize = 256;
+
+/// The store and the read model derived from it, with the single writer that changes both.
+pub struct Curator {
+    store: Store,
+    catalog: ArcSwap<Catalog>,
+    writer: Mutex<()>,
+    tokens: Tokens,
+    changes: broadcast::Sender<ChangeEvent>,
+}
+
+impl Curator {
+    /// Wraps a seeded store: builds the read model from it.
+    pub fn new(store: Store, tokens: Tokens) -> Result<Curator, StoreError> {
+        let catalog = ArcSwap::from_pointee(Self::build(&store)?);
+        let (changes, _) = broadcast::channel(CHANGE_BUFFER);
+        Ok(Curator { store, catalog, writer: Mutex::new(()), tokens, changes })
+    }
+
+    fn build(store: &Store) -> Result<Catalog, StoreError> {
+        let meta = store.meta()?.unwrap_or_default();
+        Ok(Catalog::new(store.load()?, meta, store.stamps()?))
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The read model as of now. Requests hold on to it for their whole execution.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalog.load_full()
+    }
+
+    /// Rebuilds the read model from the store and swaps it in.
+    pub fn reload(&self) -> Result<(), StoreError> {
+        self.catalog.store(Arc::new(Self::build(&self.store)?));
+        Ok(())
+    }
+
+    /// A stream of every change committed from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<ChangeEvent> {
+        self.changes.subscribe()
+    }
+
+    /// Checks the token, applies `edit` to a copy of the dataset, validates it, commits it and
+    /// flushes it, then swaps in the new read model. Returns the new read model and what `edit`
+    /// returned (typically the key of the record to hand back).
+    pub async fn write<T, F>(self: &Arc<Self>, token: Option<&str>, edit: F) -> Result<(Arc<Catalog>, T), CurationError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Draft) -> Result<T, CurationError> + Send + 'static,
+    {
+        self.tokens.check(token)?;
+        let this = Arc::clone(self);
+        // A task of its own, so that a dropped request cannot stop a write between commit and swap.
+        tokio::spawn(async move { this.write_locked(edit).await })
+            .await
+            .map_err(|e| CurationError::Internal(format!("the write task failed: {e}")))?
+    }
+
+    async fn write_locked<T, F>(&self, edit: F) -> Result<(Arc<Catalog>, T), CurationError>
+    where
+        F: FnOnce(&mut Draft) -> Result<T, CurationError>,
+    {
+        let _writer = self.writer.lock().await;
+        let current = self.catalog();
+        let mut draft = Draft::new(current.ds.clone());
+        let out = edit(&mut draft)?;
+        check(&draft)?;
+        let committed = self.store.commit(&current.ds, draft.dataset(), store::now())?;
+        self.store.flush().await?;
+        if committed.changes.is_empty() {
+            return Ok((current, out));
+        }
+        let catalog = Arc::new(Self::build(&self.store)?);
+        self.catalog.store(Arc::clone(&catalog));
+        for c in committed.changes {
+            // No subscriber is not an error.
+            let _ = self.changes.send(ChangeEvent {
+                collection: c.collection,
+                key: c.key,
+                operation: c.operation,
+                version: committed.meta.version.clone(),
+            });
+        }
+        Ok((catalog, out))
+    }
+}
+
+/// Runs the dataset's rules over the edited copy and turns broken ones into an error. The stored
+/// dataset obeys every rule, so whatever breaks one is the edit's doing.
+fn check(draft: &Draft) -> Result<(), CurationError> {
+    let problems = domain::validate(draft.dataset());
+    if problems.is_empty() {
+        return Ok(());
+    }
+    if let Some((c, key)) = draft.deleted() {
+        let referrers: Vec<String> = problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::UnknownReference)
+            .map(|p| format!("{} '{}' ({})", p.collection.noun(), p.record, p.field))
+            .collect();
+        if !referrers.is_empty() {
+            return Err(CurationError::Conflict(format!(
+                "{} '{key}' cannot be deleted: other records refer to it: {}",
+                c.noun(),
+                referrers.join(", ")
+            )));
+        }
+    }
+    let text = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+    if problems.iter().any(|p| p.kind == ProblemKind::Conflict) {
+        Err(CurationError::Conflict(text))
+    } else {
+        Err(CurationError::Invalid(text))
+    }
+}

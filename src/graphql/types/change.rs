@@ -1,0 +1,68 @@
+//! What writes return when there is no record left to return, and what subscribers receive.
+
+use crate::curation::ChangeEvent;
+use crate::domain::Collection;
+use crate::store::Operation;
+use async_graphql::{Enum, Object, SimpleObject};
+
+/// What happened to a record.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "Operation")]
+pub enum ChangeOperation {
+    /// The record was created.
+    Created,
+    /// The record changed.
+    Updated,
+    /// The record was deleted.
+    Deleted,
+}
+
+/// The answer to a delete.
+#[derive(SimpleObject)]
+pub struct Deleted {
+    /// The slug or id of the record that was removed.
+    pub slug: String,
+}
+
+/// One committed change.
+pub struct Change(pub ChangeEvent);
+
+/// The GraphQL type name of a collection's records.
+pub fn typename(c: Collection) -> &'static str {
+    match c {
+        Collection::Sources => "Source",
+        Collection::States => "State",
+        Collection::Organizations => "Organization",
+        Collection::Processes => "Process",
+        Collection::Memberships => "Membership",
+        Collection::Chairmanships => "Chairmanship",
+        Collection::Meetings => "Meeting",
+        Collection::Documents => "Document",
+        Collection::Commitments => "Commitment",
+    }
+}
+
+/// One committed change. A write that touches several records (a meeting and a new source it
+/// cites) sends one change per record.
+#[Object]
+impl Change {
+    /// Created, updated or deleted.
+    async fn operation(&self) -> ChangeOperation {
+        self.0.operation.into()
+    }
+
+    /// The GraphQL type name of the record: 'Meeting', 'Chairmanship', ...
+    async fn typename(&self) -> &'static str {
+        typename(self.0.collection)
+    }
+
+    /// The record's slug (its code, for a commitment).
+    async fn slug(&self) -> &str {
+        &self.0.key
+    }
+
+    /// The dataset version after this change.
+    async fn version(&self) -> &str {
+        &self.0.version
+    }
+}

@@ -1,0 +1,204 @@
+//! Writing one change: the records it adds, replaces or removes, their index entries, their
+//! stamps and the dataset's version, all in one sled transaction.
+//!
+//! The change is given as two whole datasets, before and after. Diffing them here, where the
+//! index entries are derived, means a caller cannot forget an index: whatever differs is written,
+//! and nothing else is touched.
+
+use super::{codec, index::Index, tree_name, Meta, Store, StoreError, Stored};
+use crate::domain::{Collection, Dataset, Stamp};
+use chrono::{DateTime, Utc};
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::Transactional;
+use std::collections::{BTreeSet, HashMap};
+
+/// What a committed change did to one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// The record is new.
+    Created,
+    /// The record existed and changed.
+    Updated,
+    /// The record was removed.
+    Deleted,
+}
+
+/// One record a commit touched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordChange {
+    /// Its collection.
+    pub collection: Collection,
+    /// Its slug (or code, for commitments).
+    pub key: String,
+    /// What happened to it.
+    pub operation: Operation,
+}
+
+/// The outcome of a commit.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    /// The store's metadata after the change.
+    pub meta: Meta,
+    /// Every record touched, in collection order.
+    pub changes: Vec<RecordChange>,
+}
+
+/// The writes a change needs, computed before the transaction so that the transaction's closure
+/// (which sled may run more than once) only replays them.
+#[derive(Default)]
+struct Plan {
+    /// (collection, key, encoded record or `None` to remove)
+    records: Vec<(Collection, Vec<u8>, Option<Vec<u8>>)>,
+    index_removes: Vec<(Index, Vec<u8>)>,
+    index_inserts: Vec<(Index, Vec<u8>)>,
+    changes: Vec<RecordChange>,
+}
+
+impl Plan {
+    fn diff<T: Stored>(&mut self, old: &[T], new: &[T]) -> Result<(), StoreError> {
+        let before: HashMap<&str, &T> = old.iter().map(|r| (r.key(), r)).collect();
+        let after: HashMap<&str, &T> = new.iter().map(|r| (r.key(), r)).collect();
+        let mut keys: BTreeSet<&str> = before.keys().copied().collect();
+        keys.extend(after.keys().copied());
+        for key in keys {
+            let (was, is) = (before.get(key), after.get(key));
+            let operation = match (was, is) {
+                (None, Some(_)) => Operation::Created,
+                (Some(a), Some(b)) if a != b => Operation::Updated,
+                (Some(_), None) => Operation::Deleted,
+                _ => continue,
+            };
+            let old_entries: BTreeSet<(Index, Vec<u8>)> =
+                was.map(|r| r.index_entries().into_iter().collect()).unwrap_or_default();
+            let new_entries: BTreeSet<(Index, Vec<u8>)> =
+                is.map(|r| r.index_entries().into_iter().collect()).unwrap_or_default();
+            self.index_removes.extend(old_entries.difference(&new_entries).cloned());
+            self.index_inserts.extend(new_entries.difference(&old_entries).cloned());
+            let bytes = is.map(codec::encode).transpose().map_err(|source| StoreError::Corrupt {
+                tree: tree_name(T::COLLECTION).to_owned(),
+                key: key.to_owned(),
+                source,
+            })?;
+            self.records.push((T::COLLECTION, key.as_bytes().to_vec(), bytes));
+            self.changes.push(RecordChange { collection: T::COLLECTION, key: key.to_owned(), operation });
+        }
+        Ok(())
+    }
+}
+
+/// The key of a record's stamp: its tree's name, a 0 byte, its key.
+pub(super) fn stamp_key(c: Collection, key: &[u8]) -> Vec<u8> {
+    super::index::key(&[tree_name(c).as_bytes(), key])
+}
+
+/// A stamp as stored: milliseconds since the Unix epoch.
+pub(super) fn encode_stamp(s: Stamp) -> Result<Vec<u8>, codec::CodecError> {
+    codec::encode(&(s.created_at.timestamp_millis(), s.updated_at.timestamp_millis()))
+}
+
+/// Decodes a stored stamp.
+pub(super) fn decode_stamp(bytes: &[u8]) -> Result<Stamp, codec::CodecError> {
+    let (created, updated): (i64, i64) = codec::decode(bytes)?;
+    let at = |ms| DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    Ok(Stamp { created_at: at(created), updated_at: at(updated) })
+}
+
+/// A version that moves with every write: the seed's digest, then `-r<revision>` once written to.
+pub(super) fn version(seed_version: &str, revision: u64) -> String {
+    if revision == 0 {
+        seed_version.to_owned()
+    } else {
+        format!("{seed_version}-r{revision}")
+    }
+}
+
+impl Store {
+    /// Writes the difference between `old` (what the store holds) and `new` in one transaction:
+    /// records, index entries, stamps and metadata change together or not at all. The caller must
+    /// serialise writers and then [`Store::flush`] before acknowledging the change.
+    ///
+    /// A change that touches nothing writes nothing and returns no changes.
+    pub fn commit(&self, old: &Dataset, new: &Dataset, at: DateTime<Utc>) -> Result<Committed, StoreError> {
+        let mut plan = Plan::default();
+        plan.diff(&old.sources, &new.sources)?;
+        plan.diff(&old.states, &new.states)?;
+        plan.diff(&old.organizations, &new.organizations)?;
+        plan.diff(&old.processes, &new.processes)?;
+        plan.diff(&old.memberships, &new.memberships)?;
+        plan.diff(&old.chairmanships, &new.chairmanships)?;
+        plan.diff(&old.meetings, &new.meetings)?;
+        plan.diff(&old.documents, &new.documents)?;
+        plan.diff(&old.commitments, &new.commitments)?;
+        let current = self.meta()?.unwrap_or_default();
+        if plan.changes.is_empty() {
+            return Ok(Committed { meta: current, changes: Vec::new() });
+        }
+
+        // One transaction over every tree: the collections, the indexes, the stamps and meta.
+        let mut trees = Vec::new();
+        for c in Collection::ALL {
+            trees.push(self.db.open_tree(tree_name(c))?);
+        }
+        for i in Index::ALL {
+            trees.push(self.db.open_tree(i.tree_name())?);
+        }
+        trees.push(self.db.open_tree(super::STAMPS)?);
+        trees.push(self.db.open_tree(super::META)?);
+        let collection_tree = |c: Collection| Collection::ALL.iter().position(|x| *x == c).unwrap_or(0);
+        let index_tree = |i: Index| Collection::ALL.len() + Index::ALL.iter().position(|x| *x == i).unwrap_or(0);
+        let (stamps_at, meta_at) = (trees.len() - 2, trees.len() - 1);
+
+        let revision = current.revision + 1;
+        let meta = Meta {
+            version: version(&current.seed_version, revision),
+            seed_version: current.seed_version.clone(),
+            last_change: super::rfc3339(at),
+            revision,
+        };
+        let fresh = encode_stamp(Stamp::new(at)).map_err(|source| StoreError::Corrupt {
+            tree: super::STAMPS.to_owned(),
+            key: String::new(),
+            source,
+        })?;
+        let result = trees.as_slice().transaction(|tx: &Vec<TransactionalTree>| {
+            for (c, key, value) in &plan.records {
+                let tree = &tx[collection_tree(*c)];
+                let skey = stamp_key(*c, key);
+                match value {
+                    Some(bytes) => {
+                        tree.insert(key.as_slice(), bytes.as_slice())?;
+                        // Keep the creation time of a record that existed.
+                        let stamp = match tx[stamps_at].get(&skey)?.and_then(|v| decode_stamp(&v).ok()) {
+                            Some(s) => encode_stamp(Stamp { created_at: s.created_at, updated_at: at })
+                                .map_err(ConflictableTransactionError::Abort)?,
+                            None => fresh.clone(),
+                        };
+                        tx[stamps_at].insert(skey, stamp)?;
+                    }
+                    None => {
+                        tree.remove(key.as_slice())?;
+                        tx[stamps_at].remove(skey)?;
+                    }
+                }
+            }
+            for (i, k) in &plan.index_removes {
+                tx[index_tree(*i)].remove(k.as_slice())?;
+            }
+            for (i, k) in &plan.index_inserts {
+                tx[index_tree(*i)].insert(k.as_slice(), &[] as &[u8])?;
+            }
+            let m = &tx[meta_at];
+            m.insert(super::META_REVISION, &revision.to_be_bytes())?;
+            m.insert(super::META_LAST_CHANGE, meta.last_change.as_bytes())?;
+            m.insert(super::META_VERSION, meta.version.as_bytes())?;
+            Ok(())
+        });
+        match result {
+            Ok(()) => Ok(Committed { meta, changes: plan.changes }),
+            Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
+            Err(TransactionError::Abort(source)) => {
+                Err(StoreError::Corrupt { tree: super::STAMPS.to_owned(), key: String::new(), source })
+            }
+        }
+    }
+}

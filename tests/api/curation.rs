@@ -1,0 +1,458 @@
+//! Writes: authentication, validation by the seed rules, error codes, bookkeeping, and what
+//! reads see after each write.
+
+use crate::helpers::*;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use serde_json::{json, Value};
+
+const CREATE_MEETING: &str = r#"mutation($input: CreateMeetingInput!) {
+  createMeeting(input: $input) {
+    slug title kind startDate endDate online city country { slug }
+    processes { slug } hosts { slug } coHosts { slug } chairs { slug }
+    sources { slug url title } createdAt updatedAt
+  }
+}"#;
+
+const MEETING: &str = r#"query($slug: String!) {
+  meeting(slug: $slug) { slug title endDate city summary hosts { slug } coHosts { slug } organisers { slug }
+    related { kind meeting { slug } } createdAt updatedAt }
+}"#;
+
+const DATASET: &str = "{ dataset { version lastChange meetings chairmanships states organizations } }";
+
+/// A new meeting's input: Kenya hosts, Germany co-hosts, in Nairobi, citing a new page.
+fn new_meeting(slug: &str) -> Value {
+    json!({
+        "slug": slug,
+        "title": "Thematic meeting on labour mobility",
+        "kind": "THEMATIC_MEETING",
+        "startDate": "2026-10-14",
+        "endDate": "2026-10-15",
+        "city": "Nairobi",
+        "country": "ke",
+        "processes": ["khartoum-process"],
+        "participations": [{ "actor": "ke", "role": "HOST" }, { "actor": "de", "role": "CO_HOST" }],
+        "domains": [1],
+        "sources": [{ "title": "Meeting announcement", "url": "https://www.khartoumprocess.net/example-2026-10" }]
+    })
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    slugs(list)
+}
+
+#[tokio::test]
+async fn a_mutation_without_a_token_is_unauthenticated_and_writes_nothing() {
+    let app = spawn_app();
+    let before = app.data(DATASET, json!({})).await;
+    for token in [None, Some("not-the-token-0123456789")] {
+        let body = json!({ "query": CREATE_MEETING, "variables": { "input": new_meeting("2026-10-nairobi-labour") } });
+        let resp = app.post_json_as(&body, token).await.json();
+        assert_eq!(resp["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{resp}");
+        assert!(resp["data"].is_null(), "{resp}");
+    }
+    assert_eq!(app.data(DATASET, json!({})).await, before);
+    assert!(app.data(MEETING, json!({ "slug": "2026-10-nairobi-labour" })).await["meeting"].is_null());
+}
+
+#[tokio::test]
+async fn with_no_token_configured_a_mutation_says_how_to_configure_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = khartoum_graphql::app::App::open(&dir.path().join("data"), &seed_dir(), Default::default()).unwrap();
+    let app = TestApp { app: std::sync::Arc::new(app), dir };
+    let body = json!({ "query": CREATE_MEETING, "variables": { "input": new_meeting("2026-10-nairobi-labour") } });
+    let resp = app.post_json_as(&body, Some(TOKEN)).await.json();
+    let err = &resp["errors"][0];
+    assert_eq!(err["extensions"]["code"], "UNAUTHENTICATED");
+    let message = err["message"].as_str().unwrap();
+    assert!(message.contains("KHARTOUM_GRAPHQL_TOKENS") && message.contains("--tokens-file"), "{message}");
+}
+
+#[tokio::test]
+async fn a_mutation_is_refused_by_get_and_in_text_plain_or_form_bodies() {
+    let app = spawn_app();
+    let q = "mutation { deleteMeeting(slug: \"2025-aswan-legal-pathways\") { slug } }";
+    let get = app.get(&format!("/graphql?query={}", q.replace(' ', "%20").replace('"', "%22"))).await;
+    assert_eq!(get.status, StatusCode::METHOD_NOT_ALLOWED, "{}", get.body);
+    assert_eq!(get.headers.get(header::ALLOW).unwrap(), "POST");
+    assert_eq!(get.json()["errors"][0]["extensions"]["code"], "METHOD_NOT_ALLOWED");
+    for content_type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+        let req = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .body(Body::from(json!({ "query": q }).to_string()))
+            .unwrap();
+        let reply = app.send(req).await;
+        assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{content_type}: {}", reply.body);
+    }
+    assert!(!app.data(MEETING, json!({ "slug": "2025-aswan-legal-pathways" })).await["meeting"].is_null());
+}
+
+#[tokio::test]
+async fn a_created_meeting_is_returned_and_read_back_with_its_roles_country_and_sources() {
+    let app = spawn_app();
+    let got = app.write_data(CREATE_MEETING, json!({ "input": new_meeting("2026-10-nairobi-labour") })).await;
+    let m = &got["createMeeting"];
+    assert_eq!(m["slug"], "2026-10-nairobi-labour");
+    assert_eq!(m["startDate"], "2026-10-14");
+    assert_eq!(m["online"], false);
+    assert_eq!(m["country"]["slug"], "ke");
+    assert_eq!(ids(&m["hosts"]), ["ke"]);
+    assert_eq!(ids(&m["coHosts"]), ["de"]);
+    assert_eq!(m["sources"][0]["slug"], "khartoumprocess-net-example-2026-10", "a new source keyed by its address");
+    assert_eq!(m["createdAt"], m["updatedAt"]);
+
+    // Reads see it at once, through every index: by actor and role, by country, by process.
+    let q = r#"{ state(code: "de") { meetings(roles: [CO_HOST], first: 100) { nodes { slug } } }
+                 meetings(filter: { country: "ke", process: "khartoum-process", from: "2026-10-01" }) { nodes { slug } } }"#;
+    let data = app.data(q, json!({})).await;
+    assert!(ids(&data["state"]["meetings"]["nodes"]).contains(&"2026-10-nairobi-labour".to_owned()));
+    assert_eq!(ids(&data["meetings"]["nodes"]), ["2026-10-nairobi-labour"]);
+    assert_eq!(app.app.store().check().unwrap(), Vec::<String>::new(), "store consistent after the write");
+}
+
+#[tokio::test]
+async fn a_source_already_cited_is_reused_by_its_address() {
+    let app = spawn_app();
+    let existing = seed_file("sources.json").into_iter().find(|s| s["url"].is_string()).unwrap();
+    let mut input = new_meeting("2026-10-nairobi-labour");
+    input["sources"] = json!([{ "title": "another title", "url": existing["url"] }]);
+    let got = app.write_data(CREATE_MEETING, json!({ "input": input })).await;
+    assert_eq!(got["createMeeting"]["sources"][0]["slug"], existing["slug"]);
+    let count = app.data("{ dataset { sources } }", json!({})).await;
+    assert_eq!(count["dataset"]["sources"], json!(seed_file("sources.json").len()), "no source was added");
+}
+
+#[tokio::test]
+async fn a_meeting_that_breaks_a_seed_rule_is_refused_with_its_code_and_nothing_is_written() {
+    let app = spawn_app();
+    let before = app.data(DATASET, json!({})).await;
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut v = new_meeting("2026-10-nairobi-labour");
+        f(&mut v);
+        v
+    };
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        (
+            "unknown actor",
+            with(&|v| v["participations"][1]["actor"] = json!("xx")),
+            "BAD_USER_INPUT",
+            "unknown actor 'xx'",
+        ),
+        ("end before start", with(&|v| v["endDate"] = json!("2026-09")), "BAD_USER_INPUT", "before the start"),
+        ("online with a city", with(&|v| v["online"] = json!(true)), "BAD_USER_INPUT", "online meeting"),
+        ("no source", with(&|v| v["sources"] = json!([])), "BAD_USER_INPUT", "at least one source"),
+        ("bad slug", with(&|v| v["slug"] = json!("Nairobi 2026")), "BAD_USER_INPUT", "not a slug"),
+        ("no process", with(&|v| v["processes"] = json!([])), "BAD_USER_INPUT", "at least one process"),
+        ("unknown process", with(&|v| v["processes"] = json!(["x-process"])), "BAD_USER_INPUT", "unknown process"),
+        ("domain 6", with(&|v| v["domains"] = json!([6])), "BAD_USER_INPUT", "no domain 6"),
+        (
+            "role twice",
+            with(&|v| v["participations"][1] = json!({"actor": "ke", "role": "HOST"})),
+            "BAD_USER_INPUT",
+            "twice",
+        ),
+        ("zero attendance", with(&|v| v["attendance"] = json!(0)), "BAD_USER_INPUT", "attendance"),
+        ("empty title", with(&|v| v["title"] = json!("  ")), "BAD_USER_INPUT", "title"),
+        ("existing slug", with(&|v| v["slug"] = json!("2025-aswan-legal-pathways")), "CONFLICT", "already exists"),
+    ];
+    for (what, input, code, needle) in cases {
+        let (got_code, message) = app.write_error(CREATE_MEETING, json!({ "input": input })).await;
+        assert_eq!(got_code, code, "{what}: {message}");
+        assert!(message.contains(needle), "{what}: {message}");
+    }
+    assert_eq!(app.data(DATASET, json!({})).await, before, "a refused write changes nothing");
+}
+
+#[tokio::test]
+async fn an_update_changes_only_the_fields_given_and_null_clears_an_optional_one() {
+    let app = spawn_app();
+    app.write_data(CREATE_MEETING, json!({ "input": new_meeting("2026-10-nairobi-labour") })).await;
+    let created = app.data(MEETING, json!({ "slug": "2026-10-nairobi-labour" })).await["meeting"].clone();
+    let q = r#"mutation($input: UpdateMeetingInput!) {
+      updateMeeting(slug: "2026-10-nairobi-labour", input: $input) { title endDate city summary createdAt updatedAt }
+    }"#;
+    let got = app
+        .write_data(q, json!({ "input": { "endDate": null, "summary": "Officials compared skills schemes." } }))
+        .await;
+    let m = &got["updateMeeting"];
+    assert_eq!(m["title"], created["title"], "untouched");
+    assert_eq!(m["city"], "Nairobi", "untouched");
+    assert!(m["endDate"].is_null(), "cleared by null");
+    assert_eq!(m["summary"], "Officials compared skills schemes.");
+    assert_eq!(m["createdAt"], created["createdAt"]);
+    assert!(m["updatedAt"].as_str().unwrap() >= created["updatedAt"].as_str().unwrap());
+
+    let (code, message) =
+        app.write_error(&q.replace("2026-10-nairobi-labour", "2099-01-nowhere"), json!({ "input": {} })).await;
+    assert_eq!(code, "NOT_FOUND", "{message}");
+}
+
+#[tokio::test]
+async fn every_write_moves_the_dataset_version_and_last_change_and_updated_since_lists_only_what_changed() {
+    let app = spawn_app();
+    let before = app.data(DATASET, json!({})).await["dataset"].clone();
+    let since = before["lastChange"].as_str().unwrap().to_owned();
+    // A moment after the seed, so that seeded meetings are older than it.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let after_seed = khartoum_graphql::store::rfc3339(khartoum_graphql::store::now());
+    let q = r#"query($since: DateTime!) { meetings(filter: { updatedSince: $since }, first: 100) { totalCount nodes { slug } } }"#;
+    assert_eq!(
+        app.data(q, json!({ "since": since })).await["meetings"]["totalCount"],
+        json!(seed_file("meetings.json").len())
+    );
+    assert_eq!(app.data(q, json!({ "since": after_seed })).await["meetings"]["totalCount"], 0);
+
+    app.write_data(CREATE_MEETING, json!({ "input": new_meeting("2026-10-nairobi-labour") })).await;
+    let first = app.data(DATASET, json!({})).await["dataset"].clone();
+    assert_ne!(first["version"], before["version"]);
+    assert!(first["lastChange"].as_str().unwrap() > since.as_str());
+    assert_eq!(first["meetings"], json!(before["meetings"].as_i64().unwrap() + 1));
+    let changed = app.data(q, json!({ "since": after_seed })).await;
+    assert_eq!(ids(&changed["meetings"]["nodes"]), ["2026-10-nairobi-labour"]);
+
+    let update = r#"mutation { updateMeeting(slug: "2025-aswan-legal-pathways", input: { attendance: 80 }) { slug } }"#;
+    app.write_data(update, json!({})).await;
+    let second = app.data(DATASET, json!({})).await["dataset"].clone();
+    assert_ne!(second["version"], first["version"]);
+    let changed = app.data(q, json!({ "since": after_seed })).await;
+    assert_eq!(sorted(ids(&changed["meetings"]["nodes"])), ["2025-aswan-legal-pathways", "2026-10-nairobi-labour"]);
+}
+
+#[tokio::test]
+async fn deleting_a_meeting_removes_it_with_its_participations_from_every_list() {
+    let app = spawn_app();
+    let got =
+        app.write_data(r#"mutation { deleteMeeting(slug: "2025-aswan-legal-pathways") { slug } }"#, json!({})).await;
+    assert_eq!(got["deleteMeeting"]["slug"], "2025-aswan-legal-pathways");
+    assert!(app.data(MEETING, json!({ "slug": "2025-aswan-legal-pathways" })).await["meeting"].is_null());
+    let recorded = seed_file("meetings.json").into_iter().find(|m| m["slug"] == "2025-aswan-legal-pathways").unwrap();
+    for p in recorded["participations"].as_array().unwrap() {
+        let q = r#"query($a: String!) { actor(slug: $a) { meetings(first: 100) { nodes { slug } } } }"#;
+        let data = app.data(q, json!({ "a": p["actor"] })).await;
+        assert!(!ids(&data["actor"]["meetings"]["nodes"]).contains(&"2025-aswan-legal-pathways".to_owned()));
+    }
+    // The meeting it built on no longer lists it.
+    let cairo = app.data(MEETING, json!({ "slug": "2025-04-cairo-ministerial-conference" })).await;
+    let related: Vec<&Value> = cairo["meeting"]["related"].as_array().unwrap().iter().collect();
+    assert!(related.iter().all(|r| r["meeting"]["slug"] != "2025-aswan-legal-pathways"), "{related:?}");
+    let (code, _) =
+        app.write_error(r#"mutation { deleteMeeting(slug: "2025-aswan-legal-pathways") { slug } }"#, json!({})).await;
+    assert_eq!(code, "NOT_FOUND");
+    assert_eq!(app.app.store().check().unwrap(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn deleting_a_record_others_refer_to_is_a_conflict_that_names_them() {
+    let app = spawn_app();
+    let cases = [
+        // Linked from Aswan 2025, and the place where the Cairo documents were adopted.
+        (
+            r#"mutation { deleteMeeting(slug: "2025-04-cairo-ministerial-conference") { slug } }"#,
+            vec!["meeting '2025-aswan-legal-pathways'", "document 'cairo-declaration'"],
+        ),
+        (
+            r#"mutation { deleteState(slug: "de") { slug } }"#,
+            vec!["chairmanship 'khartoum-process-2023-germany'", "membership 'khartoum-process-member-de'"],
+        ),
+        (r#"mutation { deleteOrganization(slug: "icmpd") { slug } }"#, vec!["membership '"]),
+    ];
+    for (q, needles) in cases {
+        let (code, message) = app.write_error(q, json!({})).await;
+        assert_eq!(code, "CONFLICT", "{q}: {message}");
+        for n in needles {
+            assert!(message.contains(n), "{q}: {message} should name {n}");
+        }
+    }
+    let cited = seed_file("meetings.json")[0]["sources"][0].as_str().unwrap().to_owned();
+    let (code, message) =
+        app.write_error(&format!(r#"mutation {{ deleteSource(slug: "{cited}") {{ slug }} }}"#), json!({})).await;
+    assert_eq!(code, "CONFLICT", "{message}");
+    assert!(!app.data(r#"{ state(code: "de") { slug } }"#, json!({})).await["state"].is_null());
+}
+
+#[tokio::test]
+async fn participations_are_added_and_removed_and_reads_follow() {
+    let app = spawn_app();
+    let add = r#"mutation($m: String!, $a: String!, $r: MeetingRole!) {
+      addParticipation(meeting: $m, actor: $a, role: $r, person: "A. Minister") { coHosts { slug } }
+    }"#;
+    let remove = r#"mutation($m: String!, $a: String!, $r: MeetingRole!) {
+      removeParticipation(meeting: $m, actor: $a, role: $r) { coHosts { slug } }
+    }"#;
+    let vars = json!({ "m": "2025-aswan-legal-pathways", "a": "it", "r": "CO_HOST" });
+    let got = app.write_data(add, vars.clone()).await;
+    assert!(ids(&got["addParticipation"]["coHosts"]).contains(&"it".to_owned()));
+    let q = r#"{ state(code: "it") { meetings(roles: [CO_HOST], first: 100) { nodes { slug } } } }"#;
+    assert!(ids(&app.data(q, json!({})).await["state"]["meetings"]["nodes"])
+        .contains(&"2025-aswan-legal-pathways".to_owned()));
+
+    let (code, _) = app.write_error(add, vars.clone()).await;
+    assert_eq!(code, "CONFLICT", "the same role twice");
+    let (code, _) =
+        app.write_error(add, json!({ "m": "2025-aswan-legal-pathways", "a": "nowhere", "r": "HOST" })).await;
+    assert_eq!(code, "BAD_USER_INPUT", "an unknown actor");
+
+    let got = app.write_data(remove, vars.clone()).await;
+    assert!(!ids(&got["removeParticipation"]["coHosts"]).contains(&"it".to_owned()));
+    assert!(!ids(&app.data(q, json!({})).await["state"]["meetings"]["nodes"])
+        .contains(&"2025-aswan-legal-pathways".to_owned()));
+    let (code, _) = app.write_error(remove, vars).await;
+    assert_eq!(code, "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn meetings_are_linked_and_unlinked_and_both_sides_show_the_link() {
+    let app = spawn_app();
+    let link = r#"mutation { linkMeetings(meeting: "2025-aswan-legal-pathways", kind: BUILDS_ON, other: "2022-07-mombasa-skills-mobility") { slug } }"#;
+    app.write_data(link, json!({})).await;
+    let mombasa = app.data(MEETING, json!({ "slug": "2022-07-mombasa-skills-mobility" })).await;
+    let back = mombasa["meeting"]["related"].as_array().unwrap();
+    assert!(
+        back.iter().any(|r| r["kind"] == "BUILT_UPON_BY" && r["meeting"]["slug"] == "2025-aswan-legal-pathways"),
+        "{back:?}"
+    );
+    let (code, _) = app.write_error(link, json!({})).await;
+    assert_eq!(code, "CONFLICT", "linked twice");
+    // Unlinking from the other side, with the inverse kind, removes the one link.
+    let unlink = r#"mutation { unlinkMeetings(meeting: "2022-07-mombasa-skills-mobility", kind: BUILT_UPON_BY, other: "2025-aswan-legal-pathways") { related { meeting { slug } } } }"#;
+    let got = app.write_data(unlink, json!({})).await;
+    let left = got["unlinkMeetings"]["related"].as_array().unwrap();
+    assert!(left.iter().all(|r| r["meeting"]["slug"] != "2025-aswan-legal-pathways"));
+    let (code, _) =
+        app.write_error(&link.replace("2022-07-mombasa-skills-mobility", "2025-aswan-legal-pathways"), json!({})).await;
+    assert_eq!(code, "BAD_USER_INPUT", "a meeting cannot relate to itself");
+}
+
+const CREATE_CHAIR: &str = r#"mutation($input: CreateChairmanshipInput!) {
+  createChairmanship(input: $input) { slug chair { slug } start end process { slug currentChair { slug } } }
+}"#;
+
+#[tokio::test]
+async fn a_chair_term_that_overlaps_the_running_one_is_a_conflict_until_that_one_ends() {
+    let app = spawn_app();
+    let input = json!({
+        "process": "khartoum-process", "chair": "ke", "start": "2026-05",
+        "chairperson": "A. Chair", "sources": [{ "title": "Handover", "url": "https://www.khartoumprocess.net/handover-2026" }]
+    });
+    let (code, message) = app.write_error(CREATE_CHAIR, json!({ "input": input })).await;
+    assert_eq!(code, "CONFLICT", "{message}");
+    assert!(message.contains("khartoum-process-2025-france"), "{message}");
+
+    let end =
+        r#"mutation { updateChairmanship(slug: "khartoum-process-2025-france", input: { end: "2026-05" }) { end } }"#;
+    assert_eq!(app.write_data(end, json!({})).await["updateChairmanship"]["end"], "2026-05");
+    let got = app.write_data(CREATE_CHAIR, json!({ "input": input })).await["createChairmanship"].clone();
+    assert_eq!(got["slug"], "khartoum-process-2026-kenya", "derived from process, start year and name");
+    assert_eq!(got["process"]["currentChair"]["slug"], "khartoum-process-2026-kenya");
+    let (code, _) = app.write_error(CREATE_CHAIR, json!({ "input": input })).await;
+    assert_eq!(code, "CONFLICT", "the same slug twice");
+    let del = r#"mutation { deleteChairmanship(slug: "khartoum-process-2026-kenya") { slug } }"#;
+    assert_eq!(app.write_data(del, json!({})).await["deleteChairmanship"]["slug"], "khartoum-process-2026-kenya");
+    let q = r#"{ process(slug: "khartoum-process") { currentChair { slug } } }"#;
+    assert!(
+        app.data(q, json!({})).await["process"]["currentChair"].is_null(),
+        "France's term has ended, no one follows"
+    );
+}
+
+#[tokio::test]
+async fn states_organisations_memberships_and_sources_are_created_updated_and_deleted() {
+    let app = spawn_app();
+    let src = json!([{ "title": "Press release", "url": "https://example.org/press/2026" }]);
+    let state = app
+        .write_data(
+            r#"mutation($s: [SourceInput!]!) { createState(input: { slug: "tz", name: "Tanzania", iso3: "TZA", continent: AFRICA, sources: $s }) { slug name iso2 } }"#,
+            json!({ "s": src }),
+        )
+        .await;
+    assert_eq!(state["createState"], json!({ "slug": "tz", "name": "Tanzania", "iso2": "TZ" }));
+    let (code, message) = app
+        .write_error(
+            r#"mutation($s: [SourceInput!]!) { createState(input: { slug: "zz", name: "Nowhere", iso3: "zzz", continent: AFRICA, sources: $s }) { slug } }"#,
+            json!({ "s": src }),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT", "{message}");
+    assert!(message.contains("iso3"), "{message}");
+    let m = app
+        .write_data(
+            r#"mutation($s: [SourceInput!]!) { createMembership(input: { process: "khartoum-process", actor: "tz", role: OBSERVER, since: "2026", sources: $s }) { slug actor { slug } role since } }"#,
+            json!({ "s": src }),
+        )
+        .await;
+    assert_eq!(m["createMembership"]["slug"], "khartoum-process-observer-tz");
+    let q = r#"{ process(slug: "khartoum-process") { memberships(roles: [OBSERVER]) { actor { slug } } } }"#;
+    assert_eq!(actor_slugs(&app.data(q, json!({})).await["process"]["memberships"]), ["tz"]);
+    let (code, message) = app.write_error(r#"mutation { deleteState(slug: "tz") { slug } }"#, json!({})).await;
+    assert_eq!(code, "CONFLICT");
+    assert!(message.contains("membership 'khartoum-process-observer-tz'"), "{message}");
+    let upd = r#"mutation { updateMembership(slug: "khartoum-process-observer-tz", input: { role: MEMBER, until: "2026-12" }) { role until } }"#;
+    assert_eq!(
+        app.write_data(upd, json!({})).await["updateMembership"],
+        json!({ "role": "MEMBER", "until": "2026-12" })
+    );
+    let bad =
+        r#"mutation { updateMembership(slug: "khartoum-process-observer-tz", input: { until: "2025" }) { role } }"#;
+    assert_eq!(app.write_error(bad, json!({})).await.0, "BAD_USER_INPUT", "until before since");
+    app.write_data(r#"mutation { deleteMembership(slug: "khartoum-process-observer-tz") { slug } }"#, json!({})).await;
+    app.write_data(r#"mutation { deleteState(slug: "tz") { slug } }"#, json!({})).await;
+    assert!(app.data(r#"{ state(code: "tz") { slug } }"#, json!({})).await["state"].is_null());
+
+    let org = app
+        .write_data(
+            r#"mutation($s: [SourceInput!]!) { createOrganization(input: { slug: "oecd", name: "Organisation for Economic Co-operation and Development", acronym: "OECD", sources: $s }) { slug acronym } }"#,
+            json!({ "s": src }),
+        )
+        .await;
+    assert_eq!(org["createOrganization"]["acronym"], "OECD");
+    let (code, _) = app
+        .write_error(
+            r#"mutation($s: [SourceInput!]!) { createOrganization(input: { slug: "de", name: "Not a state", sources: $s }) { slug } }"#,
+            json!({ "s": src }),
+        )
+        .await;
+    assert_eq!(code, "CONFLICT", "a state already has that slug");
+    let upd = r#"mutation { updateOrganization(slug: "oecd", input: { acronym: null, description: "An economic forum." }) { acronym description } }"#;
+    assert_eq!(
+        app.write_data(upd, json!({})).await["updateOrganization"],
+        json!({ "acronym": null, "description": "An economic forum." })
+    );
+
+    let source = app
+        .write_data(r#"mutation { createSource(input: { title: "Annual report 2026", publisher: "ICMPD", published: "2026" }) { slug title published } }"#, json!({}))
+        .await;
+    assert_eq!(
+        source["createSource"],
+        json!({ "slug": "annual-report-2026", "title": "Annual report 2026", "published": "2026" })
+    );
+    let upd = r#"mutation { updateSource(slug: "annual-report-2026", input: { published: "2026-03", url: "https://example.org/ar" }) { published url } }"#;
+    assert_eq!(
+        app.write_data(upd, json!({})).await["updateSource"],
+        json!({ "published": "2026-03", "url": "https://example.org/ar" })
+    );
+    // The press release now backs the organisation only: it cannot go, the annual report can.
+    let (code, message) =
+        app.write_error(r#"mutation { deleteSource(slug: "example-org-press-2026") { slug } }"#, json!({})).await;
+    assert_eq!(code, "CONFLICT");
+    assert!(message.contains("organization 'oecd'"), "{message}");
+    app.write_data(r#"mutation { deleteSource(slug: "annual-report-2026") { slug } }"#, json!({})).await;
+    assert_eq!(app.app.store().check().unwrap(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn writes_survive_a_restart_on_the_same_store() {
+    let app = spawn_app();
+    app.write_data(CREATE_MEETING, json!({ "input": new_meeting("2026-10-nairobi-labour") })).await;
+    let version = app.data(DATASET, json!({})).await["dataset"]["version"].clone();
+    let TestApp { app: running, dir } = app;
+    drop(running); // releases the store's lock
+    let reopened = khartoum_graphql::app::App::open(&dir.path().join("data"), &seed_dir(), Default::default()).unwrap();
+    let app = TestApp { app: std::sync::Arc::new(reopened), dir };
+    assert_eq!(app.data(DATASET, json!({})).await["dataset"]["version"], version);
+    assert_eq!(
+        app.data(MEETING, json!({ "slug": "2026-10-nairobi-labour" })).await["meeting"]["hosts"],
+        json!([{ "slug": "ke" }])
+    );
+}
