@@ -1,85 +1,9 @@
 //! The binary: its commands, a second server on the same data directory, and graceful shutdown.
 
 use crate::helpers::*;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use crate::process::*;
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_khartoum-graphql");
-
-fn cli(data: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--seed-dir")
-        .arg(seed_dir())
-        .args(args)
-        .env("RUST_LOG", "info")
-        .output()
-        .expect("the binary runs")
-}
-
-/// Starts `serve` on a free port and waits until it logs that it is serving; returns the child
-/// and its base URL.
-fn serve(data: &std::path::Path) -> (Child, String) {
-    let (child, url, _) = serve_with(data, &seed_dir());
-    (child, url)
-}
-
-/// Like [`serve`], with a seed directory of the caller's, also returning the log lines up to the
-/// one that says the server is serving.
-fn serve_with(data: &std::path::Path, seed: &std::path::Path) -> (Child, String, Vec<String>) {
-    let mut child = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--seed-dir")
-        .arg(seed)
-        .args(["--bind", "127.0.0.1:0", "serve"])
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the server starts");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut log = Vec::new();
-    while Instant::now() < deadline {
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
-            let line = strip_ansi(&line);
-            if let Some(rest) = line.split("address=").nth(1) {
-                let url = rest.split_whitespace().next().unwrap().trim_end_matches("/graphql").to_owned();
-                return (child, url, log);
-            }
-            log.push(line);
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the server did not report that it is serving within 30 s");
-}
-
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            for c in chars.by_ref() {
-                if c == 'm' {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 #[test]
 fn a_second_server_on_the_same_data_directory_exits_with_one_clear_line() {

@@ -456,3 +456,59 @@ async fn writes_survive_a_restart_on_the_same_store() {
         json!([{ "slug": "ke" }])
     );
 }
+
+#[tokio::test]
+async fn a_subscriber_on_the_websocket_receives_each_committed_change() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
+
+    let app = spawn_app();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let router = khartoum_graphql::http::router(std::sync::Arc::clone(&app.app));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let mut request = format!("ws://{address}/graphql/ws").into_client_request().unwrap();
+    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+    let (mut ws, response) = tokio_tungstenite::connect_async(request).await.expect("the WebSocket opens");
+    assert_eq!(response.headers()["sec-websocket-protocol"], "graphql-transport-ws");
+    ws.send(Message::Text(json!({ "type": "connection_init" }).to_string().into())).await.unwrap();
+    let ack = read(&mut ws).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    let subscribe = json!({ "id": "1", "type": "subscribe",
+        "payload": { "query": "subscription { changes { operation typename slug version } }" } });
+    ws.send(Message::Text(subscribe.to_string().into())).await.unwrap();
+    // Give the server a moment to register the subscription before the write.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+
+    app.write_data(CREATE_MEETING, json!({ "input": new_meeting("2026-10-nairobi-labour") })).await;
+    let version = app.data(DATASET, json!({})).await["dataset"]["version"].clone();
+    let mut changes = Vec::new();
+    while changes.len() < 2 {
+        let msg = read(&mut ws).await;
+        assert_eq!(msg["type"], "next", "{msg}");
+        changes.push(msg["payload"]["data"]["changes"].clone());
+    }
+    assert_eq!(
+        changes,
+        [
+            json!({ "operation": "CREATED", "typename": "Source", "slug": "khartoumprocess-net-example-2026-10", "version": version }),
+            json!({ "operation": "CREATED", "typename": "Meeting", "slug": "2026-10-nairobi-labour", "version": version }),
+        ]
+    );
+}
+
+/// The next text message of a WebSocket, as JSON, within 10 seconds.
+async fn read<S>(ws: &mut S) -> Value
+where
+    S: futures_util::Stream<
+            Item = Result<tokio_tungstenite::tungstenite::Message, tokio_tungstenite::tungstenite::Error>,
+        > + Unpin,
+{
+    use futures_util::StreamExt;
+    let msg = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next()).await.expect("a message within 10 s");
+    match msg.expect("the socket is open").expect("a frame") {
+        tokio_tungstenite::tungstenite::Message::Text(t) => serde_json::from_str(&t).unwrap(),
+        other => panic!("unexpected frame {other:?}"),
+    }
+}
