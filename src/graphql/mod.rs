@@ -2,6 +2,7 @@
 //! ([`crate::catalog::Catalog`]) that the transport puts into each request; it never touches the
 //! store and knows nothing of HTTP.
 
+pub mod depth;
 pub mod error;
 pub mod pagination;
 mod query;
@@ -26,7 +27,8 @@ pub fn schema() -> ApiSchema {
     Schema::build(Query, EmptyMutation, EmptySubscription)
         // Part of the public contract before `Query.search` returns it.
         .register_output_type::<types::SearchHit>()
-        .limit_depth(MAX_DEPTH)
+        // Not `limit_depth`: it would refuse the standard introspection query (see `depth`).
+        .extension(depth::DepthLimit { max: MAX_DEPTH, introspection_max: depth::MAX_INTROSPECTION_DEPTH })
         .limit_complexity(MAX_COMPLEXITY)
         .limit_directives(MAX_DIRECTIVES)
         .finish()

@@ -1,18 +1,24 @@
-//! The HTTP transport: routes, GraphQL over HTTP, GraphiQL, health, and the middleware stack.
+//! The HTTP transport: routes, GraphQL over HTTP, GraphiQL, the landing page, health, and the
+//! middleware stack.
 //!
 //! Queries run on GET (`?query=`) and on POST with `Content-Type: application/json`; any other
 //! POST body is refused with 415, because a `text/plain` or form POST is a cross-site request that
-//! needs no preflight.
+//! needs no preflight. [`graphql_http`] holds the rest of the GraphQL-over-HTTP rules (media
+//! types, status codes); [`graphiql`] serves GraphiQL from assets built into the binary; and
+//! [`landing`] draws the landing page at `/`.
+
+pub mod examples;
+pub mod graphiql;
+pub mod graphql_http;
+pub mod landing;
 
 use crate::app::App;
 use crate::graphql;
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse};
-use async_graphql_axum::GraphQLResponse;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use std::sync::Arc;
@@ -33,7 +39,9 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// The application's router, with every route and layer production serves.
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
+        .route("/", get(landing::page))
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphiql/assets/{version}/{file}", get(graphiql::asset))
         .route("/health", get(health))
         .route("/schema.graphql", get(schema_sdl))
         .with_state(app)
@@ -48,66 +56,27 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-/// A GraphQL-shaped error body for requests refused before execution.
-fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (status, Json(body)).into_response()
-}
-
-async fn execute(app: &App, batch: BatchRequest) -> Response {
+async fn execute(app: &App, batch: BatchRequest) -> BatchResponse {
     let catalog = app.catalog();
     let batch = match batch {
         BatchRequest::Single(r) => BatchRequest::Single(r.data(catalog)),
         BatchRequest::Batch(v) => BatchRequest::Batch(v.into_iter().map(|r| r.data(Arc::clone(&catalog))).collect()),
     };
-    let response: BatchResponse = app.schema.execute_batch(batch).await;
-    GraphQLResponse::from(response).into_response()
+    app.schema.execute_batch(batch).await
 }
 
 /// GET /graphql: GraphiQL for a browser, or a query from the `query`, `variables` and
 /// `operationName` parameters.
-async fn graphql_get(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
-    let Some(raw) = raw.filter(|q| !q.is_empty()) else {
-        return Html(GraphiQLSource::build().endpoint("/graphql").title("Khartoum Process GraphQL API").finish())
-            .into_response();
-    };
-    match async_graphql::http::parse_query_string(&raw) {
-        Ok(request) => execute(&app, BatchRequest::Single(request)).await,
-        Err(e) => refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("invalid query parameters: {e}")),
+async fn graphql_get(State(app): State<Arc<App>>, headers: HeaderMap, uri: Uri) -> Response {
+    match graphql_http::get(&headers, &uri, |batch| execute(&app, batch)).await {
+        graphql_http::GetOutcome::Page => graphiql::page(),
+        graphql_http::GetOutcome::Response(response) => response,
     }
 }
 
 /// POST /graphql: one request, or a batch of at most [`MAX_BATCH`], as `application/json`.
 async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let mime = content_type.split(';').next().unwrap_or("").trim();
-    if !mime.eq_ignore_ascii_case("application/json") {
-        return refuse(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
-            "POST /graphql takes a JSON body with `Content-Type: application/json`",
-        );
-    }
-    let batch: BatchRequest = match serde_json::from_slice(&body) {
-        Ok(b) => b,
-        Err(e) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                &format!("the body is not a GraphQL request in JSON: {e}"),
-            )
-        }
-    };
-    if let BatchRequest::Batch(v) = &batch {
-        if v.len() > MAX_BATCH {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                "BATCH_TOO_LARGE",
-                &format!("a batch has at most {MAX_BATCH} operations; this one has {}", v.len()),
-            );
-        }
-    }
-    execute(&app, batch).await
+    graphql_http::post(&headers, &body, |batch| execute(&app, batch)).await
 }
 
 /// GET /health: liveness, and the version of the data being served.
