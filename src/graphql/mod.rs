@@ -3,6 +3,7 @@
 //! subscription go through the [`crate::curation::Curator`]. It never touches the store and
 //! knows nothing of HTTP.
 
+pub mod depth;
 pub mod error;
 mod mutation;
 pub mod pagination;
@@ -31,7 +32,8 @@ pub fn schema() -> ApiSchema {
     Schema::build(Query, Mutation, Subscription)
         // Part of the public contract before `Query.search` returns it.
         .register_output_type::<types::SearchHit>()
-        .limit_depth(MAX_DEPTH)
+        // Not `limit_depth`: it would refuse the standard introspection query (see `depth`).
+        .extension(depth::DepthLimit { max: MAX_DEPTH, introspection_max: depth::MAX_INTROSPECTION_DEPTH })
         .limit_complexity(MAX_COMPLEXITY)
         .limit_directives(MAX_DIRECTIVES)
         .finish()

@@ -61,6 +61,16 @@ impl TestApp {
         Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
+    /// Serves the production router on a real port of 127.0.0.1, for clients outside this process
+    /// (node, Chromium), and returns its base URL. The server runs until the test's runtime ends.
+    pub async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port on 127.0.0.1");
+        let addr = listener.local_addr().expect("the listener's address");
+        let app = router(Arc::clone(&self.app));
+        tokio::spawn(async move { axum::serve(listener, app).await.expect("the server runs") });
+        format!("http://{addr}")
+    }
+
     /// GETs a path.
     pub async fn get(&self, path: &str) -> Reply {
         self.send(Request::get(path).body(Body::empty()).unwrap()).await

@@ -1,16 +1,23 @@
 //! Behaviour tests through the public interface: GraphQL and HTTP on the production router,
-//! the CLI binary, and the store, each test on its own temporary store.
+//! the CLI binary, the store, and the pages in a real browser, each test on its own temporary
+//! store.
 
 mod helpers;
+mod js;
 
+mod browser;
 mod cli;
+mod conformance;
 mod contract;
 mod curation;
 mod dataset;
 mod durability;
 mod errors;
+mod graphiql;
+mod graphql_over_http;
 mod http;
 mod journalists;
+mod landing;
 mod meetings;
 mod nodes;
 mod process;

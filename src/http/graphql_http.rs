@@ -1,0 +1,467 @@
+//! GraphQL over HTTP, as the specification gives it
+//! (<https://graphql.github.io/graphql-over-http/draft/>): reading a request from a GET query
+//! string or a POST body, choosing the response's media type from `Accept`, and the status code of
+//! each outcome.
+//!
+//! It owns the transport rules only. Running the operations is the caller's (`execute` in the
+//! parent module, which puts the read model into each request), so this module never sees the
+//! store, the catalog or a token.
+//!
+//! The rules, in the order they are checked:
+//! - `Accept` must allow `application/graphql-response+json` or `application/json` (`*/*` and
+//!   an absent header mean `application/json`, the legacy default the specification allows);
+//!   otherwise 406.
+//! - A POST body must be `application/json` (415 otherwise: a `text/plain` or form POST needs no
+//!   CORS preflight) and a JSON object, or a batch of at most [`MAX_BATCH`] objects (400).
+//! - `query` must be a string; `operationName` a string or null; `variables` and `extensions`
+//!   objects or null (400 otherwise).
+//! - GET runs queries only: a mutation or a subscription gets 405 with `Allow: POST`.
+//! - With `application/graphql-response+json`, a request that fails before execution (parse,
+//!   validation, variable coercion, limits) gets 400 and no `data` entry; anything that ran gets
+//!   200. With `application/json`, every well-formed request gets 200.
+
+use super::MAX_BATCH;
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{BatchRequest, BatchResponse, Request, Response as GqlResponse, Value};
+use axum::extract::Query;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Map, Value as Json};
+use std::future::Future;
+
+/// The media type the specification defines for GraphQL responses.
+pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+/// The legacy media type, which every client understands.
+pub const APPLICATION_JSON: &str = "application/json";
+
+/// The media type of a GraphQL response, chosen from the request's `Accept` header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaType {
+    /// `application/graphql-response+json`: the status code tells a request error from a result.
+    GraphQLResponseJson,
+    /// `application/json`: 200 for every well-formed request, whatever its errors.
+    Json,
+}
+
+impl MediaType {
+    /// The `Content-Type` header value.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            MediaType::GraphQLResponseJson => "application/graphql-response+json; charset=utf-8",
+            MediaType::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// One media range of an `Accept` header, reduced to what negotiation needs.
+struct Range<'a> {
+    kind: &'a str,
+    subtype: &'a str,
+    q: f32,
+}
+
+/// Reads the ranges of an `Accept` header. Parameters other than `q` (a charset, say) do not
+/// change which of our two media types a range names, so they are dropped.
+fn ranges(accept: &str) -> Vec<Range<'_>> {
+    accept
+        .split(',')
+        .filter_map(|item| {
+            let mut parts = item.split(';');
+            let (kind, subtype) = parts.next()?.trim().split_once('/')?;
+            let q = parts
+                .filter_map(|p| p.split_once('='))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
+                .map_or(1.0, |(_, v)| v.trim().parse::<f32>().unwrap_or(0.0));
+            Some(Range { kind: kind.trim(), subtype: subtype.trim(), q })
+        })
+        .collect()
+}
+
+/// How well a range names a media type: 2 exactly, 1 as `type/*`, 0 as `*/*`; `None` if not.
+fn specificity(range: &Range<'_>, kind: &str, subtype: &str) -> Option<u8> {
+    if range.kind.eq_ignore_ascii_case(kind) && range.subtype.eq_ignore_ascii_case(subtype) {
+        Some(2)
+    } else if range.kind.eq_ignore_ascii_case(kind) && range.subtype == "*" {
+        Some(1)
+    } else if range.kind == "*" && range.subtype == "*" {
+        Some(0)
+    } else {
+        None
+    }
+}
+
+/// The quality a client gives a media type: that of the most specific range naming it (RFC 9110,
+/// 12.5.1), with that specificity.
+fn quality(ranges: &[Range<'_>], kind: &str, subtype: &str) -> Option<(f32, u8)> {
+    ranges
+        .iter()
+        .filter_map(|r| specificity(r, kind, subtype).map(|s| (s, r.q)))
+        .max_by_key(|&(s, _)| s)
+        .map(|(s, q)| (q, s))
+}
+
+/// The `Accept` header, all its lines joined; `None` when absent or blank.
+fn accept_header(headers: &HeaderMap) -> Option<String> {
+    let joined = headers.get_all(header::ACCEPT).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join(",");
+    (!joined.trim().is_empty()).then_some(joined)
+}
+
+/// The media type to answer in, or `None` when the client accepts neither (406).
+///
+/// The higher quality wins. On a tie, an exact mention of `application/graphql-response+json`
+/// beats everything, because the specification asks clients that understand it to list it;
+/// a tie between wildcards (`*/*`) goes to `application/json`, which every client reads.
+pub fn negotiate(accept: Option<&str>) -> Option<MediaType> {
+    let Some(accept) = accept else { return Some(MediaType::Json) };
+    let ranges = ranges(accept);
+    let graphql = quality(&ranges, "application", "graphql-response+json").filter(|(q, _)| *q > 0.0);
+    let json = quality(&ranges, "application", "json").filter(|(q, _)| *q > 0.0);
+    match (graphql, json) {
+        (None, None) => None,
+        (Some(_), None) => Some(MediaType::GraphQLResponseJson),
+        (None, Some(_)) => Some(MediaType::Json),
+        (Some((gq, gs)), Some((jq, js))) => {
+            if gq > jq || (gq == jq && gs == 2 && gs >= js) {
+                Some(MediaType::GraphQLResponseJson)
+            } else {
+                Some(MediaType::Json)
+            }
+        }
+    }
+}
+
+/// Whether a browser asked for a page: `Accept` allows `text/html` (or is absent).
+pub fn accepts_html(headers: &HeaderMap) -> bool {
+    match accept_header(headers) {
+        None => true,
+        Some(accept) => quality(&ranges(&accept), "text", "html").is_some_and(|(q, _)| q > 0.0),
+    }
+}
+
+/// A request refused before anything ran: a status, a code for `extensions.code`, and why.
+#[derive(Debug)]
+pub struct Refusal {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl Refusal {
+    /// A refusal with its status, code and message.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Refusal {
+        Refusal { status, code, message: message.into() }
+    }
+
+    fn bad_request(message: impl Into<String>) -> Refusal {
+        Refusal::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+    }
+
+    /// A GraphQL-shaped error body (no `data`: nothing ran) in the negotiated media type, or in
+    /// `application/json` when there is none.
+    pub fn into_response(self, media: Option<MediaType>) -> Response {
+        let body = serde_json::json!({ "errors": [{ "message": self.message, "extensions": { "code": self.code } }] });
+        let mut response = (self.status, body.to_string()).into_response();
+        let content_type = media.unwrap_or(MediaType::Json).content_type();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+            response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        }
+        response
+    }
+}
+
+/// The parameters of a GET request, as the query string carries them.
+#[derive(Debug, Deserialize)]
+struct GetParams {
+    query: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+/// Reads a GET request's parameters: `variables` and `extensions` are JSON-encoded strings.
+fn get_params(uri: &Uri) -> Result<Map<String, Json>, Refusal> {
+    let Query(params) = Query::<GetParams>::try_from_uri(uri)
+        .map_err(|e| Refusal::bad_request(format!("invalid query parameters: {}", e.body_text())))?;
+    let mut map = Map::new();
+    if let Some(query) = params.query {
+        map.insert("query".into(), Json::String(query));
+    }
+    if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
+        map.insert("operationName".into(), Json::String(name));
+    }
+    for (key, text) in [("variables", params.variables), ("extensions", params.extensions)] {
+        if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
+            let value: Json =
+                serde_json::from_str(&text).map_err(|e| Refusal::bad_request(format!("`{key}` is not JSON: {e}")))?;
+            map.insert(key.into(), value);
+        }
+    }
+    Ok(map)
+}
+
+/// Checks the parameters of one request and builds it. Nulls are dropped first, because the
+/// specification allows a null `operationName`, `variables` or `extensions` and async-graphql
+/// does not read every one of them.
+fn request(params: Map<String, Json>) -> Result<Request, Refusal> {
+    let mut params: Map<String, Json> = params.into_iter().filter(|(_, v)| !v.is_null()).collect();
+    match params.get("query") {
+        Some(Json::String(_)) => {}
+        Some(_) => return Err(Refusal::bad_request("`query` must be a string")),
+        None => return Err(Refusal::bad_request("the request has no `query`")),
+    }
+    if params.get("operationName").is_some_and(|v| !v.is_string()) {
+        return Err(Refusal::bad_request("`operationName` must be a string or null"));
+    }
+    for key in ["variables", "extensions"] {
+        if params.get(key).is_some_and(|v| !v.is_object()) {
+            return Err(Refusal::bad_request(format!("`{key}` must be an object or null")));
+        }
+    }
+    // Keys the specification does not define are reserved; they are ignored, not refused.
+    params.retain(|k, _| ["query", "operationName", "variables", "extensions"].contains(&k.as_str()));
+    serde_json::from_value(Json::Object(params))
+        .map_err(|e| Refusal::bad_request(format!("the body is not a GraphQL request: {e}")))
+}
+
+/// Reads a POST body: one request object, or a batch of at most [`MAX_BATCH`] of them.
+fn post_batch(body: &[u8]) -> Result<BatchRequest, Refusal> {
+    let value: Json = serde_json::from_slice(body)
+        .map_err(|e| Refusal::bad_request(format!("the body is not a GraphQL request in JSON: {e}")))?;
+    match value {
+        Json::Object(params) => Ok(BatchRequest::Single(request(params)?)),
+        Json::Array(items) => {
+            if items.is_empty() {
+                return Err(Refusal::bad_request("a batch holds at least one operation"));
+            }
+            if items.len() > MAX_BATCH {
+                return Err(Refusal::new(
+                    StatusCode::BAD_REQUEST,
+                    "BATCH_TOO_LARGE",
+                    format!("a batch has at most {MAX_BATCH} operations; this one has {}", items.len()),
+                ));
+            }
+            let requests = items
+                .into_iter()
+                .map(|item| match item {
+                    Json::Object(params) => request(params),
+                    _ => Err(Refusal::bad_request("each operation of a batch must be a JSON object")),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(BatchRequest::Batch(requests))
+        }
+        _ => Err(Refusal::bad_request("the body must be a JSON object (or an array of them for a batch)")),
+    }
+}
+
+/// The kind of operation a request would run, if its document parses and names one.
+fn operation_type(request: &mut Request) -> Option<OperationType> {
+    let name = request.operation_name.clone();
+    let doc = request.parsed_query().ok()?;
+    match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name.as_str()).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next().map(|op| op.node.ty),
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+/// Whether a response is a request error: nothing ran, because the document did not parse or
+/// validate, or its variables did not coerce. async-graphql sends those as errors without a path
+/// and `data: null`; an error raised while executing always carries the path of its field.
+fn is_request_error(response: &GqlResponse) -> bool {
+    response.data == Value::Null && !response.errors.is_empty() && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+/// One response as JSON; with `application/graphql-response+json`, a request error has no `data`.
+fn response_json(response: &GqlResponse, media: MediaType) -> Json {
+    let mut json = serde_json::to_value(response).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "a GraphQL response could not be serialised");
+        serde_json::json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL_SERVER_ERROR" } }] })
+    });
+    if media == MediaType::GraphQLResponseJson && is_request_error(response) {
+        if let Some(object) = json.as_object_mut() {
+            object.remove("data");
+        }
+    }
+    json
+}
+
+/// The HTTP response for what ran: the status the specification gives, the negotiated media
+/// type, and the cache and extra headers async-graphql collected.
+fn respond(batch: BatchResponse, media: MediaType) -> Response {
+    let (status, body) = match &batch {
+        BatchResponse::Single(response) => {
+            let status = if media == MediaType::GraphQLResponseJson && is_request_error(response) {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            (status, response_json(response, media))
+        }
+        // Batches are outside the specification: each item says how it went, the whole is 200.
+        BatchResponse::Batch(items) => {
+            (StatusCode::OK, Json::Array(items.iter().map(|r| response_json(r, media)).collect()))
+        }
+    };
+    let mut response = (status, body.to_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
+    if batch.is_ok() {
+        if let Some(value) = batch.cache_control().value().and_then(|v| HeaderValue::from_str(&v).ok()) {
+            headers.insert(header::CACHE_CONTROL, value);
+        }
+    }
+    headers.extend(batch.http_headers());
+    response
+}
+
+/// The media type for a request, or the 406 refusal.
+fn media_type(headers: &HeaderMap) -> Result<MediaType, Refusal> {
+    negotiate(accept_header(headers).as_deref()).ok_or_else(|| {
+        Refusal::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "NOT_ACCEPTABLE",
+            format!(
+                "GraphQL responses are sent as {GRAPHQL_RESPONSE_JSON} or {APPLICATION_JSON}; Accept allows neither"
+            ),
+        )
+    })
+}
+
+/// What a GET on the GraphQL endpoint asks for.
+pub enum GetOutcome {
+    /// No parameters, from a browser: the caller serves GraphiQL.
+    Page,
+    /// A response to send.
+    Response(Response),
+}
+
+/// GET: a query from `?query=&variables=&operationName=&extensions=`, run by `run`; or
+/// [`GetOutcome::Page`] when a browser asks for the endpoint without parameters.
+pub async fn get<F, Fut>(headers: &HeaderMap, uri: &Uri, run: F) -> GetOutcome
+where
+    F: FnOnce(BatchRequest) -> Fut,
+    Fut: Future<Output = BatchResponse>,
+{
+    if uri.query().is_none_or(str::is_empty) && accepts_html(headers) {
+        return GetOutcome::Page;
+    }
+    let media = match media_type(headers) {
+        Ok(media) => media,
+        Err(refusal) => return GetOutcome::Response(refusal.into_response(None)),
+    };
+    let mut request = match get_params(uri).and_then(request) {
+        Ok(request) => request,
+        Err(refusal) => return GetOutcome::Response(refusal.into_response(Some(media))),
+    };
+    if let Some(ty @ (OperationType::Mutation | OperationType::Subscription)) = operation_type(&mut request) {
+        let what = if ty == OperationType::Mutation { "a mutation" } else { "a subscription" };
+        let refusal = Refusal::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            format!("GET runs queries only; send {what} as a POST"),
+        );
+        return GetOutcome::Response(refusal.into_response(Some(media)));
+    }
+    GetOutcome::Response(respond(run(BatchRequest::Single(request)).await, media))
+}
+
+/// POST: one request, or a batch of at most [`MAX_BATCH`], as `application/json`, run by `run`.
+pub async fn post<F, Fut>(headers: &HeaderMap, body: &[u8], run: F) -> Response
+where
+    F: FnOnce(BatchRequest) -> Fut,
+    Fut: Future<Output = BatchResponse>,
+{
+    let media = match media_type(headers) {
+        Ok(media) => media,
+        Err(refusal) => return refusal.into_response(None),
+    };
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    if !mime.eq_ignore_ascii_case(APPLICATION_JSON) {
+        return Refusal::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "POST /graphql takes a JSON body with `Content-Type: application/json`",
+        )
+        .into_response(Some(media));
+    }
+    match post_batch(body) {
+        Ok(batch) => respond(run(batch).await, media),
+        Err(refusal) => refusal.into_response(Some(media)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiation_follows_the_accept_header() {
+        let cases: &[(Option<&str>, Option<MediaType>)] = &[
+            (None, Some(MediaType::Json)),
+            (Some("*/*"), Some(MediaType::Json)),
+            (Some("application/*"), Some(MediaType::Json)),
+            (Some("application/json"), Some(MediaType::Json)),
+            (Some("application/json; charset=utf-8"), Some(MediaType::Json)),
+            (Some("application/graphql-response+json"), Some(MediaType::GraphQLResponseJson)),
+            (Some("application/graphql-response+json, application/json"), Some(MediaType::GraphQLResponseJson)),
+            (Some("application/json, application/graphql-response+json"), Some(MediaType::GraphQLResponseJson)),
+            (Some("application/graphql-response+json, application/json;q=0.9"), Some(MediaType::GraphQLResponseJson)),
+            (Some("application/graphql-response+json;q=0.5, application/json"), Some(MediaType::Json)),
+            (Some("application/graphql-response+json, */*;q=0.1"), Some(MediaType::GraphQLResponseJson)),
+            (Some("application/json, multipart/mixed"), Some(MediaType::Json)),
+            (Some("text/html,application/xhtml+xml,*/*;q=0.8"), Some(MediaType::Json)),
+            (Some("APPLICATION/GRAPHQL-RESPONSE+JSON"), Some(MediaType::GraphQLResponseJson)),
+            (Some("text/html"), None),
+            (Some("application/xml, image/png"), None),
+            (Some("application/json;q=0"), None),
+            (Some("*/*;q=0, application/graphql-response+json"), Some(MediaType::GraphQLResponseJson)),
+        ];
+        for (accept, expected) in cases {
+            assert_eq!(negotiate(*accept), *expected, "Accept: {accept:?}");
+        }
+    }
+
+    #[test]
+    fn a_request_needs_a_string_query_and_well_typed_parameters() {
+        let ok = |v: Json| request(v.as_object().cloned().unwrap_or_default()).is_ok();
+        assert!(ok(serde_json::json!({"query": "{ a }"})));
+        assert!(ok(
+            serde_json::json!({"query": "{ a }", "operationName": null, "variables": null, "extensions": null})
+        ));
+        assert!(ok(serde_json::json!({"query": "{ a }", "variables": {"x": 1}, "extensions": {"y": 2}})));
+        assert!(ok(serde_json::json!({"query": "{ a }", "unknown": 1})));
+        for bad in [
+            serde_json::json!({}),
+            serde_json::json!({"query": 0}),
+            serde_json::json!({"query": ["{ a }"]}),
+            serde_json::json!({"query": "{ a }", "operationName": 1}),
+            serde_json::json!({"query": "{ a }", "variables": "x"}),
+            serde_json::json!({"query": "{ a }", "variables": [1]}),
+            serde_json::json!({"query": "{ a }", "extensions": false}),
+        ] {
+            assert!(!ok(bad.clone()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_operation_type_follows_the_operation_name() {
+        let ty = |query: &str, name: Option<&str>| {
+            let mut r = Request::new(query);
+            if let Some(n) = name {
+                r = r.operation_name(n);
+            }
+            operation_type(&mut r)
+        };
+        assert_eq!(ty("{ a }", None), Some(OperationType::Query));
+        assert_eq!(ty("mutation { a }", None), Some(OperationType::Mutation));
+        assert_eq!(ty("query A { a } mutation B { b }", Some("B")), Some(OperationType::Mutation));
+        assert_eq!(ty("query A { a } mutation B { b }", Some("A")), Some(OperationType::Query));
+        assert_eq!(ty("query A { a } mutation B { b }", None), None);
+        assert_eq!(ty("{", None), None);
+    }
+}
