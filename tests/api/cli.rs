@@ -142,3 +142,46 @@ fn a_server_says_in_one_line_when_the_seed_files_differ_from_its_store() {
     assert_eq!(lines.len(), 1, "{log:?}");
     assert!(lines[0].contains("seed --replace"), "{}", lines[0]);
 }
+
+#[test]
+fn a_tokens_file_enables_writes_and_no_token_is_ever_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tokens");
+    std::fs::write(&file, format!("# the curators\n\n{TOKEN}\n")).unwrap();
+    let (mut server, base, log) =
+        serve_env(&dir.path().join("data"), &seed_dir(), &[("KHARTOUM_GRAPHQL_TOKENS_FILE", file.to_str().unwrap())]);
+    let write = |token: &str| {
+        let body = r#"{"query":"mutation { updateMeeting(slug: \"2025-aswan-legal-pathways\", input: { attendance: 50 }) { attendance } }"}"#;
+        let resp = ureq::post(&format!("{base}/graphql"))
+            .set("Content-Type", "application/json")
+            .set("Authorization", &format!("Bearer {token}"))
+            .send_string(body)
+            .unwrap();
+        resp.into_string().unwrap()
+    };
+    let accepted = write(TOKEN);
+    let refused = write("some-other-token-0123456789");
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(accepted.contains(r#""attendance":50"#), "{accepted}");
+    assert!(refused.contains("UNAUTHENTICATED"), "{refused}");
+    assert!(log.iter().any(|l| l.contains("writes are enabled")), "{log:?}");
+    assert!(log.iter().all(|l| !l.contains(TOKEN)), "a token was logged: {log:?}");
+}
+
+#[test]
+fn a_short_token_stops_the_server_with_one_line_that_does_not_echo_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["--bind", "127.0.0.1:0", "serve"])
+        .env("KHARTOUM_GRAPHQL_TOKENS", "abc123")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = strip_ansi(&String::from_utf8_lossy(&out.stderr));
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(errors[0].contains("shorter than 16") && !stderr.contains("abc123"), "{stderr}");
+}

@@ -15,3 +15,29 @@ async fn every_graphql_example_in_the_readme_runs_without_errors_and_returns_dat
         assert!(!empty, "example returned nothing:\n{block}");
     }
 }
+
+#[tokio::test]
+async fn the_readmes_curl_writes_run_in_order_and_each_succeeds() {
+    let readme = include_str!("../../README.md");
+    let bodies: Vec<String> = readme
+        .split("```sh\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .filter(|b| b.contains("Authorization: Bearer"))
+        .flat_map(|b| {
+            b.lines()
+                .filter_map(|l| l.trim().strip_prefix("-d '")?.strip_suffix('\''))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(bodies.len() >= 5, "the README should show at least five curl writes, found {}", bodies.len());
+    let app = spawn_app();
+    for body in bodies {
+        let request: serde_json::Value =
+            serde_json::from_str(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"));
+        let query = request["query"].as_str().unwrap();
+        let data = app.write_data(query, request["variables"].clone()).await;
+        assert!(data.as_object().unwrap().values().all(|v| !v.is_null()), "{query} returned {data}");
+    }
+}

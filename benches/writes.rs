@@ -1,0 +1,77 @@
+//! The latency of one acknowledged write: a `createMeeting` and an `updateMeeting` sent through
+//! the production router, each validated, committed in one sled transaction, flushed to disk and
+//! swapped into the read model before it answers.
+//!
+//! Run on demand: `cargo bench --bench writes` (release build). `WRITES=<n>` sets the number of
+//! writes of each kind (default 200). It prints figures; it asserts nothing about time.
+
+use axum::body::Body;
+use axum::http::{header, Request};
+use http_body_util::BodyExt;
+use khartoum_graphql::{app::App, curation::Tokens, http::router};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+
+const TOKEN: &str = "bench-token-0123456789abcdef";
+
+async fn send(app: &Arc<App>, query: &str, variables: serde_json::Value) -> Duration {
+    let body = json!({ "query": query, "variables": variables }).to_string();
+    let req = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .body(Body::from(body))
+        .expect("a request");
+    let started = Instant::now();
+    let res = router(Arc::clone(app)).oneshot(req).await.expect("an answer");
+    let bytes = res.into_body().collect().await.expect("a body").to_bytes();
+    let took = started.elapsed();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+    assert!(v.get("errors").is_none(), "the write failed: {v}");
+    took
+}
+
+fn report(what: &str, mut times: Vec<Duration>) {
+    times.sort();
+    let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+    let mean = times.iter().sum::<Duration>() / times.len() as u32;
+    println!(
+        "{what:<16} n={:<5} mean={:>8.2?} p50={:>8.2?} p99={:>8.2?} max={:>8.2?}",
+        times.len(),
+        mean,
+        pct(0.50),
+        pct(0.99),
+        times[times.len() - 1]
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let n: usize = std::env::var("WRITES").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed");
+    let tokens = Tokens::load(Some(TOKEN), None).expect("a token");
+    let app = Arc::new(App::open(&dir.path().join("data"), &seed, tokens).expect("the app opens"));
+    println!("acknowledged writes on {} ({} writes of each kind)", dir.path().display(), n);
+
+    let create = r#"mutation($slug: String!) {
+      createMeeting(input: { slug: $slug, title: "Benchmark meeting", kind: WEBINAR, startDate: "2031-02-03", online: true,
+        processes: ["khartoum-process"], participations: [{ actor: "ke", role: HOST }, { actor: "de", role: CO_HOST }],
+        sources: [{ title: "Benchmark source", url: "https://example.org/bench" }] }) { slug }
+    }"#;
+    let mut created = Vec::with_capacity(n);
+    for i in 0..n {
+        created.push(send(&app, create, json!({ "slug": format!("2031-02-bench-{i}") })).await);
+    }
+    report("createMeeting", created);
+
+    let update =
+        r#"mutation($slug: String!, $a: Int!) { updateMeeting(slug: $slug, input: { attendance: $a }) { slug } }"#;
+    let mut updated = Vec::with_capacity(n);
+    for i in 0..n {
+        updated.push(send(&app, update, json!({ "slug": "2025-aswan-legal-pathways", "a": i + 1 })).await);
+    }
+    report("updateMeeting", updated);
+    println!("store size on disk: {} bytes", app.store().size_on_disk().unwrap_or(0));
+}
