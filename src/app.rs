@@ -43,16 +43,21 @@ impl App {
                 let meta = store.replace_all(&seed)?;
                 tracing::info!(version = %meta.version, seed_dir = %seed_dir.display(), "seeded an empty store");
             }
-            Some(meta) => match seed::load(seed_dir) {
-                Ok(seed) if seed.version != meta.seed_version => tracing::warn!(
-                    store_seed_version = %meta.seed_version,
-                    seed_files_version = %seed.version,
-                    "the seed files differ from the ones this store was seeded from; \
-                     run `khartoum-graphql seed --replace` to reload them"
-                ),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "the seed files cannot be loaded; serving the existing store"),
-            },
+            Some(meta) => {
+                if store.upgrade_indexes()? {
+                    tracing::info!("rebuilt the store's indexes for this build's layout");
+                }
+                match seed::load(seed_dir) {
+                    Ok(seed) if seed.version != meta.seed_version => tracing::warn!(
+                        store_seed_version = %meta.seed_version,
+                        seed_files_version = %seed.version,
+                        "the seed files differ from the ones this store was seeded from; \
+                         run `khartoum-graphql seed --replace` to reload them"
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "the seed files cannot be loaded; serving the existing store"),
+                }
+            }
         }
         Self::from_store(store, tokens)
     }

@@ -5,9 +5,10 @@
 //! offers is answered from its in-memory indexes, so a page of meetings with their hosts,
 //! co-hosts and countries costs no store reads at all, however many fields it asks for.
 
-mod text;
+mod aggregates;
 
-pub use text::fold;
+pub use crate::domain::fold;
+pub use aggregates::{Coverage, Group, Grouping, Handover, Pair};
 
 use crate::domain::*;
 use crate::store::Meta;
@@ -216,21 +217,25 @@ impl Catalog {
         cat
     }
 
+    /// The slugs of the actors that organised meeting `m` (host, co-host, chair or co-chair),
+    /// sorted, each once.
+    pub fn organisers(&self, m: usize) -> Vec<&str> {
+        let mut v: Vec<&str> = self.ds.meetings[m]
+            .participations
+            .iter()
+            .filter(|p| p.role.is_organising())
+            .map(|p| p.actor.as_str())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
     fn build_partners(&self) -> HashMap<String, Vec<Partner>> {
         // actor -> partner -> meetings, from the organising roles of each meeting.
         let mut pairs: HashMap<&str, BTreeMap<&str, Vec<usize>>> = HashMap::new();
         for m in 0..self.ds.meetings.len() {
-            let organisers: Vec<&str> = {
-                let mut v: Vec<&str> = self.ds.meetings[m]
-                    .participations
-                    .iter()
-                    .filter(|p| p.role.is_organising())
-                    .map(|p| p.actor.as_str())
-                    .collect();
-                v.sort_unstable();
-                v.dedup();
-                v
-            };
+            let organisers = self.organisers(m);
             for a in &organisers {
                 for b in &organisers {
                     if a != b {

@@ -12,6 +12,7 @@ mod partial_date;
 mod process;
 mod slug;
 mod stamp;
+mod text;
 mod validate;
 
 pub use actor::{ActorKind, Continent, Organization, State};
@@ -22,6 +23,7 @@ pub use partial_date::{intervals_intersect, PartialDate, PartialDateError, Preci
 pub use process::{Chairmanship, Membership, MembershipRole, Process};
 pub use slug::{Slug, SlugError, MAX_SLUG_LEN};
 pub use stamp::Stamp;
+pub use text::{fold, terms, Field, Searchable};
 pub use validate::{validate, Collection, Problem, ProblemKind};
 
 /// The whole record: every entity, as the seed files hold it and the store keeps it.

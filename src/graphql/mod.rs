@@ -30,8 +30,6 @@ pub const MAX_DIRECTIVES: usize = 5;
 /// Builds the schema with its limits.
 pub fn schema() -> ApiSchema {
     Schema::build(Query, Mutation, Subscription)
-        // Part of the public contract before `Query.search` returns it.
-        .register_output_type::<types::SearchHit>()
         // Not `limit_depth`: it would refuse the standard introspection query (see `depth`).
         .extension(depth::DepthLimit { max: MAX_DEPTH, introspection_max: depth::MAX_INTROSPECTION_DEPTH })
         .limit_complexity(MAX_COMPLEXITY)

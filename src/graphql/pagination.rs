@@ -126,6 +126,11 @@ fn check_size(field: &'static str, n: Option<i32>) -> ApiResult<Option<usize>> {
     }
 }
 
+/// A page size given as a plain argument (`first: Int = 50`): between 0 and the maximum.
+pub fn page_size(field: &'static str, n: i32) -> ApiResult<usize> {
+    Ok(check_size(field, Some(n))?.unwrap_or(0))
+}
+
 /// Cuts one page out of `items`, which are in display order with sort keys that rise
 /// (`descending == false`) or fall along it, and builds the connection.
 pub fn page<N>(

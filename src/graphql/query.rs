@@ -2,8 +2,10 @@
 
 use super::error::{ApiError, ApiResult};
 use super::pagination::{cost, page, CommitmentConnection, MeetingConnection, PageArgs, StateConnection};
+use super::scalars::Date;
 use super::types::*;
 use crate::catalog::{filter_words, fold, Catalog};
+use crate::domain::{Collection, Field};
 use async_graphql::{Context, Object, ID};
 use std::sync::Arc;
 
@@ -127,6 +129,131 @@ impl Query {
     async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organization>> {
         let root = root(ctx)?;
         Ok((0..root.cat.ds.organizations.len()).map(|i| Organization(root.at(i))).collect())
+    }
+
+    /// Ranked full-text search over names, titles, summaries and commitment texts. Case- and
+    /// accent-insensitive, and by English word stems: "trafficker" finds "trafficking". Every
+    /// word must match; a match in a name or title ranks above one in a text. The index lives in
+    /// the store and changes with every write.
+    #[graphql(complexity = "cost(first.or(Some(20)), None, child_complexity)")]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Words to find (at most 200 bytes).")] text: String,
+        #[graphql(desc = "How many hits (at most 100).", default_with = "Some(20)")] first: Option<i32>,
+    ) -> ApiResult<Vec<SearchHit>> {
+        arg("text", &text)?;
+        let n = super::pagination::page_size("first", first.unwrap_or(20))?;
+        let root = root(ctx)?;
+        let curator = ctx
+            .data::<Arc<crate::curation::Curator>>()
+            .map_err(|e| ApiError::Internal(format!("no curator in the request: {}", e.message)))?;
+        let terms = crate::domain::terms(&text);
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        // (collection, key) -> (terms matched, score)
+        let mut found: std::collections::HashMap<(Collection, String), (usize, usize)> = Default::default();
+        for term in &terms {
+            let hits = curator.store().search(term).map_err(|e| ApiError::Internal(format!("search: {e}")))?;
+            for (c, key, field) in hits {
+                let e = found.entry((c, key)).or_default();
+                e.0 += 1;
+                e.1 += if field == Field::Title { 3 } else { 1 };
+            }
+        }
+        let cat = &root.cat;
+        let mut hits: Vec<(usize, Collection, usize, SearchHit)> = found
+            .into_iter()
+            .filter(|(_, (matched, _))| *matched == terms.len())
+            .filter_map(|((c, key), (_, score))| {
+                let (ix, hit) = match c {
+                    Collection::States => cat.state(&key).map(|i| (i, SearchHit::State(State(root.at(i))))),
+                    Collection::Organizations => {
+                        cat.organization(&key).map(|i| (i, SearchHit::Organization(Organization(root.at(i)))))
+                    }
+                    Collection::Processes => cat.process(&key).map(|i| (i, SearchHit::Process(Process(root.at(i))))),
+                    Collection::Meetings => cat.meeting(&key).map(|i| (i, SearchHit::Meeting(Meeting(root.at(i))))),
+                    Collection::Documents => cat.document(&key).map(|i| (i, SearchHit::Document(Document(root.at(i))))),
+                    Collection::Commitments => {
+                        cat.commitment(&key).map(|i| (i, SearchHit::Commitment(Commitment(root.at(i)))))
+                    }
+                    _ => None,
+                }?;
+                Some((score, c, ix, hit))
+            })
+            .collect();
+        hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        Ok(hits.into_iter().take(n).map(|(_, _, _, h)| h).collect())
+    }
+
+    /// The chairmanship of a process in force on a date (null in a gap). A term runs from the
+    /// first day its start may mean to the last day its end may mean; on a handover day, or
+    /// where the handover is known only to the month or year, the later term is returned. Where
+    /// sources disagree on a term's dates, its `notes` (kind CONFLICT) say which value was kept.
+    async fn chair_on(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Process slug ('khartoum-process').")] process: String,
+        #[graphql(desc = "The day.")] date: Date,
+    ) -> ApiResult<Option<Chairmanship>> {
+        arg("process", &process)?;
+        let root = root(ctx)?;
+        if root.cat.process(&process).is_none() {
+            return Err(ApiError::BadUserInput(format!("unknown process '{process}'")));
+        }
+        Ok(root.cat.chair_on(&process, date.0).map(|t| Chairmanship(root.at(t))))
+    }
+
+    /// Pairs of actors that organised meetings together (host, co-host, chair, co-chair), most
+    /// shared meetings first, then by the pair's slugs.
+    #[graphql(complexity = "cost(first.or(Some(50)), None, child_complexity)")]
+    async fn co_host_pairs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only meetings of this process.")] process: Option<String>,
+        #[graphql(desc = "Only meetings on or after this day.")] from: Option<Date>,
+        #[graphql(desc = "Only meetings on or before this day.")] to: Option<Date>,
+        #[graphql(desc = "How many pairs (at most 100).", default_with = "Some(50)")] first: Option<i32>,
+    ) -> ApiResult<Vec<ActorPair>> {
+        let root = root(ctx)?;
+        let filter = MeetingFilter { process, from, to, ..Default::default() };
+        let q = filter.to_query(&root.cat)?;
+        let n = super::pagination::page_size("first", first.unwrap_or(50))?;
+        Ok(root.cat.pairs(&q).into_iter().take(n).map(|pair| ActorPair { rec: root.clone(), pair }).collect())
+    }
+
+    /// Meeting counts grouped by one dimension, over the meetings a filter selects (the same
+    /// filter as `meetings`). Years ascend; other groups come largest first.
+    async fn meeting_counts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The dimension to group by.")] group_by: MeetingGrouping,
+        #[graphql(desc = "Which meetings to count (all when omitted).")] filter: Option<MeetingFilter>,
+    ) -> ApiResult<Vec<MeetingCount>> {
+        let root = root(ctx)?;
+        let q = filter.unwrap_or_default().to_query(&root.cat)?;
+        Ok(root.cat.meeting_counts(group_by.into(), &q).into_iter().map(Into::into).collect())
+    }
+
+    /// For each commitment of a document, the meetings classified under its domain, with the
+    /// first and the last of them. Empty for a document without commitments.
+    async fn commitment_coverage(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Document slug ('cairo-action-plan').")] document: String,
+    ) -> ApiResult<Vec<CommitmentCoverage>> {
+        arg("document", &document)?;
+        let root = root(ctx)?;
+        if root.cat.document(&document).is_none() {
+            return Err(ApiError::BadUserInput(format!("unknown document '{document}'")));
+        }
+        Ok(root
+            .cat
+            .commitment_coverage(&document)
+            .into_iter()
+            .map(|coverage| CommitmentCoverage { rec: root.clone(), coverage })
+            .collect())
     }
 
     /// A state or organisation by slug ('de', 'auc').

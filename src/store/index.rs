@@ -4,7 +4,9 @@
 //! (slugs never contain one). Dates are written `YYYYMMDD` so keys sort chronologically.
 //! Both the writer and the consistency check derive entries from here, so they cannot disagree.
 
-use crate::domain::{Chairmanship, Meeting, MeetingRole, Membership, PartialDate};
+use crate::domain::{
+    Chairmanship, Collection, Field, Meeting, MeetingRole, Membership, PartialDate, Record, Searchable,
+};
 
 /// The index trees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -25,11 +27,13 @@ pub enum Index {
     MembershipsByActor,
     /// `process 0 start 0 slug`
     ChairmanshipsByProcessStart,
+    /// `term 0 collection 0 field 0 key`: the full-text index (see [`search_entries`]).
+    Search,
 }
 
 impl Index {
     /// Every index.
-    pub const ALL: [Index; 8] = [
+    pub const ALL: [Index; 9] = [
         Index::MeetingsByStart,
         Index::MeetingsByActorRole,
         Index::MeetingsByProcess,
@@ -38,6 +42,7 @@ impl Index {
         Index::MembershipsByProcess,
         Index::MembershipsByActor,
         Index::ChairmanshipsByProcessStart,
+        Index::Search,
     ];
 
     /// The sled tree's name.
@@ -51,6 +56,7 @@ impl Index {
             Index::MembershipsByProcess => "idx:memberships:process",
             Index::MembershipsByActor => "idx:memberships:actor",
             Index::ChairmanshipsByProcessStart => "idx:chairmanships:process-start",
+            Index::Search => "idx:search",
         }
     }
 }
@@ -109,6 +115,44 @@ pub fn membership_entries(m: &Membership) -> Vec<(Index, Vec<u8>)> {
 pub fn chairmanship_entries(c: &Chairmanship) -> Vec<(Index, Vec<u8>)> {
     let slug = c.slug.as_str().as_bytes();
     vec![(Index::ChairmanshipsByProcessStart, key(&[c.process.as_str().as_bytes(), &date_part(c.start), slug]))]
+}
+
+/// The version of the index layout. A store whose indexes were built by another version has
+/// them rebuilt from its records when it is opened.
+pub const INDEX_VERSION: u8 = 2;
+
+/// The one-letter code of a search field in index keys.
+pub fn field_part(f: Field) -> &'static [u8] {
+    match f {
+        Field::Title => b"t",
+        Field::Body => b"b",
+    }
+}
+
+/// The field a search index key was found in.
+pub fn field_of(part: &[u8]) -> Field {
+    if part == b"t" {
+        Field::Title
+    } else {
+        Field::Body
+    }
+}
+
+/// The full-text entries a record owns: one per distinct search term, with the field it was
+/// found in. The collection is part of the key because keys are unique only within one.
+pub fn search_entries<T: Record + Searchable>(r: &T) -> Vec<(Index, Vec<u8>)> {
+    let collection = collection_part(T::COLLECTION);
+    r.search_terms()
+        .into_iter()
+        .map(|(term, field)| {
+            (Index::Search, key(&[term.as_bytes(), collection, field_part(field), r.key().as_bytes()]))
+        })
+        .collect()
+}
+
+/// The name of a collection in index keys: its seed file's stem.
+pub fn collection_part(c: Collection) -> &'static [u8] {
+    c.file_name().trim_end_matches(".json").as_bytes()
 }
 
 /// The record slug an index key points at: its last part.

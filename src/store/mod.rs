@@ -93,6 +93,7 @@ const META_VERSION: &[u8] = b"dataset_version";
 const META_SEED_VERSION: &[u8] = b"seed_version";
 const META_LAST_CHANGE: &[u8] = b"last_change";
 const META_REVISION: &[u8] = b"revision";
+const META_INDEX_VERSION: &[u8] = b"index_version";
 /// The tree of every record's [`Stamp`], keyed by collection and record key.
 const STAMPS: &str = "stamps";
 
@@ -104,11 +105,31 @@ trait Stored: domain::Record + Serialize + DeserializeOwned {
 }
 
 impl Stored for domain::Source {}
-impl Stored for domain::State {}
-impl Stored for domain::Organization {}
-impl Stored for domain::Process {}
-impl Stored for domain::Document {}
-impl Stored for domain::Commitment {}
+impl Stored for domain::State {
+    fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
+        index::search_entries(self)
+    }
+}
+impl Stored for domain::Organization {
+    fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
+        index::search_entries(self)
+    }
+}
+impl Stored for domain::Process {
+    fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
+        index::search_entries(self)
+    }
+}
+impl Stored for domain::Document {
+    fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
+        index::search_entries(self)
+    }
+}
+impl Stored for domain::Commitment {
+    fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
+        index::search_entries(self)
+    }
+}
 impl Stored for domain::Membership {
     fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
         index::membership_entries(self)
@@ -121,7 +142,9 @@ impl Stored for domain::Chairmanship {
 }
 impl Stored for domain::Meeting {
     fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
-        index::meeting_entries(self)
+        let mut v = index::meeting_entries(self);
+        v.extend(index::search_entries(self));
+        v
     }
 }
 
@@ -228,6 +251,7 @@ impl Store {
         };
         meta.insert(META_FORMAT, &[codec::FORMAT_VERSION])?;
         meta.insert(META_REVISION, &0u64.to_be_bytes())?;
+        meta.insert(META_INDEX_VERSION, &[index::INDEX_VERSION])?;
         meta.insert(META_SEED_VERSION, m.seed_version.as_bytes())?;
         meta.insert(META_LAST_CHANGE, m.last_change.as_bytes())?;
         meta.insert(META_VERSION, m.version.as_bytes())?;
@@ -263,6 +287,62 @@ impl Store {
             documents: self.read_all()?,
             commitments: self.read_all()?,
         })
+    }
+
+    /// Rebuilds every index from the records, and stamps records that have none (with the time
+    /// of the rebuild), if the indexes were built by another layout version: a store seeded by
+    /// an older build gains the indexes this one reads. Returns whether it rebuilt anything.
+    pub fn upgrade_indexes(&self) -> Result<bool, StoreError> {
+        let meta = self.db.open_tree(META)?;
+        if meta.get(META_VERSION)?.is_none()
+            || meta.get(META_INDEX_VERSION)?.as_deref() == Some(&[index::INDEX_VERSION])
+        {
+            return Ok(false);
+        }
+        let ds = self.load()?;
+        let entries = all_index_entries(&ds);
+        for i in Index::ALL {
+            let tree = self.db.open_tree(i.tree_name())?;
+            tree.clear()?;
+            let mut batch = sled::Batch::default();
+            for (_, k) in entries.iter().filter(|(ix, _)| *ix == i) {
+                batch.insert(k.as_slice(), &[] as &[u8]);
+            }
+            tree.apply_batch(batch)?;
+        }
+        let stamps = self.db.open_tree(STAMPS)?;
+        let fresh = commit::encode_stamp(Stamp::new(now())).map_err(|source| StoreError::Corrupt {
+            tree: STAMPS.to_owned(),
+            key: String::new(),
+            source,
+        })?;
+        for (c, key) in ds.keys() {
+            let k = commit::stamp_key(c, key.as_bytes());
+            if stamps.get(&k)?.is_none() {
+                stamps.insert(k, fresh.clone())?;
+            }
+        }
+        meta.insert(META_INDEX_VERSION, &[index::INDEX_VERSION])?;
+        self.db.flush()?;
+        Ok(true)
+    }
+
+    /// The records whose search terms include `term`: (collection, key, field) for each.
+    pub fn search(&self, term: &str) -> Result<Vec<(Collection, String, domain::Field)>, StoreError> {
+        let mut prefix = term.as_bytes().to_vec();
+        prefix.push(0);
+        let mut out = Vec::new();
+        for item in self.db.open_tree(Index::Search.tree_name())?.scan_prefix(&prefix) {
+            let (k, _) = item?;
+            self.reads.fetch_add(1, Ordering::Relaxed);
+            let parts: Vec<&[u8]> = k[prefix.len()..].splitn(3, |b| *b == 0).collect();
+            if let [collection, field, key] = parts[..] {
+                if let Some(c) = Collection::ALL.into_iter().find(|c| index::collection_part(*c) == collection) {
+                    out.push((c, String::from_utf8_lossy(key).into_owned(), index::field_of(field)));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Every record's stamp, by collection and key.
@@ -332,10 +412,7 @@ impl Store {
         for (c, key) in stamped {
             problems.push(format!("{STAMPS}: a stamp for {} '{key}', which does not exist", c.noun()));
         }
-        let mut expected: BTreeSet<(Index, Vec<u8>)> = BTreeSet::new();
-        expected.extend(ds.meetings.iter().flat_map(index::meeting_entries));
-        expected.extend(ds.memberships.iter().flat_map(index::membership_entries));
-        expected.extend(ds.chairmanships.iter().flat_map(index::chairmanship_entries));
+        let expected: BTreeSet<(Index, Vec<u8>)> = all_index_entries(&ds).into_iter().collect();
         for i in Index::ALL {
             let mut actual: BTreeSet<Vec<u8>> = BTreeSet::new();
             for k in self.db.open_tree(i.tree_name())?.iter().keys() {
@@ -369,12 +446,40 @@ impl Store {
         Ok(())
     }
 
+    /// Makes the store look as if an older build had seeded it: no index version, no full-text
+    /// index and no stamps. For tests of [`Store::upgrade_indexes`].
+    #[doc(hidden)]
+    pub fn downgrade_for_test(&self) -> Result<(), StoreError> {
+        self.db.open_tree(META)?.remove(META_INDEX_VERSION)?;
+        self.db.open_tree(Index::Search.tree_name())?.clear()?;
+        self.db.open_tree(STAMPS)?.clear()?;
+        Ok(())
+    }
+
     /// Removes one index entry; for tests of the consistency check.
     #[doc(hidden)]
     pub fn corrupt_index_for_test(&self, index: Index, key: &[u8]) -> Result<(), StoreError> {
         self.db.open_tree(index.tree_name())?.remove(key)?;
         Ok(())
     }
+}
+
+/// Every index entry the records of a dataset own.
+fn all_index_entries(ds: &Dataset) -> Vec<(Index, Vec<u8>)> {
+    fn of<T: Stored>(v: &[T], out: &mut Vec<(Index, Vec<u8>)>) {
+        out.extend(v.iter().flat_map(Stored::index_entries));
+    }
+    let mut out = Vec::new();
+    of(&ds.sources, &mut out);
+    of(&ds.states, &mut out);
+    of(&ds.organizations, &mut out);
+    of(&ds.processes, &mut out);
+    of(&ds.memberships, &mut out);
+    of(&ds.chairmanships, &mut out);
+    of(&ds.meetings, &mut out);
+    of(&ds.documents, &mut out);
+    of(&ds.commitments, &mut out);
+    out
 }
 
 fn show_key(k: &[u8]) -> String {

@@ -16,6 +16,7 @@ mod errors;
 mod graphiql;
 mod graphql_over_http;
 mod http;
+mod journalist_queries;
 mod journalists;
 mod landing;
 mod meetings;

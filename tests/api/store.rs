@@ -145,3 +145,19 @@ async fn a_page_of_twenty_meetings_with_hosts_co_hosts_and_country_reads_nothing
     app.app.reload().unwrap();
     assert!(app.app.store().reads() > after_twenty);
 }
+
+#[test]
+fn a_store_seeded_by_an_older_build_gets_the_indexes_and_stamps_of_this_one_when_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    {
+        let app = App::open(&data, &seed_dir(), Default::default()).unwrap();
+        app.store().downgrade_for_test().unwrap();
+        let problems = app.store().check().unwrap();
+        assert!(problems.iter().any(|p| p.contains("idx:search")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("has no stamp")), "{problems:?}");
+    }
+    let app = App::open(&data, &seed_dir(), Default::default()).unwrap();
+    assert_eq!(app.store().check().unwrap(), Vec::<String>::new());
+    assert!(!app.store().upgrade_indexes().unwrap(), "nothing left to upgrade");
+}

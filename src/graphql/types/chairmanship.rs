@@ -91,6 +91,25 @@ impl Chairmanship {
         self.neighbour(1)
     }
 
+    /// Days between the end of the previous term and the start of this one in which no chair is
+    /// known to have been in force: 0 for a handover on one day (or within the month or year a
+    /// partial date gives), more for a gap a timeline should show. Null for the first term, or
+    /// when a date is missing.
+    async fn gap_before_days(&self) -> Option<i32> {
+        self.0.cat.handover(self.0.ix).gap_days.map(|d| d as i32)
+    }
+
+    /// Whether a gap separates this term from the previous one (`gapBeforeDays` above 0).
+    async fn gap_before(&self) -> bool {
+        self.0.cat.handover(self.0.ix).gap_days.is_some_and(|d| d > 0)
+    }
+
+    /// Whether this term certainly began before the previous one ended (beyond the handover
+    /// day). The seed rules refuse such an overlap unless a note on the dates explains it.
+    async fn overlaps_previous(&self) -> bool {
+        self.0.cat.handover(self.0.ix).overlaps
+    }
+
     /// Meetings of the process held during this term, chronological. A meeting on a handover
     /// day, or one dated only to the month or year, belongs to every term it may fall in.
     async fn meetings(&self) -> Vec<Meeting> {

@@ -2,6 +2,7 @@
 //! ([`Catalog`]): resolvers read the domain record and the catalog's indexes, never the store.
 
 mod actor;
+mod aggregates;
 mod chairmanship;
 mod change;
 mod commitment;
@@ -20,6 +21,7 @@ mod state;
 mod write_inputs;
 
 pub use actor::{meetings_page, Actor, Partnership};
+pub use aggregates::{ActorPair, CommitmentCoverage, MeetingCount, MeetingGrouping};
 pub use chairmanship::Chairmanship;
 pub use change::{Change, ChangeOperation, Deleted};
 pub use commitment::Commitment;

@@ -1,0 +1,132 @@
+//! Text matching: folding for case- and accent-insensitive comparison, and the search terms of
+//! a text (folded words reduced to their English stems).
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Lower-cases a text and strips accents (NFKD, then combining marks removed), so that
+/// "Côte d'Ivoire" and "cote d'ivoire" compare equal.
+pub fn fold(s: &str) -> String {
+    s.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
+}
+
+/// The search terms of a text: its words (Unicode word boundaries), folded, reduced to their
+/// English stems by the Snowball stemmer, each once, in order of first appearance. "Trafficker"
+/// and "trafficking" both give `traffick`.
+pub fn terms(text: &str) -> Vec<String> {
+    let stemmer = Stemmer::create(Algorithm::English);
+    let folded = fold(text);
+    let mut out: Vec<String> = Vec::new();
+    for word in folded.unicode_words() {
+        // "d'Ivoire" is one word to the segmenter; its parts are the terms people type.
+        for part in word.split(['\'', '\u{2019}']).filter(|p| !p.is_empty()) {
+            let term = stemmer.stem(part).into_owned();
+            if !out.contains(&term) {
+                out.push(term);
+            }
+        }
+    }
+    out
+}
+
+/// Where a search term was found in a record: its name or title weighs more than its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    /// A name, title, acronym or code.
+    Title,
+    /// A summary, description or text.
+    Body,
+}
+
+/// A record a full-text search can find.
+pub trait Searchable {
+    /// The texts to index, with the field each belongs to.
+    fn texts(&self) -> Vec<(Field, &str)>;
+
+    /// Every distinct (term, field) pair of the record: a term found in both fields appears
+    /// once, under `Title`.
+    fn search_terms(&self) -> Vec<(String, Field)> {
+        let mut out: Vec<(String, Field)> = Vec::new();
+        let mut texts = self.texts();
+        texts.sort_by_key(|(f, _)| *f);
+        for (field, text) in texts {
+            for t in terms(text) {
+                if !out.iter().any(|(x, _)| *x == t) {
+                    out.push((t, field));
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Searchable for super::State {
+    fn texts(&self) -> Vec<(Field, &str)> {
+        vec![(Field::Title, &self.name), (Field::Title, &self.iso3)]
+    }
+}
+
+impl Searchable for super::Organization {
+    fn texts(&self) -> Vec<(Field, &str)> {
+        let mut v = vec![(Field::Title, self.name.as_str())];
+        v.extend(self.acronym.as_deref().map(|a| (Field::Title, a)));
+        v.extend(self.description.as_deref().map(|d| (Field::Body, d)));
+        v
+    }
+}
+
+impl Searchable for super::Process {
+    fn texts(&self) -> Vec<(Field, &str)> {
+        let mut v = vec![(Field::Title, self.name.as_str())];
+        v.extend(self.alias.as_deref().map(|a| (Field::Title, a)));
+        v.extend(self.description.as_deref().map(|d| (Field::Body, d)));
+        v
+    }
+}
+
+impl Searchable for super::Meeting {
+    fn texts(&self) -> Vec<(Field, &str)> {
+        let mut v = vec![(Field::Title, self.title.as_str())];
+        v.extend(self.city.as_deref().map(|c| (Field::Body, c)));
+        v.extend(self.summary.as_deref().map(|s| (Field::Body, s)));
+        v
+    }
+}
+
+impl Searchable for super::Document {
+    fn texts(&self) -> Vec<(Field, &str)> {
+        let mut v = vec![(Field::Title, self.title.as_str())];
+        v.extend(self.summary.as_deref().map(|s| (Field::Body, s)));
+        v
+    }
+}
+
+impl Searchable for super::Commitment {
+    fn texts(&self) -> Vec<(Field, &str)> {
+        let mut v = vec![(Field::Title, self.code.as_str())];
+        v.extend(self.title.as_deref().map(|t| (Field::Title, t)));
+        v.push((Field::Body, &self.text));
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_are_folded_english_stems() {
+        assert_eq!(terms("Traffickers"), terms("trafficking"));
+        assert_eq!(terms("Côte d'Ivoire"), ["cote", "d", "ivoir"]);
+        assert_eq!(terms("Migration, migrants and MIGRATING"), ["migrat", "migrant", "and"]);
+        assert!(terms("  --  ").is_empty());
+    }
+
+    #[test]
+    fn folding_ignores_case_and_accents() {
+        assert_eq!(fold("Côte d'Ivoire"), "cote d'ivoire");
+        assert_eq!(fold("SÃO TOMÉ"), "sao tome");
+        assert_eq!(fold("Straße"), "straße");
+    }
+}
