@@ -6,6 +6,7 @@
 
 use crate::catalog::Catalog;
 use crate::curation::{Curator, Tokens};
+use crate::export::ExportCache;
 use crate::graphql::{self, ApiSchema};
 use crate::seed::{self, SeedError};
 use crate::store::{Store, StoreError};
@@ -29,6 +30,8 @@ pub struct App {
     pub curator: Arc<Curator>,
     /// The GraphQL schema.
     pub schema: ApiSchema,
+    /// The bulk exports of the dataset being served, rendered once per dataset version.
+    pub exports: ExportCache,
 }
 
 impl App {
@@ -64,7 +67,11 @@ impl App {
 
     /// Wraps an already seeded store.
     pub fn from_store(store: Store, tokens: Tokens) -> Result<App, AppError> {
-        Ok(App { curator: Arc::new(Curator::new(store, tokens)?), schema: graphql::schema() })
+        Ok(App {
+            curator: Arc::new(Curator::new(store, tokens)?),
+            schema: graphql::schema(),
+            exports: ExportCache::default(),
+        })
     }
 
     /// The store.

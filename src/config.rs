@@ -1,6 +1,6 @@
 //! The command line: subcommands and flags, each flag with an environment-variable fallback.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -66,11 +66,31 @@ pub enum Command {
     CheckStore,
     /// Print the GraphQL schema (SDL).
     Schema,
-    /// Write the store's dataset as seed files into a directory: commit them to `seed/` to keep
-    /// what was curated through the API. Stop the server first (the store allows one process).
+    /// Write the store's dataset into a directory: as seed files (the default; commit them to
+    /// `seed/` to keep what was curated through the API), or as the bulk exports the server offers
+    /// at /export/ (CSV, JSON or JSONL tables, cohosts.graphml and manifest.json). Stop the server
+    /// first (the store allows one process).
     Export {
-        /// The directory to write into; created if missing. Existing seed files there are replaced.
+        /// The directory to write into; created if missing. Existing files of the same names there
+        /// are replaced.
         #[arg(long)]
         out: PathBuf,
+        /// What to write: `seed` files, or every table as `csv`, `json` or `jsonl`, with the
+        /// co-host network (GraphML) and a manifest.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Seed)]
+        format: ExportFormat,
     },
+}
+
+/// The formats of the `export` command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// The seed files, as `seed/` holds them.
+    Seed,
+    /// Every table as RFC 4180 CSV.
+    Csv,
+    /// Every table as a JSON array of objects.
+    Json,
+    /// Every table as JSON Lines.
+    Jsonl,
 }

@@ -17,6 +17,8 @@
 //! - [`catalog`]: in-memory indexes over one committed state, rebuilt and swapped after a write.
 //! - [`graphql`]: one file per GraphQL type, errors with codes, pagination, limits.
 //! - [`http`]: the router that production serves and the tests drive.
+//! - [`export`]: bulk exports for data journalists: the record as CSV, JSON and JSONL tables, the
+//!   co-host network as GraphML, their manifest, and any query's result flattened into a table.
 //! - [`app`]: ties store, read model and schema together; [`config`]: the command line.
 
 pub mod app;
@@ -24,6 +26,7 @@ pub mod catalog;
 pub mod config;
 pub mod curation;
 pub mod domain;
+pub mod export;
 pub mod graphql;
 pub mod http;
 pub mod seed;

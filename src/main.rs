@@ -2,8 +2,8 @@
 
 use anyhow::Context;
 use clap::Parser;
-use khartoum_graphql::config::{Cli, Command, Config};
-use khartoum_graphql::{app::App, curation::Tokens, graphql, http, seed, store::Store};
+use khartoum_graphql::config::{Cli, Command, Config, ExportFormat};
+use khartoum_graphql::{app::App, curation::Tokens, export, graphql, http, seed, store::Store};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -92,13 +92,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", graphql::sdl());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { out } => {
+        Command::Export { out, format } => {
             let app = App::from_store(Store::open(&config.data_dir)?, Tokens::default())?;
             let catalog = app.catalog();
             if catalog.meta.version.is_empty() {
                 anyhow::bail!("the store in {} holds no dataset to export", config.data_dir.display());
             }
-            seed::export::write(&catalog.ds, &out)?;
+            let format = match format {
+                ExportFormat::Seed => None,
+                ExportFormat::Csv => Some(export::Format::Csv),
+                ExportFormat::Json => Some(export::Format::Json),
+                ExportFormat::Jsonl => Some(export::Format::Jsonl),
+            };
+            match format {
+                None => seed::export::write(&catalog.ds, &out)?,
+                Some(format) => {
+                    let names = export::write_dir(&catalog, format, &out)?;
+                    println!("wrote {}", names.join(", "));
+                }
+            }
             println!("exported version {} to {}", catalog.meta.version, out.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -19,6 +19,13 @@
 //! - With `application/graphql-response+json`, a request that fails before execution (parse,
 //!   validation, variable coercion, limits) gets 400 and no `data` entry; anything that ran gets
 //!   200. With `application/json`, every well-formed request gets 200.
+//!
+//! One extension of ours: `text/csv`, for data journalists. When `Accept` prefers it to both JSON
+//! types (by quality, or as the only one acceptable), a single query's first list of objects is
+//! answered as a CSV table ([`crate::export::flatten`]). CSV carries no errors, so everything else
+//! is JSON (`application/json`): a batch, a mutation or a subscription is refused with 406 before
+//! anything runs; a response with errors is sent as JSON, with 400 when nothing ran and 200 when
+//! the errors come from execution; and a result with no list in it gets 406.
 
 use super::MAX_BATCH;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
@@ -34,6 +41,8 @@ use std::future::Future;
 pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 /// The legacy media type, which every client understands.
 pub const APPLICATION_JSON: &str = "application/json";
+/// The media type of a query's result as a table, an extension of ours.
+pub const TEXT_CSV: &str = "text/csv";
 
 /// The media type of a GraphQL response, chosen from the request's `Accept` header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +51,8 @@ pub enum MediaType {
     GraphQLResponseJson,
     /// `application/json`: 200 for every well-formed request, whatever its errors.
     Json,
+    /// `text/csv`: the result's first list of objects as a table (an extension of ours).
+    Csv,
 }
 
 impl MediaType {
@@ -50,6 +61,7 @@ impl MediaType {
         match self {
             MediaType::GraphQLResponseJson => "application/graphql-response+json; charset=utf-8",
             MediaType::Json => "application/json; charset=utf-8",
+            MediaType::Csv => "text/csv; charset=utf-8; header=present",
         }
     }
 }
@@ -107,27 +119,35 @@ fn accept_header(headers: &HeaderMap) -> Option<String> {
     (!joined.trim().is_empty()).then_some(joined)
 }
 
-/// The media type to answer in, or `None` when the client accepts neither (406).
+/// The media type to answer in, or `None` when the client accepts none of ours (406).
 ///
 /// The higher quality wins. On a tie, an exact mention of `application/graphql-response+json`
 /// beats everything, because the specification asks clients that understand it to list it;
 /// a tie between wildcards (`*/*`) goes to `application/json`, which every client reads.
+/// `text/csv` must be named as such (`text/*` and `*/*` do not ask for a table), and wins only
+/// with a higher quality than both JSON types, or when neither is acceptable.
 pub fn negotiate(accept: Option<&str>) -> Option<MediaType> {
     let Some(accept) = accept else { return Some(MediaType::Json) };
     let ranges = ranges(accept);
     let graphql = quality(&ranges, "application", "graphql-response+json").filter(|(q, _)| *q > 0.0);
     let json = quality(&ranges, "application", "json").filter(|(q, _)| *q > 0.0);
-    match (graphql, json) {
+    let csv = quality(&ranges, "text", "csv").filter(|&(q, s)| q > 0.0 && s == 2);
+    let best_json = match (graphql, json) {
         (None, None) => None,
-        (Some(_), None) => Some(MediaType::GraphQLResponseJson),
-        (None, Some(_)) => Some(MediaType::Json),
+        (Some((gq, _)), None) => Some((MediaType::GraphQLResponseJson, gq)),
+        (None, Some((jq, _))) => Some((MediaType::Json, jq)),
         (Some((gq, gs)), Some((jq, js))) => {
             if gq > jq || (gq == jq && gs == 2 && gs >= js) {
-                Some(MediaType::GraphQLResponseJson)
+                Some((MediaType::GraphQLResponseJson, gq))
             } else {
-                Some(MediaType::Json)
+                Some((MediaType::Json, jq))
             }
         }
+    };
+    match (best_json, csv) {
+        (Some((_, jq)), Some((cq, _))) if cq > jq => Some(MediaType::Csv),
+        (None, Some(_)) => Some(MediaType::Csv),
+        (best, _) => best.map(|(media, _)| media),
     }
 }
 
@@ -162,7 +182,8 @@ impl Refusal {
     pub fn into_response(self, media: Option<MediaType>) -> Response {
         let body = serde_json::json!({ "errors": [{ "message": self.message, "extensions": { "code": self.code } }] });
         let mut response = (self.status, body.to_string()).into_response();
-        let content_type = media.unwrap_or(MediaType::Json).content_type();
+        // Errors are never CSV: a client that asked for a table gets them as plain JSON.
+        let content_type = media.filter(|m| *m != MediaType::Csv).unwrap_or(MediaType::Json).content_type();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
@@ -325,7 +346,8 @@ fn media_type(headers: &HeaderMap) -> Result<MediaType, Refusal> {
             StatusCode::NOT_ACCEPTABLE,
             "NOT_ACCEPTABLE",
             format!(
-                "GraphQL responses are sent as {GRAPHQL_RESPONSE_JSON} or {APPLICATION_JSON}; Accept allows neither"
+                "GraphQL responses are sent as {GRAPHQL_RESPONSE_JSON} or {APPLICATION_JSON} (or {TEXT_CSV} for a \
+                 query's table); Accept allows none of them"
             ),
         )
     })
@@ -366,6 +388,9 @@ where
         );
         return GetOutcome::Response(refusal.into_response(Some(media)));
     }
+    if media == MediaType::Csv {
+        return GetOutcome::Response(respond_csv(run(BatchRequest::Single(request)).await));
+    }
     GetOutcome::Response(respond(run(BatchRequest::Single(request)).await, media))
 }
 
@@ -390,9 +415,63 @@ where
         .into_response(Some(media));
     }
     match post_batch(body) {
+        Ok(batch) if media == MediaType::Csv => match csv_refusal(batch) {
+            Ok(batch) => respond_csv(run(batch).await),
+            Err(refusal) => refusal.into_response(Some(media)),
+        },
         Ok(batch) => respond(run(batch).await, media),
         Err(refusal) => refusal.into_response(Some(media)),
     }
+}
+
+/// A CSV table answers one query: a batch would be several tables, and a mutation must not run
+/// only to be refused afterwards for having no list. Both are refused before anything runs.
+fn csv_refusal(batch: BatchRequest) -> Result<BatchRequest, Refusal> {
+    let not_acceptable = |what: &str| {
+        Refusal::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "NOT_ACCEPTABLE",
+            format!("{TEXT_CSV} answers a single query; send {what} with Accept: {APPLICATION_JSON}"),
+        )
+    };
+    match batch {
+        BatchRequest::Batch(_) => Err(not_acceptable("a batch")),
+        BatchRequest::Single(mut request) => match operation_type(&mut request) {
+            Some(OperationType::Mutation) => Err(not_acceptable("a mutation")),
+            Some(OperationType::Subscription) => Err(not_acceptable("a subscription")),
+            _ => Ok(BatchRequest::Single(request)),
+        },
+    }
+}
+
+/// The answer to a query run for `text/csv`: its first list of objects as an RFC 4180 table, or
+/// JSON when there were errors (400 when nothing ran, 200 otherwise) or when the result holds no
+/// list (406).
+fn respond_csv(batch: BatchResponse) -> Response {
+    let BatchResponse::Single(response) = &batch else {
+        // Batches are refused before they run; answer one that got here in JSON all the same.
+        return respond(batch, MediaType::Json);
+    };
+    if !response.errors.is_empty() {
+        // The client may not read JSON, so a request error gets a 4xx it cannot mistake for a
+        // table; errors from execution keep the 200 of `application/json`, as today.
+        let status = if is_request_error(response) { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+        let mut json = respond(batch, MediaType::Json);
+        *json.status_mut() = status;
+        return json;
+    }
+    let Some(table) = crate::export::flatten::table(&response.data) else {
+        return Refusal::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "NOT_ACCEPTABLE",
+            "the result holds no list of objects to answer as CSV rows: ask for a list \
+             (`meetings { nodes { … } }`), or send Accept: application/json",
+        )
+        .into_response(Some(MediaType::Csv));
+    };
+    let mut http = crate::export::csv(&table).into_response();
+    http.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(MediaType::Csv.content_type()));
+    http
 }
 
 #[cfg(test)]
@@ -420,6 +499,13 @@ mod tests {
             (Some("application/xml, image/png"), None),
             (Some("application/json;q=0"), None),
             (Some("*/*;q=0, application/graphql-response+json"), Some(MediaType::GraphQLResponseJson)),
+            (Some("text/csv"), Some(MediaType::Csv)),
+            (Some("text/csv, application/json;q=0.9"), Some(MediaType::Csv)),
+            (Some("text/csv, */*;q=0.1"), Some(MediaType::Csv)),
+            (Some("text/csv, application/json"), Some(MediaType::Json)),
+            (Some("text/csv;q=0.5, application/graphql-response+json"), Some(MediaType::GraphQLResponseJson)),
+            (Some("text/*"), None),
+            (Some("text/csv;q=0"), None),
         ];
         for (accept, expected) in cases {
             assert_eq!(negotiate(*accept), *expected, "Accept: {accept:?}");

@@ -10,6 +10,7 @@
 //! `/`.
 
 pub mod examples;
+pub mod exports;
 pub mod graphiql;
 pub mod graphql_http;
 pub mod landing;
@@ -49,6 +50,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/graphiql/assets/{version}/{file}", get(graphiql::asset))
         .route("/health", get(health))
         .route("/schema.graphql", get(schema_sdl))
+        .route("/export/manifest.json", get(exports::manifest))
+        .route("/export/{file}", get(exports::file))
         .with_state(app)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())

@@ -13,6 +13,7 @@ mod curation;
 mod dataset;
 mod durability;
 mod errors;
+mod exports;
 mod graphiql;
 mod graphql_over_http;
 mod http;

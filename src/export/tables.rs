@@ -1,0 +1,360 @@
+//! The seven export tables, each a pure function of the read model.
+//!
+//! Columns, table by table (`sources`, `source_urls` and `notes` as described in the module
+//! above; `*_slug`/`*_name` pairs name both ends of a relationship):
+//! - `meetings`: slug, title, kind, start_date, end_date, online, city, country_slug,
+//!   country_name, processes, hosts, co_hosts, chairs, co_chairs, organisers (slugs), attendance,
+//!   domains, summary, sources, source_urls, notes.
+//! - `participations`, one row per role an actor held at a meeting: meeting_slug, meeting_title,
+//!   meeting_start_date, actor_slug, actor_name, actor_kind (`state` or `organization`), role,
+//!   person, inferred, note, sources, source_urls. A participation that cites no source of its
+//!   own lists the meeting's, as the API's `Participation.sources` does.
+//! - `chairmanships`: slug, process_slug, process_name, chair_slug, chair_name, chairperson,
+//!   start, end, sources, source_urls, notes.
+//! - `memberships`: slug, process_slug, process_name, actor_slug, actor_name, actor_kind, role,
+//!   since, until, sources, source_urls, notes.
+//! - `commitments`: code, document_slug, document_title, kind, domain, domain_title, number,
+//!   title, text, sources, source_urls, notes.
+//! - `states`: slug, name, iso2, iso3, continent, sources, source_urls, notes.
+//! - `organizations`: slug, name, acronym, description, sources, source_urls, notes.
+//!
+//! A note reads `KIND (field): text`, or `KIND: text` when it is about the whole record.
+
+use super::{Cell, Table};
+use crate::catalog::{ActorRef, Catalog};
+use crate::domain::{MeetingRole, Note, PartialDate, Slug};
+use serde::Serialize;
+
+/// Every table, in the order the manifest lists them.
+pub fn all(cat: &Catalog) -> Vec<Table> {
+    vec![
+        meetings(cat),
+        participations(cat),
+        chairmanships(cat),
+        memberships(cat),
+        commitments(cat),
+        states(cat),
+        organizations(cat),
+    ]
+}
+
+/// The names of the tables, in the order of [`all`].
+pub const NAMES: [&str; 7] =
+    ["meetings", "participations", "chairmanships", "memberships", "commitments", "states", "organizations"];
+
+/// One row per meeting, chronological.
+pub fn meetings(cat: &Catalog) -> Table {
+    let mut t = Table::new(
+        "meetings",
+        &[
+            "slug",
+            "title",
+            "kind",
+            "start_date",
+            "end_date",
+            "online",
+            "city",
+            "country_slug",
+            "country_name",
+            "processes",
+            "hosts",
+            "co_hosts",
+            "chairs",
+            "co_chairs",
+            "organisers",
+            "attendance",
+            "domains",
+            "summary",
+            "sources",
+            "source_urls",
+            "notes",
+        ],
+    );
+    for m in &cat.ds.meetings {
+        let with_role = |role: MeetingRole| {
+            Cell::List(m.participations.iter().filter(|p| p.role == role).map(|p| p.actor.to_string()).collect())
+        };
+        let country = m.country.as_ref().and_then(|c| cat.state(c.as_str())).map(|i| &cat.ds.states[i]);
+        t.rows.push(vec![
+            Cell::Text(m.slug.to_string()),
+            Cell::Text(m.title.clone()),
+            Cell::Text(name(&m.kind)),
+            Cell::Text(m.start_date.to_string()),
+            date(m.end_date),
+            Cell::Bool(m.online),
+            Cell::opt(m.city.clone()),
+            Cell::opt(m.country.as_ref().map(ToString::to_string)),
+            Cell::opt(country.map(|s| s.name.clone())),
+            slugs(&m.processes),
+            with_role(MeetingRole::Host),
+            with_role(MeetingRole::CoHost),
+            with_role(MeetingRole::Chair),
+            with_role(MeetingRole::CoChair),
+            with_role(MeetingRole::Organiser),
+            m.attendance.map_or(Cell::Null, |n| Cell::Int(n.into())),
+            Cell::Numbers(m.domains.iter().map(|&d| d.into()).collect()),
+            Cell::opt(m.summary.clone()),
+            slugs(&m.sources),
+            source_urls(cat, &m.sources),
+            notes(&m.notes),
+        ]);
+    }
+    t
+}
+
+/// One row per role an actor held at a meeting, meetings chronological, roles in the order
+/// recorded.
+pub fn participations(cat: &Catalog) -> Table {
+    let mut t = Table::new(
+        "participations",
+        &[
+            "meeting_slug",
+            "meeting_title",
+            "meeting_start_date",
+            "actor_slug",
+            "actor_name",
+            "actor_kind",
+            "role",
+            "person",
+            "inferred",
+            "note",
+            "sources",
+            "source_urls",
+        ],
+    );
+    for m in &cat.ds.meetings {
+        for p in &m.participations {
+            let (actor_name, actor_kind) = actor(cat, &p.actor);
+            // "Empty means the meeting's own", as the seed format and the API's field say.
+            let sources = if p.sources.is_empty() { &m.sources } else { &p.sources };
+            t.rows.push(vec![
+                Cell::Text(m.slug.to_string()),
+                Cell::Text(m.title.clone()),
+                Cell::Text(m.start_date.to_string()),
+                Cell::Text(p.actor.to_string()),
+                actor_name,
+                actor_kind,
+                Cell::Text(name(&p.role)),
+                Cell::opt(p.person.clone()),
+                Cell::Bool(p.inferred),
+                Cell::opt(p.note.clone()),
+                slugs(sources),
+                source_urls(cat, sources),
+            ]);
+        }
+    }
+    t
+}
+
+/// One row per chair term, chronological.
+pub fn chairmanships(cat: &Catalog) -> Table {
+    let mut t = Table::new(
+        "chairmanships",
+        &[
+            "slug",
+            "process_slug",
+            "process_name",
+            "chair_slug",
+            "chair_name",
+            "chairperson",
+            "start",
+            "end",
+            "sources",
+            "source_urls",
+            "notes",
+        ],
+    );
+    for c in &cat.ds.chairmanships {
+        t.rows.push(vec![
+            Cell::Text(c.slug.to_string()),
+            Cell::Text(c.process.to_string()),
+            process_name(cat, &c.process),
+            Cell::Text(c.chair.to_string()),
+            actor(cat, &c.chair).0,
+            Cell::opt(c.chairperson.clone()),
+            date(c.start),
+            date(c.end),
+            slugs(&c.sources),
+            source_urls(cat, &c.sources),
+            notes(&c.notes),
+        ]);
+    }
+    t
+}
+
+/// One row per membership, by slug.
+pub fn memberships(cat: &Catalog) -> Table {
+    let mut t = Table::new(
+        "memberships",
+        &[
+            "slug",
+            "process_slug",
+            "process_name",
+            "actor_slug",
+            "actor_name",
+            "actor_kind",
+            "role",
+            "since",
+            "until",
+            "sources",
+            "source_urls",
+            "notes",
+        ],
+    );
+    for m in &cat.ds.memberships {
+        let (actor_name, actor_kind) = actor(cat, &m.actor);
+        t.rows.push(vec![
+            Cell::Text(m.slug.to_string()),
+            Cell::Text(m.process.to_string()),
+            process_name(cat, &m.process),
+            Cell::Text(m.actor.to_string()),
+            actor_name,
+            actor_kind,
+            Cell::Text(name(&m.role)),
+            date(m.since),
+            date(m.until),
+            slugs(&m.sources),
+            source_urls(cat, &m.sources),
+            notes(&m.notes),
+        ]);
+    }
+    t
+}
+
+/// One row per item of an action plan: by document, the approaches first, then by domain and
+/// number.
+pub fn commitments(cat: &Catalog) -> Table {
+    let mut t = Table::new(
+        "commitments",
+        &[
+            "code",
+            "document_slug",
+            "document_title",
+            "kind",
+            "domain",
+            "domain_title",
+            "number",
+            "title",
+            "text",
+            "sources",
+            "source_urls",
+            "notes",
+        ],
+    );
+    for c in &cat.ds.commitments {
+        let document = cat.document(c.document.as_str()).map(|i| &cat.ds.documents[i]);
+        let domain_title = c
+            .domain
+            .and_then(|n| document.and_then(|d| d.domains.iter().find(|x| x.number == n)))
+            .map(|d| d.title.clone());
+        t.rows.push(vec![
+            Cell::Text(c.code.clone()),
+            Cell::Text(c.document.to_string()),
+            Cell::opt(document.map(|d| d.title.clone())),
+            Cell::Text(name(&c.kind)),
+            c.domain.map_or(Cell::Null, |n| Cell::Int(n.into())),
+            Cell::opt(domain_title),
+            c.number.map_or(Cell::Null, |n| Cell::Int(n.into())),
+            Cell::opt(c.title.clone()),
+            Cell::Text(c.text.clone()),
+            slugs(&c.sources),
+            source_urls(cat, &c.sources),
+            notes(&c.notes),
+        ]);
+    }
+    t
+}
+
+/// One row per state, by name.
+pub fn states(cat: &Catalog) -> Table {
+    let mut t = Table::new("states", &["slug", "name", "iso2", "iso3", "continent", "sources", "source_urls", "notes"]);
+    for s in &cat.ds.states {
+        t.rows.push(vec![
+            Cell::Text(s.slug.to_string()),
+            Cell::Text(s.name.clone()),
+            Cell::Text(s.iso2.clone()),
+            Cell::Text(s.iso3.clone()),
+            Cell::Text(name(&s.continent)),
+            slugs(&s.sources),
+            source_urls(cat, &s.sources),
+            notes(&s.notes),
+        ]);
+    }
+    t
+}
+
+/// One row per organisation, by slug.
+pub fn organizations(cat: &Catalog) -> Table {
+    let mut t =
+        Table::new("organizations", &["slug", "name", "acronym", "description", "sources", "source_urls", "notes"]);
+    for o in &cat.ds.organizations {
+        t.rows.push(vec![
+            Cell::Text(o.slug.to_string()),
+            Cell::Text(o.name.clone()),
+            Cell::opt(o.acronym.clone()),
+            Cell::opt(o.description.clone()),
+            slugs(&o.sources),
+            source_urls(cat, &o.sources),
+            notes(&o.notes),
+        ]);
+    }
+    t
+}
+
+// ----- cells -----
+
+/// An enum value's API name (`THEMATIC_MEETING`), through the domain type's serde, which uses the
+/// same names as the schema and the seed files.
+pub(super) fn name<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn date(d: Option<PartialDate>) -> Cell {
+    Cell::opt(d.map(|d| d.to_string()))
+}
+
+fn slugs(v: &[Slug]) -> Cell {
+    Cell::List(v.iter().map(ToString::to_string).collect())
+}
+
+/// The address of each source, in the order cited. A source document has no address; its file
+/// name stands in, so the list keeps one item per source.
+fn source_urls(cat: &Catalog, v: &[Slug]) -> Cell {
+    Cell::List(
+        v.iter()
+            .map(|slug| {
+                cat.source(slug.as_str())
+                    .map(|i| &cat.ds.sources[i])
+                    .and_then(|s| s.url.clone().or_else(|| s.reference.clone()))
+                    .unwrap_or_default()
+            })
+            .collect(),
+    )
+}
+
+fn notes(v: &[Note]) -> Cell {
+    Cell::List(
+        v.iter()
+            .map(|n| match &n.field {
+                Some(field) => format!("{} ({field}): {}", name(&n.kind), n.text),
+                None => format!("{}: {}", name(&n.kind), n.text),
+            })
+            .collect(),
+    )
+}
+
+/// An actor's name and kind (`state` or `organization`).
+pub(super) fn actor(cat: &Catalog, slug: &Slug) -> (Cell, Cell) {
+    match cat.actor(slug.as_str()) {
+        Some(ActorRef::State(i)) => (Cell::Text(cat.ds.states[i].name.clone()), Cell::Text("state".into())),
+        Some(ActorRef::Organization(i)) => {
+            (Cell::Text(cat.ds.organizations[i].name.clone()), Cell::Text("organization".into()))
+        }
+        // The dataset is validated before it is stored, so every reference resolves.
+        None => (Cell::Null, Cell::Null),
+    }
+}
+
+fn process_name(cat: &Catalog, slug: &Slug) -> Cell {
+    Cell::opt(cat.process(slug.as_str()).map(|i| cat.ds.processes[i].name.clone()))
+}
