@@ -3,7 +3,7 @@
 //! Pure reads of one [`Catalog`]; the GraphQL layer only wraps the answers.
 
 use super::{ActorRef, Catalog, MeetingQuery};
-use crate::domain::{CommitmentKind, MeetingRole};
+use crate::domain::{variant_name, CommitmentKind, MeetingRole};
 use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, HashMap};
 
@@ -123,7 +123,7 @@ impl Catalog {
                     add(y.clone(), y);
                 }
                 Grouping::Kind => {
-                    let key = enum_name(&meeting.kind);
+                    let key = variant_name(&meeting.kind);
                     add(key.clone(), humanise(&key));
                 }
                 Grouping::Country => {
@@ -203,6 +203,14 @@ impl Catalog {
             .collect()
     }
 
+    /// The slug of an actor.
+    pub fn actor_slug(&self, a: ActorRef) -> &crate::domain::Slug {
+        match a {
+            ActorRef::State(i) => &self.ds.states[i].slug,
+            ActorRef::Organization(i) => &self.ds.organizations[i].slug,
+        }
+    }
+
     /// The name of a state or organisation, or the slug if it names neither.
     pub fn actor_name(&self, slug: &str) -> String {
         match self.actor(slug) {
@@ -216,11 +224,6 @@ impl Catalog {
     pub fn domain_title(&self, number: u8) -> Option<String> {
         self.ds.documents.iter().flat_map(|d| &d.domains).find(|x| x.number == number).map(|x| x.title.clone())
     }
-}
-
-/// An enum value's API name (`THEMATIC_MEETING`), through the domain type's serde.
-fn enum_name<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 /// `THEMATIC_MEETING` → `Thematic meeting`.

@@ -49,6 +49,12 @@ pub struct Dataset {
     pub commitments: Vec<Commitment>,
 }
 
+/// The name of an enum value as the schema, the seed files and the exports spell it
+/// (`THEMATIC_MEETING`), through the domain type's serde.
+pub fn variant_name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
 /// A record of one collection of the [`Dataset`], found by its key.
 pub trait Record: Clone + PartialEq + Send + Sync + 'static {
     /// The collection it belongs to.

@@ -14,9 +14,10 @@
 //!   (Gephi reads it as the edge weight), `meetings` = their slugs, chronological, joined by `; `.
 //!   Edges follow the node order of their first end, heaviest first.
 
-use super::tables::{actor, name};
+use super::tables::actor;
 use super::LIST_SEPARATOR;
 use crate::catalog::{ActorRef, Catalog};
+use crate::domain::variant_name as name;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
 use std::collections::HashMap;
@@ -61,19 +62,15 @@ pub struct Network {
 pub fn cohosts(cat: &Catalog) -> Network {
     let states = (0..cat.ds.states.len()).map(ActorRef::State);
     let organizations = (0..cat.ds.organizations.len()).map(ActorRef::Organization);
-    let slug_of = |a: ActorRef| match a {
-        ActorRef::State(i) => cat.ds.states[i].slug.clone(),
-        ActorRef::Organization(i) => cat.ds.organizations[i].slug.clone(),
-    };
     let members: Vec<ActorRef> =
-        states.chain(organizations).filter(|&a| !cat.partners_of(slug_of(a).as_str()).is_empty()).collect();
+        states.chain(organizations).filter(|&a| !cat.partners_of(cat.actor_slug(a).as_str()).is_empty()).collect();
     let order: HashMap<ActorRef, usize> = members.iter().enumerate().map(|(i, &a)| (a, i)).collect();
 
     let mut nodes = Vec::new();
     let mut edges = Vec::new();
     for (i, &a) in members.iter().enumerate() {
-        let slug = slug_of(a);
-        let (name_cell, kind_cell) = actor(cat, &slug);
+        let slug = cat.actor_slug(a);
+        let (name_cell, kind_cell) = actor(cat, slug);
         let continent = match a {
             ActorRef::State(s) => Some(name(&cat.ds.states[s].continent)),
             ActorRef::Organization(_) => None,
@@ -84,7 +81,7 @@ pub fn cohosts(cat: &Catalog) -> Network {
             if order.get(&partner.actor).is_some_and(|&j| j > i) {
                 edges.push(Edge {
                     source: slug.to_string(),
-                    target: slug_of(partner.actor).to_string(),
+                    target: cat.actor_slug(partner.actor).to_string(),
                     meetings: partner.meetings.iter().map(|&m| cat.ds.meetings[m].slug.to_string()).collect(),
                 });
             }

@@ -22,8 +22,7 @@
 
 use super::{Cell, Table};
 use crate::catalog::{ActorRef, Catalog};
-use crate::domain::{MeetingRole, Note, PartialDate, Slug};
-use serde::Serialize;
+use crate::domain::{variant_name as name, MeetingRole, Note, PartialDate, Slug};
 
 /// Every table, in the order the manifest lists them.
 pub fn all(cat: &Catalog) -> Vec<Table> {
@@ -302,12 +301,6 @@ pub fn organizations(cat: &Catalog) -> Table {
 }
 
 // ----- cells -----
-
-/// An enum value's API name (`THEMATIC_MEETING`), through the domain type's serde, which uses the
-/// same names as the schema and the seed files.
-pub(super) fn name<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
 
 fn date(d: Option<PartialDate>) -> Cell {
     Cell::opt(d.map(|d| d.to_string()))

@@ -27,6 +27,15 @@ pub const MAX_COMPLEXITY: usize = 5_000;
 /// Most directives a field may carry.
 pub const MAX_DIRECTIVES: usize = 5;
 
+/// The curator the transport puts into every request and WebSocket connection; a missing one is
+/// our fault.
+pub(crate) fn curator<'c>(
+    ctx: &async_graphql::Context<'c>,
+) -> error::ApiResult<&'c std::sync::Arc<crate::curation::Curator>> {
+    ctx.data::<std::sync::Arc<crate::curation::Curator>>()
+        .map_err(|e| error::ApiError::Internal(format!("no curator in the request: {}", e.message)))
+}
+
 /// Builds the schema with its limits.
 pub fn schema() -> ApiSchema {
     Schema::build(Query, Mutation, Subscription)

@@ -5,7 +5,7 @@
 use super::error::{ApiError, ApiResult};
 use super::types::*;
 use crate::catalog::Catalog;
-use crate::curation::{CurationError, Curator, Draft};
+use crate::curation::{CurationError, Draft};
 use crate::domain::{self, Relation};
 use async_graphql::{Context, Object};
 use std::sync::Arc;
@@ -25,9 +25,7 @@ where
     T: Send + 'static,
     F: FnOnce(&mut Draft) -> Result<T, CurationError> + Send + 'static,
 {
-    let curator = ctx
-        .data::<Arc<Curator>>()
-        .map_err(|e| ApiError::Internal(format!("no curator in the request: {}", e.message)))?;
+    let curator = super::curator(ctx)?;
     let token = ctx.data_opt::<Bearer>().and_then(|b| b.0.as_deref());
     Ok(curator.write(token, edit).await?)
 }
@@ -241,13 +239,10 @@ impl Mutation {
         let key = meeting.clone();
         let (cat, ()) = write(ctx, move |d| {
             let kind: domain::RelationKind = kind.into();
-            let mut removed = 0;
-            d.get::<domain::Meeting>(&key)?;
-            if let Ok(m) = d.get_mut::<domain::Meeting>(&key) {
-                let before = m.related.len();
-                m.related.retain(|r| !(r.meeting.as_str() == other && r.kind == kind));
-                removed += before - m.related.len();
-            }
+            let m = d.get_mut::<domain::Meeting>(&key)?;
+            let before = m.related.len();
+            m.related.retain(|r| !(r.meeting.as_str() == other && r.kind == kind));
+            let mut removed = before - m.related.len();
             if let Ok(o) = d.get_mut::<domain::Meeting>(&other) {
                 let before = o.related.len();
                 o.related.retain(|r| !(r.meeting.as_str() == key && r.kind == kind.inverse()));

@@ -145,9 +145,7 @@ impl Query {
         arg("text", &text)?;
         let n = super::pagination::page_size("first", first.unwrap_or(20))?;
         let root = root(ctx)?;
-        let curator = ctx
-            .data::<Arc<crate::curation::Curator>>()
-            .map_err(|e| ApiError::Internal(format!("no curator in the request: {}", e.message)))?;
+        let curator = super::curator(ctx)?;
         let terms = crate::domain::terms(&text);
         if terms.is_empty() {
             return Ok(Vec::new());

@@ -1,11 +1,8 @@
 //! The `Subscription` root: committed changes, pushed over WebSocket (graphql-transport-ws).
 
-use super::error::ApiError;
 use super::types::Change;
-use crate::curation::Curator;
 use async_graphql::futures_util::stream::{self, Stream};
 use async_graphql::{Context, Subscription};
-use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
 
 /// Live updates. Subscribe on `/graphql/ws` with the graphql-transport-ws protocol.
@@ -19,9 +16,7 @@ impl Subscription {
     /// created, updated or deleted, and the dataset version after it. Refresh what you show
     /// instead of polling. A client that falls far behind skips the oldest changes.
     async fn changes(&self, ctx: &Context<'_>) -> async_graphql::Result<impl Stream<Item = Change>> {
-        let curator = ctx
-            .data::<Arc<Curator>>()
-            .map_err(|e| ApiError::Internal(format!("no curator in the connection: {}", e.message)))?;
+        let curator = super::curator(ctx)?;
         let rx = curator.subscribe();
         Ok(stream::unfold(rx, |mut rx| async move {
             loop {

@@ -7,7 +7,7 @@
 
 use super::files::*;
 use super::SeedError;
-use crate::domain::{self, Collection, Dataset, Slug};
+use crate::domain::{self, variant_name as name, Collection, Dataset, Slug};
 use serde::Serialize;
 use std::path::Path;
 
@@ -49,11 +49,6 @@ fn json<T: Serialize>(records: impl Iterator<Item = T>) -> String {
     let mut text = serde_json::to_string_pretty(&records).unwrap_or_default();
     text.push('\n');
     text
-}
-
-/// An enum value's name in the files (`MINISTERIAL_CONFERENCE`), through the domain type's serde.
-fn name<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 fn strings(v: &[Slug]) -> Vec<String> {

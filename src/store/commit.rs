@@ -96,6 +96,15 @@ pub(super) fn encode_stamp(s: Stamp) -> Result<Vec<u8>, codec::CodecError> {
     codec::encode(&(s.created_at.timestamp_millis(), s.updated_at.timestamp_millis()))
 }
 
+/// The stored stamp of a record created at `at`.
+pub(super) fn fresh_stamp(at: DateTime<Utc>) -> Result<Vec<u8>, StoreError> {
+    encode_stamp(Stamp::new(at)).map_err(|source| StoreError::Corrupt {
+        tree: super::STAMPS.to_owned(),
+        key: String::new(),
+        source,
+    })
+}
+
 /// Decodes a stored stamp.
 pub(super) fn decode_stamp(bytes: &[u8]) -> Result<Stamp, codec::CodecError> {
     let (created, updated): (i64, i64) = codec::decode(bytes)?;
@@ -155,11 +164,7 @@ impl Store {
             last_change: super::rfc3339(at),
             revision,
         };
-        let fresh = encode_stamp(Stamp::new(at)).map_err(|source| StoreError::Corrupt {
-            tree: super::STAMPS.to_owned(),
-            key: String::new(),
-            source,
-        })?;
+        let fresh = fresh_stamp(at)?;
         let result = trees.as_slice().transaction(|tx: &Vec<TransactionalTree>| {
             for (c, key, value) in &plan.records {
                 let tree = &tx[collection_tree(*c)];

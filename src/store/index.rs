@@ -4,9 +4,7 @@
 //! (slugs never contain one). Dates are written `YYYYMMDD` so keys sort chronologically.
 //! Both the writer and the consistency check derive entries from here, so they cannot disagree.
 
-use crate::domain::{
-    Chairmanship, Collection, Field, Meeting, MeetingRole, Membership, PartialDate, Record, Searchable,
-};
+use crate::domain::{Chairmanship, Field, Meeting, MeetingRole, Membership, PartialDate, Record, Searchable};
 
 /// The index trees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -141,18 +139,13 @@ pub fn field_of(part: &[u8]) -> Field {
 /// The full-text entries a record owns: one per distinct search term, with the field it was
 /// found in. The collection is part of the key because keys are unique only within one.
 pub fn search_entries<T: Record + Searchable>(r: &T) -> Vec<(Index, Vec<u8>)> {
-    let collection = collection_part(T::COLLECTION);
+    let collection = super::tree_name(T::COLLECTION).as_bytes();
     r.search_terms()
         .into_iter()
         .map(|(term, field)| {
             (Index::Search, key(&[term.as_bytes(), collection, field_part(field), r.key().as_bytes()]))
         })
         .collect()
-}
-
-/// The name of a collection in index keys: its seed file's stem.
-pub fn collection_part(c: Collection) -> &'static [u8] {
-    c.file_name().trim_end_matches(".json").as_bytes()
 }
 
 /// The record slug an index key points at: its last part.

@@ -105,31 +105,18 @@ trait Stored: domain::Record + Serialize + DeserializeOwned {
 }
 
 impl Stored for domain::Source {}
-impl Stored for domain::State {
-    fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
-        index::search_entries(self)
-    }
+/// Records whose only index entries are their search terms.
+macro_rules! searchable {
+    ($($t:ty),*) => {$(
+        impl Stored for $t {
+            fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
+                index::search_entries(self)
+            }
+        }
+    )*};
 }
-impl Stored for domain::Organization {
-    fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
-        index::search_entries(self)
-    }
-}
-impl Stored for domain::Process {
-    fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
-        index::search_entries(self)
-    }
-}
-impl Stored for domain::Document {
-    fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
-        index::search_entries(self)
-    }
-}
-impl Stored for domain::Commitment {
-    fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
-        index::search_entries(self)
-    }
-}
+
+searchable!(domain::State, domain::Organization, domain::Process, domain::Document, domain::Commitment);
 impl Stored for domain::Membership {
     fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
         index::membership_entries(self)
@@ -148,9 +135,14 @@ impl Stored for domain::Meeting {
     }
 }
 
-/// The tree of a collection: its seed file's stem.
+/// The tree of a collection: its seed file's stem. Index and stamp keys name collections so too.
 fn tree_name(c: Collection) -> &'static str {
     c.file_name().trim_end_matches(".json")
+}
+
+/// The collection whose tree has this name.
+fn collection_named(name: &[u8]) -> Option<Collection> {
+    Collection::ALL.into_iter().find(|c| tree_name(*c).as_bytes() == name)
 }
 
 impl Store {
@@ -210,35 +202,21 @@ impl Store {
         for c in Collection::ALL {
             self.db.open_tree(tree_name(c))?.clear()?;
         }
-        for i in Index::ALL {
-            self.db.open_tree(i.tree_name())?.clear()?;
-        }
         self.db.open_tree(STAMPS)?.clear()?;
         let now = now();
         let ds = &seed.dataset;
-        let mut entries: Vec<(Index, Vec<u8>)> = Vec::new();
-        self.write_all(&ds.sources, &mut entries)?;
-        self.write_all(&ds.states, &mut entries)?;
-        self.write_all(&ds.organizations, &mut entries)?;
-        self.write_all(&ds.processes, &mut entries)?;
-        self.write_all(&ds.memberships, &mut entries)?;
-        self.write_all(&ds.chairmanships, &mut entries)?;
-        self.write_all(&ds.meetings, &mut entries)?;
-        self.write_all(&ds.documents, &mut entries)?;
-        self.write_all(&ds.commitments, &mut entries)?;
-        for i in Index::ALL {
-            let mut batch = sled::Batch::default();
-            for (_, k) in entries.iter().filter(|(ix, _)| *ix == i) {
-                batch.insert(k.as_slice(), &[] as &[u8]);
-            }
-            self.db.open_tree(i.tree_name())?.apply_batch(batch)?;
-        }
+        self.write_all(&ds.sources)?;
+        self.write_all(&ds.states)?;
+        self.write_all(&ds.organizations)?;
+        self.write_all(&ds.processes)?;
+        self.write_all(&ds.memberships)?;
+        self.write_all(&ds.chairmanships)?;
+        self.write_all(&ds.meetings)?;
+        self.write_all(&ds.documents)?;
+        self.write_all(&ds.commitments)?;
+        self.write_indexes(&all_index_entries(ds))?;
         let mut stamps = sled::Batch::default();
-        let stamp = commit::encode_stamp(Stamp::new(now)).map_err(|source| StoreError::Corrupt {
-            tree: STAMPS.to_owned(),
-            key: String::new(),
-            source,
-        })?;
+        let stamp = commit::fresh_stamp(now)?;
         for (c, key) in ds.keys() {
             stamps.insert(commit::stamp_key(c, key.as_bytes()), stamp.clone());
         }
@@ -259,7 +237,7 @@ impl Store {
         Ok(m)
     }
 
-    fn write_all<T: Stored>(&self, records: &[T], entries: &mut Vec<(Index, Vec<u8>)>) -> Result<(), StoreError> {
+    fn write_all<T: Stored>(&self, records: &[T]) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
         for r in records {
             let bytes = codec::encode(r).map_err(|source| StoreError::Corrupt {
@@ -268,7 +246,6 @@ impl Store {
                 source,
             })?;
             batch.insert(r.key().as_bytes(), bytes);
-            entries.extend(r.index_entries());
         }
         self.db.open_tree(tree_name(T::COLLECTION))?.apply_batch(batch)?;
         Ok(())
@@ -289,6 +266,20 @@ impl Store {
         })
     }
 
+    /// Replaces the content of every index tree with `entries`.
+    fn write_indexes(&self, entries: &[(Index, Vec<u8>)]) -> Result<(), StoreError> {
+        for i in Index::ALL {
+            let tree = self.db.open_tree(i.tree_name())?;
+            tree.clear()?;
+            let mut batch = sled::Batch::default();
+            for (_, k) in entries.iter().filter(|(ix, _)| *ix == i) {
+                batch.insert(k.as_slice(), &[] as &[u8]);
+            }
+            tree.apply_batch(batch)?;
+        }
+        Ok(())
+    }
+
     /// Rebuilds every index from the records, and stamps records that have none (with the time
     /// of the rebuild), if the indexes were built by another layout version: a store seeded by
     /// an older build gains the indexes this one reads. Returns whether it rebuilt anything.
@@ -300,22 +291,9 @@ impl Store {
             return Ok(false);
         }
         let ds = self.load()?;
-        let entries = all_index_entries(&ds);
-        for i in Index::ALL {
-            let tree = self.db.open_tree(i.tree_name())?;
-            tree.clear()?;
-            let mut batch = sled::Batch::default();
-            for (_, k) in entries.iter().filter(|(ix, _)| *ix == i) {
-                batch.insert(k.as_slice(), &[] as &[u8]);
-            }
-            tree.apply_batch(batch)?;
-        }
+        self.write_indexes(&all_index_entries(&ds))?;
         let stamps = self.db.open_tree(STAMPS)?;
-        let fresh = commit::encode_stamp(Stamp::new(now())).map_err(|source| StoreError::Corrupt {
-            tree: STAMPS.to_owned(),
-            key: String::new(),
-            source,
-        })?;
+        let fresh = commit::fresh_stamp(now())?;
         for (c, key) in ds.keys() {
             let k = commit::stamp_key(c, key.as_bytes());
             if stamps.get(&k)?.is_none() {
@@ -337,7 +315,7 @@ impl Store {
             self.reads.fetch_add(1, Ordering::Relaxed);
             let parts: Vec<&[u8]> = k[prefix.len()..].splitn(3, |b| *b == 0).collect();
             if let [collection, field, key] = parts[..] {
-                if let Some(c) = Collection::ALL.into_iter().find(|c| index::collection_part(*c) == collection) {
+                if let Some(c) = collection_named(collection) {
                     out.push((c, String::from_utf8_lossy(key).into_owned(), index::field_of(field)));
                 }
             }
@@ -353,10 +331,9 @@ impl Store {
             let corrupt = |source| StoreError::Corrupt { tree: STAMPS.to_owned(), key: show_key(&k), source };
             let stamp = commit::decode_stamp(&v).map_err(corrupt)?;
             let mut parts = k.splitn(2, |b| *b == 0);
-            let tree = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
-            let key = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
-            if let Some(c) = Collection::ALL.into_iter().find(|c| tree_name(*c) == tree) {
-                out.insert((c, key), stamp);
+            let (tree, key) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+            if let Some(c) = collection_named(tree) {
+                out.insert((c, String::from_utf8_lossy(key).into_owned()), stamp);
             }
         }
         Ok(out)

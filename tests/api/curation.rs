@@ -38,10 +38,6 @@ fn new_meeting(slug: &str) -> Value {
     })
 }
 
-fn ids(list: &Value) -> Vec<String> {
-    slugs(list)
-}
-
 #[tokio::test]
 async fn a_mutation_without_a_token_is_unauthenticated_and_writes_nothing() {
     let app = spawn_app();
@@ -98,8 +94,8 @@ async fn a_created_meeting_is_returned_and_read_back_with_its_roles_country_and_
     assert_eq!(m["startDate"], "2026-10-14");
     assert_eq!(m["online"], false);
     assert_eq!(m["country"]["slug"], "ke");
-    assert_eq!(ids(&m["hosts"]), ["ke"]);
-    assert_eq!(ids(&m["coHosts"]), ["de"]);
+    assert_eq!(slugs(&m["hosts"]), ["ke"]);
+    assert_eq!(slugs(&m["coHosts"]), ["de"]);
     assert_eq!(m["sources"][0]["slug"], "khartoumprocess-net-example-2026-10", "a new source keyed by its address");
     assert_eq!(m["createdAt"], m["updatedAt"]);
 
@@ -107,8 +103,8 @@ async fn a_created_meeting_is_returned_and_read_back_with_its_roles_country_and_
     let q = r#"{ state(code: "de") { meetings(roles: [CO_HOST], first: 100) { nodes { slug } } }
                  meetings(filter: { country: "ke", process: "khartoum-process", from: "2026-10-01" }) { nodes { slug } } }"#;
     let data = app.data(q, json!({})).await;
-    assert!(ids(&data["state"]["meetings"]["nodes"]).contains(&"2026-10-nairobi-labour".to_owned()));
-    assert_eq!(ids(&data["meetings"]["nodes"]), ["2026-10-nairobi-labour"]);
+    assert!(slugs(&data["state"]["meetings"]["nodes"]).contains(&"2026-10-nairobi-labour".to_owned()));
+    assert_eq!(slugs(&data["meetings"]["nodes"]), ["2026-10-nairobi-labour"]);
     assert_eq!(app.app.store().check().unwrap(), Vec::<String>::new(), "store consistent after the write");
 }
 
@@ -210,14 +206,14 @@ async fn every_write_moves_the_dataset_version_and_last_change_and_updated_since
     assert!(first["lastChange"].as_str().unwrap() > since.as_str());
     assert_eq!(first["meetings"], json!(before["meetings"].as_i64().unwrap() + 1));
     let changed = app.data(q, json!({ "since": after_seed })).await;
-    assert_eq!(ids(&changed["meetings"]["nodes"]), ["2026-10-nairobi-labour"]);
+    assert_eq!(slugs(&changed["meetings"]["nodes"]), ["2026-10-nairobi-labour"]);
 
     let update = r#"mutation { updateMeeting(slug: "2025-aswan-legal-pathways", input: { attendance: 80 }) { slug } }"#;
     app.write_data(update, json!({})).await;
     let second = app.data(DATASET, json!({})).await["dataset"].clone();
     assert_ne!(second["version"], first["version"]);
     let changed = app.data(q, json!({ "since": after_seed })).await;
-    assert_eq!(sorted(ids(&changed["meetings"]["nodes"])), ["2025-aswan-legal-pathways", "2026-10-nairobi-labour"]);
+    assert_eq!(sorted(slugs(&changed["meetings"]["nodes"])), ["2025-aswan-legal-pathways", "2026-10-nairobi-labour"]);
 }
 
 #[tokio::test]
@@ -231,7 +227,7 @@ async fn deleting_a_meeting_removes_it_with_its_participations_from_every_list()
     for p in recorded["participations"].as_array().unwrap() {
         let q = r#"query($a: String!) { actor(slug: $a) { meetings(first: 100) { nodes { slug } } } }"#;
         let data = app.data(q, json!({ "a": p["actor"] })).await;
-        assert!(!ids(&data["actor"]["meetings"]["nodes"]).contains(&"2025-aswan-legal-pathways".to_owned()));
+        assert!(!slugs(&data["actor"]["meetings"]["nodes"]).contains(&"2025-aswan-legal-pathways".to_owned()));
     }
     // The meeting it built on no longer lists it.
     let cairo = app.data(MEETING, json!({ "slug": "2025-04-cairo-ministerial-conference" })).await;
@@ -283,9 +279,9 @@ async fn participations_are_added_and_removed_and_reads_follow() {
     }"#;
     let vars = json!({ "m": "2025-aswan-legal-pathways", "a": "it", "r": "CO_HOST" });
     let got = app.write_data(add, vars.clone()).await;
-    assert!(ids(&got["addParticipation"]["coHosts"]).contains(&"it".to_owned()));
+    assert!(slugs(&got["addParticipation"]["coHosts"]).contains(&"it".to_owned()));
     let q = r#"{ state(code: "it") { meetings(roles: [CO_HOST], first: 100) { nodes { slug } } } }"#;
-    assert!(ids(&app.data(q, json!({})).await["state"]["meetings"]["nodes"])
+    assert!(slugs(&app.data(q, json!({})).await["state"]["meetings"]["nodes"])
         .contains(&"2025-aswan-legal-pathways".to_owned()));
 
     let (code, _) = app.write_error(add, vars.clone()).await;
@@ -295,8 +291,8 @@ async fn participations_are_added_and_removed_and_reads_follow() {
     assert_eq!(code, "BAD_USER_INPUT", "an unknown actor");
 
     let got = app.write_data(remove, vars.clone()).await;
-    assert!(!ids(&got["removeParticipation"]["coHosts"]).contains(&"it".to_owned()));
-    assert!(!ids(&app.data(q, json!({})).await["state"]["meetings"]["nodes"])
+    assert!(!slugs(&got["removeParticipation"]["coHosts"]).contains(&"it".to_owned()));
+    assert!(!slugs(&app.data(q, json!({})).await["state"]["meetings"]["nodes"])
         .contains(&"2025-aswan-legal-pathways".to_owned()));
     let (code, _) = app.write_error(remove, vars).await;
     assert_eq!(code, "NOT_FOUND");

@@ -39,15 +39,12 @@ impl ActorPair {
     /// role without sources of its own stands on its meeting's sources), each once.
     async fn sources(&self) -> Vec<Source> {
         let cat = &self.rec.cat;
-        let slugs = |a: crate::catalog::ActorRef| match a {
-            crate::catalog::ActorRef::State(i) => cat.ds.states[i].slug.clone(),
-            crate::catalog::ActorRef::Organization(i) => cat.ds.organizations[i].slug.clone(),
-        };
-        let (a, b) = (slugs(self.pair.a), slugs(self.pair.b));
+        let (a, b) = (cat.actor_slug(self.pair.a), cat.actor_slug(self.pair.b));
         let mut out: Vec<crate::domain::Slug> = Vec::new();
         for &m in &self.pair.meetings {
             let meeting = &cat.ds.meetings[m];
-            for p in meeting.participations.iter().filter(|p| p.role.is_organising() && (p.actor == a || p.actor == b))
+            for p in
+                meeting.participations.iter().filter(|p| p.role.is_organising() && (&p.actor == a || &p.actor == b))
             {
                 let cited = if p.sources.is_empty() { &meeting.sources } else { &p.sources };
                 for s in cited {

@@ -61,13 +61,7 @@ impl MeetingFilter {
                 return Err(ApiError::BadUserInput(format!("`from` {} is after `to` {}", f.0, t.0)));
             }
         }
-        let domain = match self.domain {
-            None => None,
-            Some(d @ 1..=5) => Some(d as u8),
-            Some(d) => {
-                return Err(ApiError::BadUserInput(format!("there is no domain {d}; domains are numbered 1 to 5")))
-            }
-        };
+        let domain = domain_number(self.domain)?;
         let text = self.text.as_deref().unwrap_or("");
         if text.len() > MAX_TEXT {
             return Err(ApiError::BadUserInput(format!("`text` has at most {MAX_TEXT} bytes")));

@@ -324,6 +324,15 @@ pub fn update<T>(target: &mut Option<T>, value: MaybeUndefined<T>) {
     }
 }
 
+/// Converts the value of a partial update, if it has one.
+fn try_map<T, U>(value: MaybeUndefined<T>, f: impl FnOnce(T) -> Res<U>) -> Res<MaybeUndefined<U>> {
+    Ok(match value {
+        MaybeUndefined::Value(v) => MaybeUndefined::Value(f(v)?),
+        MaybeUndefined::Null => MaybeUndefined::Null,
+        MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+    })
+}
+
 /// [`update`] for a text field, checked by [`opt_text`].
 pub fn update_text(field: &str, target: &mut Option<String>, value: MaybeUndefined<String>) -> Res<()> {
     let value = match value {
@@ -448,16 +457,8 @@ impl UpdateMeetingInput {
     pub fn apply(self, d: &mut Draft, slug: &str) -> Res<()> {
         let sources = self.sources.map(|s| cite(d, s)).transpose()?;
         let notes = self.notes.map(|n| notes(d, Some(n))).transpose()?;
-        let country = match self.country {
-            MaybeUndefined::Value(c) => MaybeUndefined::Value(Draft::slug("country", &c)?),
-            MaybeUndefined::Null => MaybeUndefined::Null,
-            MaybeUndefined::Undefined => MaybeUndefined::Undefined,
-        };
-        let attendance = match self.attendance {
-            MaybeUndefined::Value(a) => MaybeUndefined::Value(attendance(a)?),
-            MaybeUndefined::Null => MaybeUndefined::Null,
-            MaybeUndefined::Undefined => MaybeUndefined::Undefined,
-        };
+        let country = try_map(self.country, |c| Draft::slug("country", &c))?;
+        let attendance = try_map(self.attendance, attendance)?;
         let processes = self.processes.map(|p| slugs("processes", p)).transpose()?;
         let domains = self.domains.map(domains).transpose()?;
         let title = self.title.map(|t| text("title", t)).transpose()?;
@@ -558,8 +559,8 @@ impl CreateMembershipInput {
         let slug = match self.slug {
             Some(s) => Draft::slug("slug", &s)?,
             None => {
-                let role_name = serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_lowercase));
-                let base = crate::curation::name_slug(&format!("{process} {} {actor}", role_name.unwrap_or_default()))
+                let role_name = domain::variant_name(&role).to_lowercase();
+                let base = crate::curation::name_slug(&format!("{process} {role_name} {actor}"))
                     .ok_or_else(|| CurationError::Invalid("slug: cannot derive one; give a slug".into()))?;
                 d.free_key::<domain::Membership>(&base)
             }
