@@ -7,7 +7,8 @@
 use crate::catalog::Catalog;
 use crate::curation::{Curator, Tokens};
 use crate::export::ExportCache;
-use crate::graphql::{self, ApiSchema};
+use crate::graphql::engine::Engine;
+use crate::http::response_cache::ResponseCache;
 use crate::seed::{self, SeedError};
 use crate::store::{Store, StoreError};
 use std::path::Path;
@@ -28,8 +29,10 @@ pub enum AppError {
 pub struct App {
     /// The store, the read model, and the one writer that changes them.
     pub curator: Arc<Curator>,
-    /// The GraphQL schema.
-    pub schema: ApiSchema,
+    /// The GraphQL schema behind the published limits, with its cache of parsed documents.
+    pub engine: Engine,
+    /// The answers already given to queries, by dataset version.
+    pub answers: ResponseCache,
     /// The bulk exports of the dataset being served, rendered once per dataset version.
     pub exports: ExportCache,
 }
@@ -69,7 +72,8 @@ impl App {
     pub fn from_store(store: Store, tokens: Tokens) -> Result<App, AppError> {
         Ok(App {
             curator: Arc::new(Curator::new(store, tokens)?),
-            schema: graphql::schema(),
+            engine: Engine::new(),
+            answers: ResponseCache::default(),
             exports: ExportCache::default(),
         })
     }

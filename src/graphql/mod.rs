@@ -3,8 +3,9 @@
 //! subscription go through the [`crate::curation::Curator`]. It never touches the store and
 //! knows nothing of HTTP.
 
-pub mod depth;
+pub mod engine;
 pub mod error;
+pub mod limits;
 mod mutation;
 pub mod pagination;
 mod query;
@@ -20,13 +21,6 @@ pub use subscription::Subscription;
 /// The schema type the server runs.
 pub type ApiSchema = Schema<Query, Mutation, Subscription>;
 
-/// Deepest nesting of selections a query may have.
-pub const MAX_DEPTH: usize = 12;
-/// Highest complexity a query may have; a connection counts its page size times its items.
-pub const MAX_COMPLEXITY: usize = 5_000;
-/// Most directives a field may carry.
-pub const MAX_DIRECTIVES: usize = 5;
-
 /// The curator the transport puts into every request and WebSocket connection; a missing one is
 /// our fault.
 pub(crate) fn curator<'c>(
@@ -36,14 +30,11 @@ pub(crate) fn curator<'c>(
         .map_err(|e| error::ApiError::Internal(format!("no curator in the request: {}", e.message)))
 }
 
-/// Builds the schema with its limits.
+/// Builds the bare schema: no extension and no limits of async-graphql's own, because
+/// [`engine::Engine`] applies the published limits before a request reaches it. Run requests
+/// through the engine.
 pub fn schema() -> ApiSchema {
-    Schema::build(Query, Mutation, Subscription)
-        // Not `limit_depth`: it would refuse the standard introspection query (see `depth`).
-        .extension(depth::DepthLimit { max: MAX_DEPTH, introspection_max: depth::MAX_INTROSPECTION_DEPTH })
-        .limit_complexity(MAX_COMPLEXITY)
-        .limit_directives(MAX_DIRECTIVES)
-        .finish()
+    Schema::build(Query, Mutation, Subscription).finish()
 }
 
 /// The schema in SDL, sorted so that it diffs cleanly: what `schema.graphql` holds.

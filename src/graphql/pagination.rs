@@ -110,8 +110,8 @@ pub fn decode_cursor(cursor: &str) -> ApiResult<String> {
         .ok_or_else(|| ApiError::BadUserInput("invalid cursor: use a cursor this API returned".into()))
 }
 
-/// The complexity of a connection field: the page size times the cost of one item, so nested
-/// connections multiply.
+/// The cost of a paginated field under the published model ([`super::limits`]): 1, plus the page
+/// size times the cost of one item, so nested connections multiply.
 pub fn cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
     let n = first.or(last).unwrap_or(DEFAULT_PAGE_SIZE).clamp(0, MAX_PAGE_SIZE) as usize;
     1 + n.max(1) * child

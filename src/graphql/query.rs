@@ -1,7 +1,7 @@
 //! The `Query` root: entry points into the record.
 
 use super::error::{ApiError, ApiResult};
-use super::pagination::{cost, page, CommitmentConnection, MeetingConnection, PageArgs, StateConnection};
+use super::pagination::{page, CommitmentConnection, MeetingConnection, PageArgs, StateConnection};
 use super::scalars::Date;
 use super::types::*;
 use crate::catalog::{filter_words, fold, Catalog};
@@ -34,6 +34,22 @@ fn arg(name: &str, value: &str) -> ApiResult<()> {
 }
 
 /// The entry points of the API. Every read is public; lists of more than a few items are paged.
+///
+/// Limits, checked before a query runs (each refusal has a code in `extensions.code`):
+/// - text: at most 16384 bytes (`QUERY_TOO_LARGE`);
+/// - depth: at most 12 levels of fields, 20 under `__schema` and `__type` (`QUERY_TOO_DEEP`);
+/// - fields: at most 1000, counting each alias and each fragment where it is spread
+///   (`TOO_MANY_FIELDS`);
+/// - aliases: at most 50 (`TOO_MANY_ALIASES`); directives: at most 50 (`TOO_MANY_DIRECTIVES`);
+/// - cost: at most 5000 (`QUERY_TOO_COMPLEX`). Every field costs 1, and a paged field costs 1
+///   plus its page size (`first`, else `last`, else its default) times the cost of one item, so
+///   nested pages multiply;
+/// - pages: `first` and `last` at most 100 (`PAGE_SIZE_EXCEEDED`);
+/// - strings: no control characters other than tab and line breaks (`BAD_USER_INPUT`).
+///
+/// Each answer reports its measure in `extensions.cost`. Over HTTP: a body of at most 262144
+/// bytes (413 `PAYLOAD_TOO_LARGE`), batches of at most 10 operations (`BATCH_TOO_LARGE`), and
+/// 10 s per request (408 `REQUEST_TIMEOUT`).
 #[Object]
 impl Query {
     /// Fetches any record that implements `Node` by its global id. Null if no record has that id.
@@ -42,6 +58,7 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "A global id returned by this API.")] id: ID,
     ) -> ApiResult<Option<Node>> {
+        arg("id", &id)?;
         let root = root(ctx)?;
         Ok(NodeId::decode(&id).and_then(|n| n.resolve(&root)))
     }
@@ -59,6 +76,7 @@ impl Query {
                 max: super::pagination::MAX_PAGE_SIZE,
             });
         }
+        ids.iter().try_for_each(|id| arg("ids", id))?;
         let root = root(ctx)?;
         Ok(ids.iter().map(|id| NodeId::decode(id).and_then(|n| n.resolve(&root))).collect())
     }
@@ -75,7 +93,6 @@ impl Query {
     }
 
     /// States, ordered by name.
-    #[graphql(complexity = "cost(first, last, child_complexity)")]
     async fn states(
         &self,
         ctx: &Context<'_>,
@@ -135,7 +152,6 @@ impl Query {
     /// accent-insensitive, and by English word stems: "trafficker" finds "trafficking". Every
     /// word must match; a match in a name or title ranks above one in a text. The index lives in
     /// the store and changes with every write.
-    #[graphql(complexity = "cost(first.or(Some(20)), None, child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -205,7 +221,6 @@ impl Query {
 
     /// Pairs of actors that organised meetings together (host, co-host, chair, co-chair), most
     /// shared meetings first, then by the pair's slugs.
-    #[graphql(complexity = "cost(first.or(Some(50)), None, child_complexity)")]
     async fn co_host_pairs(
         &self,
         ctx: &Context<'_>,
@@ -318,7 +333,6 @@ impl Query {
 
     /// Meetings, filtered and paged. A meeting dated only to the month or year sorts at the start
     /// of its interval and matches `from`/`to` if its interval meets the range; ties by slug.
-    #[graphql(complexity = "cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn meetings(
         &self,
@@ -365,7 +379,6 @@ impl Query {
     }
 
     /// Action-plan items: by document, cross-cutting approaches first, then commitments by domain and number.
-    #[graphql(complexity = "cost(first, last, child_complexity)")]
     async fn commitments(
         &self,
         ctx: &Context<'_>,

@@ -15,6 +15,12 @@ impl ScalarType for domain::PartialDate {
         }
     }
 
+    /// Lets validation refuse a bad literal or variable before anything runs, as a request error
+    /// with a code, instead of a field error once execution reaches the argument.
+    fn is_valid(value: &Value) -> bool {
+        <Self as ScalarType>::parse(value.clone()).is_ok()
+    }
+
     fn to_value(&self) -> Value {
         Value::String(self.to_string())
     }
@@ -36,6 +42,12 @@ impl ScalarType for Date {
                 s.chars().take(40).collect::<String>()
             ))),
         }
+    }
+
+    /// Lets validation refuse a bad literal or variable before anything runs, as a request error
+    /// with a code, instead of a field error once execution reaches the argument.
+    fn is_valid(value: &Value) -> bool {
+        <Self as ScalarType>::parse(value.clone()).is_ok()
     }
 
     fn to_value(&self) -> Value {
@@ -60,6 +72,12 @@ impl ScalarType for DateTime {
                 s.chars().take(40).collect::<String>()
             ))
         })
+    }
+
+    /// Lets validation refuse a bad literal or variable before anything runs, as a request error
+    /// with a code, instead of a field error once execution reaches the argument.
+    fn is_valid(value: &Value) -> bool {
+        <Self as ScalarType>::parse(value.clone()).is_ok()
     }
 
     fn to_value(&self) -> Value {

@@ -27,15 +27,19 @@
 //! anything runs; a response with errors is sent as JSON, with 400 when nothing ran and 200 when
 //! the errors come from execution; and a result with no list in it gets 406.
 
+use super::response_cache::{Answer, ResponseCache};
 use super::MAX_BATCH;
-use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{BatchRequest, BatchResponse, Request, Response as GqlResponse, Value};
+use crate::graphql::engine::Prepared;
+use async_graphql::parser::types::OperationType;
+use async_graphql::{BatchResponse, Request, Response as GqlResponse, ServerError, Value};
+use axum::body::Bytes;
 use axum::extract::Query;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
 use std::future::Future;
+use std::sync::Arc;
 
 /// The media type the specification defines for GraphQL responses.
 pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -247,12 +251,18 @@ fn request(params: Map<String, Json>) -> Result<Request, Refusal> {
         .map_err(|e| Refusal::bad_request(format!("the body is not a GraphQL request: {e}")))
 }
 
+/// A POST body: one request, or a batch of them.
+enum Body {
+    Single(Box<Request>),
+    Batch(Vec<Request>),
+}
+
 /// Reads a POST body: one request object, or a batch of at most [`MAX_BATCH`] of them.
-fn post_batch(body: &[u8]) -> Result<BatchRequest, Refusal> {
+fn post_body(body: &[u8]) -> Result<Body, Refusal> {
     let value: Json = serde_json::from_slice(body)
         .map_err(|e| Refusal::bad_request(format!("the body is not a GraphQL request in JSON: {e}")))?;
     match value {
-        Json::Object(params) => Ok(BatchRequest::Single(request(params)?)),
+        Json::Object(params) => Ok(Body::Single(Box::new(request(params)?))),
         Json::Array(items) => {
             if items.is_empty() {
                 return Err(Refusal::bad_request("a batch holds at least one operation"));
@@ -271,22 +281,38 @@ fn post_batch(body: &[u8]) -> Result<BatchRequest, Refusal> {
                     _ => Err(Refusal::bad_request("each operation of a batch must be a JSON object")),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(BatchRequest::Batch(requests))
+            Ok(Body::Batch(requests))
         }
         _ => Err(Refusal::bad_request("the body must be a JSON object (or an array of them for a batch)")),
     }
 }
 
-/// The kind of operation a request would run, if its document parses and names one.
-fn operation_type(request: &mut Request) -> Option<OperationType> {
-    let name = request.operation_name.clone();
-    let doc = request.parsed_query().ok()?;
-    match (&doc.operations, name) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name.as_str()).map(|op| op.node.ty),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next().map(|op| op.node.ty),
-        (DocumentOperations::Multiple(_), None) => None,
+/// The GraphQL side of one HTTP request, as the handler set it up: it prepares and runs
+/// operations against one state of the data, and keeps the answers to queries.
+pub trait Operations {
+    /// Parses a request's document (or finds it parsed), chooses its operation and checks it
+    /// against the limits; the error is a request error with its code.
+    fn prepare(&self, request: Request) -> Result<Prepared, ServerError>;
+    /// Runs a prepared operation.
+    fn run(&self, prepared: Prepared) -> impl Future<Output = GqlResponse> + Send;
+    /// The answers already given, and the version of the data the operations read.
+    fn answers(&self) -> (&ResponseCache, &str);
+}
+
+/// Prepares and runs one request; a request refused while preparing gets its error as a response.
+async fn run_one(ops: &impl Operations, request: Request) -> GqlResponse {
+    match ops.prepare(request) {
+        Ok(prepared) => ops.run(prepared).await,
+        Err(error) => GqlResponse::from_errors(vec![error]),
     }
+}
+
+/// Runs a query and keeps its answer, for the next time the same query meets the same data.
+async fn answer_query(ops: &impl Operations, prepared: Prepared, key: String, media: MediaType) -> Arc<Answer> {
+    let response = ops.run(prepared).await;
+    let answer = Arc::new(answer(&BatchResponse::Single(response), media, &key));
+    ops.answers().0.insert(key, Arc::clone(&answer));
+    answer
 }
 
 /// Whether a response is a request error: nothing ran, because the document did not parse or
@@ -310,10 +336,10 @@ fn response_json(response: &GqlResponse, media: MediaType) -> Json {
     json
 }
 
-/// The HTTP response for what ran: the status the specification gives, the negotiated media
+/// What ran, as it goes on the wire: the status the specification gives, the negotiated media
 /// type, and the cache and extra headers async-graphql collected.
-fn respond(batch: BatchResponse, media: MediaType) -> Response {
-    let (status, body) = match &batch {
+fn answer(batch: &BatchResponse, media: MediaType, key: &str) -> Answer {
+    let (status, body) = match batch {
         BatchResponse::Single(response) => {
             let status = if media == MediaType::GraphQLResponseJson && is_request_error(response) {
                 StatusCode::BAD_REQUEST
@@ -327,8 +353,7 @@ fn respond(batch: BatchResponse, media: MediaType) -> Response {
             (StatusCode::OK, Json::Array(items.iter().map(|r| response_json(r, media)).collect()))
         }
     };
-    let mut response = (status, body.to_string()).into_response();
-    let headers = response.headers_mut();
+    let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
     if batch.is_ok() {
         if let Some(value) = batch.cache_control().value().and_then(|v| HeaderValue::from_str(&v).ok()) {
@@ -336,6 +361,14 @@ fn respond(batch: BatchResponse, media: MediaType) -> Response {
         }
     }
     headers.extend(batch.http_headers());
+    Answer::new(status, headers, Bytes::from(body.to_string()), key)
+}
+
+/// The HTTP response for what ran, when it is not kept: a mutation, a batch, an error. It has no
+/// `ETag`: nothing could revalidate it.
+fn respond(batch: BatchResponse, media: MediaType) -> Response {
+    let mut response = answer(&batch, media, "").respond(None);
+    response.headers_mut().remove(header::ETAG);
     response
 }
 
@@ -361,13 +394,10 @@ pub enum GetOutcome {
     Response(Response),
 }
 
-/// GET: a query from `?query=&variables=&operationName=&extensions=`, run by `run`; or
-/// [`GetOutcome::Page`] when a browser asks for the endpoint without parameters.
-pub async fn get<F, Fut>(headers: &HeaderMap, uri: &Uri, run: F) -> GetOutcome
-where
-    F: FnOnce(BatchRequest) -> Fut,
-    Fut: Future<Output = BatchResponse>,
-{
+/// GET: a query from `?query=&variables=&operationName=&extensions=`, run by `ops`; or
+/// [`GetOutcome::Page`] when a browser asks for the endpoint without parameters. A query's answer
+/// carries an `ETag`, and `If-None-Match` with it gets 304.
+pub async fn get(headers: &HeaderMap, uri: &Uri, ops: &impl Operations) -> GetOutcome {
     if uri.query().is_none_or(str::is_empty) && accepts_html(headers) {
         return GetOutcome::Page;
     }
@@ -375,11 +405,21 @@ where
         Ok(media) => media,
         Err(refusal) => return GetOutcome::Response(refusal.into_response(None)),
     };
-    let mut request = match get_params(uri).and_then(request) {
+    let request = match get_params(uri).and_then(request) {
         Ok(request) => request,
         Err(refusal) => return GetOutcome::Response(refusal.into_response(Some(media))),
     };
-    if let Some(ty @ (OperationType::Mutation | OperationType::Subscription)) = operation_type(&mut request) {
+    let if_none_match = headers.get(header::IF_NONE_MATCH);
+    // Only queries are ever kept, so a kept answer is a query's: no need to prepare it again.
+    let key = (media != MediaType::Csv).then(|| ResponseCache::key(ops.answers().1, media.content_type(), &request));
+    if let Some(answer) = key.as_deref().and_then(|k| ops.answers().0.get(k)) {
+        return GetOutcome::Response(answer.respond(if_none_match));
+    }
+    let prepared = match ops.prepare(request) {
+        Ok(prepared) => prepared,
+        Err(error) => return GetOutcome::Response(respond_error(error, media)),
+    };
+    if let ty @ (OperationType::Mutation | OperationType::Subscription) = prepared.operation {
         let what = if ty == OperationType::Mutation { "a mutation" } else { "a subscription" };
         let refusal = Refusal::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -388,18 +428,24 @@ where
         );
         return GetOutcome::Response(refusal.into_response(Some(media)));
     }
-    if media == MediaType::Csv {
-        return GetOutcome::Response(respond_csv(run(BatchRequest::Single(request)).await));
-    }
-    GetOutcome::Response(respond(run(BatchRequest::Single(request)).await, media))
+    GetOutcome::Response(match key {
+        None => respond_csv(ops.run(prepared).await),
+        Some(key) => answer_query(ops, prepared, key, media).await.respond(if_none_match),
+    })
 }
 
-/// POST: one request, or a batch of at most [`MAX_BATCH`], as `application/json`, run by `run`.
-pub async fn post<F, Fut>(headers: &HeaderMap, body: &[u8], run: F) -> Response
-where
-    F: FnOnce(BatchRequest) -> Fut,
-    Fut: Future<Output = BatchResponse>,
-{
+/// A request error from preparing, in the negotiated media type (for a CSV client, as
+/// `respond_csv` answers errors).
+fn respond_error(error: ServerError, media: MediaType) -> Response {
+    let response = GqlResponse::from_errors(vec![error]);
+    if media == MediaType::Csv {
+        return respond_csv(response);
+    }
+    respond(BatchResponse::Single(response), media)
+}
+
+/// POST: one request, or a batch of at most [`MAX_BATCH`], as `application/json`, run by `ops`.
+pub async fn post(headers: &HeaderMap, body: &[u8], ops: &impl Operations) -> Response {
     let media = match media_type(headers) {
         Ok(media) => media,
         Err(refusal) => return refusal.into_response(None),
@@ -414,49 +460,54 @@ where
         )
         .into_response(Some(media));
     }
-    match post_batch(body) {
-        Ok(batch) if media == MediaType::Csv => match csv_refusal(batch) {
-            Ok(batch) => respond_csv(run(batch).await),
-            Err(refusal) => refusal.into_response(Some(media)),
-        },
-        Ok(batch) => respond(run(batch).await, media),
-        Err(refusal) => refusal.into_response(Some(media)),
+    let request = match post_body(body) {
+        Ok(Body::Single(request)) => *request,
+        Ok(Body::Batch(_)) if media == MediaType::Csv => return csv_refusal("a batch").into_response(Some(media)),
+        Ok(Body::Batch(requests)) => {
+            let mut responses = Vec::with_capacity(requests.len());
+            for request in requests {
+                responses.push(run_one(ops, request).await);
+            }
+            return respond(BatchResponse::Batch(responses), media);
+        }
+        Err(refusal) => return refusal.into_response(Some(media)),
+    };
+    let key = (media != MediaType::Csv).then(|| ResponseCache::key(ops.answers().1, media.content_type(), &request));
+    if let Some(answer) = key.as_deref().and_then(|k| ops.answers().0.get(k)) {
+        return answer.respond(None);
+    }
+    let prepared = match ops.prepare(request) {
+        Ok(prepared) => prepared,
+        Err(error) => return respond_error(error, media),
+    };
+    match (prepared.operation, key) {
+        (OperationType::Mutation, None) => csv_refusal("a mutation").into_response(Some(media)),
+        (OperationType::Subscription, None) => csv_refusal("a subscription").into_response(Some(media)),
+        (OperationType::Query, None) => respond_csv(ops.run(prepared).await),
+        (OperationType::Query, Some(key)) => answer_query(ops, prepared, key, media).await.respond(None),
+        (_, Some(_)) => respond(BatchResponse::Single(ops.run(prepared).await), media),
     }
 }
 
 /// A CSV table answers one query: a batch would be several tables, and a mutation must not run
 /// only to be refused afterwards for having no list. Both are refused before anything runs.
-fn csv_refusal(batch: BatchRequest) -> Result<BatchRequest, Refusal> {
-    let not_acceptable = |what: &str| {
-        Refusal::new(
-            StatusCode::NOT_ACCEPTABLE,
-            "NOT_ACCEPTABLE",
-            format!("{TEXT_CSV} answers a single query; send {what} with Accept: {APPLICATION_JSON}"),
-        )
-    };
-    match batch {
-        BatchRequest::Batch(_) => Err(not_acceptable("a batch")),
-        BatchRequest::Single(mut request) => match operation_type(&mut request) {
-            Some(OperationType::Mutation) => Err(not_acceptable("a mutation")),
-            Some(OperationType::Subscription) => Err(not_acceptable("a subscription")),
-            _ => Ok(BatchRequest::Single(request)),
-        },
-    }
+fn csv_refusal(what: &str) -> Refusal {
+    Refusal::new(
+        StatusCode::NOT_ACCEPTABLE,
+        "NOT_ACCEPTABLE",
+        format!("{TEXT_CSV} answers a single query; send {what} with Accept: {APPLICATION_JSON}"),
+    )
 }
 
 /// The answer to a query run for `text/csv`: its first list of objects as an RFC 4180 table, or
 /// JSON when there were errors (400 when nothing ran, 200 otherwise) or when the result holds no
 /// list (406).
-fn respond_csv(batch: BatchResponse) -> Response {
-    let BatchResponse::Single(response) = &batch else {
-        // Batches are refused before they run; answer one that got here in JSON all the same.
-        return respond(batch, MediaType::Json);
-    };
+fn respond_csv(response: GqlResponse) -> Response {
     if !response.errors.is_empty() {
         // The client may not read JSON, so a request error gets a 4xx it cannot mistake for a
         // table; errors from execution keep the 200 of `application/json`, as today.
-        let status = if is_request_error(response) { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-        let mut json = respond(batch, MediaType::Json);
+        let status = if is_request_error(&response) { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+        let mut json = respond(BatchResponse::Single(response), MediaType::Json);
         *json.status_mut() = status;
         return json;
     }
@@ -532,22 +583,5 @@ mod tests {
         ] {
             assert!(!ok(bad.clone()), "{bad}");
         }
-    }
-
-    #[test]
-    fn the_operation_type_follows_the_operation_name() {
-        let ty = |query: &str, name: Option<&str>| {
-            let mut r = Request::new(query);
-            if let Some(n) = name {
-                r = r.operation_name(n);
-            }
-            operation_type(&mut r)
-        };
-        assert_eq!(ty("{ a }", None), Some(OperationType::Query));
-        assert_eq!(ty("mutation { a }", None), Some(OperationType::Mutation));
-        assert_eq!(ty("query A { a } mutation B { b }", Some("B")), Some(OperationType::Mutation));
-        assert_eq!(ty("query A { a } mutation B { b }", Some("A")), Some(OperationType::Query));
-        assert_eq!(ty("query A { a } mutation B { b }", None), None);
-        assert_eq!(ty("{", None), None);
     }
 }

@@ -14,11 +14,14 @@ pub mod exports;
 pub mod graphiql;
 pub mod graphql_http;
 pub mod landing;
+pub mod response_cache;
 
 use crate::app::App;
+use crate::catalog::Catalog;
+use crate::graphql::engine::Prepared;
 use crate::graphql::{self, Bearer};
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql::{BatchRequest, BatchResponse, Data};
+use async_graphql::{Data, Request, ServerError};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
 use axum::extract::{State, WebSocketUpgrade};
@@ -26,6 +29,7 @@ use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use response_cache::ResponseCache;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
@@ -54,6 +58,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/export/{file}", get(exports::file))
         .with_state(app)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(coded_refusal))
         .layer(CompressionLayer::new())
         .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::POST]).allow_headers([
             header::CONTENT_TYPE,
@@ -61,7 +66,32 @@ pub fn router(app: Arc<App>) -> Router {
             header::ACCEPT,
         ]))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(axum::middleware::map_response(coded_refusal))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Gives the refusals that the middleware answers (413 from the body limit, whether the length
+/// was announced or not; 408 from the timeout) the JSON body and `extensions.code` every other
+/// refusal has, instead of plain text or nothing. It runs twice in the stack, inside and outside
+/// the timeout and body-limit layers, and leaves a body that is already JSON alone.
+async fn coded_refusal(response: Response) -> Response {
+    let (code, message) = match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ("PAYLOAD_TOO_LARGE", format!("the request body is larger than {MAX_BODY_BYTES} bytes"))
+        }
+        StatusCode::REQUEST_TIMEOUT => {
+            ("REQUEST_TIMEOUT", format!("the request took longer than {} s", REQUEST_TIMEOUT.as_secs()))
+        }
+        _ => return response,
+    };
+    let is_json =
+        response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
+    if is_json {
+        return response;
+    }
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (response.status(), [(header::CONTENT_TYPE, graphql_http::MediaType::Json.content_type())], body.to_string())
+        .into_response()
 }
 
 /// The bearer token of the `Authorization` header, if it has one.
@@ -74,22 +104,46 @@ fn bearer(headers: &HeaderMap) -> Bearer {
     Bearer(token)
 }
 
-async fn execute(app: &App, batch: BatchRequest, bearer: Bearer) -> BatchResponse {
-    let catalog = app.catalog();
-    let with_data =
-        |r: async_graphql::Request| r.data(Arc::clone(&catalog)).data(Arc::clone(&app.curator)).data(bearer.clone());
-    let batch = match batch {
-        BatchRequest::Single(r) => BatchRequest::Single(with_data(r)),
-        BatchRequest::Batch(v) => BatchRequest::Batch(v.into_iter().map(with_data).collect()),
-    };
-    app.schema.execute_batch(batch).await
+/// The GraphQL side of one request: the engine, over the state of the data the request started
+/// on, with the request's token.
+struct Exchange<'a> {
+    app: &'a App,
+    catalog: Arc<Catalog>,
+    bearer: Bearer,
+}
+
+impl<'a> Exchange<'a> {
+    fn new(app: &'a App, bearer: Bearer) -> Exchange<'a> {
+        let catalog = app.catalog();
+        app.answers.observe(catalog.meta.revision);
+        Exchange { app, catalog, bearer }
+    }
+}
+
+impl graphql_http::Operations for Exchange<'_> {
+    fn prepare(&self, request: Request) -> Result<Prepared, ServerError> {
+        self.app.engine.prepare(request)
+    }
+
+    async fn run(&self, mut prepared: Prepared) -> async_graphql::Response {
+        prepared.request = prepared
+            .request
+            .data(Arc::clone(&self.catalog))
+            .data(Arc::clone(&self.app.curator))
+            .data(self.bearer.clone());
+        self.app.engine.run(prepared).await
+    }
+
+    fn answers(&self) -> (&ResponseCache, &str) {
+        (&self.app.answers, &self.catalog.meta.version)
+    }
 }
 
 /// GET /graphql: GraphiQL for a browser, or a query from the `query`, `variables` and
 /// `operationName` parameters.
 async fn graphql_get(State(app): State<Arc<App>>, headers: HeaderMap, uri: Uri) -> Response {
     // A GET never writes (mutations are refused before execution), so no token is passed on.
-    match graphql_http::get(&headers, &uri, |batch| execute(&app, batch, Bearer::default())).await {
+    match graphql_http::get(&headers, &uri, &Exchange::new(&app, Bearer::default())).await {
         graphql_http::GetOutcome::Page => graphiql::page(),
         graphql_http::GetOutcome::Response(response) => response,
     }
@@ -97,18 +151,17 @@ async fn graphql_get(State(app): State<Arc<App>>, headers: HeaderMap, uri: Uri) 
 
 /// GET /graphql/ws: subscriptions over WebSocket.
 async fn graphql_ws(State(app): State<Arc<App>>, protocol: GraphQLProtocol, upgrade: WebSocketUpgrade) -> Response {
-    let schema = app.schema.clone();
+    let engine = app.engine.clone();
     let mut data = Data::default();
     data.insert(Arc::clone(&app.curator));
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| GraphQLWebSocket::new(stream, schema, protocol).with_data(data).serve())
+        .on_upgrade(move |stream| GraphQLWebSocket::new(stream, engine, protocol).with_data(data).serve())
 }
 
 /// POST /graphql: one request, or a batch of at most [`MAX_BATCH`], as `application/json`.
 async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    let token = bearer(&headers);
-    graphql_http::post(&headers, &body, |batch| execute(&app, batch, token)).await
+    graphql_http::post(&headers, &body, &Exchange::new(&app, bearer(&headers))).await
 }
 
 /// GET /health: liveness, and the version of the data being served.

@@ -27,12 +27,15 @@ async fn a_filter_naming_an_unknown_actor_is_bad_user_input() {
 }
 
 #[tokio::test]
-async fn an_invalid_partial_date_is_refused_by_the_scalar() {
+async fn an_invalid_date_is_refused_by_validation_before_anything_runs() {
     let app = spawn_app();
     let resp =
         app.run("query ($d: Date) { meetings(filter: {from: $d}) { totalCount } }", json!({"d": "2021-02-30"})).await;
     let message = resp["errors"][0]["message"].as_str().unwrap();
-    assert!(message.contains("not a date of the form YYYY-MM-DD"), "{message}");
+    assert!(message.contains("expected type \"Date\""), "{message}");
+    assert_eq!(resp["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+    // A request error: nothing ran, so there is no path.
+    assert!(resp["errors"][0].get("path").is_none(), "{resp}");
     assert!(resp["data"].is_null());
 }
 

@@ -16,6 +16,7 @@ mod errors;
 mod exports;
 mod graphiql;
 mod graphql_over_http;
+mod hostile;
 mod http;
 mod journalist_queries;
 mod journalists;

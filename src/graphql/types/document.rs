@@ -4,7 +4,7 @@ use super::*;
 use crate::domain::Collection;
 use crate::domain::PartialDate;
 use crate::graphql::error::ApiResult;
-use crate::graphql::pagination::{cost, page, MeetingConnection, PageArgs};
+use crate::graphql::pagination::{page, MeetingConnection, PageArgs};
 use crate::graphql::scalars::DateTime;
 use async_graphql::{Object, ID};
 
@@ -136,7 +136,6 @@ impl Domain {
     }
 
     /// Meetings classified under this domain number (an editorial classification), newest first.
-    #[graphql(complexity = "cost(first, None, child_complexity)")]
     async fn meetings(
         &self,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,

@@ -4,7 +4,7 @@ use super::actor::meetings_page;
 use super::*;
 use crate::domain::Collection;
 use crate::graphql::error::ApiResult;
-use crate::graphql::pagination::{cost, MeetingConnection, PageArgs};
+use crate::graphql::pagination::{MeetingConnection, PageArgs};
 use crate::graphql::scalars::Date;
 use crate::graphql::scalars::DateTime;
 use async_graphql::{Object, ID};
@@ -96,7 +96,6 @@ impl Process {
     }
 
     /// The process's meetings.
-    #[graphql(complexity = "cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn meetings(
         &self,

@@ -4,7 +4,7 @@ use super::actor::{actor_meetings, partners};
 use super::*;
 use crate::domain::Collection;
 use crate::graphql::error::ApiResult;
-use crate::graphql::pagination::{cost, MeetingConnection};
+use crate::graphql::pagination::MeetingConnection;
 use crate::graphql::scalars::DateTime;
 use async_graphql::{Object, ID};
 
@@ -73,7 +73,6 @@ impl State {
 
     /// Every meeting in which this state had one of the given roles (all roles when omitted).
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "cost(first, last, child_complexity)")]
     pub async fn meetings(
         &self,
         #[graphql(desc = "Only meetings where the state held one of these roles.")] roles: Option<Vec<MeetingRole>>,

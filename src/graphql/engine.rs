@@ -1,0 +1,238 @@
+//! The engine every GraphQL request runs through, over HTTP and WebSocket alike: the published
+//! limits ([`super::limits`]) checked before anything runs, a cache of parsed documents, and the
+//! cost of each query reported in the response's `extensions.cost`.
+//!
+//! Why not async-graphql's own limits and extensions: a registered extension turns off the
+//! executor's per-field fast path (about 30% of a small query on these machines), and its depth
+//! limit cannot tell introspection from data. The limits here run once per request on a document
+//! that is parsed once per distinct text; the schema underneath runs with no extension at all.
+//!
+//! Every refusal is a request error (no `data`, no `path`) with an `extensions.code`, so the
+//! transport gives it the status the GraphQL-over-HTTP specification asks for.
+
+use super::limits::{self, LimitError, Measure, SchemaShape};
+use super::ApiSchema;
+use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType};
+use async_graphql::{Data, ErrorExtensions, Executor, Request, Response, ServerError};
+use quick_cache::sync::Cache;
+use quick_cache::Weighter;
+use std::sync::Arc;
+
+/// How much query text the document cache holds, in bytes; the parsed documents take a small
+/// multiple of it.
+const DOCUMENT_CACHE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// The code of a document that does not parse.
+pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+/// The code of a document that does not validate against the schema, or whose variables do not
+/// fit their types.
+pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+/// The code of a request whose `operationName` names no operation of the document, or that names
+/// none when the document holds several.
+pub const UNKNOWN_OPERATION: &str = "UNKNOWN_OPERATION";
+
+/// Weighs a cached document by the length of its text.
+#[derive(Clone)]
+struct TextLength;
+
+impl Weighter<Arc<str>, Arc<ExecutableDocument>> for TextLength {
+    fn weight(&self, key: &Arc<str>, _: &Arc<ExecutableDocument>) -> u64 {
+        key.len() as u64 + 1
+    }
+}
+
+struct Inner {
+    schema: ApiSchema,
+    shape: SchemaShape,
+    documents: Cache<Arc<str>, Arc<ExecutableDocument>, TextLength>,
+}
+
+/// Runs GraphQL requests within the published limits. Cheap to clone: clones share the schema
+/// and the caches.
+#[derive(Clone)]
+pub struct Engine(Arc<Inner>);
+
+/// A request that passed the limits, ready to run.
+pub struct Prepared {
+    /// The request, with its parsed document set.
+    pub request: Request,
+    /// The kind of operation it runs.
+    pub operation: OperationType,
+    /// What it measured against the limits.
+    pub measure: Measure,
+}
+
+/// An error with its code, as a request error (no path).
+fn coded(message: impl Into<String>, code: &'static str) -> ServerError {
+    ServerError::new(message, None).extend_with(|_, e| e.set("code", code)).into_server_error(Default::default())
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new()
+    }
+}
+
+impl Engine {
+    /// The engine over this build's schema.
+    pub fn new() -> Engine {
+        let schema = super::schema();
+        let shape = SchemaShape::from_sdl(&schema.sdl());
+        let documents = Cache::with_weighter(4096, DOCUMENT_CACHE_BYTES, TextLength);
+        Engine(Arc::new(Inner { schema, shape, documents }))
+    }
+
+    /// The schema underneath, for what the engine does not cover (its SDL).
+    pub fn schema(&self) -> &ApiSchema {
+        &self.0.schema
+    }
+
+    /// The parsed document of a query text: from the cache, or checked against the text limits,
+    /// parsed and cached. A text that does not parse is not cached: it costs its parse each time,
+    /// which the text limits bound.
+    pub fn document(&self, query: &str) -> Result<Arc<ExecutableDocument>, ServerError> {
+        if let Some(doc) = self.0.documents.get(query) {
+            return Ok(doc);
+        }
+        limits::check_text(query).map_err(|e| e.to_server_error())?;
+        let doc = async_graphql::parser::parse_query(query).map_err(|e| {
+            let mut error = ServerError::from(e);
+            error.extensions.get_or_insert_with(Default::default).set("code", PARSE_FAILED);
+            error
+        })?;
+        let doc = Arc::new(doc);
+        self.0.documents.insert(Arc::from(query), Arc::clone(&doc));
+        Ok(doc)
+    }
+
+    /// Parses (or finds) a request's document, chooses its operation and measures it against the
+    /// limits.
+    pub fn prepare(&self, mut request: Request) -> Result<Prepared, ServerError> {
+        let doc = self.document(&request.query)?;
+        let operation = operation(&doc, request.operation_name.as_deref())?;
+        let measure =
+            self.0.shape.measure(&doc, operation, &request.variables).map_err(|e: LimitError| e.to_server_error())?;
+        let ty = operation.ty;
+        request.set_parsed_query(ExecutableDocument::clone(&doc));
+        Ok(Prepared { request, operation: ty, measure })
+    }
+
+    /// Runs a request that [`Engine::prepare`] accepted, and reports its cost.
+    pub async fn run(&self, prepared: Prepared) -> Response {
+        let mut response = self.0.schema.execute(prepared.request).await;
+        code_request_errors(&mut response);
+        response.extensions.insert("cost".into(), prepared.measure.to_value());
+        response
+    }
+}
+
+/// The operation of a document that a request names, or its only one.
+pub fn operation<'d>(doc: &'d ExecutableDocument, name: Option<&str>) -> Result<&'d OperationDefinition, ServerError> {
+    match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => Ok(&op.node),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops
+            .get(name)
+            .map(|op| &op.node)
+            .ok_or_else(|| coded(format!("Unknown operation named \"{name}\"."), UNKNOWN_OPERATION)),
+        (DocumentOperations::Multiple(ops), None) => match ops.values().next() {
+            Some(op) if ops.len() == 1 => Ok(&op.node),
+            _ => Err(coded(
+                "The document holds several operations: name the one to run with `operationName`.",
+                UNKNOWN_OPERATION,
+            )),
+        },
+    }
+}
+
+/// Gives the errors of a request that did not run (validation, variable coercion) the code they
+/// lack: async-graphql sends them with no code.
+fn code_request_errors(response: &mut Response) {
+    if response.data != async_graphql::Value::Null {
+        return;
+    }
+    for error in response.errors.iter_mut().filter(|e| e.path.is_empty()) {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", VALIDATION_FAILED);
+        }
+    }
+}
+
+impl Executor for Engine {
+    async fn execute(&self, request: Request) -> Response {
+        match self.prepare(request) {
+            Ok(prepared) => self.run(prepared).await,
+            Err(error) => Response::from_errors(vec![error]),
+        }
+    }
+
+    fn execute_stream(&self, request: Request, session_data: Option<Arc<Data>>) -> BoxStream<'static, Response> {
+        match self.prepare(request) {
+            Ok(prepared) => {
+                let measure = prepared.measure;
+                self.0
+                    .schema
+                    .execute_stream_with_session_data(prepared.request, session_data.unwrap_or_default())
+                    .map(move |mut response| {
+                        code_request_errors(&mut response);
+                        response.extensions.insert("cost".into(), measure.to_value());
+                        response
+                    })
+                    .boxed()
+            }
+            Err(error) => stream::once(async move { Response::from_errors(vec![error]) }).boxed(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_operation_follows_the_operation_name() {
+        let ty = |query: &str, name: Option<&str>| {
+            let doc = async_graphql::parser::parse_query(query).expect("it parses");
+            operation(&doc, name).map(|op| op.ty).map_err(|e| e.message)
+        };
+        assert_eq!(ty("{ a }", None), Ok(OperationType::Query));
+        assert_eq!(ty("mutation { a }", None), Ok(OperationType::Mutation));
+        assert_eq!(ty("query A { a } mutation B { b }", Some("B")), Ok(OperationType::Mutation));
+        assert_eq!(ty("query A { a } mutation B { b }", Some("A")), Ok(OperationType::Query));
+        assert!(ty("query A { a } mutation B { b }", None).is_err_and(|m| m.contains("operationName")));
+        assert!(ty("query A { a } mutation B { b }", Some("C")).is_err_and(|m| m.contains("\"C\"")));
+    }
+
+    #[test]
+    fn the_schema_description_publishes_every_limit() {
+        use crate::http::{MAX_BATCH, MAX_BODY_BYTES, REQUEST_TIMEOUT};
+        use limits::*;
+        let sdl = super::super::sdl();
+        let query = &sdl[sdl.find("type Query").expect("a Query type") - 1500..];
+        for (what, value) in [
+            ("text", format!("at most {MAX_QUERY_BYTES} bytes")),
+            ("depth", format!("at most {MAX_DEPTH} levels of fields, {MAX_INTROSPECTION_DEPTH} under")),
+            ("fields", format!("at most {MAX_FIELDS},")),
+            ("aliases", format!("aliases: at most {MAX_ALIASES}")),
+            ("directives", format!("directives: at most {MAX_DIRECTIVES}")),
+            ("cost", format!("cost: at most {MAX_COST}")),
+            ("pages", format!("at most {}", crate::graphql::pagination::MAX_PAGE_SIZE)),
+            ("body", format!("at most {MAX_BODY_BYTES}\nbytes")),
+            ("batch", format!("at most {MAX_BATCH} operations")),
+            ("time", format!("{} s per request", REQUEST_TIMEOUT.as_secs())),
+        ] {
+            assert!(query.contains(&value), "the Query description does not publish the {what} limit ({value})");
+        }
+    }
+
+    #[test]
+    fn a_document_is_parsed_once_and_a_broken_one_gets_a_code() {
+        let engine = Engine::new();
+        let first = engine.document("{ dataset { version } }").expect("it parses");
+        let again = engine.document("{ dataset { version } }").expect("it parses");
+        assert!(Arc::ptr_eq(&first, &again));
+        let error = engine.document("{ dataset {").expect_err("it does not parse");
+        assert_eq!(error.extensions.and_then(|e| e.get("code").cloned()), Some(PARSE_FAILED.into()));
+    }
+}

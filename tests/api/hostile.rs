@@ -1,0 +1,489 @@
+//! Hostile input: each shape of abuse a public GraphQL endpoint meets, with the exact answer it
+//! gets. Every refusal has the status the GraphQL-over-HTTP specification gives (these requests
+//! ask for `application/graphql-response+json`, where a request error is a 400 with no `data`),
+//! and an `extensions.code`. After the whole flood, the server still answers a normal query.
+
+use crate::helpers::*;
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use khartoum_graphql::graphql::limits::{MAX_ALIASES, MAX_COST, MAX_DIRECTIVES, MAX_QUERY_BYTES};
+use serde_json::{json, Value};
+
+const GRAPHQL_JSON: &str = "application/graphql-response+json";
+
+/// A POST of a JSON body that asks for `application/graphql-response+json`.
+fn post(body: impl Into<Body>) -> Request<Body> {
+    Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, GRAPHQL_JSON)
+        .body(body.into())
+        .expect("a request")
+}
+
+/// A POST of one query with variables.
+fn query(query: &str, variables: Value) -> Request<Body> {
+    post(json!({ "query": query, "variables": variables }).to_string())
+}
+
+/// A GET of a query string.
+fn get(params: &[(&str, &str)]) -> Request<Body> {
+    let qs: String = params.iter().map(|(k, v)| format!("{k}={}", url_encode(v))).collect::<Vec<_>>().join("&");
+    Request::get(format!("/graphql?{qs}")).header(header::ACCEPT, GRAPHQL_JSON).body(Body::empty()).expect("a request")
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// What a hostile request must get: the status, the code of its first error, a piece of that
+/// error's message, and whether the answer has `data` (a request error has none; an error
+/// raised while running has `data: null` or partial data).
+struct Expect {
+    status: StatusCode,
+    code: &'static str,
+    message: &'static str,
+    ran: bool,
+}
+
+const fn refused(status: StatusCode, code: &'static str, message: &'static str) -> Expect {
+    Expect { status, code, message, ran: false }
+}
+
+const fn failed_while_running(code: &'static str, message: &'static str) -> Expect {
+    Expect { status: StatusCode::OK, code, message, ran: true }
+}
+
+async fn check(app: &TestApp, shape: &str, request: Request<Body>, expect: Expect) -> Value {
+    let reply = app.send(request).await;
+    assert_eq!(reply.status, expect.status, "{shape}: {}", &reply.body[..reply.body.len().min(400)]);
+    let body: Value =
+        serde_json::from_str(&reply.body).unwrap_or_else(|e| panic!("{shape}: not JSON ({e}): {}", reply.body));
+    let error = &body["errors"][0];
+    assert_eq!(error["extensions"]["code"], expect.code, "{shape}: {body}");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(message.contains(expect.message), "{shape}: the message {message:?} lacks {:?}", expect.message);
+    assert_eq!(
+        body.get("data").is_some(),
+        expect.ran,
+        "{shape}: `data` {} expected: {body}",
+        if expect.ran { "was" } else { "was not" }
+    );
+    body
+}
+
+#[tokio::test]
+async fn depth_and_cost_attacks_are_refused_before_they_run() {
+    let app = spawn_app();
+    let bad = StatusCode::BAD_REQUEST;
+
+    // Deep nesting: 1 + 2 × 6 + 1 = 14 fields deep.
+    let deep =
+        format!("{{ meeting(slug: \"x\") {{ {} slug {} }} }}", "related { meeting { ".repeat(6), "} } ".repeat(6));
+    check(&app, "deep nesting", query(&deep, json!({})), refused(bad, "QUERY_TOO_DEEP", "nested too deep")).await;
+
+    // Brackets nested far beyond any real query never reach the parser.
+    let brackets = format!("{}{}", "{ a ".repeat(5_000), "}".repeat(5_000));
+    let brackets = &brackets[..MAX_QUERY_BYTES.min(brackets.len())];
+    check(&app, "5,000 nested brackets", query(brackets, json!({})), refused(bad, "QUERY_TOO_DEEP", "nested too deep"))
+        .await;
+
+    // Nested connections with first: 100 at every level multiply past the cost limit.
+    let nested = "{ meetings(first: 100) { nodes { hosts { meetings(first: 100) { nodes { slug } } } } } }";
+    let body =
+        check(&app, "nested first: 100", query(nested, json!({})), refused(bad, "QUERY_TOO_COMPLEX", "too complex"))
+            .await;
+    let cost = 1 + 100 * (1 + 1 + (1 + 100 * 2));
+    assert_eq!(body["errors"][0]["extensions"]["cost"], cost);
+    assert_eq!(body["errors"][0]["extensions"]["maxCost"], MAX_COST);
+
+    // A page size of a billion is the field's own refusal: it names the field and the maximum.
+    let body = check(
+        &app,
+        "first: 1000000000",
+        query("{ meetings(first: 1000000000) { totalCount } }", json!({})),
+        failed_while_running("PAGE_SIZE_EXCEEDED", "maximum page size of 100"),
+    )
+    .await;
+    assert_eq!(body["errors"][0]["path"], json!(["meetings"]));
+    assert_eq!(body["data"], Value::Null);
+
+    check(
+        &app,
+        "negative first",
+        query("{ meetings(first: -1) { totalCount } }", json!({})),
+        failed_while_running("BAD_USER_INPUT", "cannot be negative"),
+    )
+    .await;
+
+    // Introspection may go 20 deep, but not 21.
+    let intro = |n: usize| {
+        format!("{{ __schema {{ types {{ {} name {} }} }} }}", "ofType { ".repeat(n - 3), "} ".repeat(n - 3))
+    };
+    check(
+        &app,
+        "introspection 21 deep",
+        query(&intro(21), json!({})),
+        refused(bad, "QUERY_TOO_DEEP", "under __schema"),
+    )
+    .await;
+    let reply = app.send(query(&intro(20).replace("types {", "queryType {"), json!({}))).await;
+    assert_eq!(reply.status, StatusCode::OK, "introspection 20 deep is allowed: {}", reply.body);
+}
+
+#[tokio::test]
+async fn alias_fragment_and_directive_floods_are_refused_before_they_run() {
+    let app = spawn_app();
+    let bad = StatusCode::BAD_REQUEST;
+
+    // Thousands of aliases of one field are larger than any query may be.
+    let flood: String = (0..5_000).map(|i| format!(" a{i}: __typename")).collect();
+    check(
+        &app,
+        "5,000 aliases",
+        query(&format!("{{{flood} }}"), json!({})),
+        refused(bad, "QUERY_TOO_LARGE", "too large"),
+    )
+    .await;
+    // Within the size, the alias limit itself.
+    let flood: String = (0..=MAX_ALIASES).map(|i| format!(" a{i}: __typename")).collect();
+    check(&app, "51 aliases", query(&format!("{{{flood} }}"), json!({})), refused(bad, "TOO_MANY_ALIASES", "aliases"))
+        .await;
+
+    let cyclic = "{ dataset { ...A } } fragment A on Dataset { ...B } fragment B on Dataset { ...A }";
+    check(
+        &app,
+        "cyclic fragments",
+        query(cyclic, json!({})),
+        refused(bad, "GRAPHQL_VALIDATION_FAILED", "spreads itself"),
+    )
+    .await;
+
+    let spreads = format!("{{ dataset {{ {} }} }} fragment F on Dataset {{ version }}", "...F ".repeat(1_000));
+    check(
+        &app,
+        "a fragment spread 1,000 times",
+        query(&spreads, json!({})),
+        refused(bad, "TOO_MANY_FIELDS", "too many fields"),
+    )
+    .await;
+    // A fragment bomb: 2^30 fields from 31 small fragments.
+    let mut bomb = String::from("{ dataset { ...F0 } }");
+    for i in 0..30 {
+        bomb.push_str(&format!(" fragment F{i} on Dataset {{ ...F{} ...F{} }}", i + 1, i + 1));
+    }
+    bomb.push_str(" fragment F30 on Dataset { version }");
+    check(&app, "a fragment bomb", query(&bomb, json!({})), refused(bad, "TOO_MANY_FIELDS", "too many fields")).await;
+
+    let directives = " @skip(if: false)".repeat(MAX_DIRECTIVES + 1);
+    check(
+        &app,
+        "a directive flood",
+        query(&format!("{{ __typename{directives} }}"), json!({})),
+        refused(bad, "TOO_MANY_DIRECTIVES", "directives"),
+    )
+    .await;
+    let directives = " @include(if: true)".repeat(2_000);
+    check(
+        &app,
+        "2,000 directives",
+        query(&format!("{{ __typename{directives} }}"), json!({})),
+        refused(bad, "QUERY_TOO_LARGE", "too large"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn malformed_and_oversized_requests_are_refused_with_a_code() {
+    let app = spawn_app();
+    let bad = StatusCode::BAD_REQUEST;
+    let ten_mb = "x".repeat(10 * 1024 * 1024);
+
+    // With Content-Length, the body is refused before it is read.
+    let body = format!("{{\"query\": \"{{ __typename }}\", \"pad\": \"{ten_mb}\"}}");
+    check(
+        &app,
+        "10 MB with Content-Length",
+        post(body.clone()),
+        refused(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", "larger than"),
+    )
+    .await;
+    // Without it (chunked), reading stops at the limit.
+    let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> =
+        body.into_bytes().chunks(64 * 1024).map(|c| Ok(axum::body::Bytes::copy_from_slice(c))).collect();
+    let streamed = Body::from_stream(futures_util::stream::iter(chunks));
+    check(
+        &app,
+        "10 MB chunked",
+        post(streamed),
+        refused(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", "larger than"),
+    )
+    .await;
+
+    let batch = Value::Array(vec![json!({"query": "{ __typename }"}); 1_000]);
+    check(&app, "a batch of 1,000", post(batch.to_string()), refused(bad, "BATCH_TOO_LARGE", "at most 10 operations"))
+        .await;
+
+    check(
+        &app,
+        "malformed JSON",
+        post("{\"query\": \"{ __typename }\""),
+        refused(bad, "BAD_REQUEST", "not a GraphQL request in JSON"),
+    )
+    .await;
+    check(
+        &app,
+        "invalid UTF-8",
+        post(&b"{\"query\": \"{ \xff\xfe }\"}"[..]),
+        refused(bad, "BAD_REQUEST", "not a GraphQL request in JSON"),
+    )
+    .await;
+    check(
+        &app,
+        "a query that is not a string",
+        post(json!({"query": 42}).to_string()),
+        refused(bad, "BAD_REQUEST", "must be a string"),
+    )
+    .await;
+    check(&app, "an empty query", query("", json!({})), refused(bad, "GRAPHQL_PARSE_FAILED", "")).await;
+    check(
+        &app,
+        "a query that does not parse",
+        query("{ dataset {", json!({})),
+        refused(bad, "GRAPHQL_PARSE_FAILED", ""),
+    )
+    .await;
+    let long = format!("{{ __typename }}{}", " ".repeat(MAX_QUERY_BYTES));
+    check(&app, "a query text over the limit", query(&long, json!({})), refused(bad, "QUERY_TOO_LARGE", "16384")).await;
+
+    let two = "query A { dataset { version } } query B { dataset { states } }";
+    let named = post(json!({"query": two, "operationName": "C"}).to_string());
+    check(&app, "an unknown operationName", named, refused(bad, "UNKNOWN_OPERATION", "\"C\"")).await;
+    check(
+        &app,
+        "no operationName for two operations",
+        query(two, json!({})),
+        refused(bad, "UNKNOWN_OPERATION", "operationName"),
+    )
+    .await;
+
+    check(
+        &app,
+        "a variable of the wrong type",
+        query("query($n: Int) { meetings(first: $n) { totalCount } }", json!({"n": "ten"})),
+        refused(bad, "GRAPHQL_VALIDATION_FAILED", "Int"),
+    )
+    .await;
+    check(
+        &app,
+        "an unknown field",
+        query("{ dataset { secrets } }", json!({})),
+        refused(bad, "GRAPHQL_VALIDATION_FAILED", "secrets"),
+    )
+    .await;
+
+    let mutation = "mutation { deleteMeeting(slug: \"x\") { slug } }";
+    let reply = app.send(get(&[("query", mutation)])).await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{}", reply.body);
+    assert_eq!(reply.headers[header::ALLOW], "POST");
+    assert_eq!(reply.json()["errors"][0]["extensions"]["code"], "METHOD_NOT_ALLOWED");
+    let subscription = app.send(get(&[("query", "subscription { changes { version } }")])).await;
+    assert_eq!(subscription.status, StatusCode::METHOD_NOT_ALLOWED, "{}", subscription.body);
+
+    for (shape, content_type) in [("text/plain", "text/plain"), ("a form", "application/x-www-form-urlencoded")] {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/graphql")
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ACCEPT, GRAPHQL_JSON)
+            .body(Body::from("query={ __typename }"))
+            .expect("a request");
+        check(
+            &app,
+            shape,
+            req,
+            refused(StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", "application/json"),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn bad_values_get_bad_user_input_or_a_validation_error() {
+    let app = spawn_app();
+    let bad = StatusCode::BAD_REQUEST;
+    check(
+        &app,
+        "an invalid cursor",
+        query("{ meetings(first: 2, after: \"not-a-cursor\") { totalCount } }", json!({})),
+        failed_while_running("BAD_USER_INPUT", "cursor"),
+    )
+    .await;
+    check(
+        &app,
+        "an invalid Date",
+        query("{ chairOn(process: \"khartoum-process\", date: \"2019-02-30\") { chairperson } }", json!({})),
+        refused(bad, "GRAPHQL_VALIDATION_FAILED", "date"),
+    )
+    .await;
+    let create = "mutation($d: PartialDate!) { createMeeting(input: { slug: \"x-1\", title: \"X\", kind: WEBINAR, startDate: $d, \
+                  online: true, processes: [\"khartoum-process\"], sources: [] }) { slug } }";
+    let req = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, GRAPHQL_JSON)
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .body(Body::from(json!({"query": create, "variables": {"d": "2023-13"}}).to_string()))
+        .expect("a request");
+    check(&app, "an invalid PartialDate", req, refused(bad, "GRAPHQL_VALIDATION_FAILED", "PartialDate")).await;
+    check(
+        &app,
+        "an unknown enum value",
+        query("{ meetings(filter: { kinds: [PICNIC] }) { totalCount } }", json!({})),
+        refused(bad, "GRAPHQL_VALIDATION_FAILED", "PICNIC"),
+    )
+    .await;
+    check(
+        &app,
+        "a slug with a control character",
+        query("query($s: String!) { meeting(slug: $s) { slug } }", json!({"s": "khartoum\u{0}process"})),
+        refused(bad, "BAD_USER_INPUT", "U+0000"),
+    )
+    .await;
+}
+
+/// Every string argument of every query field (and of the input objects they take), from the
+/// schema itself: a control character is refused before anything runs, and a 100,000-byte
+/// string is refused by the field. Nothing answers with an internal error.
+#[tokio::test]
+async fn every_string_argument_refuses_control_characters_and_very_long_strings() {
+    let app = spawn_app();
+    let sdl = khartoum_graphql::graphql::sdl();
+    let doc = async_graphql::parser::parse_schema(&sdl).expect("the SDL parses");
+    use async_graphql::parser::types::{BaseType, TypeKind, TypeSystemDefinition};
+    let mut inputs = std::collections::HashMap::new();
+    let mut enums = std::collections::HashMap::new();
+    let mut query_fields = Vec::new();
+    for def in &doc.definitions {
+        let TypeSystemDefinition::Type(ty) = def else { continue };
+        match &ty.node.kind {
+            TypeKind::InputObject(o) if ty.node.name.node != "CreateMeetingInput" => {
+                inputs
+                    .insert(ty.node.name.node.to_string(), o.fields.iter().map(|f| f.node.clone()).collect::<Vec<_>>());
+            }
+            TypeKind::Object(o) if ty.node.name.node == "Query" => query_fields = o.fields.clone(),
+            TypeKind::Enum(e) => {
+                enums.insert(ty.node.name.node.to_string(), e.values[0].node.value.node.to_string());
+            }
+            _ => {}
+        }
+    }
+    let named = |t: &async_graphql::parser::types::Type| -> String {
+        let mut t = t;
+        while let BaseType::List(inner) = &t.base {
+            t = inner;
+        }
+        match &t.base {
+            BaseType::Named(n) => n.to_string(),
+            BaseType::List(_) => unreachable!(),
+        }
+    };
+    let mut checked = 0;
+    for field in query_fields {
+        let field = field.node;
+        let required: Vec<_> = field.arguments.iter().filter(|a| !a.node.ty.node.nullable).collect();
+        for arg in &field.arguments {
+            let arg = &arg.node;
+            let ty = named(&arg.ty.node);
+            // The places a string can go: the argument itself, or a string field of its input type.
+            let mut places: Vec<(String, String)> = Vec::new();
+            if ty == "String" || ty == "ID" {
+                places.push((arg.name.node.to_string(), String::new()));
+            } else if let Some(fields) = inputs.get(&ty) {
+                for f in fields.iter().filter(|f| matches!(named(&f.ty.node).as_str(), "String" | "ID")) {
+                    places.push((arg.name.node.to_string(), f.name.node.to_string()));
+                }
+            }
+            for (name, inner) in places {
+                let list = arg.ty.node.base.to_string().starts_with('[');
+                for (what, value, expect_code) in [
+                    ("a control character", "ab\u{7}c".to_owned(), "BAD_USER_INPUT"),
+                    ("100,000 bytes", "a".repeat(100_000), "BAD_USER_INPUT"),
+                ] {
+                    let value = if inner.is_empty() {
+                        if list {
+                            json!([value])
+                        } else {
+                            json!(value)
+                        }
+                    } else {
+                        let inner_list = inputs[&ty]
+                            .iter()
+                            .find(|f| f.name.node == inner)
+                            .is_some_and(|f| f.ty.node.to_string().starts_with('['));
+                        json!({ inner.clone(): if inner_list { json!([value]) } else { json!(value) } })
+                    };
+                    let mut args = vec![format!("{name}: $v")];
+                    for r in &required {
+                        if r.node.name.node != name {
+                            let ty = named(&r.node.ty.node);
+                            let value = enums.get(&ty).cloned().unwrap_or_else(|| placeholder(&ty).to_owned());
+                            args.push(format!("{}: {value}", r.node.name.node));
+                        }
+                    }
+                    let q = format!(
+                        "query($v: {}) {{ {}({}) {{ __typename }} }}",
+                        arg.ty.node,
+                        field.name.node,
+                        args.join(", ")
+                    );
+                    let reply = app.send(query(&q, json!({ "v": value }))).await;
+                    let body = reply.json();
+                    let code = body["errors"][0]["extensions"]["code"].as_str().unwrap_or("none").to_owned();
+                    let place = if inner.is_empty() { name.clone() } else { format!("{name}.{inner}") };
+                    assert_eq!(
+                        code,
+                        expect_code,
+                        "{}({place}) with {what}: {}",
+                        field.name.node,
+                        &reply.body[..reply.body.len().min(300)]
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 30, "only {checked} string arguments were found; the schema walk is broken");
+}
+
+/// A value for a required argument that is not under test.
+fn placeholder(ty: &str) -> &'static str {
+    match ty {
+        "Date" => "\"2020-01-01\"",
+        "Int" => "1",
+        _ => "\"khartoum-process\"",
+    }
+}
+
+#[tokio::test]
+async fn a_query_reports_its_cost_and_after_a_flood_the_server_still_answers() {
+    let app = spawn_app();
+    let reply = app.send(query("{ meetings(first: 10) { totalCount nodes { slug title } } }", json!({}))).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    // The figures the README gives for this query.
+    assert_eq!(
+        reply.json()["extensions"]["cost"],
+        json!({ "cost": 41, "maxCost": 5000, "depth": 3, "maxDepth": 12, "fields": 5, "maxFields": 1000,
+                "aliases": 0, "maxAliases": 50, "directives": 0, "maxDirectives": 50 })
+    );
+    let flood: String = (0..5_000).map(|i| format!(" a{i}: __typename")).collect();
+    for _ in 0..200 {
+        let reply = app.send(query(&format!("{{{flood} }}"), json!({}))).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    }
+    let data = app.data("{ process(slug: \"khartoum-process\") { name } }", json!({})).await;
+    assert_eq!(data["process"]["name"], "Khartoum Process");
+}
