@@ -32,6 +32,8 @@ pub struct App {
     pub schema: ApiSchema,
     /// The bulk exports of the dataset being served, rendered once per dataset version.
     pub exports: ExportCache,
+    /// The benchmark baseline route's stored answers; off unless `--bench-baseline` is given.
+    pub bench_baseline: crate::http::baseline::Baselines,
 }
 
 impl App {
@@ -71,6 +73,7 @@ impl App {
             curator: Arc::new(Curator::new(store, tokens)?),
             schema: graphql::schema(),
             exports: ExportCache::default(),
+            bench_baseline: Default::default(),
         })
     }
 
