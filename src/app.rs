@@ -35,6 +35,8 @@ pub struct App {
     pub answers: ResponseCache,
     /// The bulk exports of the dataset being served, rendered once per dataset version.
     pub exports: ExportCache,
+    /// The benchmark baseline route's stored answers; off unless `--bench-baseline` is given.
+    pub bench_baseline: crate::http::baseline::Baselines,
 }
 
 impl App {
@@ -75,6 +77,7 @@ impl App {
             engine: Engine::new(),
             answers: ResponseCache::default(),
             exports: ExportCache::default(),
+            bench_baseline: Default::default(),
         })
     }
 

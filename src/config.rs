@@ -34,6 +34,10 @@ pub struct Config {
     /// the API is read-only.
     #[arg(long, env = "KHARTOUM_GRAPHQL_TOKENS_FILE", global = true)]
     pub tokens_file: Option<PathBuf>,
+    /// Serve the benchmark baseline route `/bench/baseline/{name}` (for `bench/run` only; never
+    /// in production). Hidden from `--help`.
+    #[arg(long, env = "KHARTOUM_GRAPHQL_BENCH_BASELINE", hide = true, global = true)]
+    pub bench_baseline: bool,
 }
 
 /// The environment variable that holds write tokens, comma-separated. It is read directly rather

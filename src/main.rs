@@ -130,7 +130,12 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     } else {
         tracing::info!(tokens = tokens.len(), "writes are enabled for bearer tokens");
     }
-    let app = Arc::new(App::open(&config.data_dir, &config.seed_dir, tokens)?);
+    let mut app = App::open(&config.data_dir, &config.seed_dir, tokens)?;
+    if config.bench_baseline {
+        tracing::warn!("serving the benchmark baseline at /bench/baseline/{{name}}: for bench/run only");
+        app.bench_baseline = http::baseline::Baselines::on();
+    }
+    let app = Arc::new(app);
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;

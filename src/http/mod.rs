@@ -9,6 +9,7 @@
 //! serves GraphiQL from assets built into the binary; and [`landing`] draws the landing page at
 //! `/`.
 
+pub mod baseline;
 pub mod examples;
 pub mod exports;
 pub mod graphiql;
@@ -56,6 +57,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/schema.graphql", get(schema_sdl))
         .route("/export/manifest.json", get(exports::manifest))
         .route("/export/{file}", get(exports::file))
+        // Answers 404 unless the server runs with --bench-baseline (see `baseline`).
+        .route("/bench/baseline/{name}", get(baseline::get).post(baseline::post).put(baseline::put))
         .with_state(app)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(coded_refusal))

@@ -1,0 +1,97 @@
+# Shared by bench/run and bench/soak, which source it after setting ROOT, BIN and WORK.
+# shellcheck shell=bash
+
+die() {
+  echo "bench/$(basename "$0"): $*" >&2
+  exit 2
+}
+
+# Fails clearly when a tool is missing; installs Debian's wrk when it can.
+require_tools() {
+  local tool
+  for tool in cargo curl jq python3; do
+    command -v "$tool" >/dev/null || die "$tool is missing; install it (Debian: apt-get install -y $tool)"
+  done
+  if ! command -v wrk >/dev/null; then
+    echo "wrk is missing: installing Debian's package" >&2
+    if [ "$(id -u)" = 0 ]; then
+      apt-get install -y wrk >&2 || die "apt-get install -y wrk failed; install wrk and rerun"
+    elif command -v sudo >/dev/null; then
+      sudo apt-get install -y wrk >&2 || die "sudo apt-get install -y wrk failed; install wrk and rerun"
+    else
+      die "wrk is missing and neither root nor sudo is available: install Debian's wrk package"
+    fi
+  fi
+}
+
+# Sets CPUS, PIN_SERVER and PIN_LOAD (taskset prefixes: server on CPU 0, load on CPU 1),
+# PINNING (a sentence for the report) and STARTUP_CPU (arguments for startup.py).
+# shellcheck disable=SC2034 # read by the scripts that source this file
+setup_pinning() {
+  CPUS=$(nproc)
+  PIN_SERVER=()
+  PIN_LOAD=()
+  STARTUP_CPU=()
+  if command -v taskset >/dev/null && [ "$CPUS" -ge 2 ]; then
+    PIN_SERVER=(taskset -c 0)
+    PIN_LOAD=(taskset -c 1)
+    STARTUP_CPU=(--cpu 0)
+    PINNING="server on CPU 0, load generator on CPU 1"
+  else
+    PINNING="none (needs taskset and 2+ CPUs; this machine: $CPUS CPU(s)): server and load share the CPUs"
+    echo "bench/$(basename "$0"): warning: no CPU pinning: $PINNING" >&2
+  fi
+}
+
+# Builds the release binary unless BUILD=0, then checks that it exists.
+build_release() {
+  if [ "${BUILD:-1}" = 1 ]; then
+    echo "building the release binary..." >&2
+    (cd "$ROOT" && cargo build --release --locked) >&2 || die "cargo build --release --locked failed"
+  fi
+  [ -x "$BIN" ] || die "no release binary at $BIN (run without --no-build)"
+}
+
+# field FILE NAME: a number from the BENCH line of a check.lua run's output.
+field() { sed -n "s/^BENCH.* $2=\([0-9]*\).*/\1/p" "$1"; }
+
+# ----- the server -----
+SERVER_N=0
+SERVER_PID=""
+# start_server DATA_DIR [VAR=value...]: starts the release binary on loopback (port chosen by the
+# OS), pinned to CPU 0, with the extra arguments in SERVER_ARGS (e.g. --bench-baseline) and the
+# given environment; sets SERVER_PID and BASE (http://127.0.0.1:<port>) and SERVER_LOG.
+start_server() {
+  local data=$1
+  shift
+  SERVER_N=$((SERVER_N + 1))
+  SERVER_LOG="$WORK/server-$SERVER_N.log"
+  env NO_COLOR=1 RUST_LOG=info "$@" "${PIN_SERVER[@]}" "$BIN" --data-dir "$data" --seed-dir "$ROOT/seed" \
+    --bind 127.0.0.1:0 "${SERVER_ARGS[@]}" serve 2>"$SERVER_LOG" &
+  SERVER_PID=$!
+  local _
+  for _ in $(seq 300); do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      cat "$SERVER_LOG" >&2
+      die "the server exited at start (log above)"
+    fi
+    BASE=$(sed -n 's/.*address=\(http:\/\/[^ ]*\)\/graphql.*/\1/p' "$SERVER_LOG" | head -1)
+    [ -n "$BASE" ] && return 0
+    sleep 0.1
+  done
+  die "the server did not say it is serving within 30 s (log: $SERVER_LOG)"
+}
+
+# Stops the server with SIGTERM (it finishes in-flight requests and flushes) and waits for it.
+stop_server() {
+  if [ -n "$SERVER_PID" ]; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+
+# VmRSS of the server in kB.
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status"; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f ms", u / 1000 }'; }
