@@ -16,12 +16,12 @@ use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType};
 use async_graphql::{Data, ErrorExtensions, Executor, Request, Response, ServerError};
 use quick_cache::sync::Cache;
-use quick_cache::Weighter;
 use std::sync::Arc;
 
-/// How much query text the document cache holds, in bytes; the parsed documents take a small
-/// multiple of it.
-const DOCUMENT_CACHE_BYTES: u64 = 2 * 1024 * 1024;
+/// How many parsed documents the cache holds. A parsed document takes tens of times the memory
+/// of its text, so the cache is bounded by count: a few hundred distinct queries cover what
+/// frontends send, and a flood of new texts cannot grow it.
+const DOCUMENT_CACHE_ENTRIES: usize = 512;
 
 /// The code of a document that does not parse.
 pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
@@ -32,20 +32,10 @@ pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 /// none when the document holds several.
 pub const UNKNOWN_OPERATION: &str = "UNKNOWN_OPERATION";
 
-/// Weighs a cached document by the length of its text.
-#[derive(Clone)]
-struct TextLength;
-
-impl Weighter<Arc<str>, Arc<ExecutableDocument>> for TextLength {
-    fn weight(&self, key: &Arc<str>, _: &Arc<ExecutableDocument>) -> u64 {
-        key.len() as u64 + 1
-    }
-}
-
 struct Inner {
     schema: ApiSchema,
     shape: SchemaShape,
-    documents: Cache<Arc<str>, Arc<ExecutableDocument>, TextLength>,
+    documents: Cache<Arc<str>, Arc<ExecutableDocument>>,
 }
 
 /// Runs GraphQL requests within the published limits. Cheap to clone: clones share the schema
@@ -79,7 +69,7 @@ impl Engine {
     pub fn new() -> Engine {
         let schema = super::schema();
         let shape = SchemaShape::from_sdl(&schema.sdl());
-        let documents = Cache::with_weighter(4096, DOCUMENT_CACHE_BYTES, TextLength);
+        let documents = Cache::new(DOCUMENT_CACHE_ENTRIES);
         Engine(Arc::new(Inner { schema, shape, documents }))
     }
 

@@ -324,16 +324,28 @@ fn is_request_error(response: &GqlResponse) -> bool {
 
 /// One response as JSON; with `application/graphql-response+json`, a request error has no `data`.
 fn response_json(response: &GqlResponse, media: MediaType) -> Json {
-    let mut json = serde_json::to_value(response).unwrap_or_else(|e| {
-        tracing::error!(error = %e, "a GraphQL response could not be serialised");
-        serde_json::json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL_SERVER_ERROR" } }] })
-    });
+    let mut json = serde_json::to_value(response).unwrap_or_else(|e| internal_error(&e));
     if media == MediaType::GraphQLResponseJson && is_request_error(response) {
         if let Some(object) = json.as_object_mut() {
             object.remove("data");
         }
     }
     json
+}
+
+/// The body that stands for a response that could not be serialised (our fault, logged).
+fn internal_error(e: &serde_json::Error) -> Json {
+    tracing::error!(error = %e, "a GraphQL response could not be serialised");
+    serde_json::json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL_SERVER_ERROR" } }] })
+}
+
+/// One response's bytes. A response that ran is written straight from async-graphql's value
+/// tree, without an intermediate JSON tree: that copy cost a tenth of a small query's time.
+fn response_bytes(response: &GqlResponse, media: MediaType) -> Vec<u8> {
+    if media == MediaType::GraphQLResponseJson && is_request_error(response) {
+        return response_json(response, media).to_string().into_bytes();
+    }
+    serde_json::to_vec(response).unwrap_or_else(|e| internal_error(&e).to_string().into_bytes())
 }
 
 /// What ran, as it goes on the wire: the status the specification gives, the negotiated media
@@ -346,12 +358,13 @@ fn answer(batch: &BatchResponse, media: MediaType, key: &str) -> Answer {
             } else {
                 StatusCode::OK
             };
-            (status, response_json(response, media))
+            (status, response_bytes(response, media))
         }
         // Batches are outside the specification: each item says how it went, the whole is 200.
-        BatchResponse::Batch(items) => {
-            (StatusCode::OK, Json::Array(items.iter().map(|r| response_json(r, media)).collect()))
-        }
+        BatchResponse::Batch(items) => (
+            StatusCode::OK,
+            Json::Array(items.iter().map(|r| response_json(r, media)).collect()).to_string().into_bytes(),
+        ),
     };
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
@@ -361,7 +374,7 @@ fn answer(batch: &BatchResponse, media: MediaType, key: &str) -> Answer {
         }
     }
     headers.extend(batch.http_headers());
-    Answer::new(status, headers, Bytes::from(body.to_string()), key)
+    Answer::new(status, headers, Bytes::from(body), key)
 }
 
 /// The HTTP response for what ran, when it is not kept: a mutation, a batch, an error. It has no

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// How many bytes of answers (and their keys) the cache holds.
-pub const RESPONSE_CACHE_BYTES: u64 = 16 * 1024 * 1024;
+pub const RESPONSE_CACHE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// One answer as it goes on the wire.
 #[derive(Debug)]
