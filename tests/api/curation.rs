@@ -508,3 +508,29 @@ where
         other => panic!("unexpected frame {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_kept_answer_is_revalidated_with_304_until_a_write_changes_the_data() {
+    let app = spawn_app();
+    let path = "/graphql?query=%7B%20meeting(slug%3A%222026-10-nairobi-labour%22)%20%7B%20title%20%7D%20%7D";
+    let first = app.get(path).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.json()["data"]["meeting"].is_null());
+    let etag = first.headers[header::ETAG].clone();
+    assert!(etag.to_str().unwrap().starts_with("W/\""), "{etag:?}");
+
+    let conditional = || Request::get(path).header(header::IF_NONE_MATCH, etag.clone()).body(Body::empty()).unwrap();
+    let unchanged = app.send(conditional()).await;
+    assert_eq!(unchanged.status, StatusCode::NOT_MODIFIED);
+    assert!(unchanged.body.is_empty());
+    assert_eq!(unchanged.headers[header::ETAG], etag);
+
+    app.write_data(CREATE_MEETING, json!({ "input": new_meeting("2026-10-nairobi-labour") })).await;
+    let changed = app.send(conditional()).await;
+    assert_eq!(changed.status, StatusCode::OK, "the write changed the data, so the old tag no longer matches");
+    assert_eq!(changed.json()["data"]["meeting"]["title"], "Thematic meeting on labour mobility");
+    assert_ne!(changed.headers[header::ETAG], etag);
+    // The same query by POST is answered from the same fresh data.
+    let posted = app.data("{ meeting(slug: \"2026-10-nairobi-labour\") { title } }", json!({})).await;
+    assert_eq!(posted["meeting"]["title"], "Thematic meeting on labour mobility");
+}
