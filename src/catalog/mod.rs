@@ -49,6 +49,41 @@ pub struct MeetingQuery {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
+/// The meetings a query selects, in position (chronological) order: the positions in `head`,
+/// then the range `tail`. An unfiltered list is all tail, so it is never materialised.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Positions listed one by one, rising.
+    pub head: Vec<usize>,
+    /// A range of positions after the last of `head`.
+    pub tail: std::ops::Range<usize>,
+}
+
+impl Selection {
+    /// How many meetings are selected.
+    pub fn len(&self) -> usize {
+        self.head.len() + self.tail.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The position of the `i`-th selected meeting (`i < len()`).
+    pub fn get(&self, i: usize) -> usize {
+        match self.head.get(i) {
+            Some(&m) => m,
+            None => self.tail.start + (i - self.head.len()),
+        }
+    }
+
+    /// Every selected position, as a list.
+    pub fn to_vec(&self) -> Vec<usize> {
+        self.head.iter().copied().chain(self.tail.clone()).collect()
+    }
+}
+
 /// One partner of an actor: the other actor and the meetings they organised together.
 #[derive(Debug, Clone)]
 pub struct Partner {
@@ -93,6 +128,12 @@ pub struct Catalog {
     adopted: Vec<Vec<usize>>,
     /// Per meeting: folded title and summary, for text filters.
     folded: Vec<String>,
+    /// Per meeting: the first day of its start. Rises along the positions, so a `to` bound is a
+    /// binary search.
+    starts: Vec<NaiveDate>,
+    /// Per position: the latest last day of the meetings up to it. Rises too, so the meetings
+    /// that all end before a `from` bound are a prefix, found by binary search.
+    reach: Vec<NaiveDate>,
     partners: HashMap<String, Vec<Partner>>,
 }
 
@@ -178,6 +219,15 @@ impl Catalog {
 
         let folded =
             ds.meetings.iter().map(|m| fold(&format!("{} {}", m.title, m.summary.as_deref().unwrap_or("")))).collect();
+        let starts = ds.meetings.iter().map(|m| m.start_date.first_day()).collect();
+        let reach = ds
+            .meetings
+            .iter()
+            .scan(NaiveDate::MIN, |latest, m| {
+                *latest = (*latest).max(m.interval().1);
+                Some(*latest)
+            })
+            .collect();
         let mut state_codes = HashMap::new();
         for (i, s) in ds.states.iter().enumerate() {
             state_codes.insert(s.iso2.to_ascii_lowercase(), i);
@@ -208,6 +258,8 @@ impl Catalog {
             relations,
             adopted,
             folded,
+            starts,
+            reach,
             partners: HashMap::new(),
             ds,
             meta,
@@ -405,28 +457,54 @@ impl Catalog {
         m.since.is_none_or(|s| s.first_day() <= day) && m.until.is_none_or(|u| u.last_day() >= day)
     }
 
-    /// The meetings a query selects, chronological. Starts from the narrowest index the query
-    /// names, so a selective filter never scans every meeting.
+    /// The meetings a query selects, chronological.
     pub fn meetings(&self, q: &MeetingQuery) -> Vec<usize> {
+        self.select(q).to_vec()
+    }
+
+    /// The meetings a query selects, chronological, without copying more than it must. The date
+    /// bounds cut a window of positions by binary search; inside it, the narrowest index the
+    /// query names gives the candidates (an actor's, a process's, a country's or a domain's
+    /// meetings, each list in position order), and only those are checked against the other
+    /// conditions. A query with no condition but dates is a range of positions, not a list, so
+    /// the unfiltered list costs the same at any size.
+    pub fn select(&self, q: &MeetingQuery) -> Selection {
+        let n = self.ds.meetings.len();
+        // Meetings from `lo` on may reach `from`; those before `hi` start by `to`.
+        let lo = q.from.map_or(0, |f| self.reach.partition_point(|&d| d < f));
+        let hi = q.to.map_or(n, |t| self.starts.partition_point(|&d| d <= t));
+        if lo >= hi {
+            return Selection::default();
+        }
+        let window = |list: &[usize]| -> Vec<usize> {
+            let a = list.partition_point(|&m| m < lo);
+            let b = list.partition_point(|&m| m < hi);
+            list[a..b].to_vec()
+        };
         let empty: Vec<usize> = Vec::new();
         let roles_ok = |roles: &[MeetingRole], r: MeetingRole| roles.is_empty() || roles.contains(&r);
         // Candidates from the narrowest index; the other conditions are checked one by one.
         let mut candidates: Vec<usize> = if let Some((actor, roles)) = q.actors.first() {
-            let mut v: Vec<usize> = self
-                .by_actor
-                .get(actor.as_str())
-                .map(|ms| ms.iter().filter(|(_, r)| roles_ok(roles, *r)).map(|(m, _)| *m).collect())
-                .unwrap_or_default();
+            let ms: &[(usize, MeetingRole)] = self.by_actor.get(actor.as_str()).map_or(&[], Vec::as_slice);
+            let a = ms.partition_point(|&(m, _)| m < lo);
+            let b = ms.partition_point(|&(m, _)| m < hi);
+            let mut v: Vec<usize> = ms[a..b].iter().filter(|(_, r)| roles_ok(roles, *r)).map(|(m, _)| *m).collect();
             v.dedup();
             v
         } else if let Some(p) = q.processes.first() {
-            self.by_process.get(p.as_str()).unwrap_or(&empty).clone()
+            window(self.by_process.get(p.as_str()).unwrap_or(&empty))
         } else if let Some(c) = &q.country {
-            self.by_country.get(c.as_str()).unwrap_or(&empty).clone()
+            window(self.by_country.get(c.as_str()).unwrap_or(&empty))
         } else if let Some(d) = q.domain {
-            self.meetings_in_domain(d).to_vec()
+            window(self.meetings_in_domain(d))
+        } else if q.kinds.is_empty() && q.online.is_none() && q.words.is_empty() && q.updated_since.is_none() {
+            // Only dates: every meeting starting on `from` or later (and by `to`) matches; before
+            // that, only those whose span still reaches `from`.
+            let mid = q.from.map_or(lo, |f| lo + self.starts[lo..hi].partition_point(|&d| d < f));
+            let head = (lo..mid).filter(|&m| intervals_intersect(self.ds.meetings[m].interval(), q.from, q.to));
+            return Selection { head: head.collect(), tail: mid..hi };
         } else {
-            (0..self.ds.meetings.len()).collect()
+            (lo..hi).collect()
         };
         candidates.retain(|&m| {
             let meeting = &self.ds.meetings[m];
@@ -443,7 +521,7 @@ impl Catalog {
                 && q.updated_since
                     .is_none_or(|t| self.stamp(Collection::Meetings, meeting.slug.as_str()).updated_at >= t)
         });
-        candidates
+        Selection { head: candidates, tail: 0..0 }
     }
 
     /// When a record was created and last changed. A record without a stamp (in a store seeded
@@ -486,4 +564,72 @@ fn commitment_sort_key(c: &Commitment) -> String {
 pub fn filter_words(text: &str) -> Vec<String> {
     let mut seen = HashSet::new();
     fold(text).split_whitespace().filter(|w| seen.insert(w.to_string())).map(str::to_owned).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// The catalog of the real record scaled 8×: long meetings, partial dates and repeated dates.
+    fn catalog() -> Catalog {
+        let real = crate::seed::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("seed")).expect("the seed").dataset;
+        let ds = crate::seed::synthetic::scale(&real, 8).expect("a scale");
+        Catalog::new(ds, Meta::default(), HashMap::new())
+    }
+
+    /// What the selection must be: every meeting checked one by one.
+    fn brute_force(cat: &Catalog, q: &MeetingQuery) -> Vec<usize> {
+        (0..cat.ds.meetings.len())
+            .filter(|&m| {
+                let meeting = &cat.ds.meetings[m];
+                intervals_intersect(meeting.interval(), q.from, q.to)
+                    && q.online.is_none_or(|o| meeting.online == o)
+                    && q.actors.iter().all(|(a, roles)| {
+                        meeting
+                            .participations
+                            .iter()
+                            .any(|p| p.actor.as_str() == a && (roles.is_empty() || roles.contains(&p.role)))
+                    })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn index_backed_selection_matches_checking_every_meeting() {
+        let cat = catalog();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let bounds =
+            [None, Some("1950-01-01"), Some("1990-06-15"), Some("2016-01-01"), Some("2019-12-31"), Some("2030-01-01")];
+        let mut checked = 0;
+        for from in bounds {
+            for to in bounds {
+                for actors in [vec![], vec![("eg".to_owned(), vec![MeetingRole::Host, MeetingRole::Chair])]] {
+                    for online in [None, Some(true)] {
+                        let q = MeetingQuery {
+                            from: from.map(day),
+                            to: to.map(day),
+                            actors: actors.clone(),
+                            online,
+                            ..Default::default()
+                        };
+                        let want = brute_force(&cat, &q);
+                        let got = cat.select(&q);
+                        assert_eq!(got.to_vec(), want, "{from:?}..{to:?} {actors:?} {online:?}");
+                        assert_eq!(got.len(), want.len());
+                        checked += usize::from(!want.is_empty());
+                    }
+                }
+            }
+        }
+        assert!(checked > 20, "most queries select something ({checked})");
+    }
+
+    #[test]
+    fn an_unfiltered_selection_is_a_range_not_a_list() {
+        let cat = catalog();
+        let all = cat.select(&MeetingQuery::default());
+        assert!(all.head.is_empty());
+        assert_eq!(all.tail, 0..cat.ds.meetings.len());
+    }
 }

@@ -140,6 +140,21 @@ pub fn page<N>(
     args: PageArgs,
     node: impl Fn(usize) -> N,
 ) -> ApiResult<Page<N>> {
+    page_by(items.len(), |i| items[i], key, descending, args, node)
+}
+
+/// Like [`page`], over a list given by its length and an accessor, so that a list the read
+/// model never materialises (a range of positions, read backwards) is paged without copying it.
+/// A cursor is found by binary search on the sort keys: the cost of a page grows with the
+/// logarithm of the list, not with its length.
+pub fn page_by<N>(
+    len: usize,
+    at: impl Fn(usize) -> usize,
+    key: impl Fn(usize) -> String,
+    descending: bool,
+    args: PageArgs,
+    node: impl Fn(usize) -> N,
+) -> ApiResult<Page<N>> {
     let first = check_size("first", args.first)?;
     let last = check_size("last", args.last)?;
     if first.is_some() && last.is_some() {
@@ -147,28 +162,41 @@ pub fn page<N>(
     }
     // "k comes after c in display order".
     let after = |k: &str, c: &str| if descending { k < c } else { k > c };
+    // The first index in 0..len where `pred` stops holding (it holds on a prefix).
+    let partition_point = |pred: &dyn Fn(usize) -> bool| {
+        let (mut lo, mut hi) = (0, len);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if pred(mid) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    };
     let mut start = 0;
-    let mut end = items.len();
+    let mut end = len;
     if let Some(c) = args.after.as_deref().map(decode_cursor).transpose()? {
-        start = items.partition_point(|&i| !after(&key(i), &c));
+        start = partition_point(&|i| !after(&key(at(i)), &c));
     }
     if let Some(c) = args.before.as_deref().map(decode_cursor).transpose()? {
-        end = items.partition_point(|&i| after(&c, &key(i))).max(start);
+        end = partition_point(&|i| after(&c, &key(at(i)))).max(start);
     }
     match (first, last) {
         (Some(n), _) => end = end.min(start + n),
         (None, Some(n)) => start = start.max(end.saturating_sub(n)),
         (None, None) => end = end.min(start + DEFAULT_PAGE_SIZE as usize),
     }
-    let edges: Vec<(String, N)> = items[start..end].iter().map(|&i| (encode_cursor(&key(i)), node(i))).collect();
+    let edges: Vec<(String, N)> = (start..end).map(|i| (encode_cursor(&key(at(i))), node(at(i)))).collect();
     Ok(Page {
         page_info: PageInfo {
-            has_next_page: end < items.len(),
+            has_next_page: end < len,
             has_previous_page: start > 0,
             start_cursor: edges.first().map(|e| e.0.clone()),
             end_cursor: edges.last().map(|e| e.0.clone()),
         },
-        total_count: i32::try_from(items.len()).unwrap_or(i32::MAX),
+        total_count: i32::try_from(len).unwrap_or(i32::MAX),
         edges,
     })
 }

@@ -7,6 +7,7 @@
 
 pub mod export;
 mod files;
+pub mod synthetic;
 
 use crate::domain::{self, Collection, Dataset, PartialDate, Problem, Slug};
 use files::*;

@@ -3,7 +3,7 @@
 use super::*;
 use crate::catalog::MeetingQuery;
 use crate::graphql::error::ApiResult;
-use crate::graphql::pagination::{page, MeetingConnection, PageArgs};
+use crate::graphql::pagination::{page_by, MeetingConnection, PageArgs};
 use async_graphql::{Interface, Object, ID};
 
 /// A party to a process or a meeting: a state or an organisation.
@@ -112,11 +112,12 @@ pub fn meetings_page(
     args: PageArgs,
 ) -> ApiResult<MeetingConnection> {
     let cat = &rec.cat;
-    let mut items = cat.meetings(query);
+    // The selection is not copied or reversed: a page reads its positions through an accessor,
+    // and an unfiltered list is only a range of positions.
+    let items = cat.select(query);
+    let len = items.len();
     // An explicit null means the default order too.
     let descending = order_by.unwrap_or(MeetingOrder::StartDateDesc) == MeetingOrder::StartDateDesc;
-    if descending {
-        items.reverse();
-    }
-    page(&items, |m| cat.meeting_key(m), descending, args, |m| Meeting(rec.at(m))).map(Into::into)
+    let at = |i: usize| if descending { items.get(len - 1 - i) } else { items.get(i) };
+    page_by(len, at, |m| cat.meeting_key(m), descending, args, |m| Meeting(rec.at(m))).map(Into::into)
 }
