@@ -63,7 +63,20 @@ impl App {
                          run `khartoum-graphql seed --replace` to reload them"
                     ),
                     Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "the seed files cannot be loaded; serving the existing store"),
+                    Err(e) => {
+                        // One log line per problem: a list inside one line would break it.
+                        let problems = match e {
+                            SeedError::Invalid(list) => list,
+                            other => vec![other.to_string()],
+                        };
+                        tracing::warn!(
+                            problems = problems.len(),
+                            "the seed files cannot be loaded; serving the existing store, unchanged"
+                        );
+                        for problem in problems.iter().take(20) {
+                            tracing::warn!("{problem}");
+                        }
+                    }
                 }
             }
         }

@@ -23,7 +23,7 @@ pub struct Config {
     /// Address and port to serve on.
     #[arg(long, env = "KHARTOUM_GRAPHQL_BIND", default_value = "127.0.0.1:8000", global = true)]
     pub bind: SocketAddr,
-    /// Directory of the embedded store; created if missing.
+    /// Directory of the embedded store; `serve` and `seed` create it if missing.
     #[arg(long, env = "KHARTOUM_GRAPHQL_DATA_DIR", default_value = "./data", global = true)]
     pub data_dir: PathBuf,
     /// Directory of the seed JSON files an empty store is seeded from.

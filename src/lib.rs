@@ -20,6 +20,7 @@
 //! - [`export`]: bulk exports for data journalists: the record as CSV, JSON and JSONL tables, the
 //!   co-host network as GraphML, their manifest, and any query's result flattened into a table.
 //! - [`app`]: ties store, read model and schema together; [`config`]: the command line.
+//! - [`fuzzing`]: the fuzz targets' bodies, shared by `fuzz/` (cargo-fuzz) and the tests.
 
 pub mod app;
 pub mod catalog;
@@ -27,6 +28,7 @@ pub mod config;
 pub mod curation;
 pub mod domain;
 pub mod export;
+pub mod fuzzing;
 pub mod graphql;
 pub mod http;
 pub mod seed;

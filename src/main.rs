@@ -16,7 +16,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into()),
+            // sled's own log lines repeat, less clearly, the one-line errors this binary prints
+            // about a damaged store; RUST_LOG=sled=warn brings them back.
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=info,sled=off".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -42,7 +45,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Seed { replace } => {
-            let store = Store::open(&config.data_dir)?;
+            // The seed files are read and validated before the store is touched, so that broken
+            // files leave a seeded store as it was.
+            let store =
+                if replace { Store::open_to_replace(&config.data_dir)? } else { Store::open(&config.data_dir)? };
             if store.meta()?.is_some() && !replace {
                 eprintln!(
                     "the store in {} is already seeded; use `seed --replace` to reload it",
@@ -80,7 +86,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::CheckStore => {
-            let store = Store::open(&config.data_dir)?;
+            let store = Store::open_existing(&config.data_dir)?;
             let problems = store.check()?;
             for p in &problems {
                 println!("{p}");
@@ -98,7 +104,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { out, format } => {
-            let app = App::from_store(Store::open(&config.data_dir)?, Tokens::default())?;
+            let store = Store::open_existing(&config.data_dir)?;
+            // An export is what the store is rebuilt from: one from a damaged store would carry
+            // the damage into seed/.
+            let problems = store.check()?.len();
+            if problems > 0 {
+                anyhow::bail!(
+                    "the store in {} is inconsistent ({problems} problem(s); `khartoum-graphql check-store` lists them), so it is not exported; rebuild it with `khartoum-graphql seed` from seed/ or your last export",
+                    config.data_dir.display()
+                );
+            }
+            let app = App::from_store(store, Tokens::default())?;
             let catalog = app.catalog();
             if catalog.meta.version.is_empty() {
                 anyhow::bail!("the store in {} holds no dataset to export", config.data_dir.display());
@@ -125,12 +141,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let tokens = config.tokens()?;
-    if tokens.is_empty() {
+    let read_only = tokens.is_empty();
+    let count = tokens.len();
+    // The store is opened before anything is logged, so that a store that cannot be used gives
+    // one line on stderr: the error.
+    let mut app = App::open(&config.data_dir, &config.seed_dir, tokens)?;
+    if read_only {
         tracing::info!("no write token is configured: the API is read-only (see KHARTOUM_GRAPHQL_TOKENS)");
     } else {
-        tracing::info!(tokens = tokens.len(), "writes are enabled for bearer tokens");
+        tracing::info!(tokens = count, "writes are enabled for bearer tokens");
     }
-    let mut app = App::open(&config.data_dir, &config.seed_dir, tokens)?;
     if config.bench_baseline {
         tracing::warn!("serving the benchmark baseline at /bench/baseline/{{name}}: for bench/run only");
         app.bench_baseline = http::baseline::Baselines::on();

@@ -10,14 +10,40 @@ use std::cmp::Ordering;
 use std::fmt;
 
 /// A date at year, month or day precision. Constructed only through [`PartialDate::parse`] or
-/// [`PartialDate::from_date`], so it always names real days.
+/// [`PartialDate::from_date`], so it always names real days; deserialising checks the same
+/// (through [`StoredDate`], whose encoding is the same three numbers), so that a date read back
+/// from damaged bytes cannot make [`PartialDate::first_day`] panic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "StoredDate")]
 pub struct PartialDate {
     year: u16,
     /// 1-12, or 0 when only the year is known.
     month: u8,
     /// 1-31, or 0 when the day is not known.
     day: u8,
+}
+
+/// A [`PartialDate`]'s fields as they are serialised, before they are checked.
+#[derive(Deserialize)]
+struct StoredDate {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+impl TryFrom<StoredDate> for PartialDate {
+    type Error = PartialDateError;
+
+    fn try_from(d: StoredDate) -> Result<Self, PartialDateError> {
+        let text = match (d.month, d.day) {
+            (0, 0) => format!("{:04}", d.year),
+            (m, 0) => format!("{:04}-{m:02}", d.year),
+            (m, day) => format!("{:04}-{m:02}-{day:02}", d.year),
+        };
+        // The one definition of a valid date is `parse`'s; a month 0 with a day, or a year of
+        // more than four digits, gives text it refuses.
+        PartialDate::parse(&text)
+    }
 }
 
 /// Why a string is not a partial date.

@@ -10,8 +10,20 @@ pub const MAX_SLUG_LEN: usize = 100;
 /// (`2021-11-geneva-return`, `khartoum-process`, `ke`).
 ///
 /// Constructed only through [`Slug::parse`], so a `Slug` in hand is always well-formed.
+///
+/// Deserialising goes through [`Slug::parse`] too (the encoding is the plain string's), so a
+/// slug read back from the store or from JSON cannot hold what `parse` refuses.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String")]
 pub struct Slug(String);
+
+impl TryFrom<String> for Slug {
+    type Error = SlugError;
+
+    fn try_from(s: String) -> Result<Self, SlugError> {
+        Slug::parse(&s)
+    }
+}
 
 /// Why a string is not a slug.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -42,20 +42,36 @@ pub enum SeedError {
 
 /// Reads, converts and validates every seed file in `dir`.
 pub fn load(dir: &Path) -> Result<Seed, SeedError> {
-    let mut hasher = Sha256::new();
     let mut texts = Vec::new();
     for c in Collection::ALL {
         let path = dir.join(c.file_name());
         let text = std::fs::read_to_string(&path).map_err(|source| SeedError::Io { path: path.clone(), source })?;
+        texts.push(text);
+    }
+    parse(&dir.display().to_string(), &texts)
+}
+
+/// Converts and validates the seed files' texts, given in the order of [`Collection::ALL`];
+/// `dir` only locates the problems. [`load`] after reading the files, and the fuzz target for
+/// the loader ([`crate::fuzzing::seed_file`]), which has no files.
+pub fn parse(dir: &str, texts: &[String]) -> Result<Seed, SeedError> {
+    if texts.len() != Collection::ALL.len() {
+        return Err(SeedError::Invalid(vec![format!(
+            "{dir}: {} seed files given, {} expected",
+            texts.len(),
+            Collection::ALL.len()
+        )]));
+    }
+    let mut hasher = Sha256::new();
+    for (c, text) in Collection::ALL.iter().zip(texts) {
         // The file name goes into the digest too, so moving content between files changes it.
         hasher.update(c.file_name().as_bytes());
         hasher.update([0]);
         hasher.update(text.as_bytes());
         hasher.update([0]);
-        texts.push(text);
     }
     let version = hex::encode(&hasher.finalize()[..8]);
-    let mut loader = Loader { dir: dir.display().to_string(), errors: Vec::new() };
+    let mut loader = Loader { dir: dir.to_owned(), errors: Vec::new() };
     let dataset = Dataset {
         sources: loader.file(Collection::Sources, &texts[0], Loader::source),
         states: loader.file(Collection::States, &texts[1], Loader::state),

@@ -9,6 +9,12 @@ use serde::{de::DeserializeOwned, Serialize};
 /// The version of the on-disk encoding this build writes and reads.
 pub const FORMAT_VERSION: u8 = 1;
 
+/// The most memory one value may claim while it is decoded. bincode reads a length and then
+/// allocates for it: without a limit, damaged bytes that announce a string of 2^60 bytes abort
+/// the process (found by the codec fuzz target). Stored records are kilobytes; the limit leaves
+/// them a thousandfold room.
+const DECODE_LIMIT: usize = 16 * 1024 * 1024;
+
 /// Why bytes could not be decoded.
 #[derive(Debug, thiserror::Error)]
 pub enum CodecError {
@@ -45,7 +51,8 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
     if version != FORMAT_VERSION {
         return Err(CodecError::Version { found: version });
     }
-    let (value, read) = bincode::serde::decode_from_slice(body, bincode::config::standard())?;
+    let config = bincode::config::standard().with_limit::<DECODE_LIMIT>();
+    let (value, read) = bincode::serde::decode_from_slice(body, config)?;
     if read != body.len() {
         return Err(CodecError::Trailing(body.len() - read));
     }
@@ -70,6 +77,17 @@ mod tests {
         let mut bytes = encode(&42u32).unwrap();
         bytes[0] = FORMAT_VERSION + 1;
         assert!(matches!(decode::<u32>(&bytes), Err(CodecError::Version { found }) if found == FORMAT_VERSION + 1));
+    }
+
+    #[test]
+    fn codec_refuses_a_length_beyond_its_limit_instead_of_allocating_it() {
+        // A string announced as u64::MAX bytes long: varint marker 253, then eight bytes.
+        let mut bytes = vec![FORMAT_VERSION, 253];
+        bytes.extend(u64::MAX.to_le_bytes());
+        assert!(matches!(decode::<String>(&bytes), Err(CodecError::Decode(_))));
+        let mut list = vec![FORMAT_VERSION, 253];
+        list.extend((1u64 << 40).to_le_bytes());
+        assert!(matches!(decode::<Vec<String>>(&list), Err(CodecError::Decode(_))));
     }
 
     #[test]

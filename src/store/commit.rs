@@ -74,11 +74,10 @@ impl Plan {
                 is.map(|r| r.index_entries().into_iter().collect()).unwrap_or_default();
             self.index_removes.extend(old_entries.difference(&new_entries).cloned());
             self.index_inserts.extend(new_entries.difference(&old_entries).cloned());
-            let bytes = is.map(codec::encode).transpose().map_err(|source| StoreError::Corrupt {
-                tree: tree_name(T::COLLECTION).to_owned(),
-                key: key.to_owned(),
-                source,
-            })?;
+            let bytes = is
+                .map(codec::encode)
+                .transpose()
+                .map_err(|e| super::corrupt(tree_name(T::COLLECTION), key.as_bytes(), e))?;
             self.records.push((T::COLLECTION, key.as_bytes().to_vec(), bytes));
             self.changes.push(RecordChange { collection: T::COLLECTION, key: key.to_owned(), operation });
         }
@@ -98,11 +97,7 @@ pub(super) fn encode_stamp(s: Stamp) -> Result<Vec<u8>, codec::CodecError> {
 
 /// The stored stamp of a record created at `at`.
 pub(super) fn fresh_stamp(at: DateTime<Utc>) -> Result<Vec<u8>, StoreError> {
-    encode_stamp(Stamp::new(at)).map_err(|source| StoreError::Corrupt {
-        tree: super::STAMPS.to_owned(),
-        key: String::new(),
-        source,
-    })
+    encode_stamp(Stamp::new(at)).map_err(|e| super::corrupt(super::STAMPS, b"", e))
 }
 
 /// Decodes a stored stamp.
@@ -128,6 +123,10 @@ impl Store {
     ///
     /// A change that touches nothing writes nothing and returns no changes.
     pub fn commit(&self, old: &Dataset, new: &Dataset, at: DateTime<Utc>) -> Result<Committed, StoreError> {
+        self.located(self.write_change(old, new, at))
+    }
+
+    fn write_change(&self, old: &Dataset, new: &Dataset, at: DateTime<Utc>) -> Result<Committed, StoreError> {
         let mut plan = Plan::default();
         plan.diff(&old.sources, &new.sources)?;
         plan.diff(&old.states, &new.states)?;
@@ -138,7 +137,7 @@ impl Store {
         plan.diff(&old.meetings, &new.meetings)?;
         plan.diff(&old.documents, &new.documents)?;
         plan.diff(&old.commitments, &new.commitments)?;
-        let current = self.meta()?.unwrap_or_default();
+        let current = self.read_meta()?.unwrap_or_default();
         if plan.changes.is_empty() {
             return Ok(Committed { meta: current, changes: Vec::new() });
         }
@@ -201,9 +200,7 @@ impl Store {
         match result {
             Ok(()) => Ok(Committed { meta, changes: plan.changes }),
             Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
-            Err(TransactionError::Abort(source)) => {
-                Err(StoreError::Corrupt { tree: super::STAMPS.to_owned(), key: String::new(), source })
-            }
+            Err(TransactionError::Abort(source)) => Err(super::corrupt(super::STAMPS, b"", source)),
         }
     }
 }

@@ -6,7 +6,11 @@
 //!
 //! Seeding is all-or-nothing: the dataset version in `meta` is removed (and flushed) before the
 //! trees are rewritten and written back last, so a store interrupted mid-seed is seen as empty
-//! and seeded again on the next start.
+//! and seeded again on the next start. A file `SEEDED` beside sled's files, written after a seed
+//! is flushed, tells such a store from one whose damaged files sled read as empty: that one is
+//! refused ([`StoreError::LostDataset`]) rather than silently reseeded.
+//!
+//! Every error that leaves the module names the data directory and says what to do, in one line.
 
 pub mod codec;
 mod commit;
@@ -25,44 +29,89 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-/// Why the store could not do what was asked.
+/// What to do about a store that cannot be used: the end of every "damaged" message.
+const REBUILD: &str = "move it aside and rebuild it with `khartoum-graphql seed` from seed/ or your last export";
+
+/// Why the store could not do what was asked. Every message is one line that names the data
+/// directory and says what to do, because the binary prints it as it is.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Another process holds the store's lock.
-    #[error("data directory {0} is in use by another process")]
+    #[error("data directory {0} is in use by another process; stop that process first (a store admits one), or pass another --data-dir")]
     InUse(PathBuf),
     /// The data directory path exists but is not a directory.
-    #[error("data directory {0} is not a directory")]
+    #[error("data directory {0} is not a directory; pass a directory as --data-dir (a missing one is created)")]
     NotADirectory(PathBuf),
-    /// sled could not open the store.
-    #[error("cannot open the store in {path}: {source}")]
-    Open {
+    /// A command that reads a store was pointed at a directory that holds none.
+    #[error("data directory {0} holds no store; create one with `khartoum-graphql seed` (or `serve`), or pass the right --data-dir")]
+    Missing(PathBuf),
+    /// The data directory is missing and cannot be created.
+    #[error("cannot create data directory {path} ({reason}); create it, writable by the user running khartoum-graphql, or pass another --data-dir")]
+    CannotCreate {
         /// The data directory.
         path: PathBuf,
-        /// sled's reason.
-        source: sled::Error,
+        /// The operating system's reason.
+        reason: String,
     },
+    /// The data directory, or a file in it, cannot be written.
+    #[error("data directory {path} is not writable ({reason}); give the user running khartoum-graphql write access to it, or pass another --data-dir")]
+    NotWritable {
+        /// The data directory.
+        path: PathBuf,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// sled found its files damaged, or failed in a way only damaged files explain.
+    #[error("the store in {path} is damaged ({detail}); {REBUILD}")]
+    Damaged {
+        /// The data directory.
+        path: PathBuf,
+        /// sled's account of the damage.
+        detail: String,
+    },
+    /// The store was seeded once (its marker file says so), but sled recovered no dataset from
+    /// its files: they were damaged or replaced, and reseeding would silently drop every write.
+    #[error("the store in {0} has lost its dataset: it was seeded, but its files now hold none (they are damaged or were replaced); {REBUILD}")]
+    LostDataset(PathBuf),
     /// The store was written by a newer build.
-    #[error("the store was written by format version {found}, newer than this build's {}; run a newer build, or rebuild the store from seed/ plus your last export", codec::FORMAT_VERSION)]
+    #[error("the store in {path} was written by a newer build (store format {found}, this build reads format {}); run a newer build of khartoum-graphql, or {REBUILD}", codec::FORMAT_VERSION)]
     NewerFormat {
+        /// The data directory.
+        path: PathBuf,
         /// The version found.
         found: u8,
     },
     /// A stored value could not be decoded.
-    #[error(
-        "corrupt value in tree '{tree}' at key '{key}': {source}; rebuild the store from seed/ plus your last export"
-    )]
+    #[error("the store in {path} is damaged (the value in tree '{tree}' at key '{key}' does not decode: {cause}); {REBUILD}")]
     Corrupt {
+        /// The data directory.
+        path: PathBuf,
         /// The tree.
         tree: String,
         /// The key, lossily decoded.
         key: String,
-        /// What went wrong.
-        source: codec::CodecError,
+        /// What went wrong. Not the error's `source`: the message already holds it, and the
+        /// binary prints a whole chain of sources on its one line.
+        cause: codec::CodecError,
     },
     /// sled failed while reading or writing.
+    #[error("the store in {path} failed ({detail}); if this repeats, {REBUILD}")]
+    Io {
+        /// The data directory.
+        path: PathBuf,
+        /// sled's reason.
+        detail: String,
+    },
+    /// sled failed, before the failure was located in a data directory (see [`Store::located`]).
     #[error("store I/O failed: {0}")]
-    Sled(#[from] sled::Error),
+    Sled(sled::Error),
+}
+
+// By hand rather than `#[from]`, which would also make sled's error the source and print it twice.
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError::Sled(e)
+    }
 }
 
 /// What the store says about its dataset.
@@ -94,6 +143,9 @@ const META_SEED_VERSION: &[u8] = b"seed_version";
 const META_LAST_CHANGE: &[u8] = b"last_change";
 const META_REVISION: &[u8] = b"revision";
 const META_INDEX_VERSION: &[u8] = b"index_version";
+/// The file, beside sled's, whose presence says that the store was seeded (see
+/// [`StoreError::LostDataset`]).
+const SEEDED_MARKER: &str = "SEEDED";
 /// The tree of every record's [`Stamp`], keyed by collection and record key.
 const STAMPS: &str = "stamps";
 
@@ -146,28 +198,94 @@ fn collection_named(name: &[u8]) -> Option<Collection> {
 }
 
 impl Store {
-    /// Opens (creating if needed) the store in `dir`. A second process on the same directory gets
-    /// [`StoreError::InUse`]; a store of a newer format gets [`StoreError::NewerFormat`].
+    /// Opens the store in `dir`, creating the directory and an empty store if it is missing (for
+    /// `serve` and `seed`). A second process on the same directory gets [`StoreError::InUse`]; a
+    /// store of a newer format gets [`StoreError::NewerFormat`]; a seeded store whose files no
+    /// longer hold its dataset gets [`StoreError::LostDataset`].
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        if dir.exists() && !dir.is_dir() {
-            return Err(StoreError::NotADirectory(dir.to_owned()));
-        }
-        let db = sled::Config::new().path(dir).open().map_err(|source| {
-            // sled reports a held lock only as an I/O error with this text.
-            if source.to_string().contains("could not acquire lock") {
-                StoreError::InUse(dir.to_owned())
-            } else {
-                StoreError::Open { path: dir.to_owned(), source }
+        Self::open_with(dir, Opening::Create)
+    }
+
+    /// Opens a store that must already exist (for `check-store` and `export`, which must not
+    /// leave an empty store behind where the user mistyped a path): a missing directory, or one
+    /// without a store in it, gets [`StoreError::Missing`].
+    pub fn open_existing(dir: &Path) -> Result<Store, StoreError> {
+        Self::open_with(dir, Opening::Existing)
+    }
+
+    /// Opens the store in `dir` to replace all it holds (`seed --replace`): like [`Store::open`],
+    /// but a store that lost its dataset is accepted, since replacing it is the repair.
+    pub fn open_to_replace(dir: &Path) -> Result<Store, StoreError> {
+        Self::open_with(dir, Opening::Replace)
+    }
+
+    fn open_with(dir: &Path, opening: Opening) -> Result<Store, StoreError> {
+        let not_writable = |e: &std::io::Error| StoreError::NotWritable { path: dir.to_owned(), reason: e.to_string() };
+        match std::fs::metadata(dir) {
+            Ok(m) if !m.is_dir() => return Err(StoreError::NotADirectory(dir.to_owned())),
+            Ok(_) => {
+                // sled's own files: without them there is no store, and sled would create one.
+                let has_store = dir.join("conf").exists() || dir.join("db").exists();
+                if opening == Opening::Existing && !has_store {
+                    return Err(StoreError::Missing(dir.to_owned()));
+                }
             }
-        })?;
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if opening == Opening::Existing {
+                    return Err(StoreError::Missing(dir.to_owned()));
+                }
+                // Created here rather than by sled, so that a failure names the directory.
+                std::fs::create_dir_all(dir).map_err(|e| match e.kind() {
+                    std::io::ErrorKind::NotADirectory => StoreError::NotADirectory(dir.to_owned()),
+                    _ => StoreError::CannotCreate { path: dir.to_owned(), reason: e.to_string() },
+                })?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+                return Err(StoreError::NotADirectory(dir.to_owned()))
+            }
+            Err(e) => return Err(not_writable(&e)),
+        }
+        let db = sled::Config::new().path(dir).open().map_err(|e| locate(dir, StoreError::Sled(e)))?;
         let store = Store { db, path: dir.to_owned(), reads: Arc::default() };
-        if let Some(v) = store.db.open_tree(META)?.get(META_FORMAT)? {
+        store.located(store.check_opened(opening))?;
+        Ok(store)
+    }
+
+    /// The checks on a store just opened: its format, and whether a seeded store still holds
+    /// its dataset.
+    fn check_opened(&self, opening: Opening) -> Result<(), StoreError> {
+        let meta = self.db.open_tree(META)?;
+        if let Some(v) = meta.get(META_FORMAT)? {
             let found = v.first().copied().unwrap_or(0);
             if found > codec::FORMAT_VERSION {
-                return Err(StoreError::NewerFormat { found });
+                return Err(StoreError::NewerFormat { path: PathBuf::new(), found });
             }
         }
-        Ok(store)
+        let marker = self.path.join(SEEDED_MARKER);
+        let has_dataset = meta.get(META_VERSION)?.is_some();
+        if !has_dataset && marker.exists() && opening != Opening::Replace {
+            return Err(StoreError::LostDataset(PathBuf::new()));
+        }
+        if has_dataset && !marker.exists() {
+            // A store seeded before the marker existed gets it now.
+            self.write_marker()?;
+        }
+        Ok(())
+    }
+
+    /// Records, outside sled's files, that this store holds a dataset: if sled later recovers
+    /// none from damaged files, the store is refused rather than taken for a new one and reseeded.
+    fn write_marker(&self) -> Result<(), StoreError> {
+        let text = "This store holds a dataset seeded by khartoum-graphql. If sled ever recovers no \
+                    dataset from the files here, the store is refused instead of being reseeded.\n";
+        std::fs::write(self.path.join(SEEDED_MARKER), text)
+            .map_err(|e| StoreError::NotWritable { path: self.path.clone(), reason: e.to_string() })
+    }
+
+    /// Gives an error from this store its data directory, and tells damage, permissions and
+    /// other failures of sled apart.
+    fn located<T>(&self, r: Result<T, StoreError>) -> Result<T, StoreError> {
+        r.map_err(|e| locate(&self.path, e))
     }
 
     /// The data directory.
@@ -178,6 +296,10 @@ impl Store {
     /// The store's metadata, or `None` if it holds no complete dataset (never seeded, or a seed
     /// was interrupted).
     pub fn meta(&self) -> Result<Option<Meta>, StoreError> {
+        self.located(self.read_meta())
+    }
+
+    fn read_meta(&self) -> Result<Option<Meta>, StoreError> {
         let meta = self.db.open_tree(META)?;
         let text = |k: &[u8]| -> Result<Option<String>, StoreError> {
             Ok(meta.get(k)?.map(|v| String::from_utf8_lossy(&v).into_owned()))
@@ -195,7 +317,19 @@ impl Store {
 
     /// Replaces everything in the store with a validated seed, all or nothing, and flushes.
     pub fn replace_all(&self, seed: &Seed) -> Result<Meta, StoreError> {
+        self.located(self.write_seed(seed))
+    }
+
+    fn write_seed(&self, seed: &Seed) -> Result<Meta, StoreError> {
         let meta = self.db.open_tree(META)?;
+        // The marker goes first and comes back last, so that a store left without a dataset by
+        // an interrupted seed is seeded again, not refused as one that lost its dataset.
+        match std::fs::remove_file(self.path.join(SEEDED_MARKER)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(StoreError::NotWritable { path: self.path.clone(), reason: e.to_string() })
+            }
+            _ => {}
+        }
         // The commit point is META_VERSION: remove it first so an interrupted write is not a dataset.
         meta.remove(META_VERSION)?;
         self.db.flush()?;
@@ -234,17 +368,14 @@ impl Store {
         meta.insert(META_LAST_CHANGE, m.last_change.as_bytes())?;
         meta.insert(META_VERSION, m.version.as_bytes())?;
         self.db.flush()?;
+        self.write_marker()?;
         Ok(m)
     }
 
     fn write_all<T: Stored>(&self, records: &[T]) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
         for r in records {
-            let bytes = codec::encode(r).map_err(|source| StoreError::Corrupt {
-                tree: tree_name(T::COLLECTION).to_owned(),
-                key: r.key().to_owned(),
-                source,
-            })?;
+            let bytes = codec::encode(r).map_err(|e| corrupt(tree_name(T::COLLECTION), r.key().as_bytes(), e))?;
             batch.insert(r.key().as_bytes(), bytes);
         }
         self.db.open_tree(tree_name(T::COLLECTION))?.apply_batch(batch)?;
@@ -253,6 +384,10 @@ impl Store {
 
     /// Reads the whole dataset, each collection in key order.
     pub fn load(&self) -> Result<Dataset, StoreError> {
+        self.located(self.read_dataset())
+    }
+
+    fn read_dataset(&self) -> Result<Dataset, StoreError> {
         Ok(Dataset {
             sources: self.read_all()?,
             states: self.read_all()?,
@@ -284,13 +419,17 @@ impl Store {
     /// of the rebuild), if the indexes were built by another layout version: a store seeded by
     /// an older build gains the indexes this one reads. Returns whether it rebuilt anything.
     pub fn upgrade_indexes(&self) -> Result<bool, StoreError> {
+        self.located(self.rebuild_old_indexes())
+    }
+
+    fn rebuild_old_indexes(&self) -> Result<bool, StoreError> {
         let meta = self.db.open_tree(META)?;
         if meta.get(META_VERSION)?.is_none()
             || meta.get(META_INDEX_VERSION)?.as_deref() == Some(&[index::INDEX_VERSION])
         {
             return Ok(false);
         }
-        let ds = self.load()?;
+        let ds = self.read_dataset()?;
         self.write_indexes(&all_index_entries(&ds))?;
         let stamps = self.db.open_tree(STAMPS)?;
         let fresh = commit::fresh_stamp(now())?;
@@ -325,11 +464,14 @@ impl Store {
 
     /// Every record's stamp, by collection and key.
     pub fn stamps(&self) -> Result<HashMap<(Collection, String), Stamp>, StoreError> {
+        self.located(self.read_stamps())
+    }
+
+    fn read_stamps(&self) -> Result<HashMap<(Collection, String), Stamp>, StoreError> {
         let mut out = HashMap::new();
         for item in self.db.open_tree(STAMPS)?.iter() {
             let (k, v) = item?;
-            let corrupt = |source| StoreError::Corrupt { tree: STAMPS.to_owned(), key: show_key(&k), source };
-            let stamp = commit::decode_stamp(&v).map_err(corrupt)?;
+            let stamp = commit::decode_stamp(&v).map_err(|e| corrupt(STAMPS, &k, e))?;
             let mut parts = k.splitn(2, |b| *b == 0);
             let (tree, key) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
             if let Some(c) = collection_named(tree) {
@@ -345,11 +487,7 @@ impl Store {
         for item in self.db.open_tree(name)?.iter() {
             let (k, v) = item?;
             self.reads.fetch_add(1, Ordering::Relaxed);
-            out.push(codec::decode(&v).map_err(|source| StoreError::Corrupt {
-                tree: name.to_owned(),
-                key: String::from_utf8_lossy(&k).into_owned(),
-                source,
-            })?);
+            out.push(codec::decode(&v).map_err(|e| corrupt(name, &k, e))?);
         }
         Ok(out)
     }
@@ -374,12 +512,16 @@ impl Store {
     /// every index entry points at a record that owns it, and every record is in every index it
     /// belongs to. Returns the problems found (none: consistent).
     pub fn check(&self) -> Result<Vec<String>, StoreError> {
+        self.located(self.find_problems())
+    }
+
+    fn find_problems(&self) -> Result<Vec<String>, StoreError> {
         let mut problems = Vec::new();
-        if self.meta()?.is_none() {
+        if self.read_meta()?.is_none() {
             problems.push("no complete dataset is recorded (never seeded, or a seed was interrupted)".to_owned());
         }
-        let ds = self.load()?;
-        let stamps = self.stamps()?;
+        let ds = self.read_dataset()?;
+        let stamps = self.read_stamps()?;
         let mut stamped: BTreeSet<(Collection, String)> = stamps.into_keys().collect();
         for (c, key) in ds.keys() {
             if !stamped.remove(&(c, key.to_owned())) {
@@ -409,7 +551,7 @@ impl Store {
 
     /// Bytes the store occupies on disk.
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
-        Ok(self.db.size_on_disk()?)
+        self.located(self.db.size_on_disk().map_err(StoreError::from))
     }
 
     /// How many records and index entries have been read from disk since the store was opened.
@@ -419,8 +561,7 @@ impl Store {
 
     /// Writes everything to disk.
     pub async fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush_async().await?;
-        Ok(())
+        self.located(self.db.flush_async().await.map(drop).map_err(StoreError::from))
     }
 
     /// Makes the store look as if an older build had seeded it: no index version, no full-text
@@ -433,12 +574,100 @@ impl Store {
         Ok(())
     }
 
+    /// Makes the store look as if a newer build had written it: its recorded format becomes
+    /// `version`. The counterpart of [`Store::downgrade_for_test`], for tests of
+    /// [`StoreError::NewerFormat`]; nothing else calls it.
+    #[doc(hidden)]
+    pub fn set_format_for_test(&self, version: u8) -> Result<(), StoreError> {
+        self.db.open_tree(META)?.insert(META_FORMAT, &[version])?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Replaces the stored bytes of one record, bypassing the codec; for tests of damaged values
+    /// and of values written by a newer build. Nothing else calls it.
+    #[doc(hidden)]
+    pub fn put_raw_for_test(&self, collection: Collection, key: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.db.open_tree(tree_name(collection))?.insert(key.as_bytes(), bytes)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The stored bytes of one record; for tests that alter them with [`Store::put_raw_for_test`].
+    #[doc(hidden)]
+    pub fn get_raw_for_test(&self, collection: Collection, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.db.open_tree(tree_name(collection))?.get(key.as_bytes())?.map(|v| v.to_vec()))
+    }
+
     /// Removes one index entry; for tests of the consistency check.
     #[doc(hidden)]
     pub fn corrupt_index_for_test(&self, index: Index, key: &[u8]) -> Result<(), StoreError> {
         self.db.open_tree(index.tree_name())?.remove(key)?;
         Ok(())
     }
+}
+
+/// How a store is being opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opening {
+    /// Create the directory and an empty store if missing.
+    Create,
+    /// The store must exist.
+    Existing,
+    /// Everything in it is about to be replaced.
+    Replace,
+}
+
+/// Places an error in the data directory `path`: fills in the directory where the error was
+/// made without one, and sorts sled's failures into damage, permissions, a held lock and the rest.
+fn locate(path: &Path, e: StoreError) -> StoreError {
+    let path = path.to_owned();
+    match e {
+        StoreError::Sled(e) => match e {
+            sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+                // sled reports a held lock only as an I/O error with this text.
+                StoreError::InUse(path)
+            }
+            sled::Error::Io(io)
+                if matches!(
+                    io.kind(),
+                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+                ) =>
+            {
+                StoreError::NotWritable { path, reason: io.to_string() }
+            }
+            sled::Error::Corruption { .. } | sled::Error::ReportableBug(_) | sled::Error::Unsupported(_) => {
+                StoreError::Damaged { path, detail: one_line(&e.to_string()) }
+            }
+            other => StoreError::Io { path, detail: one_line(&other.to_string()) },
+        },
+        StoreError::Corrupt { path: p, tree, key, cause } if p.as_os_str().is_empty() => {
+            match cause {
+                // A value written by a newer build: its format, not damage.
+                codec::CodecError::Version { found } if found > codec::FORMAT_VERSION => {
+                    StoreError::NewerFormat { path, found }
+                }
+                cause => StoreError::Corrupt { path, tree, key, cause },
+            }
+        }
+        StoreError::NewerFormat { path: p, found } if p.as_os_str().is_empty() => {
+            StoreError::NewerFormat { path, found }
+        }
+        StoreError::LostDataset(p) if p.as_os_str().is_empty() => StoreError::LostDataset(path),
+        other => other,
+    }
+}
+
+/// sled's messages, cut to their first part: some repeat themselves or end in an empty
+/// "backtrace ()".
+fn one_line(s: &str) -> String {
+    let s = s.split(" backtrace").next().unwrap_or(s);
+    s.lines().next().unwrap_or(s).trim().to_owned()
+}
+
+/// A decoding failure in `tree` at `key`; [`locate`] adds the data directory.
+fn corrupt(tree: &str, key: &[u8], cause: codec::CodecError) -> StoreError {
+    StoreError::Corrupt { path: PathBuf::new(), tree: tree.to_owned(), key: show_key(key), cause }
 }
 
 /// Every index entry the records of a dataset own.

@@ -16,7 +16,7 @@ fn a_second_server_on_the_same_data_directory_exits_with_one_clear_line() {
     assert!(!second.status.success());
     let stderr = strip_ansi(&String::from_utf8_lossy(&second.stderr));
     let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
-    assert_eq!(errors, [format!("error: data directory {} is in use by another process", data.display())], "{stderr}");
+    assert_eq!(errors, [format!("error: data directory {} is in use by another process; stop that process first (a store admits one), or pass another --data-dir", data.display())], "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 

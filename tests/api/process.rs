@@ -9,11 +9,16 @@ use std::time::{Duration, Instant};
 pub const BIN: &str = env!("CARGO_BIN_EXE_khartoum-graphql");
 
 pub fn cli(data: &std::path::Path, args: &[&str]) -> Output {
+    cli_with(data, &seed_dir(), args)
+}
+
+/// Like [`cli`], with a seed directory of the caller's.
+pub fn cli_with(data: &std::path::Path, seed: &std::path::Path, args: &[&str]) -> Output {
     Command::new(BIN)
         .arg("--data-dir")
         .arg(data)
         .arg("--seed-dir")
-        .arg(seed_dir())
+        .arg(seed)
         .args(args)
         .env("RUST_LOG", "info")
         .output()

@@ -102,7 +102,10 @@ fn a_second_open_of_the_same_directory_is_refused_as_in_use() {
     assert!(matches!(second, Err(StoreError::InUse(_))), "{:?}", second.err());
     assert_eq!(
         second.err().unwrap().to_string(),
-        format!("data directory {} is in use by another process", dir.path().display())
+        format!(
+            "data directory {} is in use by another process; stop that process first (a store admits one), or pass another --data-dir",
+            dir.path().display()
+        )
     );
 }
 
@@ -115,8 +118,8 @@ fn a_store_written_by_a_newer_format_is_refused_with_advice() {
         db.flush().unwrap();
     }
     let err = Store::open(dir.path()).err().expect("a newer format is refused");
-    assert!(matches!(err, StoreError::NewerFormat { found: 99 }));
-    assert!(err.to_string().contains("rebuild the store from seed/"), "{err}");
+    assert!(matches!(err, StoreError::NewerFormat { found: 99, .. }));
+    assert!(err.to_string().contains("rebuild it with `khartoum-graphql seed` from seed/"), "{err}");
 }
 
 #[test]
