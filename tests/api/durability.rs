@@ -13,18 +13,6 @@ const KILLS: usize = 6;
 /// Concurrent writers, so that kills also land while one write waits for another.
 const WRITERS: usize = 2;
 
-/// A small xorshift generator: reproducible from the seed the test prints.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 fn post(base: &str, query: &str, variables: Value) -> Result<Value, String> {
     let body = json!({ "query": query, "variables": variables }).to_string();
     let resp = ureq::post(&format!("{base}/graphql"))

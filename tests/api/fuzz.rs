@@ -6,33 +6,13 @@
 //! cut), and plain random bytes, from a generator seeded per run: a failure prints the seed, and
 //! `FUZZ_SEED=<seed>` repeats it.
 
-use crate::helpers::seed_dir;
+use crate::helpers::{seed_dir, Rng};
 use khartoum_graphql::domain::{PartialDate, Slug};
 use khartoum_graphql::fuzzing;
 use khartoum_graphql::graphql::pagination::encode_cursor;
 use khartoum_graphql::store::codec;
 use serde::Serialize;
 use std::time::Instant;
-
-/// A small xorshift generator, reproducible from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn byte(&mut self) -> u8 {
-        self.next() as u8
-    }
-}
 
 /// Bytes that often matter to parsers: digits, separators, quotes, braces, the codec's varint
 /// markers and the ends of the byte range.
