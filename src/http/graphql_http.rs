@@ -310,7 +310,8 @@ async fn run_one(ops: &impl Operations, request: Request) -> GqlResponse {
 /// Runs a query and keeps its answer, for the next time the same query meets the same data.
 async fn answer_query(ops: &impl Operations, prepared: Prepared, key: String, media: MediaType) -> Arc<Answer> {
     let response = ops.run(prepared).await;
-    let answer = Arc::new(answer(&BatchResponse::Single(response), media, &key));
+    let (status, headers, body) = parts(&BatchResponse::Single(response), media);
+    let answer = Arc::new(Answer::new(status, headers, body, &key));
     ops.answers().0.insert(key, Arc::clone(&answer));
     answer
 }
@@ -350,7 +351,7 @@ fn response_bytes(response: &GqlResponse, media: MediaType) -> Vec<u8> {
 
 /// What ran, as it goes on the wire: the status the specification gives, the negotiated media
 /// type, and the cache and extra headers async-graphql collected.
-fn answer(batch: &BatchResponse, media: MediaType, key: &str) -> Answer {
+fn parts(batch: &BatchResponse, media: MediaType) -> (StatusCode, HeaderMap, Bytes) {
     let (status, body) = match batch {
         BatchResponse::Single(response) => {
             let status = if media == MediaType::GraphQLResponseJson && is_request_error(response) {
@@ -374,14 +375,15 @@ fn answer(batch: &BatchResponse, media: MediaType, key: &str) -> Answer {
         }
     }
     headers.extend(batch.http_headers());
-    Answer::new(status, headers, Bytes::from(body), key)
+    (status, headers, Bytes::from(body))
 }
 
 /// The HTTP response for what ran, when it is not kept: a mutation, a batch, an error. It has no
 /// `ETag`: nothing could revalidate it.
 fn respond(batch: BatchResponse, media: MediaType) -> Response {
-    let mut response = answer(&batch, media, "").respond(None);
-    response.headers_mut().remove(header::ETAG);
+    let (status, headers, body) = parts(&batch, media);
+    let mut response = (status, body).into_response();
+    response.headers_mut().extend(headers);
     response
 }
 

@@ -118,16 +118,6 @@ impl ResponseCache {
     pub fn insert(&self, key: String, answer: Arc<Answer>) {
         self.entries.insert(key, answer);
     }
-
-    /// How many answers it holds.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether it holds none.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
 }
 
 #[cfg(test)]

@@ -27,17 +27,12 @@ fn query(query: &str, variables: Value) -> Request<Body> {
 
 /// A GET of a query string.
 fn get(params: &[(&str, &str)]) -> Request<Body> {
-    let qs: String = params.iter().map(|(k, v)| format!("{k}={}", url_encode(v))).collect::<Vec<_>>().join("&");
+    let qs: String = params
+        .iter()
+        .map(|(k, v)| format!("{k}={}", form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()))
+        .collect::<Vec<_>>()
+        .join("&");
     Request::get(format!("/graphql?{qs}")).header(header::ACCEPT, GRAPHQL_JSON).body(Body::empty()).expect("a request")
-}
-
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// What a hostile request must get: the status, the code of its first error, a piece of that
