@@ -103,7 +103,7 @@ async fn delete<T: domain::Record>(ctx: &Context<'_>, slug: String) -> ApiResult
 /// `BAD_USER_INPUT` (a malformed value or an unknown reference), `NOT_FOUND` (the record to
 /// change does not exist), `CONFLICT` (a duplicate key, overlapping chair terms, or a record
 /// others still refer to). A failed mutation writes nothing.
-#[Object]
+#[Object(serial)]
 impl Mutation {
     /// Creates a meeting, with its participations. Sources are reused when the record already
     /// cites them (same `url`) and created otherwise.

@@ -32,6 +32,7 @@ macro_rules! connection {
     ($conn:ident, $edge:ident, $node:ty, $what:literal) => {
         #[doc = concat!("One page of a list of ", $what, ", with cursors to reach the pages around it.")]
         #[derive(async_graphql::SimpleObject)]
+        #[graphql(serial)]
         pub struct $conn {
             /// The items of this page, each with its cursor.
             pub edges: Vec<$edge>,
@@ -45,6 +46,7 @@ macro_rules! connection {
 
         #[doc = concat!("One of ", $what, " on a page, with the cursor that points at it.")]
         #[derive(async_graphql::SimpleObject)]
+        #[graphql(serial)]
         pub struct $edge {
             /// An opaque cursor: pass it as `after` or `before` to continue from this item.
             pub cursor: String,
@@ -71,6 +73,7 @@ connection!(CommitmentConnection, CommitmentEdge, Commitment, "action-plan items
 
 /// Where a page sits in its list.
 #[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]
+#[graphql(serial)]
 pub struct PageInfo {
     /// Whether there are items after this page.
     pub has_next_page: bool,

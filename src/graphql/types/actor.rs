@@ -60,7 +60,7 @@ pub struct Partnership {
 }
 
 /// Another actor that organised meetings with this one.
-#[Object]
+#[Object(serial)]
 impl Partnership {
     /// The other actor.
     async fn actor(&self) -> Actor {

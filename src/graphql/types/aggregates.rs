@@ -13,7 +13,7 @@ pub struct ActorPair {
 
 /// Two actors that organised meetings together (host, co-host, chair or co-chair of the same
 /// meeting), with those meetings.
-#[Object]
+#[Object(serial)]
 impl ActorPair {
     /// The actor whose slug sorts first.
     async fn a(&self) -> Actor {
@@ -78,6 +78,7 @@ pub enum MeetingGrouping {
 
 /// How many meetings fall in one group.
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct MeetingCount {
     /// The group's key: a year, an enum value, or a slug.
     pub key: String,
@@ -102,7 +103,7 @@ pub struct CommitmentCoverage {
 /// The meetings classified under a commitment's action-plan domain (for a cross-cutting
 /// approach, under any domain of its document). The classification is editorial: a meeting is
 /// filed under the domains its summary deals with.
-#[Object]
+#[Object(serial)]
 impl CommitmentCoverage {
     /// The commitment.
     async fn commitment(&self) -> Commitment {

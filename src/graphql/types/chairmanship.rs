@@ -27,7 +27,7 @@ impl Chairmanship {
 
 /// A state's term as chair of a process. Terms of a process follow each other; where sources
 /// disagree on a date, the term's notes say so.
-#[Object]
+#[Object(serial)]
 impl Chairmanship {
     /// A global id, opaque and stable: pass it to `node(id:)`.
     pub async fn id(&self) -> ID {

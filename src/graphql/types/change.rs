@@ -19,6 +19,7 @@ pub enum ChangeOperation {
 
 /// The answer to a delete.
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct Deleted {
     /// The slug or id of the record that was removed.
     pub slug: String,
@@ -44,7 +45,7 @@ pub fn typename(c: Collection) -> &'static str {
 
 /// One committed change. A write that touches several records (a meeting and a new source it
 /// cites) sends one change per record.
-#[Object]
+#[Object(serial)]
 impl Change {
     /// Created, updated or deleted.
     async fn operation(&self) -> ChangeOperation {

@@ -18,7 +18,7 @@ impl Commitment {
 
 /// An item of an action plan: a cross-cutting approach or a numbered commitment, with its text
 /// as adopted.
-#[Object]
+#[Object(serial)]
 impl Commitment {
     /// A global id, opaque and stable: pass it to `node(id:)`.
     pub async fn id(&self) -> ID {

@@ -11,7 +11,7 @@ fn count(n: usize) -> i32 {
 }
 
 /// What the dataset holds and when it last changed.
-#[Object]
+#[Object(serial)]
 impl DatasetInfo {
     /// Changes whenever the data changes: a digest of the seed files the store was loaded from.
     async fn version(&self) -> &str {

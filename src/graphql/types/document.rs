@@ -19,7 +19,7 @@ impl Document {
 }
 
 /// A declaration or action plan of a process.
-#[Object]
+#[Object(serial)]
 impl Document {
     /// A global id, opaque and stable: pass it to `node(id:)`.
     pub async fn id(&self) -> ID {
@@ -107,7 +107,7 @@ pub struct Domain {
 
 /// A numbered domain of an action plan. The five domains line up across the Joint Valletta
 /// Action Plan and the Cairo Action Plan.
-#[Object]
+#[Object(serial)]
 impl Domain {
     /// The action plan.
     async fn document(&self) -> Document {

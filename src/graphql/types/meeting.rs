@@ -29,7 +29,7 @@ impl Meeting {
 
 /// A meeting: a ministerial conference, a senior officials' or steering committee meeting, a
 /// thematic meeting, workshop, training or webinar.
-#[Object]
+#[Object(serial)]
 impl Meeting {
     /// A global id, opaque and stable: pass it to `node(id:)`.
     pub async fn id(&self) -> ID {
@@ -207,7 +207,7 @@ impl Participation {
 }
 
 /// An actor's role at a meeting: the edge behind hosts, co-hosts and chairs.
-#[Object]
+#[Object(serial)]
 impl Participation {
     /// The state or organisation.
     async fn actor(&self) -> ApiResult<Actor> {
@@ -255,7 +255,7 @@ pub struct MeetingRelation {
 }
 
 /// A link from one meeting to another.
-#[Object]
+#[Object(serial)]
 impl MeetingRelation {
     /// How the meetings relate, seen from the meeting that lists this relation.
     async fn kind(&self) -> MeetingRelationKind {

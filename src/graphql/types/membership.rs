@@ -19,7 +19,7 @@ impl Membership {
 
 /// An actor's place in a process over a span of time: member, steering committee, secretariat,
 /// partner or observer.
-#[Object]
+#[Object(serial)]
 impl Membership {
     /// Stable key: '<process>-<role>-<actor>', e.g. 'khartoum-process-member-de'.
     async fn slug(&self) -> &str {

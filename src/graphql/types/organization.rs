@@ -20,7 +20,7 @@ impl Organization {
 
 /// An international organisation or institution with a role in a process: a secretariat, a
 /// steering-committee member, a partner, or a host or organiser of meetings.
-#[Object]
+#[Object(serial)]
 impl Organization {
     /// A global id, opaque and stable: pass it to `node(id:)`.
     pub async fn id(&self) -> ID {

@@ -24,7 +24,7 @@ impl Process {
 }
 
 /// A regional migration dialogue: the Khartoum Process, or the Rabat Process where the two meet.
-#[Object]
+#[Object(serial)]
 impl Process {
     /// A global id, opaque and stable: pass it to `node(id:)`.
     pub async fn id(&self) -> ID {

@@ -17,7 +17,7 @@ impl Source {
 }
 
 /// Where a fact comes from: one of the source documents of this dataset, or a public web page.
-#[Object]
+#[Object(serial)]
 impl Source {
     /// Stable key of the source.
     async fn slug(&self) -> &str {
@@ -68,7 +68,7 @@ pub struct Note {
 
 /// A remark on a record: a value that is inferred, a disagreement between sources, or an
 /// editorial note.
-#[Object]
+#[Object(serial)]
 impl Note {
     /// What kind of remark this is.
     async fn kind(&self) -> NoteKind {

@@ -19,7 +19,7 @@ impl State {
 }
 
 /// A state: a member of a process, a signatory, a host or a chair.
-#[Object]
+#[Object(serial)]
 impl State {
     /// A global id, opaque and stable: pass it to `node(id:)`.
     pub async fn id(&self) -> ID {
