@@ -33,6 +33,9 @@ pub enum CodecError {
     /// The value could not be encoded.
     #[error("unencodable value: {0}")]
     Encode(#[from] bincode::error::EncodeError),
+    /// The value decodes, but breaks a rule of its layout.
+    #[error("invalid value: {0}")]
+    Invalid(&'static str),
     /// Bytes were left over after the value: the value is not what was stored.
     #[error("{0} trailing bytes after the value")]
     Trailing(usize),

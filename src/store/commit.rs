@@ -3,14 +3,15 @@
 //!
 //! The change is given as two whole datasets, before and after. Diffing them here, where the
 //! index entries are derived, means a caller cannot forget an index: whatever differs is written,
-//! and nothing else is touched.
+//! and nothing else is touched. Index entries live in posting lists ([`super::index`]): each list
+//! an entry comes or goes in is read, changed and written back inside the transaction.
 
-use super::{codec, index::Index, tree_name, Meta, Store, StoreError, Stored};
+use super::{codec, index, index::Index, tree_name, Meta, Store, StoreError, Stored};
 use crate::domain::{Collection, Dataset, Stamp};
 use chrono::{DateTime, Utc};
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::Transactional;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What a committed change did to one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,37 +44,71 @@ pub struct Committed {
     pub changes: Vec<RecordChange>,
 }
 
+/// What a change does to one posting list: the members it removes, and those it adds.
+type ListChange = (Vec<Vec<u8>>, Vec<Vec<u8>>);
+
 /// The writes a change needs, computed before the transaction so that the transaction's closure
 /// (which sled may run more than once) only replays them.
 #[derive(Default)]
 struct Plan {
     /// (collection, key, encoded record or `None` to remove)
     records: Vec<(Collection, Vec<u8>, Option<Vec<u8>>)>,
-    index_removes: Vec<(Index, Vec<u8>)>,
-    index_inserts: Vec<(Index, Vec<u8>)>,
+    /// Per posting list (index, list key): the members to remove and the members to add.
+    lists: BTreeMap<(Index, Vec<u8>), ListChange>,
     changes: Vec<RecordChange>,
 }
 
 impl Plan {
     fn diff<T: Stored>(&mut self, old: &[T], new: &[T]) -> Result<(), StoreError> {
-        let before: HashMap<&str, &T> = old.iter().map(|r| (r.key(), r)).collect();
-        let after: HashMap<&str, &T> = new.iter().map(|r| (r.key(), r)).collect();
-        let mut keys: BTreeSet<&str> = before.keys().copied().collect();
-        keys.extend(after.keys().copied());
-        for key in keys {
-            let (was, is) = (before.get(key), after.get(key));
+        let mut differing: Vec<(&str, Option<&T>, Option<&T>)> = Vec::new();
+        // The two sides are usually one dataset and its edited copy, in the same order: the
+        // records before the first and after the last place where the keys part are compared
+        // where they stand, and only the span between is matched by key. (Maps over every
+        // record made the diff of one edit take 300 ms at 1000× the record.)
+        let head = old.iter().zip(new).take_while(|(a, b)| a.key() == b.key()).count();
+        let (old_rest, new_rest) = (&old[head..], &new[head..]);
+        let tail = old_rest.iter().rev().zip(new_rest.iter().rev()).take_while(|(a, b)| a.key() == b.key()).count();
+        let (old_mid, new_mid) = (&old_rest[..old_rest.len() - tail], &new_rest[..new_rest.len() - tail]);
+        let in_place = old[..head]
+            .iter()
+            .zip(&new[..head])
+            .chain(old_rest[old_mid.len()..].iter().zip(&new_rest[new_mid.len()..]));
+        for (a, b) in in_place {
+            if a != b {
+                differing.push((a.key(), Some(a), Some(b)));
+            }
+        }
+        let before: HashMap<&str, &T> = old_mid.iter().map(|r| (r.key(), r)).collect();
+        let after: HashMap<&str, &T> = new_mid.iter().map(|r| (r.key(), r)).collect();
+        for (&key, &a) in &before {
+            match after.get(key) {
+                None => differing.push((key, Some(a), None)),
+                Some(&b) if a != b => differing.push((key, Some(a), Some(b))),
+                Some(_) => {}
+            }
+        }
+        differing
+            .extend(after.iter().filter(|(key, _)| !before.contains_key(*key)).map(|(&key, &b)| (key, None, Some(b))));
+        // Changes are reported in key order.
+        differing.sort_by_key(|(key, _, _)| *key);
+        for (key, was, is) in differing {
             let operation = match (was, is) {
-                (None, Some(_)) => Operation::Created,
-                (Some(a), Some(b)) if a != b => Operation::Updated,
-                (Some(_), None) => Operation::Deleted,
-                _ => continue,
+                (None, _) => Operation::Created,
+                (_, None) => Operation::Deleted,
+                _ => Operation::Updated,
             };
             let old_entries: BTreeSet<(Index, Vec<u8>)> =
                 was.map(|r| r.index_entries().into_iter().collect()).unwrap_or_default();
             let new_entries: BTreeSet<(Index, Vec<u8>)> =
                 is.map(|r| r.index_entries().into_iter().collect()).unwrap_or_default();
-            self.index_removes.extend(old_entries.difference(&new_entries).cloned());
-            self.index_inserts.extend(new_entries.difference(&old_entries).cloned());
+            for (i, entry) in old_entries.difference(&new_entries) {
+                let (list, member) = index::list_key(*i, entry);
+                self.lists.entry((*i, list)).or_default().0.push(member);
+            }
+            for (i, entry) in new_entries.difference(&old_entries) {
+                let (list, member) = index::list_key(*i, entry);
+                self.lists.entry((*i, list)).or_default().1.push(member);
+            }
             let bytes = is
                 .map(codec::encode)
                 .transpose()
@@ -164,6 +199,7 @@ impl Store {
             revision,
         };
         let fresh = fresh_stamp(at)?;
+        let abort = |e: StoreError| ConflictableTransactionError::Abort(e);
         let result = trees.as_slice().transaction(|tx: &Vec<TransactionalTree>| {
             for (c, key, value) in &plan.records {
                 let tree = &tx[collection_tree(*c)];
@@ -174,7 +210,7 @@ impl Store {
                         // Keep the creation time of a record that existed.
                         let stamp = match tx[stamps_at].get(&skey)?.and_then(|v| decode_stamp(&v).ok()) {
                             Some(s) => encode_stamp(Stamp { created_at: s.created_at, updated_at: at })
-                                .map_err(ConflictableTransactionError::Abort)?,
+                                .map_err(|e| abort(super::corrupt(super::STAMPS, &skey, e)))?,
                             None => fresh.clone(),
                         };
                         tx[stamps_at].insert(skey, stamp)?;
@@ -185,11 +221,22 @@ impl Store {
                     }
                 }
             }
-            for (i, k) in &plan.index_removes {
-                tx[index_tree(*i)].remove(k.as_slice())?;
-            }
-            for (i, k) in &plan.index_inserts {
-                tx[index_tree(*i)].insert(k.as_slice(), &[] as &[u8])?;
+            for ((i, list), (removes, inserts)) in &plan.lists {
+                let tree = &tx[index_tree(*i)];
+                let bad = |e| abort(super::corrupt(i.tree_name(), list, e));
+                let mut members: BTreeSet<Vec<u8>> = match tree.get(list)? {
+                    Some(v) => index::decode_list(&v).map_err(bad)?.into_iter().collect(),
+                    None => BTreeSet::new(),
+                };
+                for m in removes {
+                    members.remove(m);
+                }
+                members.extend(inserts.iter().cloned());
+                if members.is_empty() {
+                    tree.remove(list.as_slice())?;
+                } else {
+                    tree.insert(list.as_slice(), index::encode_list(&members).map_err(bad)?)?;
+                }
             }
             let m = &tx[meta_at];
             m.insert(super::META_REVISION, &revision.to_be_bytes())?;
@@ -200,7 +247,56 @@ impl Store {
         match result {
             Ok(()) => Ok(Committed { meta, changes: plan.changes }),
             Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
-            Err(TransactionError::Abort(source)) => Err(super::corrupt(super::STAMPS, b"", source)),
+            Err(TransactionError::Abort(e)) => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Slug, Source};
+
+    fn source(slug: &str, title: &str) -> Source {
+        Source {
+            slug: Slug::parse(slug).unwrap(),
+            title: title.into(),
+            url: None,
+            publisher: None,
+            published: None,
+            reference: None,
+        }
+    }
+
+    fn diffed(old: &[Source], new: &[Source]) -> Vec<(String, Operation)> {
+        let mut plan = Plan::default();
+        plan.diff(old, new).unwrap();
+        assert_eq!(plan.records.len(), plan.changes.len());
+        plan.changes.into_iter().map(|c| (c.key, c.operation)).collect()
+    }
+
+    #[test]
+    fn the_diff_finds_every_change_in_key_order_whether_records_kept_their_places_or_not() {
+        let old = [source("a", "A"), source("b", "B"), source("c", "C"), source("d", "D"), source("e", "E")];
+        // Same places: one record changed.
+        let mut same = old.to_vec();
+        same[3].title = "D2".into();
+        assert_eq!(diffed(&old, &same), [("d".to_owned(), Operation::Updated)]);
+        assert!(diffed(&old, &old).is_empty());
+        // Places shifted by a removal and an insertion, one record changed among the moved ones,
+        // and the same records in another order.
+        let new = [source("a", "A"), source("z", "Z"), source("c", "C2"), source("b", "B"), source("e", "E")];
+        assert_eq!(
+            diffed(&old, &new),
+            [
+                ("c".to_owned(), Operation::Updated),
+                ("d".to_owned(), Operation::Deleted),
+                ("z".to_owned(), Operation::Created)
+            ]
+        );
+        let reversed: Vec<Source> = old.iter().rev().cloned().collect();
+        assert!(diffed(&old, &reversed).is_empty());
+        assert_eq!(diffed(&[], &old[..1]), [("a".to_owned(), Operation::Created)]);
+        assert_eq!(diffed(&old[..1], &[]), [("a".to_owned(), Operation::Deleted)]);
     }
 }

@@ -144,6 +144,27 @@ fn a_server_says_in_one_line_when_the_seed_files_differ_from_its_store() {
 }
 
 #[test]
+fn a_server_says_when_the_seed_files_cannot_be_loaded_and_serves_its_store_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert!(cli(&data, &["seed"]).status.success());
+    let broken = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(seed_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, broken.path().join(path.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(broken.path().join("meetings.json"), "[ not json").unwrap();
+    let (mut server, base, log) = serve_with(&data, broken.path());
+    let health = ureq::get(&format!("{base}/health")).call().unwrap().into_string().unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(log.iter().any(|l| l.contains("the seed files cannot be loaded")), "{log:?}");
+    assert!(log.iter().any(|l| l.contains("meetings.json") && l.contains("not a JSON array")), "{log:?}");
+    assert!(!log.iter().any(|l| l.contains("differ")), "{log:?}");
+    assert!(health.contains(r#""status":"ok""#), "{health}");
+}
+
+#[test]
 fn a_tokens_file_enables_writes_and_no_token_is_ever_logged() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("tokens");
