@@ -148,11 +148,6 @@ const META_INDEX_VERSION: &[u8] = b"index_version";
 /// [`StoreError::LostDataset`]).
 const SEEDED_MARKER: &str = "SEEDED";
 
-/// The most memory sled may use to cache the store's pages. sled's default is 1 GiB, and it fills
-/// it: under a stream of writes on the real seed the server grew past 80 MB for a store of 3 MB on
-/// disk. Reads are served from the read model, not from sled, so sled's cache only speeds the
-/// reload after a write and the search index; a small one costs little there (issue 7).
-const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 /// The tree of every record's [`Stamp`], keyed by collection and record key.
 const STAMPS: &str = "stamps";
 /// About how many bytes of keys and values one batch of a seed or an index rebuild carries
@@ -260,11 +255,7 @@ impl Store {
             }
             Err(e) => return Err(not_writable(&e)),
         }
-        let db = sled::Config::new()
-            .path(dir)
-            .cache_capacity(CACHE_BYTES)
-            .open()
-            .map_err(|e| locate(dir, StoreError::Sled(e)))?;
+        let db = sled::Config::new().path(dir).open().map_err(|e| locate(dir, StoreError::Sled(e)))?;
         let store = Store { db, path: dir.to_owned(), reads: Arc::default() };
         store.located(store.check_opened(opening))?;
         Ok(store)
