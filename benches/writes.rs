@@ -3,16 +3,23 @@
 //! swapped into the read model before it answers.
 //!
 //! Run on demand: `cargo bench --bench writes` (release build). `WRITES=<n>` sets the number of
-//! writes of each kind (default 200). It prints figures; it asserts nothing about time.
+//! writes of each kind (default 200); `WRITES_SCALE=<n>` runs them on the real record scaled
+//! n× by [`khartoum_graphql::seed::synthetic`] (default 1: the real record). It prints the
+//! latencies and the process's resident memory before and after; it asserts nothing about time.
 
 use axum::body::Body;
 use axum::http::{header, Request};
 use http_body_util::BodyExt;
+use khartoum_graphql::seed::{self, synthetic};
 use khartoum_graphql::{app::App, curation::Tokens, http::router};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
+
+// The server's allocator, so that the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const TOKEN: &str = "bench-token-0123456789abcdef";
 
@@ -46,14 +53,46 @@ fn report(what: &str, mut times: Vec<Duration>) {
     );
 }
 
+/// This process's resident memory now and at its peak, in MB (VmRSS and VmHWM).
+fn memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or_else(|| "?".to_owned(), |kb| format!("{:.1} MB", kb / 1024.0))
+    };
+    format!("resident {}, peak {}", field("VmRSS:"), field("VmHWM:"))
+}
+
 #[tokio::main]
 async fn main() {
-    let n: usize = std::env::var("WRITES").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
+    let env = |name: &str, default| std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default);
+    let n = env("WRITES", 200) as usize;
+    let scale = env("WRITES_SCALE", 1);
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed");
+    let real = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed");
+    let seed = if scale == 1 {
+        real
+    } else {
+        let ds = seed::load(&real).expect("the real seed loads").dataset;
+        let scaled = synthetic::scale(&ds, scale).expect("a valid scale");
+        let dir = dir.path().join(format!("seed-{scale}"));
+        seed::export::write(&scaled, &dir).expect("the seed files are written");
+        dir
+    };
     let tokens = Tokens::load(Some(TOKEN), None).expect("a token");
+    let started = Instant::now();
     let app = Arc::new(App::open(&dir.path().join("data"), &seed, tokens).expect("the app opens"));
-    println!("acknowledged writes on {} ({} writes of each kind)", dir.path().display(), n);
+    println!(
+        "acknowledged writes on {} at {scale}× the record ({} meetings, seeded and opened in {:.2?}), {n} writes of each kind",
+        dir.path().display(),
+        app.catalog().ds.meetings.len(),
+        started.elapsed()
+    );
+    println!("before the writes: {}", memory());
 
     let create = r#"mutation($slug: String!) {
       createMeeting(input: { slug: $slug, title: "Benchmark meeting", kind: WEBINAR, startDate: "2031-02-03", online: true,
@@ -73,5 +112,6 @@ async fn main() {
         updated.push(send(&app, update, json!({ "slug": "2025-aswan-legal-pathways", "a": i + 1 })).await);
     }
     report("updateMeeting", updated);
+    println!("after the writes: {}", memory());
     println!("store size on disk: {} bytes", app.store().size_on_disk().unwrap_or(0));
 }

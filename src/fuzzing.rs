@@ -14,7 +14,6 @@ use crate::domain::{self, Collection, Dataset, PartialDate, Slug};
 use crate::graphql::pagination::{decode_cursor, encode_cursor};
 use crate::store::{codec, Meta};
 use serde::{de::DeserializeOwned, Serialize};
-use std::collections::HashMap;
 use std::fmt::Debug;
 
 /// `PartialDate::parse` on any text: an error, or a date that prints back as the same text,
@@ -108,7 +107,7 @@ fn record<T: Serialize + DeserializeOwned + PartialEq + Debug>(bytes: &[u8], put
     let mut ds = Dataset::default();
     put(&mut ds, value);
     let _ = domain::validate(&ds);
-    let _ = Catalog::new(ds, Meta::default(), HashMap::new());
+    let _ = Catalog::new(ds, Meta::default(), Default::default());
 }
 
 /// The texts of the seed files in a directory, in the order [`seed_file`] takes them.

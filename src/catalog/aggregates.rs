@@ -5,7 +5,8 @@
 use super::{ActorRef, Catalog, MeetingQuery};
 use crate::domain::{variant_name, CommitmentKind, MeetingRole};
 use chrono::{Datelike, NaiveDate};
-use std::collections::{BTreeMap, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::BTreeMap;
 
 /// One dimension to count meetings by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

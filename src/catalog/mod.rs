@@ -13,7 +13,8 @@ pub use aggregates::{Coverage, Group, Grouping, Handover, Pair};
 use crate::domain::*;
 use crate::store::Meta;
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::BTreeMap;
 
 /// A state or an organisation, by position in the dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -101,7 +102,7 @@ pub struct Catalog {
     /// The store's metadata for this state.
     pub meta: Meta,
     /// When each record was created and last changed, by collection and key.
-    stamps: HashMap<(Collection, String), Stamp>,
+    stamps: Stamps,
     sources: HashMap<String, usize>,
     states: HashMap<String, usize>,
     state_codes: HashMap<String, usize>,
@@ -145,7 +146,7 @@ impl Catalog {
     /// Builds the read model of a dataset the store has loaded. Each collection is first put in
     /// the order the API lists it, so a record's position is its rank: lists are ranges of
     /// positions, and no request sorts anything.
-    pub fn new(mut ds: Dataset, meta: Meta, stamps: HashMap<(Collection, String), Stamp>) -> Catalog {
+    pub fn new(mut ds: Dataset, meta: Meta, stamps: Stamps) -> Catalog {
         ds.sources.sort_by(|a, b| a.slug.cmp(&b.slug));
         ds.states.sort_by_cached_key(state_sort_key);
         ds.organizations.sort_by(|a, b| a.slug.cmp(&b.slug));
@@ -524,6 +525,11 @@ impl Catalog {
         Selection { head: candidates, tail: 0..0 }
     }
 
+    /// Every record's stamp, by collection and key, as the store held them.
+    pub fn stamps(&self) -> &Stamps {
+        &self.stamps
+    }
+
     /// When a record was created and last changed. A record without a stamp (in a store seeded
     /// before stamps were kept) counts as created at the last change of the dataset.
     pub fn stamp(&self, c: Collection, key: &str) -> Stamp {
@@ -575,7 +581,7 @@ mod tests {
     fn catalog() -> Catalog {
         let real = crate::seed::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("seed")).expect("the seed").dataset;
         let ds = crate::seed::synthetic::scale(&real, 8).expect("a scale");
-        Catalog::new(ds, Meta::default(), HashMap::new())
+        Catalog::new(ds, Meta::default(), Stamps::default())
     }
 
     /// What the selection must be: every meeting checked one by one.

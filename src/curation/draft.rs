@@ -36,6 +36,11 @@ impl Draft {
         &self.ds
     }
 
+    /// The edited dataset, once the edit is done.
+    pub(super) fn into_dataset(self) -> Dataset {
+        self.ds
+    }
+
     /// The record this edit deletes, if it deletes one.
     pub(super) fn deleted(&self) -> Option<(Collection, &str)> {
         self.deleted.as_ref().map(|(c, k)| (*c, k.as_str()))

@@ -22,7 +22,7 @@ pub use note::{Note, NoteKind, Source};
 pub use partial_date::{intervals_intersect, PartialDate, PartialDateError, Precision};
 pub use process::{Chairmanship, Membership, MembershipRole, Process};
 pub use slug::{Slug, SlugError, MAX_SLUG_LEN};
-pub use stamp::Stamp;
+pub use stamp::{Stamp, Stamps};
 pub use text::{fold, terms, Field, Searchable};
 pub use validate::{validate, Collection, Problem, ProblemKind};
 

@@ -1,6 +1,10 @@
 //! Bookkeeping of when a record was created and last changed.
 
+use super::Collection;
 use chrono::{DateTime, Utc};
+
+/// Every record's stamp, by collection and key.
+pub type Stamps = foldhash::HashMap<(Collection, String), Stamp>;
 
 /// When a record entered the store and when it last changed. Records loaded from the seed files
 /// carry the time of seeding in both.

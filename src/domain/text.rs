@@ -8,6 +8,15 @@ use unicode_segmentation::UnicodeSegmentation;
 /// Lower-cases a text and strips accents (NFKD, then combining marks removed), so that
 /// "Côte d'Ivoire" and "cote d'ivoire" compare equal.
 pub fn fold(s: &str) -> String {
+    // Most of the record is plain ASCII, where decomposition changes nothing and lower-casing is
+    // a byte map: this path is the bulk of building the read model at 1000× the record.
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    fold_unicode(s)
+}
+
+fn fold_unicode(s: &str) -> String {
     s.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
 }
 
@@ -128,5 +137,8 @@ mod tests {
         assert_eq!(fold("Côte d'Ivoire"), "cote d'ivoire");
         assert_eq!(fold("SÃO TOMÉ"), "sao tome");
         assert_eq!(fold("Straße"), "straße");
+        // The ASCII shortcut agrees with the general path on every ASCII character.
+        let ascii: String = (0u8..128).map(char::from).collect();
+        assert_eq!(fold(&ascii), fold_unicode(&ascii));
     }
 }

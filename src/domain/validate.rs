@@ -5,7 +5,7 @@
 //! accepts is one the seed files could hold.
 
 use super::*;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::fmt;
 
 /// Which collection of the dataset a problem is in; each is one seed file.

@@ -18,7 +18,7 @@ pub mod index;
 
 pub use commit::{Committed, Operation, RecordChange};
 
-use crate::domain::{self, Collection, Dataset, Stamp};
+use crate::domain::{self, Collection, Dataset, Stamps};
 use crate::seed::Seed;
 use chrono::{DateTime, Utc};
 use index::Index;
@@ -552,13 +552,67 @@ impl Store {
         Ok(out)
     }
 
+    /// Reads back from the store the records a commit touched, with their stamps, into `ds` and
+    /// `stamps`: each changed record is replaced by what the store now holds, a deleted one is
+    /// removed, a created one is added (at the end of its collection, whose order the read model
+    /// sets). Given the dataset and stamps the store held before the commit, edited to what the
+    /// commit wrote, this is what [`Store::load`] and [`Store::stamps`] would return, without
+    /// reading every record again.
+    pub fn read_back(&self, ds: &mut Dataset, stamps: &mut Stamps, changes: &[RecordChange]) -> Result<(), StoreError> {
+        self.located(self.read_changes(ds, stamps, changes))
+    }
+
+    fn read_changes(&self, ds: &mut Dataset, stamps: &mut Stamps, changes: &[RecordChange]) -> Result<(), StoreError> {
+        self.read_changed(&mut ds.sources, changes)?;
+        self.read_changed(&mut ds.states, changes)?;
+        self.read_changed(&mut ds.organizations, changes)?;
+        self.read_changed(&mut ds.processes, changes)?;
+        self.read_changed(&mut ds.memberships, changes)?;
+        self.read_changed(&mut ds.chairmanships, changes)?;
+        self.read_changed(&mut ds.meetings, changes)?;
+        self.read_changed(&mut ds.documents, changes)?;
+        self.read_changed(&mut ds.commitments, changes)?;
+        let tree = self.db.open_tree(STAMPS)?;
+        for c in changes {
+            let key = commit::stamp_key(c.collection, c.key.as_bytes());
+            let id = (c.collection, c.key.clone());
+            match tree.get(&key)? {
+                Some(v) => {
+                    stamps.insert(id, commit::decode_stamp(&v).map_err(|e| corrupt(STAMPS, &key, e))?);
+                }
+                None => {
+                    stamps.remove(&id);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn read_changed<T: Stored>(&self, records: &mut Vec<T>, changes: &[RecordChange]) -> Result<(), StoreError> {
+        let name = tree_name(T::COLLECTION);
+        let mine: Vec<&RecordChange> = changes.iter().filter(|c| c.collection == T::COLLECTION).collect();
+        if mine.is_empty() {
+            return Ok(());
+        }
+        let keys: BTreeSet<&str> = mine.iter().map(|c| c.key.as_str()).collect();
+        records.retain(|r| !keys.contains(r.key()));
+        let tree = self.db.open_tree(name)?;
+        for key in keys {
+            if let Some(v) = tree.get(key.as_bytes())? {
+                self.reads.fetch_add(1, Ordering::Relaxed);
+                records.push(codec::decode(&v).map_err(|e| corrupt(name, key.as_bytes(), e))?);
+            }
+        }
+        Ok(())
+    }
+
     /// Every record's stamp, by collection and key.
-    pub fn stamps(&self) -> Result<HashMap<(Collection, String), Stamp>, StoreError> {
+    pub fn stamps(&self) -> Result<Stamps, StoreError> {
         self.located(self.read_stamps())
     }
 
-    fn read_stamps(&self) -> Result<HashMap<(Collection, String), Stamp>, StoreError> {
-        let mut out = HashMap::new();
+    fn read_stamps(&self) -> Result<Stamps, StoreError> {
+        let mut out = Stamps::default();
         for item in self.db.open_tree(STAMPS)?.iter() {
             let (k, v) = item?;
             let stamp = commit::decode_stamp(&v).map_err(|e| corrupt(STAMPS, &k, e))?;

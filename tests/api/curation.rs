@@ -534,3 +534,69 @@ async fn a_kept_answer_is_revalidated_with_304_until_a_write_changes_the_data() 
     let posted = app.data("{ meeting(slug: \"2026-10-nairobi-labour\") { title } }", json!({})).await;
     assert_eq!(posted["meeting"]["title"], "Thematic meeting on labour mobility");
 }
+
+/// Asserts that the read model a write swapped in is what a full reload of the store builds:
+/// the same records in the same order, the same stamps and the same metadata.
+fn assert_read_model_is_the_store(app: &TestApp, after: &str) {
+    use khartoum_graphql::catalog::Catalog;
+    let live = app.app.catalog();
+    let store = app.app.store();
+    let reloaded = Catalog::new(store.load().unwrap(), store.meta().unwrap().unwrap(), store.stamps().unwrap());
+    assert!(live.ds == reloaded.ds, "after {after}, the read model's records differ from the store's");
+    assert!(live.stamps() == reloaded.stamps(), "after {after}, the read model's stamps differ from the store's");
+    assert_eq!(live.meta, reloaded.meta, "after {after}");
+}
+
+#[tokio::test]
+async fn after_every_kind_of_write_the_read_model_is_what_a_full_reload_of_the_store_builds() {
+    let app = spawn_app();
+    let src = json!([{ "title": "Press release", "url": "https://example.org/press/2026" }]);
+    let writes: Vec<(&str, Value)> = vec![
+        (CREATE_MEETING, json!({ "input": new_meeting("2026-10-nairobi-labour") })),
+        // Moves the meeting to the front of the chronological order, and changes its hosts.
+        (
+            r#"mutation { updateMeeting(slug: "2026-10-nairobi-labour", input: { startDate: "2014", endDate: null, attendance: 40 }) { slug } }"#,
+            json!({}),
+        ),
+        (
+            r#"mutation { addParticipation(meeting: "2026-10-nairobi-labour", actor: "it", role: CO_HOST) { slug } }"#,
+            json!({}),
+        ),
+        (
+            r#"mutation { linkMeetings(meeting: "2025-aswan-legal-pathways", kind: BUILDS_ON, other: "2026-10-nairobi-labour") { slug } }"#,
+            json!({}),
+        ),
+        (
+            r#"mutation($s: [SourceInput!]!) { createState(input: { slug: "tz", name: "Tanzania", iso3: "TZA", continent: AFRICA, sources: $s }) { slug } }"#,
+            json!({ "s": src }),
+        ),
+        // Renaming a state moves it in the alphabetical order.
+        (r#"mutation { updateState(slug: "tz", input: { name: "Algeria B" }) { slug } }"#, json!({})),
+        (
+            r#"mutation($s: [SourceInput!]!) { createMembership(input: { process: "khartoum-process", actor: "tz", role: OBSERVER, since: "2026", sources: $s }) { slug } }"#,
+            json!({ "s": src }),
+        ),
+        (
+            r#"mutation { updateChairmanship(slug: "khartoum-process-2025-france", input: { end: "2026-05" }) { slug } }"#,
+            json!({}),
+        ),
+        (
+            r#"mutation($s: [SourceInput!]!) { createOrganization(input: { slug: "oecd", name: "OECD", sources: $s }) { slug } }"#,
+            json!({ "s": src }),
+        ),
+        (r#"mutation { createSource(input: { title: "Annual report 2026", published: "2026" }) { slug } }"#, json!({})),
+        (r#"mutation { deleteSource(slug: "annual-report-2026") { slug } }"#, json!({})),
+        (r#"mutation { deleteMembership(slug: "khartoum-process-observer-tz") { slug } }"#, json!({})),
+        (r#"mutation { deleteState(slug: "tz") { slug } }"#, json!({})),
+        (
+            r#"mutation { unlinkMeetings(meeting: "2025-aswan-legal-pathways", kind: BUILDS_ON, other: "2026-10-nairobi-labour") { slug } }"#,
+            json!({}),
+        ),
+        (r#"mutation { deleteMeeting(slug: "2026-10-nairobi-labour") { slug } }"#, json!({})),
+    ];
+    assert_read_model_is_the_store(&app, "seeding");
+    for (query, variables) in writes {
+        app.write_data(query, variables).await;
+        assert_read_model_is_the_store(&app, query);
+    }
+}

@@ -253,3 +253,35 @@ fn a_store_written_by_the_previous_build_with_one_key_per_index_entry_is_upgrade
     assert_eq!(app.store().search("traffick").unwrap(), want_search);
     assert_search_finds_what_the_records_hold(&app);
 }
+
+#[test]
+fn reading_back_the_records_a_commit_touched_takes_what_the_store_holds_for_each() {
+    use khartoum_graphql::domain::Stamp;
+    use khartoum_graphql::store::{Operation, RecordChange};
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(&dir.path().join("data"), &seed_dir(), Default::default()).unwrap();
+    let store = app.store();
+    let stored = store.load().unwrap();
+    let stamps = store.stamps().unwrap();
+
+    // A copy that disagrees with the store on three records: one changed, one missing, one extra.
+    let mut ds = stored.clone();
+    ds.states[0].name = "Not what the store holds".into();
+    let missing = ds.meetings.remove(0);
+    let mut extra = ds.sources[0].clone();
+    extra.slug = khartoum_graphql::domain::Slug::parse("not-in-the-store").unwrap();
+    ds.sources.push(extra);
+    let mut copy_stamps = stamps.clone();
+    copy_stamps.remove(&(Collection::Meetings, missing.slug.to_string()));
+    copy_stamps.insert((Collection::Sources, "not-in-the-store".into()), Stamp::new(khartoum_graphql::store::now()));
+
+    let change = |collection, key: &str, operation| RecordChange { collection, key: key.into(), operation };
+    let changes = [
+        change(Collection::Sources, "not-in-the-store", Operation::Deleted),
+        change(Collection::States, stored.states[0].key(), Operation::Updated),
+        change(Collection::Meetings, missing.key(), Operation::Created),
+    ];
+    store.read_back(&mut ds, &mut copy_stamps, &changes).unwrap();
+    assert!(sorted(ds) == sorted(stored), "the copy now holds what the store holds");
+    assert!(copy_stamps == stamps, "and so do its stamps");
+}
