@@ -1,5 +1,6 @@
 //! The benchmark baseline route `/bench/baseline/{name}`: absent unless the server is started with
-//! `--bench-baseline`, and then an echo of exactly the bytes that were PUT.
+//! `--bench-baseline`, and then an echo of exactly the bytes that were PUT. And the benchmark's
+//! workloads, which must keep answering without errors as the schema moves.
 
 use crate::helpers::*;
 use crate::process::*;
@@ -108,4 +109,26 @@ fn the_real_server_serves_the_baseline_only_when_the_environment_turns_it_on() {
     let (media_type, body) = got.expect("the baseline answers 200");
     assert_eq!(body, BODY);
     assert_eq!(media_type, "application/graphql-response+json");
+}
+
+#[tokio::test]
+async fn every_benchmark_workload_runs_without_errors_on_the_seed() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/workloads");
+    let app = spawn_app();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().to_str()?.strip_suffix(".graphql").map(str::to_owned))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 6, "the workloads are missing: {names:?}");
+    for name in names {
+        let query = std::fs::read_to_string(dir.join(format!("{name}.graphql"))).unwrap();
+        // bench/run replaces __N__ by a counter, and its probe by "probe".
+        let variables = std::fs::read_to_string(dir.join(format!("{name}.variables.json"))).unwrap();
+        let variables: serde_json::Value = serde_json::from_str(&variables.replace("__N__", "probe")).unwrap();
+        // With the write token, which the queries do not need and the mutations do.
+        let resp = app.write(&query, variables).await;
+        assert!(resp.get("errors").is_none(), "bench/workloads/{name}.graphql: {resp}");
+        assert!(resp["data"].is_object(), "bench/workloads/{name}.graphql: {resp}");
+    }
 }
