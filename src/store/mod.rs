@@ -202,6 +202,25 @@ fn tree_name(c: Collection) -> &'static str {
     c.file_name().trim_end_matches(".json")
 }
 
+/// How long a held lock is waited for before the store is called in use.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Opens sled's files in `dir`. sled releases its file lock from a background thread after the
+/// last handle is dropped (sled issue 1289), so a store closed a moment ago, in this process or by
+/// one that is still exiting, can look held for a few milliseconds, longer on a busy machine: a
+/// held lock is retried for up to [`LOCK_WAIT`] before it is reported as [`StoreError::InUse`].
+fn open_sled(dir: &Path) -> Result<sled::Db, StoreError> {
+    let started = std::time::Instant::now();
+    loop {
+        match sled::Config::new().path(dir).open().map_err(|e| locate(dir, StoreError::Sled(e))) {
+            Err(StoreError::InUse(_)) if started.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// The collection whose tree has this name.
 fn collection_named(name: &[u8]) -> Option<Collection> {
     Collection::ALL.into_iter().find(|c| tree_name(*c).as_bytes() == name)
@@ -255,7 +274,7 @@ impl Store {
             }
             Err(e) => return Err(not_writable(&e)),
         }
-        let db = sled::Config::new().path(dir).open().map_err(|e| locate(dir, StoreError::Sled(e)))?;
+        let db = open_sled(dir)?;
         let store = Store { db, path: dir.to_owned(), reads: Arc::default() };
         store.located(store.check_opened(opening))?;
         Ok(store)
