@@ -20,8 +20,11 @@
 //! `GROWTH_KEEP=<dir>` keeps the seed files and stores there (`<dir>/seed-<n>`, `<dir>/data-<n>`)
 //! instead of in a temporary directory. It prints figures; it asserts nothing about time.
 
+mod common;
+
+use common::{memory, write_scaled_seed};
 use khartoum_graphql::catalog::Catalog;
-use khartoum_graphql::seed::{self, synthetic};
+use khartoum_graphql::seed;
 use khartoum_graphql::store::Store;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -78,11 +81,10 @@ fn main() {
     let mut rows = Vec::new();
     for &n in &scales {
         let started = Instant::now();
-        let ds = synthetic::scale(&real, n).expect("a valid scale");
         let seed_dir = root.join(format!("seed-{n}"));
-        seed::export::write(&ds, &seed_dir).expect("the seed files are written");
-        println!("\n{n}×: generated {} meetings in {:.1?}", ds.meetings.len(), started.elapsed());
-        rows.push(measure(n, ds.meetings.len(), &seed_dir, &root.join(format!("data-{n}")), requests));
+        let meetings = write_scaled_seed(&real, n, &seed_dir);
+        println!("\n{n}×: generated {meetings} meetings in {:.1?}", started.elapsed());
+        rows.push(measure(n, meetings, &seed_dir, &root.join(format!("data-{n}")), requests));
         print_table(&rows);
     }
 }
@@ -247,20 +249,6 @@ fn time(n: usize, mut call: impl FnMut(usize) -> Result<(), String>) -> Percenti
     times.sort();
     let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e6;
     (pct(0.50), pct(0.99))
-}
-
-/// VmRSS and VmHWM of a process, in kB.
-fn memory(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
 }
 
 /// The bytes of the files under `dir`: allocated on disk (`allocated`) or their lengths.

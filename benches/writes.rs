@@ -10,7 +10,10 @@
 use axum::body::Body;
 use axum::http::{header, Request};
 use http_body_util::BodyExt;
-use khartoum_graphql::seed::{self, synthetic};
+mod common;
+
+use common::{memory, write_scaled_seed};
+use khartoum_graphql::seed;
 use khartoum_graphql::{app::App, curation::Tokens, http::router};
 use serde_json::json;
 use std::sync::Arc;
@@ -53,18 +56,11 @@ fn report(what: &str, mut times: Vec<Duration>) {
     );
 }
 
-/// This process's resident memory now and at its peak, in MB (VmRSS and VmHWM).
-fn memory() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map_or_else(|| "?".to_owned(), |kb| format!("{:.1} MB", kb / 1024.0))
-    };
-    format!("resident {}, peak {}", field("VmRSS:"), field("VmHWM:"))
+/// This process's resident memory now and at its peak (VmRSS and VmHWM).
+fn own_memory() -> String {
+    let (rss_kb, hwm_kb) = memory(std::process::id());
+    let mb = |kb: u64| kb as f64 / 1024.0;
+    format!("resident {:.1} MB, peak {:.1} MB", mb(rss_kb), mb(hwm_kb))
 }
 
 #[tokio::main]
@@ -78,9 +74,8 @@ async fn main() {
         real
     } else {
         let ds = seed::load(&real).expect("the real seed loads").dataset;
-        let scaled = synthetic::scale(&ds, scale).expect("a valid scale");
         let dir = dir.path().join(format!("seed-{scale}"));
-        seed::export::write(&scaled, &dir).expect("the seed files are written");
+        write_scaled_seed(&ds, scale, &dir);
         dir
     };
     let tokens = Tokens::load(Some(TOKEN), None).expect("a token");
@@ -92,7 +87,7 @@ async fn main() {
         app.catalog().ds.meetings.len(),
         started.elapsed()
     );
-    println!("before the writes: {}", memory());
+    println!("before the writes: {}", own_memory());
 
     let create = r#"mutation($slug: String!) {
       createMeeting(input: { slug: $slug, title: "Benchmark meeting", kind: WEBINAR, startDate: "2031-02-03", online: true,
@@ -112,6 +107,6 @@ async fn main() {
         updated.push(send(&app, update, json!({ "slug": "2025-aswan-legal-pathways", "a": i + 1 })).await);
     }
     report("updateMeeting", updated);
-    println!("after the writes: {}", memory());
+    println!("after the writes: {}", own_memory());
     println!("store size on disk: {} bytes", app.store().size_on_disk().unwrap_or(0));
 }

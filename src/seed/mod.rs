@@ -42,13 +42,18 @@ pub enum SeedError {
 
 /// Reads, converts and validates every seed file in `dir`.
 pub fn load(dir: &Path) -> Result<Seed, SeedError> {
-    let mut texts = Vec::new();
-    for c in Collection::ALL {
-        let path = dir.join(c.file_name());
-        let text = std::fs::read_to_string(&path).map_err(|source| SeedError::Io { path: path.clone(), source })?;
-        texts.push(text);
-    }
-    parse(&dir.display().to_string(), &texts)
+    parse(&dir.display().to_string(), &read_files(dir, std::fs::read_to_string)?)
+}
+
+/// Each seed file in `dir`, in the order of [`Collection::ALL`], as `read` gives it.
+fn read_files<T>(dir: &Path, read: impl Fn(PathBuf) -> std::io::Result<T>) -> Result<Vec<T>, SeedError> {
+    Collection::ALL
+        .iter()
+        .map(|c| {
+            let path = dir.join(c.file_name());
+            read(path.clone()).map_err(|source| SeedError::Io { path, source })
+        })
+        .collect()
 }
 
 /// The version of the seed files in `dir`, as [`load`] would report it, from their bytes alone:
@@ -56,12 +61,7 @@ pub fn load(dir: &Path) -> Result<Seed, SeedError> {
 /// 96 MB, where [`load`] takes seconds). A server opening a seeded store compares it with the
 /// store's seed version to tell whether the files changed since.
 pub fn version_of(dir: &Path) -> Result<String, SeedError> {
-    let mut texts = Vec::new();
-    for c in Collection::ALL {
-        let path = dir.join(c.file_name());
-        texts.push(std::fs::read(&path).map_err(|source| SeedError::Io { path: path.clone(), source })?);
-    }
-    Ok(digest(texts.iter().map(Vec::as_slice)))
+    Ok(digest(read_files(dir, std::fs::read)?.iter().map(Vec::as_slice)))
 }
 
 /// The digest of the seed files' contents, given in the order of [`Collection::ALL`].

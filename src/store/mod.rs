@@ -609,11 +609,11 @@ impl Store {
 
     fn read_changed<T: Stored>(&self, records: &mut Vec<T>, changes: &[RecordChange]) -> Result<(), StoreError> {
         let name = tree_name(T::COLLECTION);
-        let mine: Vec<&RecordChange> = changes.iter().filter(|c| c.collection == T::COLLECTION).collect();
-        if mine.is_empty() {
+        let keys: BTreeSet<&str> =
+            changes.iter().filter(|c| c.collection == T::COLLECTION).map(|c| c.key.as_str()).collect();
+        if keys.is_empty() {
             return Ok(());
         }
-        let keys: BTreeSet<&str> = mine.iter().map(|c| c.key.as_str()).collect();
         records.retain(|r| !keys.contains(r.key()));
         let tree = self.db.open_tree(name)?;
         for key in keys {
