@@ -2,6 +2,9 @@
 //! limits ([`super::limits`]) checked before anything runs, a cache of parsed documents, and the
 //! cost of each query reported in the response's `extensions.cost`.
 //!
+//! A query whose document async-graphql has validated once runs on the direct path
+//! ([`super::direct`]) when it can, and on async-graphql's executor otherwise.
+//!
 //! Why not async-graphql's own limits and extensions: a registered extension turns off the
 //! executor's per-field fast path (about 30% of a small query on these machines), and its depth
 //! limit cannot tell introspection from data. The limits here run once per request on a document
@@ -11,17 +14,21 @@
 //! transport gives it the status the GraphQL-over-HTTP specification asks for.
 
 use super::limits::{self, LimitError, Measure, SchemaShape};
-use super::ApiSchema;
+use super::{direct, ApiSchema, Root};
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType};
 use async_graphql::{Data, ErrorExtensions, Executor, Request, Response, ServerError};
 use quick_cache::sync::Cache;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// How many parsed documents the cache holds. A parsed document takes tens of times the memory
 /// of its text, so the cache is bounded by count: a few hundred distinct queries cover what
 /// frontends send, and a flood of new texts cannot grow it.
 const DOCUMENT_CACHE_ENTRIES: usize = 512;
+
+/// The operation name [`Engine::validate`] asks for: not a GraphQL name, so no document holds it.
+const NO_OPERATION: &str = "-validate-only-";
 
 /// The code of a document that does not parse.
 pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
@@ -35,7 +42,17 @@ pub const UNKNOWN_OPERATION: &str = "UNKNOWN_OPERATION";
 struct Inner {
     schema: ApiSchema,
     shape: SchemaShape,
-    documents: Cache<Arc<str>, Arc<ExecutableDocument>>,
+    documents: Cache<Arc<str>, Arc<Parsed>>,
+}
+
+/// A parsed document, and whether async-graphql has validated it.
+#[derive(Debug)]
+pub struct Parsed {
+    /// The document.
+    pub doc: ExecutableDocument,
+    /// Set once async-graphql has run the document without a request error, which means it
+    /// passed validation: from then on the direct path may run it.
+    validated: AtomicBool,
 }
 
 /// Runs GraphQL requests within the published limits. Cheap to clone: clones share the schema
@@ -45,8 +62,10 @@ pub struct Engine(Arc<Inner>);
 
 /// A request that passed the limits, ready to run.
 pub struct Prepared {
-    /// The request, with its parsed document set.
+    /// The request.
     pub request: Request,
+    /// Its document.
+    pub parsed: Arc<Parsed>,
     /// The kind of operation it runs.
     pub operation: OperationType,
     /// What it measured against the limits.
@@ -81,7 +100,7 @@ impl Engine {
     /// The parsed document of a query text: from the cache, or checked against the text limits,
     /// parsed and cached. A text that does not parse is not cached: it costs its parse each time,
     /// which the text limits bound.
-    pub fn document(&self, query: &str) -> Result<Arc<ExecutableDocument>, ServerError> {
+    pub fn document(&self, query: &str) -> Result<Arc<Parsed>, ServerError> {
         if let Some(doc) = self.0.documents.get(query) {
             return Ok(doc);
         }
@@ -91,29 +110,80 @@ impl Engine {
             error.extensions.get_or_insert_with(Default::default).set("code", PARSE_FAILED);
             error
         })?;
-        let doc = Arc::new(doc);
-        self.0.documents.insert(Arc::from(query), Arc::clone(&doc));
-        Ok(doc)
+        let parsed = Arc::new(Parsed { doc, validated: AtomicBool::new(false) });
+        self.0.documents.insert(Arc::from(query), Arc::clone(&parsed));
+        Ok(parsed)
     }
 
     /// Parses (or finds) a request's document, chooses its operation and measures it against the
     /// limits.
-    pub fn prepare(&self, mut request: Request) -> Result<Prepared, ServerError> {
-        let doc = self.document(&request.query)?;
-        let operation = operation(&doc, request.operation_name.as_deref())?;
-        let measure =
-            self.0.shape.measure(&doc, operation, &request.variables).map_err(|e: LimitError| e.to_server_error())?;
-        let ty = operation.ty;
-        request.set_parsed_query(ExecutableDocument::clone(&doc));
-        Ok(Prepared { request, operation: ty, measure })
+    pub fn prepare(&self, request: Request) -> Result<Prepared, ServerError> {
+        let parsed = self.document(&request.query)?;
+        let operation = operation(&parsed.doc, request.operation_name.as_deref())?;
+        let measure = self
+            .0
+            .shape
+            .measure(&parsed.doc, operation, &request.variables)
+            .map_err(|e: LimitError| e.to_server_error())?;
+        Ok(Prepared { operation: operation.ty, request, parsed, measure })
     }
 
-    /// Runs a request that [`Engine::prepare`] accepted, and reports its cost.
+    /// Runs a request that [`Engine::prepare`] accepted on async-graphql's executor, and reports
+    /// its cost.
     pub async fn run(&self, prepared: Prepared) -> Response {
-        let mut response = self.0.schema.execute(prepared.request).await;
+        let Prepared { mut request, parsed, measure, .. } = prepared;
+        request.set_parsed_query(parsed.doc.clone());
+        let mut response = self.0.schema.execute(request).await;
+        // Validation errors, like every error of a request that did not run, have no path.
+        if response.errors.iter().all(|e| !e.path.is_empty()) {
+            parsed.validated.store(true, Ordering::Relaxed);
+        }
         code_request_errors(&mut response);
-        response.extensions.insert("cost".into(), prepared.measure.to_value());
+        response.extensions.insert("cost".into(), measure.to_value());
         response
+    }
+
+    /// The JSON answer of a request that [`Engine::prepare`] accepted, from the direct path over
+    /// the read model `root`; `None` when it steps aside (see [`super::direct`]), and the request
+    /// goes to [`Engine::run`]. The answer is what `run` would answer, serialised.
+    ///
+    /// A document async-graphql has not validated yet is validated here, once the direct path has
+    /// answered it: an answer to a document that is not valid is thrown away, and a query the
+    /// direct path does not cover is not validated twice.
+    pub async fn direct(&self, prepared: &Prepared, root: &Root) -> Option<Vec<u8>> {
+        let parsed = &prepared.parsed;
+        let operation = operation(&parsed.doc, prepared.request.operation_name.as_deref()).ok()?;
+        let data = direct::execute(&parsed.doc, operation, &prepared.request.variables, &self.0.shape, root)
+            .inspect_err(|bail| tracing::trace!(why = bail.0, "the direct path stepped aside"))
+            .ok()?;
+        if !parsed.validated.load(Ordering::Relaxed) && !self.validate(parsed).await {
+            return None;
+        }
+        let mut body = Vec::with_capacity(data.len() + 128);
+        body.extend_from_slice(b"{\"data\":");
+        body.extend_from_slice(&data);
+        body.extend_from_slice(b",\"extensions\":{\"cost\":");
+        serde_json::to_writer(&mut body, &prepared.measure.to_value()).ok()?;
+        body.extend_from_slice(b"}}");
+        Some(body)
+    }
+
+    /// Validates a document with async-graphql's rules, and marks it validated when it passes.
+    ///
+    /// async-graphql has no public call that only validates, but it validates a document before
+    /// it looks for the operation a request names. Asked for an operation that no document can
+    /// hold (its name is not a GraphQL name), it answers with the validation errors of a document
+    /// that does not pass, and with only "unknown operation" for one that does, having run
+    /// nothing. A test pins that order.
+    async fn validate(&self, parsed: &Parsed) -> bool {
+        let mut request = Request::new("").operation_name(NO_OPERATION);
+        request.set_parsed_query(parsed.doc.clone());
+        let response = self.0.schema.execute(request).await;
+        let passed = matches!(response.errors.as_slice(), [e] if e.message == format!("Unknown operation named \"{NO_OPERATION}\""));
+        if passed {
+            parsed.validated.store(true, Ordering::Relaxed);
+        }
+        passed
     }
 }
 
@@ -159,11 +229,11 @@ impl Executor for Engine {
 
     fn execute_stream(&self, request: Request, session_data: Option<Arc<Data>>) -> BoxStream<'static, Response> {
         match self.prepare(request) {
-            Ok(prepared) => {
-                let measure = prepared.measure;
+            Ok(Prepared { mut request, parsed, measure, .. }) => {
+                request.set_parsed_query(parsed.doc.clone());
                 self.0
                     .schema
-                    .execute_stream_with_session_data(prepared.request, session_data.unwrap_or_default())
+                    .execute_stream_with_session_data(request, session_data.unwrap_or_default())
                     .map(move |mut response| {
                         code_request_errors(&mut response);
                         response.extensions.insert("cost".into(), measure.to_value());
@@ -216,10 +286,30 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn validating_marks_a_valid_document_and_refuses_an_invalid_one() {
+        // Pins what Engine::validate relies on: async-graphql validates before it looks for the
+        // operation. Were the order to change, the invalid document would pass here.
+        let engine = Engine::new();
+        for (query, valid) in [
+            ("{ meetings(first: 1) { nodes { slug } } }", true),
+            ("query A { dataset { version } } query B { processes { slug } }", true),
+            ("{ meetings(first: 1) { nodes { nope } } }", false),
+            ("{ meetings(first: \"x\") { totalCount } }", false),
+            ("query ($unused: Int) { processes { slug } }", false),
+            ("fragment F on Meeting { slug } { processes { slug } }", false),
+        ] {
+            let parsed = engine.document(query).expect("it parses");
+            assert_eq!(engine.validate(&parsed).await, valid, "{query}");
+            assert_eq!(parsed.validated.load(Ordering::Relaxed), valid, "{query}");
+        }
+    }
+
     #[test]
     fn a_document_is_parsed_once_and_a_broken_one_gets_a_code() {
         let engine = Engine::new();
         let first = engine.document("{ dataset { version } }").expect("it parses");
+        assert!(!first.validated.load(Ordering::Relaxed), "a new document is not validated yet");
         let again = engine.document("{ dataset { version } }").expect("it parses");
         assert!(Arc::ptr_eq(&first, &again));
         let error = engine.document("{ dataset {").expect_err("it does not parse");

@@ -10,6 +10,7 @@
 //! took 6–12% off the server's CPU time per request on the list and detail pages (issue 7). A test
 //! below keeps every type serial.
 
+pub mod direct;
 pub mod engine;
 pub mod error;
 pub mod limits;
@@ -22,7 +23,7 @@ pub mod types;
 
 use async_graphql::{SDLExportOptions, Schema};
 pub use mutation::{Bearer, Mutation};
-pub use query::Query;
+pub use query::{Query, Root};
 pub use subscription::Subscription;
 
 /// The schema type the server runs.

@@ -54,6 +54,38 @@ macro_rules! connection {
             pub node: $node,
         }
 
+        impl super::direct::Object for $conn {
+            fn type_name(&self) -> &'static str {
+                stringify!($conn)
+            }
+
+            fn field(&self, f: &mut super::direct::Field<'_, '_>) -> super::direct::Written {
+                match f.name() {
+                    "edges" => f.put(&self.edges),
+                    "nodes" => f.put(&self.nodes),
+                    "pageInfo" => f.put(&self.page_info),
+                    "totalCount" => f.put(self.total_count),
+                    _ => f.uncovered(),
+                }
+            }
+        }
+
+        impl super::direct::Object for $edge {
+            fn type_name(&self) -> &'static str {
+                stringify!($edge)
+            }
+
+            fn field(&self, f: &mut super::direct::Field<'_, '_>) -> super::direct::Written {
+                match f.name() {
+                    "cursor" => f.put(&self.cursor),
+                    "node" => f.put(&self.node),
+                    _ => f.uncovered(),
+                }
+            }
+        }
+
+        super::direct::object_output!($conn, $edge);
+
         impl From<Page<$node>> for $conn {
             fn from(p: Page<$node>) -> Self {
                 $conn {
@@ -84,6 +116,24 @@ pub struct PageInfo {
     /// The cursor of the last item of this page.
     pub end_cursor: Option<String>,
 }
+
+impl super::direct::Object for PageInfo {
+    fn type_name(&self) -> &'static str {
+        "PageInfo"
+    }
+
+    fn field(&self, f: &mut super::direct::Field<'_, '_>) -> super::direct::Written {
+        match f.name() {
+            "hasNextPage" => f.put(self.has_next_page),
+            "hasPreviousPage" => f.put(self.has_previous_page),
+            "startCursor" => f.put(&self.start_cursor),
+            "endCursor" => f.put(&self.end_cursor),
+            _ => f.uncovered(),
+        }
+    }
+}
+
+super::direct::object_output!(PageInfo);
 
 /// The paging arguments of a connection field.
 #[derive(Debug, Clone, Default)]

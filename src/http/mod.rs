@@ -140,6 +140,10 @@ impl graphql_http::Operations for Exchange<'_> {
     fn answers(&self) -> (&ResponseCache, &str) {
         (&self.app.answers, &self.catalog.meta.version)
     }
+
+    async fn direct(&self, prepared: &Prepared) -> Option<Vec<u8>> {
+        self.app.engine.direct(prepared, &graphql::Root(graphql::types::Rec::new(&self.catalog, 0))).await
+    }
 }
 
 /// GET /graphql: GraphiQL for a browser, or a query from the `query`, `variables` and

@@ -12,6 +12,7 @@ mod conformance;
 mod contract;
 mod curation;
 mod dataset;
+mod direct;
 mod durability;
 mod errors;
 mod exports;

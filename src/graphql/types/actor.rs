@@ -64,17 +64,48 @@ pub struct Partnership {
 impl Partnership {
     /// The other actor.
     async fn actor(&self) -> Actor {
-        self.rec.actor_ref(self.partner.actor)
+        self.actor_value()
     }
 
     /// Number of meetings both organised.
     async fn count(&self) -> i32 {
-        self.partner.meetings.len() as i32
+        self.count_value()
     }
 
     /// The meetings both organised, chronological.
     async fn meetings(&self) -> Vec<Meeting> {
+        self.meetings_value()
+    }
+}
+
+/// The value of each field of `Partnership`: what async-graphql's resolvers above return, and what
+/// the direct path writes ([`direct::Object`] below).
+impl Partnership {
+    fn actor_value(&self) -> Actor {
+        self.rec.actor_ref(self.partner.actor)
+    }
+
+    fn count_value(&self) -> i32 {
+        self.partner.meetings.len() as i32
+    }
+
+    fn meetings_value(&self) -> Vec<Meeting> {
         self.partner.meetings.iter().map(|&m| Meeting(self.rec.at(m))).collect()
+    }
+}
+
+impl direct::Object for Partnership {
+    fn type_name(&self) -> &'static str {
+        "Partnership"
+    }
+
+    fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
+        match f.name() {
+            "actor" => f.put(self.actor_value()),
+            "count" => f.put(self.count_value()),
+            "meetings" => f.put(self.meetings_value()),
+            _ => f.uncovered(),
+        }
     }
 }
 
@@ -121,3 +152,24 @@ pub fn meetings_page(
     let at = |i: usize| if descending { items.get(len - 1 - i) } else { items.get(i) };
     page_by(len, at, |m| cat.meeting_key(m), descending, args, |m| Meeting(rec.at(m))).map(Into::into)
 }
+
+direct::object_output!(Partnership);
+
+/// An actor writes as the state or organisation behind it, as async-graphql resolves an interface.
+impl direct::Object for Actor {
+    fn type_name(&self) -> &'static str {
+        match self {
+            Actor::State(s) => s.type_name(),
+            Actor::Organization(o) => o.type_name(),
+        }
+    }
+
+    fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
+        match self {
+            Actor::State(s) => s.field(f),
+            Actor::Organization(o) => o.field(f),
+        }
+    }
+}
+
+direct::object_output!(Actor);

@@ -40,6 +40,7 @@ pub use state::State;
 pub use write_inputs::*;
 
 use crate::catalog::{ActorRef, Catalog};
+use crate::graphql::direct;
 use crate::graphql::error::{ApiError, ApiResult};
 use std::sync::Arc;
 
