@@ -13,9 +13,9 @@
 //! with no field selected answered as `null`, a repeated leaf answered once.
 //!
 //! What it leaves to async-graphql, by stepping aside ([`Bail`]) before anything is sent:
-//! anything that is not a query, a document async-graphql has not yet validated (the engine
-//! runs a document's first request through async-graphql, which validates it), introspection
-//! other than `__typename`, a field or type it does not cover, a directive other than `@skip`
+//! anything that is not a query, a document that does not pass async-graphql's validation (the
+//! engine has async-graphql validate a document before it sends the first direct answer to it,
+//! [`super::engine::Engine::direct`]), introspection other than `__typename`, a field or type it does not cover, a directive other than `@skip`
 //! and `@include`, an object field selected twice under one name (async-graphql merges them), a
 //! variable or argument that does not read, and any field error: a field that fails, fails on
 //! the general path, which reports it with its path and nulls what the specification says. So
