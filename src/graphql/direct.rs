@@ -7,8 +7,8 @@
 //! (issue 7). Our resolvers read memory and never wait, so none of it is needed to run them.
 //!
 //! How: each type the path covers implements [`Object`], a `match` from a field's name to the
-//! type's own resolver method, which it polls once ([`Field::run`]); arguments are read as
-//! async-graphql reads them ([`Field::arg`]). The walk over the selection set mirrors
+//! plain method that holds the field's body, which the type's async-graphql resolver calls too;
+//! arguments are read as async-graphql reads them ([`Field::arg`]). The walk over the selection set mirrors
 //! async-graphql's: fragments by type condition, `@skip` and `@include`, `__typename`, an object
 //! with no field selected answered as `null`, a repeated leaf answered once.
 //!
@@ -24,10 +24,8 @@
 //! every direct answer against the general executor's (`graphql_http::answer_query`).
 
 use super::limits::SchemaShape;
-use async_graphql::futures_util::FutureExt;
 use async_graphql::parser::types::{self as ast, ExecutableDocument, OperationDefinition, Selection, SelectionSet};
 use async_graphql::{InputType, Positioned, Value as ConstValue, Variables};
-use std::future::IntoFuture;
 
 /// Why the direct path stepped aside for async-graphql's executor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,13 +239,6 @@ impl Field<'_, '_> {
     /// Writes the field's value.
     pub fn put(&mut self, value: impl Output) -> Written {
         value.write(&self.field.selection_set.node, self.exec)
-    }
-
-    /// Writes the value of a resolver: async, but never waiting on anything (it reads memory),
-    /// so it is ready when first polled. One that is not steps aside.
-    pub fn run<F: IntoFuture<Output: Output>>(&mut self, resolver: F) -> Written {
-        let value = resolver.into_future().now_or_never().ok_or(Bail("a resolver that waits"))?;
-        self.put(value)
     }
 
     /// Steps aside: a field this type does not cover on the direct path.
