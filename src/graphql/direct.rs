@@ -8,24 +8,27 @@
 //!
 //! How: each type the path covers implements [`Object`], a `match` from a field's name to the
 //! plain method that holds the field's body, which the type's async-graphql resolver calls too;
-//! arguments are read as async-graphql reads them ([`Field::arg`]). The walk over the selection set mirrors
-//! async-graphql's: fragments by type condition, `@skip` and `@include`, `__typename`, an object
-//! with no field selected answered as `null`, a repeated leaf answered once.
+//! arguments are read as async-graphql reads them ([`Field::arg`]). The walk over the selection
+//! set mirrors async-graphql's: fragments by type condition, `@skip` and `@include`,
+//! `__typename`, an object with no field selected answered as `null`, a repeated leaf answered
+//! once.
 //!
 //! What it leaves to async-graphql, by stepping aside ([`Bail`]) before anything is sent:
 //! anything that is not a query, a document that does not pass async-graphql's validation (the
 //! engine has async-graphql validate a document before it sends the first direct answer to it,
-//! [`super::engine::Engine::direct`]), introspection other than `__typename`, a field or type it does not cover, a directive other than `@skip`
-//! and `@include`, an object field selected twice under one name (async-graphql merges them), a
-//! variable or argument that does not read, and any field error: a field that fails, fails on
-//! the general path, which reports it with its path and nulls what the specification says. So
+//! [`super::engine::Engine::direct`]), introspection other than `__typename`, a field or type it
+//! does not cover, a directive other than `@skip` and `@include`, an object field selected twice
+//! under one name (async-graphql merges them), a variable or argument that does not read, and
+//! any field error: a field that fails, fails on the general path, which reports it with its
+//! path and nulls what the specification says. So
 //! the direct path answers only what the general path would answer without an error, and it
 //! answers it with the same bytes: in debug builds, which the tests run, the transport checks
 //! every direct answer against the general executor's (`graphql_http::answer_query`).
 
 use super::limits::SchemaShape;
+use super::pagination::PageArgs;
 use async_graphql::parser::types::{self as ast, ExecutableDocument, OperationDefinition, Selection, SelectionSet};
-use async_graphql::{InputType, Positioned, Value as ConstValue, Variables};
+use async_graphql::{InputType, OutputType, Positioned, Value as ConstValue, Variables};
 
 /// Why the direct path stepped aside for async-graphql's executor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,11 +37,10 @@ pub struct Bail(pub &'static str);
 /// The outcome of writing one value.
 pub type Written = Result<(), Bail>;
 
-/// A GraphQL object type the direct path can write.
+/// A GraphQL object type the direct path can write. Its name is async-graphql's
+/// ([`OutputType::introspection_type_name`]: for an interface value, that of the type behind it),
+/// so `__typename` and fragments see the types async-graphql sees.
 pub trait Object {
-    /// The name of the object's own type (for an interface value, that of the type behind it).
-    fn type_name(&self) -> &'static str;
-
     /// Writes the value of one field of this object (never `__typename`), or steps aside.
     fn field(&self, field: &mut Field<'_, '_>) -> Written;
 }
@@ -61,7 +63,7 @@ pub struct Exec<'a> {
     keys: Vec<&'a str>,
 }
 
-/// Runs a query operation of a validated document against `root`, the `Query` object, and
+/// Runs a query operation of a validated document against `root`, the fields of `Query`, and
 /// returns the JSON of its `data`; or steps aside.
 pub fn execute(
     doc: &ExecutableDocument,
@@ -74,7 +76,7 @@ pub fn execute(
         return Err(Bail("not a query"));
     }
     let mut exec = Exec { doc, operation, variables, shape, out: Vec::with_capacity(8 * 1024), keys: Vec::new() };
-    exec.object(root, &operation.selection_set.node)?;
+    exec.object_named(root, &super::Query::type_name(), &operation.selection_set.node)?;
     Ok(exec.out)
 }
 
@@ -98,11 +100,16 @@ impl<'a> Exec<'a> {
 
     /// Writes an object: its fields in the order selected, or `null` when none is selected, as
     /// async-graphql answers an object with no field.
-    pub fn object<O: Object + ?Sized>(&mut self, object: &O, selection: &'a SelectionSet) -> Written {
+    pub fn object<O: Object + OutputType>(&mut self, object: &O, selection: &'a SelectionSet) -> Written {
+        self.object_named(object, &object.introspection_type_name(), selection)
+    }
+
+    /// Writes an object of the type named `name`.
+    fn object_named<O: Object + ?Sized>(&mut self, object: &O, name: &str, selection: &'a SelectionSet) -> Written {
         let start = self.out.len();
         let keys = self.keys.len();
         self.out.push(b'{');
-        self.collect(object, selection, keys)?;
+        self.collect(object, name, selection, keys)?;
         if self.keys.len() == keys {
             self.out.truncate(start);
             self.out.extend_from_slice(b"null");
@@ -113,8 +120,15 @@ impl<'a> Exec<'a> {
         Ok(())
     }
 
-    /// Writes the fields of a selection set that apply to an object, fragments spread.
-    fn collect<O: Object + ?Sized>(&mut self, object: &O, selection: &'a SelectionSet, keys: usize) -> Written {
+    /// Writes the fields of a selection set that apply to an object of the type named `name`,
+    /// fragments spread.
+    fn collect<O: Object + ?Sized>(
+        &mut self,
+        object: &O,
+        name: &str,
+        selection: &'a SelectionSet,
+        keys: usize,
+    ) -> Written {
         for item in &selection.items {
             if self.skipped(item.node.directives())? {
                 continue;
@@ -139,25 +153,22 @@ impl<'a> Exec<'a> {
                     self.string(key);
                     self.out.push(b':');
                     match field.name.node.as_str() {
-                        "__typename" => self.string(object.type_name()),
-                        name if name.starts_with("__") => return Err(Bail("introspection")),
-                        _ => object.field(&mut Field { exec: self, field, parent: object.type_name() })?,
+                        "__typename" => self.string(name),
+                        other if other.starts_with("__") => return Err(Bail("introspection")),
+                        _ => object.field(&mut Field { exec: self, field, parent: name })?,
                     }
                 }
                 Selection::FragmentSpread(spread) => {
                     let fragment = self.doc.fragments.get(&spread.node.fragment_name.node).ok_or(Bail("a fragment"))?;
-                    if self.shape.is_a(object.type_name(), &fragment.node.type_condition.node.on.node) {
-                        self.collect(object, &fragment.node.selection_set.node, keys)?;
+                    if self.shape.is_a(name, &fragment.node.type_condition.node.on.node) {
+                        self.collect(object, name, &fragment.node.selection_set.node, keys)?;
                     }
                 }
                 Selection::InlineFragment(inline) => {
-                    let applies = inline
-                        .node
-                        .type_condition
-                        .as_ref()
-                        .is_none_or(|c| self.shape.is_a(object.type_name(), &c.node.on.node));
+                    let applies =
+                        inline.node.type_condition.as_ref().is_none_or(|c| self.shape.is_a(name, &c.node.on.node));
                     if applies {
-                        self.collect(object, &inline.node.selection_set.node, keys)?;
+                        self.collect(object, name, &inline.node.selection_set.node, keys)?;
                     }
                 }
             }
@@ -209,7 +220,8 @@ impl<'a> Exec<'a> {
 pub struct Field<'x, 'a> {
     exec: &'x mut Exec<'a>,
     field: &'a ast::Field,
-    parent: &'static str,
+    /// The name of the object's type.
+    parent: &'x str,
 }
 
 impl Field<'_, '_> {
@@ -234,6 +246,16 @@ impl Field<'_, '_> {
             None => exec.shape.arg_default(self.parent, field, name).cloned(),
         };
         T::parse(value).map_err(|_| Bail("an argument that does not read"))
+    }
+
+    /// The paging arguments of a connection field: `first`, `after`, `last` and `before`.
+    pub fn page(&self) -> Result<PageArgs, Bail> {
+        Ok(PageArgs {
+            first: self.arg("first")?,
+            after: self.arg("after")?,
+            last: self.arg("last")?,
+            before: self.arg("before")?,
+        })
     }
 
     /// Writes the field's value.

@@ -15,6 +15,7 @@
 
 use super::limits::{self, LimitError, Measure, SchemaShape};
 use super::{direct, ApiSchema, Root};
+use crate::catalog::Catalog;
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType};
 use async_graphql::{Data, ErrorExtensions, Executor, Request, Response, ServerError};
@@ -50,8 +51,8 @@ struct Inner {
 pub struct Parsed {
     /// The document.
     pub doc: ExecutableDocument,
-    /// Set once async-graphql has run the document without a request error, which means it
-    /// passed validation: from then on the direct path may run it.
+    /// Set once async-graphql has validated the document, by running it without a request error
+    /// or in [`Engine::validate`]: from then on the direct path may answer it.
     validated: AtomicBool,
 }
 
@@ -134,8 +135,8 @@ impl Engine {
         let Prepared { mut request, parsed, measure, .. } = prepared;
         request.set_parsed_query(parsed.doc.clone());
         let mut response = self.0.schema.execute(request).await;
-        // Validation errors, like every error of a request that did not run, have no path.
-        if response.errors.iter().all(|e| !e.path.is_empty()) {
+        // A document that did not validate is a request error.
+        if !is_request_error(&response) {
             parsed.validated.store(true, Ordering::Relaxed);
         }
         code_request_errors(&mut response);
@@ -144,16 +145,17 @@ impl Engine {
     }
 
     /// The JSON answer of a request that [`Engine::prepare`] accepted, from the direct path over
-    /// the read model `root`; `None` when it steps aside (see [`super::direct`]), and the request
+    /// the read model `catalog`; `None` when it steps aside (see [`super::direct`]), and the request
     /// goes to [`Engine::run`]. The answer is what `run` would answer, serialised.
     ///
     /// A document async-graphql has not validated yet is validated here, once the direct path has
     /// answered it: an answer to a document that is not valid is thrown away, and a query the
     /// direct path does not cover is not validated twice.
-    pub async fn direct(&self, prepared: &Prepared, root: &Root) -> Option<Vec<u8>> {
+    pub async fn direct(&self, prepared: &Prepared, catalog: &Arc<Catalog>) -> Option<Vec<u8>> {
         let parsed = &prepared.parsed;
         let operation = operation(&parsed.doc, prepared.request.operation_name.as_deref()).ok()?;
-        let data = direct::execute(&parsed.doc, operation, &prepared.request.variables, &self.0.shape, root)
+        let root = Root::new(catalog);
+        let data = direct::execute(&parsed.doc, operation, &prepared.request.variables, &self.0.shape, &root)
             .inspect_err(|bail| tracing::trace!(why = bail.0, "the direct path stepped aside"))
             .ok()?;
         if !parsed.validated.load(Ordering::Relaxed) && !self.validate(parsed).await {
@@ -205,13 +207,22 @@ pub fn operation<'d>(doc: &'d ExecutableDocument, name: Option<&str>) -> Result<
     }
 }
 
+/// Whether a response is a request error: nothing ran, because the document did not parse or
+/// validate, or its variables did not coerce. async-graphql sends those as errors without a path
+/// and `data: null`; an error raised while executing always carries the path of its field.
+pub fn is_request_error(response: &Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+}
+
 /// Gives the errors of a request that did not run (validation, variable coercion) the code they
 /// lack: async-graphql sends them with no code.
 fn code_request_errors(response: &mut Response) {
-    if response.data != async_graphql::Value::Null {
+    if !is_request_error(response) {
         return;
     }
-    for error in response.errors.iter_mut().filter(|e| e.path.is_empty()) {
+    for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
             extensions.set("code", VALIDATION_FAILED);

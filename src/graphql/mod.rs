@@ -23,7 +23,8 @@ pub mod types;
 
 use async_graphql::{SDLExportOptions, Schema};
 pub use mutation::{Bearer, Mutation};
-pub use query::{Query, Root};
+pub use query::Query;
+use query::Root;
 pub use subscription::Subscription;
 
 /// The schema type the server runs.

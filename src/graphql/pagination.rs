@@ -55,10 +55,6 @@ macro_rules! connection {
         }
 
         impl super::direct::Object for $conn {
-            fn type_name(&self) -> &'static str {
-                stringify!($conn)
-            }
-
             fn field(&self, f: &mut super::direct::Field<'_, '_>) -> super::direct::Written {
                 match f.name() {
                     "edges" => f.put(&self.edges),
@@ -71,10 +67,6 @@ macro_rules! connection {
         }
 
         impl super::direct::Object for $edge {
-            fn type_name(&self) -> &'static str {
-                stringify!($edge)
-            }
-
             fn field(&self, f: &mut super::direct::Field<'_, '_>) -> super::direct::Written {
                 match f.name() {
                     "cursor" => f.put(&self.cursor),
@@ -118,10 +110,6 @@ pub struct PageInfo {
 }
 
 impl super::direct::Object for PageInfo {
-    fn type_name(&self) -> &'static str {
-        "PageInfo"
-    }
-
     fn field(&self, f: &mut super::direct::Field<'_, '_>) -> super::direct::Written {
         match f.name() {
             "hasNextPage" => f.put(self.has_next_page),

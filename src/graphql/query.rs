@@ -40,6 +40,11 @@ fn arg(name: &str, value: &str) -> ApiResult<()> {
 pub struct Root(pub Rec);
 
 impl Root {
+    /// The root of a read model.
+    pub fn new(cat: &Arc<Catalog>) -> Root {
+        Root(Rec::new(cat, 0))
+    }
+
     /// The root of the read model a request carries.
     fn of(ctx: &Context<'_>) -> ApiResult<Root> {
         root(ctx).map(Root)
@@ -70,14 +75,7 @@ impl Root {
         Ok(root.cat.state_by_code(&code).map(|i| State(root.at(i))))
     }
 
-    fn states(
-        &self,
-        filter: Option<StateFilter>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<StateConnection> {
+    fn states(&self, filter: Option<StateFilter>, args: PageArgs) -> ApiResult<StateConnection> {
         let root = &self.0;
         let cat = &root.cat;
         let f = filter.unwrap_or_default();
@@ -103,8 +101,7 @@ impl Root {
                         }))
             })
             .collect();
-        page(&items, |i| cat.state_key(i), false, PageArgs { first, after, last, before }, |i| State(root.at(i)))
-            .map(Into::into)
+        page(&items, |i| cat.state_key(i), false, args, |i| State(root.at(i))).map(Into::into)
     }
 
     fn organization(&self, slug: String) -> ApiResult<Option<Organization>> {
@@ -163,14 +160,11 @@ impl Root {
         &self,
         filter: Option<MeetingFilter>,
         order_by: Option<MeetingOrder>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        page: PageArgs,
     ) -> ApiResult<MeetingConnection> {
         let root = &self.0;
         let query = filter.unwrap_or_default().to_query(&root.cat)?;
-        super::types::meetings_page(root, &query, order_by, PageArgs { first, after, last, before })
+        super::types::meetings_page(root, &query, order_by, page)
     }
 
     fn source(&self, slug: String) -> ApiResult<Option<Source>> {
@@ -186,20 +180,12 @@ impl Root {
 }
 
 impl direct::Object for Root {
-    fn type_name(&self) -> &'static str {
-        "Query"
-    }
-
     fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
         match f.name() {
             "node" => f.put(self.node(f.arg("id")?)),
             "nodes" => f.put(self.nodes(f.arg("ids")?)),
             "state" => f.put(self.state(f.arg("code")?)),
-            "states" => {
-                let page =
-                    self.states(f.arg("filter")?, f.arg("first")?, f.arg("after")?, f.arg("last")?, f.arg("before")?);
-                f.put(page)
-            }
+            "states" => f.put(self.states(f.arg("filter")?, f.page()?)),
             "organization" => f.put(self.organization(f.arg("slug")?)),
             "organizations" => f.put(self.organizations()),
             "actor" => f.put(self.actor(f.arg("slug")?)),
@@ -207,17 +193,7 @@ impl direct::Object for Root {
             "processes" => f.put(self.processes()),
             "chairmanships" => f.put(self.chairmanships(f.arg("process")?)),
             "meeting" => f.put(self.meeting(f.arg("slug")?)),
-            "meetings" => {
-                let page = self.meetings(
-                    f.arg("filter")?,
-                    f.arg("orderBy")?,
-                    f.arg("first")?,
-                    f.arg("after")?,
-                    f.arg("last")?,
-                    f.arg("before")?,
-                );
-                f.put(page)
-            }
+            "meetings" => f.put(self.meetings(f.arg("filter")?, f.arg("orderBy")?, f.page()?)),
             "source" => f.put(self.source(f.arg("slug")?)),
             "sources" => f.put(self.sources()),
             _ => f.uncovered(),
@@ -281,7 +257,7 @@ impl Query {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> ApiResult<StateConnection> {
-        Root::of(ctx)?.states(filter, first, after, last, before)
+        Root::of(ctx)?.states(filter, PageArgs { first, after, last, before })
     }
 
     /// An organisation by slug ('icmpd').
@@ -474,7 +450,7 @@ impl Query {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> ApiResult<MeetingConnection> {
-        Root::of(ctx)?.meetings(filter, order_by, first, after, last, before)
+        Root::of(ctx)?.meetings(filter, order_by, PageArgs { first, after, last, before })
     }
 
     /// A document by slug ('cairo-action-plan').

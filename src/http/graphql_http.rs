@@ -29,9 +29,9 @@
 
 use super::response_cache::{Answer, ResponseCache};
 use super::MAX_BATCH;
-use crate::graphql::engine::Prepared;
+use crate::graphql::engine::{is_request_error, Prepared};
 use async_graphql::parser::types::OperationType;
-use async_graphql::{BatchResponse, Request, Response as GqlResponse, ServerError, Value};
+use async_graphql::{BatchResponse, Request, Response as GqlResponse, ServerError};
 use axum::body::Bytes;
 use axum::extract::Query;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
@@ -351,13 +351,6 @@ async fn checked(
         );
     }
     general
-}
-
-/// Whether a response is a request error: nothing ran, because the document did not parse or
-/// validate, or its variables did not coerce. async-graphql sends those as errors without a path
-/// and `data: null`; an error raised while executing always carries the path of its field.
-fn is_request_error(response: &GqlResponse) -> bool {
-    response.data == Value::Null && !response.errors.is_empty() && response.errors.iter().all(|e| e.path.is_empty())
 }
 
 /// One response as JSON; with `application/graphql-response+json`, a request error has no `data`.

@@ -142,7 +142,7 @@ impl graphql_http::Operations for Exchange<'_> {
     }
 
     async fn direct(&self, prepared: &Prepared) -> Option<Vec<u8>> {
-        self.app.engine.direct(prepared, &graphql::Root(graphql::types::Rec::new(&self.catalog, 0))).await
+        self.app.engine.direct(prepared, &self.catalog).await
     }
 }
 

@@ -529,17 +529,17 @@ impl Store {
         if !wanted.is_empty() {
             wanted.push(0);
         }
-        // The lists that can hold such entries: those of the groups that begin with the prefix's
-        // first parts (the prefix itself if it names no more than a group).
-        let parts = if prefix.is_empty() { 0 } else { prefix.split(|b| *b == 0).count() };
-        let lists_prefix = if parts > index.group_parts() {
-            let mut p = index::key(&prefix.split(|b| *b == 0).take(index.group_parts()).collect::<Vec<_>>());
-            if !p.is_empty() {
-                p.push(0);
+        // The lists that can hold such entries: those of the group the prefix begins with, when it
+        // names a whole group and more; else those of every group that begins with the prefix.
+        let lists_prefix = match index::split_group(index, prefix) {
+            Some((group, _)) if !prefix.is_empty() => {
+                let mut p = group.to_vec();
+                if !p.is_empty() {
+                    p.push(0);
+                }
+                p
             }
-            p
-        } else {
-            wanted.clone()
+            _ => wanted.clone(),
         };
         let mut out = Vec::new();
         for item in self.db.open_tree(index.tree_name())?.scan_prefix(&lists_prefix) {

@@ -122,10 +122,7 @@ async fn every_benchmark_workload_runs_without_errors_on_the_seed() {
     names.sort();
     assert!(names.len() >= 6, "the workloads are missing: {names:?}");
     for name in names {
-        let query = std::fs::read_to_string(dir.join(format!("{name}.graphql"))).unwrap();
-        // bench/run replaces __N__ by a counter, and its probe by "probe".
-        let variables = std::fs::read_to_string(dir.join(format!("{name}.variables.json"))).unwrap();
-        let variables: serde_json::Value = serde_json::from_str(&variables.replace("__N__", "probe")).unwrap();
+        let (query, variables) = workload(&name);
         // With the write token, which the queries do not need and the mutations do.
         let resp = app.write(&query, variables).await;
         assert!(resp.get("errors").is_none(), "bench/workloads/{name}.graphql: {resp}");

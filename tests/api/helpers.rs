@@ -38,6 +38,19 @@ impl Reply {
     }
 }
 
+/// A benchmark workload of `bench/workloads/`: its query, and its variables with `__N__` (which
+/// `bench/run` replaces by a counter, and its probe by "probe") made "probe".
+pub fn workload(name: &str) -> (String, Value) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/workloads");
+    let read = |file: String| {
+        std::fs::read_to_string(dir.join(&file)).unwrap_or_else(|e| panic!("bench/workloads/{file}: {e}"))
+    };
+    let variables = read(format!("{name}.variables.json")).replace("__N__", "probe");
+    let variables =
+        serde_json::from_str(&variables).unwrap_or_else(|e| panic!("bench/workloads/{name}.variables.json: {e}"));
+    (read(format!("{name}.graphql")), variables)
+}
+
 /// Starts an app on a fresh store seeded from the real seed files.
 pub fn spawn_app() -> TestApp {
     spawn_app_with_seed(&seed_dir())

@@ -95,10 +95,6 @@ impl Partnership {
 }
 
 impl direct::Object for Partnership {
-    fn type_name(&self) -> &'static str {
-        "Partnership"
-    }
-
     fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
         match f.name() {
             "actor" => f.put(self.actor_value()),
@@ -116,23 +112,19 @@ pub(super) fn partners(rec: &Rec, slug: &str) -> Vec<Partnership> {
 
 /// The meetings of an actor. `State.meetings` and `Organization.meetings` both call this, with the
 /// contract's argument order, so the interface path and the direct path behave the same.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn actor_meetings(
     rec: &Rec,
     slug: &str,
     roles: Option<Vec<MeetingRole>>,
     filter: Option<MeetingFilter>,
     order_by: Option<MeetingOrder>,
-    first: Option<i32>,
-    after: Option<String>,
-    last: Option<i32>,
-    before: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<MeetingConnection> {
     let mut query = filter.unwrap_or_default().to_query(&rec.cat)?;
     let roles = roles.unwrap_or_default().into_iter().map(Into::into).collect();
     // The field's own actor goes first: the read model starts from the first actor's index.
     query.actors.insert(0, (slug.to_owned(), roles));
-    meetings_page(rec, &query, order_by, PageArgs { first, after, last, before })
+    meetings_page(rec, &query, order_by, page)
 }
 
 /// A page of the meetings a query selects, in the order asked for.
@@ -157,13 +149,6 @@ direct::object_output!(Partnership);
 
 /// An actor writes as the state or organisation behind it, as async-graphql resolves an interface.
 impl direct::Object for Actor {
-    fn type_name(&self) -> &'static str {
-        match self {
-            Actor::State(s) => s.type_name(),
-            Actor::Organization(o) => o.type_name(),
-        }
-    }
-
     fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
         match self {
             Actor::State(s) => s.field(f),

@@ -204,10 +204,6 @@ impl Chairmanship {
 }
 
 impl direct::Object for Chairmanship {
-    fn type_name(&self) -> &'static str {
-        "Chairmanship"
-    }
-
     fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
         match f.name() {
             "id" => f.put(self.id_value()),

@@ -136,10 +136,6 @@ impl Commitment {
 }
 
 impl direct::Object for Commitment {
-    fn type_name(&self) -> &'static str {
-        "Commitment"
-    }
-
     fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
         match f.name() {
             "id" => f.put(self.id_value()),

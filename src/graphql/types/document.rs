@@ -158,10 +158,6 @@ impl Document {
 }
 
 impl direct::Object for Document {
-    fn type_name(&self) -> &'static str {
-        "Document"
-    }
-
     fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
         match f.name() {
             "id" => f.put(self.id_value()),
@@ -265,10 +261,6 @@ impl Domain {
 }
 
 impl direct::Object for Domain {
-    fn type_name(&self) -> &'static str {
-        "Domain"
-    }
-
     fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
         match f.name() {
             "document" => f.put(self.document_value()),

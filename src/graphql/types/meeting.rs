@@ -300,10 +300,6 @@ impl Meeting {
 }
 
 impl direct::Object for Meeting {
-    fn type_name(&self) -> &'static str {
-        "Meeting"
-    }
-
     fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
         match f.name() {
             "id" => f.put(self.id_value()),
@@ -427,10 +423,6 @@ impl Participation {
 }
 
 impl direct::Object for Participation {
-    fn type_name(&self) -> &'static str {
-        "Participation"
-    }
-
     fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
         match f.name() {
             "actor" => f.put(self.actor_value()),
@@ -478,10 +470,6 @@ impl MeetingRelation {
 }
 
 impl direct::Object for MeetingRelation {
-    fn type_name(&self) -> &'static str {
-        "MeetingRelation"
-    }
-
     fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
         match f.name() {
             "kind" => f.put(self.kind_value()),

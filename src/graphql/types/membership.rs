@@ -119,10 +119,6 @@ impl Membership {
 }
 
 impl direct::Object for Membership {
-    fn type_name(&self) -> &'static str {
-        "Membership"
-    }
-
     fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
         match f.name() {
             "slug" => f.put(self.slug_value()),

@@ -66,18 +66,6 @@ impl NodeId {
 
 /// A node writes as the record behind it, as async-graphql resolves an interface.
 impl direct::Object for Node {
-    fn type_name(&self) -> &'static str {
-        match self {
-            Node::State(n) => n.type_name(),
-            Node::Organization(n) => n.type_name(),
-            Node::Process(n) => n.type_name(),
-            Node::Chairmanship(n) => n.type_name(),
-            Node::Meeting(n) => n.type_name(),
-            Node::Document(n) => n.type_name(),
-            Node::Commitment(n) => n.type_name(),
-        }
-    }
-
     fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
         match self {
             Node::State(n) => n.field(f),

@@ -4,7 +4,7 @@ use super::actor::{actor_meetings, partners};
 use super::*;
 use crate::domain::Collection;
 use crate::graphql::error::ApiResult;
-use crate::graphql::pagination::MeetingConnection;
+use crate::graphql::pagination::{MeetingConnection, PageArgs};
 use crate::graphql::scalars::DateTime;
 use async_graphql::{Object, ID};
 
@@ -77,7 +77,7 @@ impl Organization {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> ApiResult<MeetingConnection> {
-        self.meetings_value(roles, filter, order_by, first, after, last, before)
+        self.meetings_value(roles, filter, order_by, PageArgs { first, after, last, before })
     }
 
     /// Actors this organisation organised meetings with (as host, co-host, chair or co-chair of the same
@@ -132,18 +132,14 @@ impl Organization {
         self.0.cat.memberships_of_actor(self.r().slug.as_str()).iter().map(|&i| Membership(self.0.at(i))).collect()
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn meetings_value(
         &self,
         roles: Option<Vec<MeetingRole>>,
         filter: Option<MeetingFilter>,
         order_by: Option<MeetingOrder>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        page: PageArgs,
     ) -> ApiResult<MeetingConnection> {
-        actor_meetings(&self.0, self.r().slug.as_str(), roles, filter, order_by, first, after, last, before)
+        actor_meetings(&self.0, self.r().slug.as_str(), roles, filter, order_by, page)
     }
 
     fn partners_value(&self) -> Vec<Partnership> {
@@ -160,10 +156,6 @@ impl Organization {
 }
 
 impl direct::Object for Organization {
-    fn type_name(&self) -> &'static str {
-        "Organization"
-    }
-
     fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
         match f.name() {
             "id" => f.put(self.id_value()),
@@ -174,15 +166,7 @@ impl direct::Object for Organization {
             "acronym" => f.put(self.acronym_value()),
             "description" => f.put(self.description_value()),
             "memberships" => f.put(self.memberships_value()),
-            "meetings" => f.put(self.meetings_value(
-                f.arg("roles")?,
-                f.arg("filter")?,
-                f.arg("orderBy")?,
-                f.arg("first")?,
-                f.arg("after")?,
-                f.arg("last")?,
-                f.arg("before")?,
-            )),
+            "meetings" => f.put(self.meetings_value(f.arg("roles")?, f.arg("filter")?, f.arg("orderBy")?, f.page()?)),
             "partners" => f.put(self.partners_value()),
             "sources" => f.put(self.sources_value()),
             "notes" => f.put(self.notes_value()),

@@ -99,7 +99,7 @@ impl Process {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> ApiResult<MeetingConnection> {
-        self.meetings_value(filter, order_by, first, after, last, before)
+        self.meetings_value(filter, order_by, PageArgs { first, after, last, before })
     }
 
     /// The process's declarations and action plans, by adoption date.
@@ -173,20 +173,16 @@ impl Process {
         self.chairs().into_iter().rev().find(|c| c.r().end.is_none())
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn meetings_value(
         &self,
         filter: Option<MeetingFilter>,
         order_by: Option<MeetingOrder>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        page: PageArgs,
     ) -> ApiResult<MeetingConnection> {
         let mut query = filter.unwrap_or_default().to_query(&self.0.cat)?;
         // The process itself goes first: the read model starts from the first process's index.
         query.processes.insert(0, self.r().slug.to_string());
-        meetings_page(&self.0, &query, order_by, PageArgs { first, after, last, before })
+        meetings_page(&self.0, &query, order_by, page)
     }
 
     fn documents_value(&self) -> Vec<Document> {
@@ -203,10 +199,6 @@ impl Process {
 }
 
 impl direct::Object for Process {
-    fn type_name(&self) -> &'static str {
-        "Process"
-    }
-
     fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
         match f.name() {
             "id" => f.put(self.id_value()),
@@ -220,14 +212,7 @@ impl direct::Object for Process {
             "memberships" => f.put(self.memberships_value(f.arg("roles")?, f.arg("asOf")?)),
             "chairmanships" => f.put(self.chairmanships_value()),
             "currentChair" => f.put(self.current_chair_value()),
-            "meetings" => f.put(self.meetings_value(
-                f.arg("filter")?,
-                f.arg("orderBy")?,
-                f.arg("first")?,
-                f.arg("after")?,
-                f.arg("last")?,
-                f.arg("before")?,
-            )),
+            "meetings" => f.put(self.meetings_value(f.arg("filter")?, f.arg("orderBy")?, f.page()?)),
             "documents" => f.put(self.documents_value()),
             "sources" => f.put(self.sources_value()),
             "notes" => f.put(self.notes_value()),

@@ -97,10 +97,6 @@ impl Source {
 }
 
 impl direct::Object for Source {
-    fn type_name(&self) -> &'static str {
-        "Source"
-    }
-
     fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
         match f.name() {
             "slug" => f.put(self.slug_value()),
@@ -168,10 +164,6 @@ impl Note {
 }
 
 impl direct::Object for Note {
-    fn type_name(&self) -> &'static str {
-        "Note"
-    }
-
     fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
         match f.name() {
             "kind" => f.put(self.kind_value()),

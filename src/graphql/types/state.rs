@@ -4,7 +4,7 @@ use super::actor::{actor_meetings, partners};
 use super::*;
 use crate::domain::Collection;
 use crate::graphql::error::ApiResult;
-use crate::graphql::pagination::MeetingConnection;
+use crate::graphql::pagination::{MeetingConnection, PageArgs};
 use crate::graphql::scalars::DateTime;
 use async_graphql::{Object, ID};
 
@@ -84,7 +84,7 @@ impl State {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> ApiResult<MeetingConnection> {
-        self.meetings_value(roles, filter, order_by, first, after, last, before)
+        self.meetings_value(roles, filter, order_by, PageArgs { first, after, last, before })
     }
 
     /// Actors this state organised meetings with (as host, co-host, chair or co-chair of the same
@@ -147,18 +147,14 @@ impl State {
         self.0.cat.chairs_of_state(self.r().slug.as_str()).iter().map(|&i| Chairmanship(self.0.at(i))).collect()
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn meetings_value(
         &self,
         roles: Option<Vec<MeetingRole>>,
         filter: Option<MeetingFilter>,
         order_by: Option<MeetingOrder>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        page: PageArgs,
     ) -> ApiResult<MeetingConnection> {
-        actor_meetings(&self.0, self.r().slug.as_str(), roles, filter, order_by, first, after, last, before)
+        actor_meetings(&self.0, self.r().slug.as_str(), roles, filter, order_by, page)
     }
 
     fn partners_value(&self) -> Vec<Partnership> {
@@ -175,10 +171,6 @@ impl State {
 }
 
 impl direct::Object for State {
-    fn type_name(&self) -> &'static str {
-        "State"
-    }
-
     fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
         match f.name() {
             "id" => f.put(self.id_value()),
@@ -191,15 +183,7 @@ impl direct::Object for State {
             "continent" => f.put(self.continent_value()),
             "memberships" => f.put(self.memberships_value()),
             "chairmanships" => f.put(self.chairmanships_value()),
-            "meetings" => f.put(self.meetings_value(
-                f.arg("roles")?,
-                f.arg("filter")?,
-                f.arg("orderBy")?,
-                f.arg("first")?,
-                f.arg("after")?,
-                f.arg("last")?,
-                f.arg("before")?,
-            )),
+            "meetings" => f.put(self.meetings_value(f.arg("roles")?, f.arg("filter")?, f.arg("orderBy")?, f.page()?)),
             "partners" => f.put(self.partners_value()),
             "sources" => f.put(self.sources_value()),
             "notes" => f.put(self.notes_value()),
