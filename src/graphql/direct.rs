@@ -14,9 +14,9 @@
 //! once.
 //!
 //! What it leaves to async-graphql, by stepping aside ([`Bail`]) before anything is sent:
-//! anything that is not a query, a document that does not pass async-graphql's validation (the
-//! engine has async-graphql validate a document before it sends the first direct answer to it,
-//! [`super::engine::Engine::direct`]), introspection other than `__typename`, a field or type it
+//! anything that is not a query, a document that does not validate (the engine validates a
+//! document before it sends the first direct answer to it, [`super::engine::Engine::direct`]),
+//! introspection other than `__typename`, a field or type it
 //! does not cover, a directive other than `@skip` and `@include`, an object field selected twice
 //! under one name (async-graphql merges them), a variable or argument that does not read, and
 //! any field error: a field that fails, fails on the general path, which reports it with its
@@ -25,8 +25,8 @@
 //! answers it with the same bytes: in debug builds, which the tests run, the transport checks
 //! every direct answer against the general executor's (`graphql_http::answer_query`).
 
-use super::limits::SchemaShape;
 use super::pagination::PageArgs;
+use super::shape::SchemaShape;
 use async_graphql::parser::types::{self as ast, ExecutableDocument, OperationDefinition, Selection, SelectionSet};
 use async_graphql::{InputType, OutputType, Positioned, Value as ConstValue, Variables};
 

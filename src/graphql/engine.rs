@@ -2,8 +2,9 @@
 //! limits ([`super::limits`]) checked before anything runs, a cache of parsed documents, and the
 //! cost of each query reported in the response's `extensions.cost`.
 //!
-//! A query whose document async-graphql has validated once runs on the direct path
-//! ([`super::direct`]) when it can, and on async-graphql's executor otherwise.
+//! A query whose document has been validated once runs on the direct path ([`super::direct`])
+//! when it can, and on async-graphql's executor otherwise. A new document is validated by our
+//! own validator ([`super::validate`]) when it is sure, and by async-graphql's otherwise.
 //!
 //! Why not async-graphql's own limits and extensions: a registered extension turns off the
 //! executor's per-field fast path (about 30% of a small query on these machines), and its depth
@@ -13,8 +14,9 @@
 //! Every refusal is a request error (no `data`, no `path`) with an `extensions.code`, so the
 //! transport gives it the status the GraphQL-over-HTTP specification asks for.
 
-use super::limits::{self, LimitError, Measure, SchemaShape};
-use super::{direct, ApiSchema, Root};
+use super::limits::{self, LimitError, Measure};
+use super::shape::SchemaShape;
+use super::{direct, validate, ApiSchema, Root};
 use crate::catalog::Catalog;
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType};
@@ -28,7 +30,8 @@ use std::sync::Arc;
 /// frontends send, and a flood of new texts cannot grow it.
 const DOCUMENT_CACHE_ENTRIES: usize = 512;
 
-/// The operation name [`Engine::validate`] asks for: not a GraphQL name, so no document holds it.
+/// The operation name `Engine::async_graphql_validates` asks for: not a GraphQL name, so no
+/// document holds it.
 const NO_OPERATION: &str = "-validate-only-";
 
 /// The code of a document that does not parse.
@@ -46,13 +49,13 @@ struct Inner {
     documents: Cache<Arc<str>, Arc<Parsed>>,
 }
 
-/// A parsed document, and whether async-graphql has validated it.
+/// A parsed document, and whether it has been validated.
 #[derive(Debug)]
 pub struct Parsed {
     /// The document.
     pub doc: ExecutableDocument,
-    /// Set once async-graphql has validated the document, by running it without a request error
-    /// or in [`Engine::validate`]: from then on the direct path may answer it.
+    /// Set once the document is known to be valid: async-graphql ran it without a request error,
+    /// or [`Engine::validate`] passed it. From then on the direct path may answer it.
     validated: AtomicBool,
 }
 
@@ -148,8 +151,8 @@ impl Engine {
     /// the read model `catalog`; `None` when it steps aside (see [`super::direct`]), and the request
     /// goes to [`Engine::run`]. The answer is what `run` would answer, serialised.
     ///
-    /// A document async-graphql has not validated yet is validated here, once the direct path has
-    /// answered it: an answer to a document that is not valid is thrown away, and a query the
+    /// A document not validated yet is validated here ([`Engine::validate`]), once the direct path
+    /// has answered it: an answer to a document that is not valid is thrown away, and a query the
     /// direct path does not cover is not validated twice.
     pub async fn direct(&self, prepared: &Prepared, catalog: &Arc<Catalog>) -> Option<Vec<u8>> {
         let parsed = &prepared.parsed;
@@ -170,22 +173,38 @@ impl Engine {
         Some(body)
     }
 
-    /// Validates a document with async-graphql's rules, and marks it validated when it passes.
+    /// Validates a document, and marks it validated when it passes: by our own validator
+    /// ([`super::validate`]) when it is sure, else by async-graphql's. In debug builds, which the
+    /// tests run, async-graphql checks every document ours passes.
+    async fn validate(&self, parsed: &Parsed) -> bool {
+        let passed = if validate::is_valid(&self.0.shape, &parsed.doc) {
+            debug_assert!(
+                self.async_graphql_validates(parsed).await,
+                "our validator passed a document async-graphql refuses: {:?}",
+                parsed.doc
+            );
+            true
+        } else {
+            self.async_graphql_validates(parsed).await
+        };
+        if passed {
+            parsed.validated.store(true, Ordering::Relaxed);
+        }
+        passed
+    }
+
+    /// Whether async-graphql's validation passes a document.
     ///
     /// async-graphql has no public call that only validates, but it validates a document before
     /// it looks for the operation a request names. Asked for an operation that no document can
     /// hold (its name is not a GraphQL name), it answers with the validation errors of a document
     /// that does not pass, and with only "unknown operation" for one that does, having run
     /// nothing. A test pins that order.
-    async fn validate(&self, parsed: &Parsed) -> bool {
+    async fn async_graphql_validates(&self, parsed: &Parsed) -> bool {
         let mut request = Request::new("").operation_name(NO_OPERATION);
         request.set_parsed_query(parsed.doc.clone());
         let response = self.0.schema.execute(request).await;
-        let passed = matches!(response.errors.as_slice(), [e] if e.message == format!("Unknown operation named \"{NO_OPERATION}\""));
-        if passed {
-            parsed.validated.store(true, Ordering::Relaxed);
-        }
-        passed
+        matches!(response.errors.as_slice(), [e] if e.message == format!("Unknown operation named \"{NO_OPERATION}\""))
     }
 }
 
@@ -311,6 +330,8 @@ mod tests {
             ("fragment F on Meeting { slug } { processes { slug } }", false),
         ] {
             let parsed = engine.document(query).expect("it parses");
+            assert_eq!(engine.async_graphql_validates(&parsed).await, valid, "{query}");
+            assert!(!parsed.validated.load(Ordering::Relaxed), "asking async-graphql alone marks nothing");
             assert_eq!(engine.validate(&parsed).await, valid, "{query}");
             assert_eq!(parsed.validated.load(Ordering::Relaxed), valid, "{query}");
         }
@@ -325,5 +346,137 @@ mod tests {
         assert!(Arc::ptr_eq(&first, &again));
         let error = engine.document("{ dataset {").expect_err("it does not parse");
         assert_eq!(error.extensions.and_then(|e| e.get("code").cloned()), Some(PARSE_FAILED.into()));
+    }
+
+    /// A small deterministic generator (xorshift), so that a failing case can be replayed.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    #[tokio::test]
+    async fn our_validator_never_passes_a_document_async_graphql_refuses() {
+        // Mutants of valid documents: one token replaced by another of the same documents or of
+        // a pool of names and literals, dropped, or repeated. Each that still parses is validated
+        // by both; ours may refuse more, never less.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/workloads");
+        let mut corpus: Vec<String> = ["list", "detail", "aggregate", "search"]
+            .iter()
+            .map(|name| std::fs::read_to_string(dir.join(format!("{name}.graphql"))).expect("the workload reads"))
+            .collect();
+        corpus.extend(crate::http::examples::examples().iter().map(|e| e.query.clone()));
+        corpus.push(
+            "query Q($f: MeetingFilter, $n: Int = 5, $all: Boolean!, $c: String!) { state(code: $c) { ...A } \
+             meetings(filter: $f, first: $n) { nodes { ...M slug @include(if: $all) ... on Meeting { title } } } } \
+             fragment M on Meeting { slug title hosts { name } } fragment A on Actor { name ... on State { iso2 } }"
+                .to_owned(),
+        );
+        let pool = [
+            "slug",
+            "name",
+            "title",
+            "nodes",
+            "meetings",
+            "state",
+            "Meeting",
+            "State",
+            "Actor",
+            "SearchHit",
+            "Int",
+            "Int!",
+            "String",
+            "[Int]",
+            "Boolean!",
+            "first",
+            "after",
+            "filter",
+            "code",
+            "$n",
+            "$f",
+            "$c",
+            "$all",
+            "\"eg\"",
+            "\"2019\"",
+            "3",
+            "-1",
+            "2.5",
+            "null",
+            "true",
+            "HOST",
+            "YEAR",
+            "{",
+            "}",
+            "(",
+            ")",
+            "...",
+            "...M",
+            "@skip(if: true)",
+            "@include(if: $all)",
+            "on",
+            "fragment",
+            "query",
+            "mutation",
+            "__typename",
+            "__schema",
+            "x: slug",
+            "[HOST]",
+            "{kinds: [SUMMIT]}",
+            "{from: 2019}",
+            ":",
+            "!",
+            "=",
+        ];
+        // Tokens split at spaces and punctuation; comments dropped, since the mutant is one line.
+        let tokens = |q: &str| -> Vec<String> {
+            let mut spaced = String::with_capacity(q.len() * 2);
+            for line in q.lines() {
+                for c in line.split('#').next().unwrap_or_default().chars() {
+                    if "{}():[]!=".contains(c) {
+                        spaced.extend([' ', c, ' ']);
+                    } else {
+                        spaced.push(c);
+                    }
+                }
+                spaced.push(' ');
+            }
+            spaced.split_whitespace().map(str::to_owned).collect()
+        };
+        let engine = Engine::new();
+        let mut rng = Rng(0x5eed_1234_abcd_ef01);
+        let (mut parsed_count, mut ours, mut theirs) = (0, 0, 0);
+        for round in 0..12_000 {
+            let base = &corpus[round % corpus.len()];
+            let mut toks = tokens(base);
+            for _ in 0..1 + rng.below(2) {
+                let at = rng.below(toks.len());
+                match rng.below(4) {
+                    0 => toks[at] = pool[rng.below(pool.len())].to_owned(),
+                    1 => toks[at] = toks[rng.below(toks.len())].clone(),
+                    2 => {
+                        toks.remove(at);
+                    }
+                    _ => toks.insert(at, toks[at].clone()),
+                }
+            }
+            let query = toks.join(" ");
+            let Ok(doc) = async_graphql::parser::parse_query(&query) else { continue };
+            parsed_count += 1;
+            let parsed = Parsed { doc, validated: AtomicBool::new(false) };
+            let valid = engine.async_graphql_validates(&parsed).await;
+            theirs += usize::from(valid);
+            if validate::is_valid(&engine.0.shape, &parsed.doc) {
+                ours += 1;
+                assert!(valid, "ours passed what async-graphql refuses: {query}");
+            }
+        }
+        eprintln!("{parsed_count} mutants parsed; async-graphql passed {theirs}, ours {ours}");
+        assert!(parsed_count > 1500 && theirs > 500, "too few mutants to mean anything: {parsed_count}, {theirs}");
+        assert!(ours * 2 > theirs, "ours passes too few of the valid mutants: {ours} of {theirs}");
     }
 }

@@ -18,13 +18,12 @@
 //! standard introspection query that GraphiQL, IDEs and code generators send nests 15 deep, and
 //! what lies below those fields is the schema, whose size does not grow with the data.
 
-use super::pagination::{cost, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use super::pagination::{cost, MAX_PAGE_SIZE};
+use super::shape::SchemaShape;
 use async_graphql::parser::types::{
-    BaseType, ExecutableDocument, Field, InputValueDefinition, OperationDefinition, OperationType, Selection,
-    SelectionSet, ServiceDocument, Type, TypeKind, TypeSystemDefinition,
+    ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
 };
 use async_graphql::{ErrorExtensions, Name, Positioned, ServerError, Value, Variables};
-use std::collections::{HashMap, HashSet};
 
 /// Longest query text accepted, in bytes.
 pub const MAX_QUERY_BYTES: usize = 16 * 1024;
@@ -208,143 +207,7 @@ fn check_control(argument: &str, value: &Value) -> Result<(), LimitError> {
     }
 }
 
-/// What the limits need to know of one field of the schema.
-#[derive(Debug, Clone)]
-struct FieldInfo {
-    /// The named type the field returns (lists and non-null unwrapped).
-    ty: String,
-    /// For a paginated field (one with a `first` argument): the page size when `first` and
-    /// `last` are both absent.
-    page: Option<i32>,
-    /// The arguments, by name.
-    args: HashMap<String, Input>,
-}
-
-/// An argument of a field, or a field of an input object: its type and its default.
-#[derive(Debug, Clone)]
-struct Input {
-    ty: Type,
-    default: Option<Value>,
-}
-
-/// The inputs of a list of definitions, by name.
-fn inputs(defs: &[Positioned<InputValueDefinition>]) -> HashMap<String, Input> {
-    defs.iter()
-        .map(|d| {
-            let d = &d.node;
-            (
-                d.name.node.to_string(),
-                Input { ty: d.ty.node.clone(), default: d.default_value.as_ref().map(|v| v.node.clone()) },
-            )
-        })
-        .collect()
-}
-
-/// The schema as the limits and the direct path ([`super::direct`]) need it, read from its SDL:
-/// the fields of every object and interface type, the interfaces each object implements, and the
-/// fields of every input object.
-#[derive(Debug, Default)]
-pub struct SchemaShape {
-    fields: HashMap<String, HashMap<String, FieldInfo>>,
-    implements: HashMap<String, HashSet<String>>,
-    input_objects: HashMap<String, HashMap<String, Input>>,
-}
-
-fn named(ty: &Type) -> &str {
-    match &ty.base {
-        BaseType::Named(name) => name.as_str(),
-        BaseType::List(inner) => named(inner),
-    }
-}
-
 impl SchemaShape {
-    /// Reads the shape from a schema's SDL. A type or field the SDL does not hold (the
-    /// introspection types) counts as unpaginated.
-    pub fn from_sdl(sdl: &str) -> SchemaShape {
-        let doc: ServiceDocument = match async_graphql::parser::parse_schema(sdl) {
-            Ok(doc) => doc,
-            Err(e) => {
-                // Our own SDL always parses; without it every field counts 1, still bounded by
-                // the field and depth limits.
-                tracing::error!(error = %e, "the schema's SDL does not parse; the cost model counts every field as 1");
-                return SchemaShape::default();
-            }
-        };
-        let mut shape = SchemaShape::default();
-        for def in doc.definitions {
-            let TypeSystemDefinition::Type(ty) = def else { continue };
-            let name = ty.node.name.node.to_string();
-            let defs = match ty.node.kind {
-                TypeKind::Object(o) => {
-                    shape.implements.insert(name.clone(), o.implements.iter().map(|i| i.node.to_string()).collect());
-                    o.fields
-                }
-                TypeKind::Interface(i) => i.fields,
-                TypeKind::InputObject(o) => {
-                    shape.input_objects.insert(name, inputs(&o.fields));
-                    continue;
-                }
-                _ => continue,
-            };
-            let map = defs
-                .into_iter()
-                .map(|f| {
-                    let f = f.node;
-                    let page = f.arguments.iter().find(|a| a.node.name.node == "first").map(|a| {
-                        match a.node.default_value.as_ref().map(|d| &d.node) {
-                            Some(Value::Number(n)) => n.as_i64().map_or(DEFAULT_PAGE_SIZE, |n| n as i32),
-                            _ => DEFAULT_PAGE_SIZE,
-                        }
-                    });
-                    let args = inputs(&f.arguments);
-                    (f.name.node.to_string(), FieldInfo { ty: named(&f.ty.node).to_owned(), page, args })
-                })
-                .collect();
-            shape.fields.insert(name, map);
-        }
-        shape
-    }
-
-    /// Whether an object of type `object` is of type `condition`: the same type, or an interface
-    /// it implements (what a fragment's type condition asks).
-    pub fn is_a(&self, object: &str, condition: &str) -> bool {
-        object == condition || self.implements.get(object).is_some_and(|i| i.contains(condition))
-    }
-
-    /// The default of an argument of a field, as the schema declares it.
-    pub fn arg_default(&self, ty: &str, field: &str, arg: &str) -> Option<&Value> {
-        self.fields.get(ty)?.get(field)?.args.get(arg)?.default.as_ref()
-    }
-
-    /// Whether every input object in an argument's value names only fields its type declares,
-    /// as validation asks. (An input object's own parser ignores fields it does not know, while
-    /// async-graphql's validation refuses them; every other mistake in a value fails its parser.)
-    /// An argument the schema does not know does not fit.
-    pub fn arg_fits(&self, ty: &str, field: &str, arg: &str, value: &Value) -> bool {
-        self.fields
-            .get(ty)
-            .and_then(|t| t.get(field))
-            .and_then(|f| f.args.get(arg))
-            .is_some_and(|input| self.fits(&input.ty, value))
-    }
-
-    fn fits(&self, ty: &Type, value: &Value) -> bool {
-        match (&ty.base, value) {
-            (_, Value::Null) => true,
-            (BaseType::List(inner), Value::List(items)) => items.iter().all(|v| self.fits(inner.as_ref(), v)),
-            (BaseType::List(inner), v) => self.fits(inner.as_ref(), v),
-            (BaseType::Named(name), Value::Object(values)) => match self.input_objects.get(name.as_str()) {
-                Some(fields) => values.iter().all(|(k, v)| fields.get(k.as_str()).is_some_and(|f| self.fits(&f.ty, v))),
-                None => true,
-            },
-            (BaseType::Named(_), _) => true,
-        }
-    }
-
-    fn field(&self, ty: Option<&str>, name: &str) -> Option<&FieldInfo> {
-        self.fields.get(ty?)?.get(name)
-    }
-
     /// Measures one operation of `doc` with `variables`, and refuses it at the first limit it
     /// exceeds.
     pub fn measure(
@@ -430,7 +293,7 @@ impl<'a> Walk<'a> {
                             check_control(argument.node.as_str(), &literal)?;
                         }
                     }
-                    let info = self.shape.field(ty, name);
+                    let info = ty.and_then(|ty| self.shape.field(ty, name));
                     let child =
                         self.selection_set(&field.selection_set, info.map(|i| i.ty.as_str()), depth, introspection)?;
                     match info.and_then(|i| i.page) {

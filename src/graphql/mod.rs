@@ -18,8 +18,10 @@ mod mutation;
 pub mod pagination;
 mod query;
 pub mod scalars;
+pub mod shape;
 mod subscription;
 pub mod types;
+pub mod validate;
 
 use async_graphql::{SDLExportOptions, Schema};
 pub use mutation::{Bearer, Mutation};

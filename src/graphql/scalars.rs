@@ -84,3 +84,34 @@ impl ScalarType for DateTime {
         Value::String(crate::store::rfc3339(self.0))
     }
 }
+
+/// The check async-graphql's validation makes of a literal of the scalar named `name`
+/// (`ScalarType::is_valid`, which the registry holds for every scalar): the built-in scalars and
+/// ours. `None` for a scalar this list lacks, which [`super::validate`] leaves to async-graphql; a
+/// test keeps the list complete.
+pub fn validator(name: &str) -> Option<fn(&Value) -> bool> {
+    Some(match name {
+        "Int" => <i32 as ScalarType>::is_valid,
+        "Float" => <f64 as ScalarType>::is_valid,
+        "String" => <String as ScalarType>::is_valid,
+        "Boolean" => <bool as ScalarType>::is_valid,
+        "ID" => <async_graphql::ID as ScalarType>::is_valid,
+        "PartialDate" => <domain::PartialDate as ScalarType>::is_valid,
+        "Date" => <Date as ScalarType>::is_valid,
+        "DateTime" => <DateTime as ScalarType>::is_valid,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_scalar_of_the_schema_has_its_validator() {
+        let sdl = super::super::sdl();
+        let scalars: Vec<&str> = sdl.lines().filter_map(|l| l.strip_prefix("scalar ")).collect();
+        assert!(scalars.contains(&"PartialDate"), "the SDL lists its scalars: {scalars:?}");
+        for name in scalars.into_iter().chain(["Int", "Float", "String", "Boolean", "ID"]) {
+            assert!(super::validator(name).is_some(), "no validator for the scalar {name}");
+        }
+    }
+}
