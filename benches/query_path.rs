@@ -1,7 +1,8 @@
 //! Where the time of one small query (the frontend list page) goes, in process and on one
 //! thread: the router with a kept answer and with a new text each time, the engine with a parsed
 //! document on async-graphql's executor and on the direct path, the bare schema from text and
-//! from a parsed document, parsing alone, and the JSON encoding of the answer. It prints mean
+//! from a parsed document, parsing alone (async-graphql's parser and ours), and the JSON encoding
+//! of the answer; then parsing and our validation of the larger detail page. It prints mean
 //! microseconds per request; it asserts nothing about time.
 //!
 //! Run on demand: `cargo bench --bench query_path`. `ITERATIONS=<n>` sets the requests per line
@@ -106,11 +107,39 @@ async fn main() {
     for _ in 0..n {
         let _ = async_graphql::parser::parse_query(LIST_PAGE);
     }
-    line("parse alone", n, started);
+    line("parse alone, async-graphql's parser", n, started);
+    let started = Instant::now();
+    for _ in 0..n {
+        let _ = khartoum_graphql::graphql::parse::parse_query(LIST_PAGE);
+    }
+    line("  ours", n, started);
 
     let started = Instant::now();
     for _ in 0..n {
         let _ = serde_json::to_vec(&first);
     }
     line("JSON encoding of the answer", n, started);
+
+    // The detail page: a larger text, with variables and three connections.
+    let detail = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/bench/workloads/detail.graphql"))
+        .expect("the detail workload reads");
+    println!("detail page, {} bytes of query", detail.len());
+    let started = Instant::now();
+    for _ in 0..n {
+        let _ = async_graphql::parser::parse_query(&detail);
+    }
+    line("parse, async-graphql's parser", n, started);
+    let started = Instant::now();
+    for _ in 0..n {
+        let _ = khartoum_graphql::graphql::parse::parse_query(&detail);
+    }
+    line("  ours", n, started);
+    let shape = khartoum_graphql::graphql::shape::SchemaShape::from_sdl(&khartoum_graphql::graphql::sdl());
+    let doc = khartoum_graphql::graphql::parse::parse_query(&detail).expect("it parses");
+    assert!(khartoum_graphql::graphql::validate::is_valid(&shape, &doc), "our validator passes the detail page");
+    let started = Instant::now();
+    for _ in 0..n {
+        let _ = khartoum_graphql::graphql::validate::is_valid(&shape, &doc);
+    }
+    line("validate, ours", n, started);
 }

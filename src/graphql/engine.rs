@@ -16,7 +16,7 @@
 
 use super::limits::{self, LimitError, Measure};
 use super::shape::SchemaShape;
-use super::{direct, validate, ApiSchema, Root};
+use super::{direct, parse, validate, ApiSchema, Root};
 use crate::catalog::Catalog;
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType};
@@ -102,18 +102,26 @@ impl Engine {
     }
 
     /// The parsed document of a query text: from the cache, or checked against the text limits,
-    /// parsed and cached. A text that does not parse is not cached: it costs its parse each time,
+    /// parsed (by our parser, [`super::parse`], else by async-graphql's) and cached. A text that does not parse is not cached: it costs its parse each time,
     /// which the text limits bound.
     pub fn document(&self, query: &str) -> Result<Arc<Parsed>, ServerError> {
         if let Some(doc) = self.0.documents.get(query) {
             return Ok(doc);
         }
         limits::check_text(query).map_err(|e| e.to_server_error())?;
-        let doc = async_graphql::parser::parse_query(query).map_err(|e| {
-            let mut error = ServerError::from(e);
-            error.extensions.get_or_insert_with(Default::default).set("code", PARSE_FAILED);
-            error
-        })?;
+        let doc = match parse::parse_query(query) {
+            Some(doc) => {
+                #[cfg(debug_assertions)]
+                parse::assert_same_as_async_graphql(query, &doc);
+                doc
+            }
+            // What our parser does not take, async-graphql's parses or words the error of.
+            None => async_graphql::parser::parse_query(query).map_err(|e| {
+                let mut error = ServerError::from(e);
+                error.extensions.get_or_insert_with(Default::default).set("code", PARSE_FAILED);
+                error
+            })?,
+        };
         let parsed = Arc::new(Parsed { doc, validated: AtomicBool::new(false) });
         self.0.documents.insert(Arc::from(query), Arc::clone(&parsed));
         Ok(parsed)

@@ -16,6 +16,7 @@ pub mod error;
 pub mod limits;
 mod mutation;
 pub mod pagination;
+pub mod parse;
 mod query;
 pub mod scalars;
 pub mod shape;

@@ -27,6 +27,7 @@ mod journalists;
 mod landing;
 mod meetings;
 mod nodes;
+mod parse;
 mod process;
 mod readme;
 mod seed_export;
