@@ -10,9 +10,10 @@
 //! What "conservative" buys: a document this validator passes is one async-graphql passes too,
 //! while the reverse need not hold. Whatever it does not model it refuses, and the engine then
 //! asks async-graphql ([`super::engine::Engine::direct`]): operations other than queries,
-//! introspection fields, directives other than `@skip` and `@include` on fields and fragments,
-//! variables nested in list or object literals, a response name selected twice unless both are
-//! the same leaf with the same arguments, and anything invalid, whose errors async-graphql words.
+//! introspection fields, directives other than `@skip` and `@include` on fields and fragments, a
+//! variable where a list literal meets a type that is not a list, a response name selected twice
+//! unless both are the same leaf with the same arguments, and anything invalid, whose errors
+//! async-graphql words.
 //! In debug builds, which the tests run, the engine checks every document this validator passes
 //! against async-graphql's validation.
 //!
@@ -244,14 +245,30 @@ impl<'a> Validator<'a> {
         Some(())
     }
 
-    /// An argument's value where `ty` is expected: a variable, whose use is recorded for its
-    /// operation to check, or a literal without variables, checked now.
+    /// An argument's value where `ty` is expected. A variable's use is recorded, with the type
+    /// its place expects, for its operation to check; a literal is checked now, and variables
+    /// inside list and input-object literals are followed as async-graphql's visitor follows them
+    /// (into the items of a list where a list is expected, into the declared fields of an input
+    /// object). Anything else holding a variable is left to async-graphql.
     fn argument(&mut self, scope: Scope<'a>, ty: &Type, value: &'a AstValue) -> Check {
-        if let AstValue::Variable(name) = value {
-            self.uses(scope).variables.push((name.as_str(), ty.clone()));
-            return Some(());
+        match (value, &ty.base) {
+            (AstValue::Variable(name), _) => {
+                self.uses(scope).variables.push((name.as_str(), ty.clone()));
+                Some(())
+            }
+            (AstValue::List(items), BaseType::List(inner)) => {
+                items.iter().try_for_each(|item| self.argument(scope, inner, item))
+            }
+            (AstValue::Object(given), BaseType::Named(name)) if self.shape.kind(name) == Some(&Kind::InputObject) => {
+                let fields = self.shape.input_fields(name)?;
+                ensure(given.keys().all(|key| fields.contains_key(key.as_str())))?;
+                fields.iter().try_for_each(|(key, field)| match given.get(key.as_str()) {
+                    Some(value) => self.argument(scope, &field.ty, value),
+                    None => ensure(field.ty.nullable || field.default.is_some()),
+                })
+            }
+            _ => self.value(ty, &value.clone().into_const()?),
         }
-        self.value(ty, &value.clone().into_const()?)
     }
 
     /// `@skip(if:)` and `@include(if:)`, once each; any other directive is left to async-graphql.
@@ -398,6 +415,8 @@ mod tests {
             "{ meetings(filter: {kinds: [SENIOR_OFFICIALS_MEETING], from: \"2019-05-01\"}, orderBy: START_DATE_ASC) { totalCount } }",
             "{ meetings(filter: {kinds: SENIOR_OFFICIALS_MEETING}) { totalCount } }",
             "query ($d: Date = \"2019-05-01\") { chairOn(process: \"khartoum-process\", date: $d) { start } }",
+            "query ($a: String, $r: [MeetingRole!], $k: MeetingKind!, $from: Date) { \
+             meetings(filter: {actor: $a, roles: $r, kinds: [$k, SUMMIT], from: $from}) { totalCount } }",
             "{ state(code: \"eg\") { ... { slug } ...on State { slug } } }",
         ] {
             assert!(passes(query), "{query}");
@@ -440,6 +459,18 @@ mod tests {
                 "query ($k: [MeetingKind!]!) { meetings(filter: {kinds: $k}) { totalCount } }",
             ),
             ("a bad default", "query ($n: Int = \"x\") { meetings(first: $n) { totalCount } }"),
+            (
+                "a variable in the wrong place in an object",
+                "query ($n: Int) { meetings(filter: {actor: $n}) { totalCount } }",
+            ),
+            (
+                "a variable in the wrong place in a list",
+                "query ($k: String) { meetings(filter: {kinds: [$k]}) { totalCount } }",
+            ),
+            (
+                "an unknown input field holding a variable",
+                "query ($a: String) { meetings(filter: {nope: $a}) { totalCount } }",
+            ),
             ("an unknown directive", "{ processes @nope { slug } }"),
             ("a repeated directive", "{ processes @skip(if: false) @skip(if: true) { slug } }"),
             ("a directive without its argument", "{ processes @skip { slug } }"),
