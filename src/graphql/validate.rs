@@ -11,10 +11,9 @@
 //! while the reverse need not hold. Whatever it does not model it refuses, and the engine then
 //! asks async-graphql ([`super::engine::Engine::direct`]): operations other than queries,
 //! introspection fields, directives other than `@skip` and `@include` on fields and fragments, a
-//! variable where a list literal meets a type that is not a list, a response name selected twice
-//! unless both are the same leaf with the same arguments, and anything invalid, whose errors
-//! async-graphql words.
-//! In debug builds, which the tests run, the engine checks every document this validator passes
+//! variable inside a value that stands for a list of one, a response name selected twice unless
+//! both are the same leaf with the same arguments, and anything invalid, whose errors
+//! async-graphql words. In debug builds, which the tests run, the engine checks every document this validator passes
 //! against async-graphql's validation.
 //!
 //! Rules, as async-graphql names them: ArgumentsOfCorrectType, DefaultValuesOfCorrectType,
@@ -30,7 +29,7 @@ use super::shape::{Kind, SchemaShape};
 use async_graphql::parser::types::{
     BaseType, Directive, ExecutableDocument, Field, OperationType, Selection, SelectionSet, Type,
 };
-use async_graphql::{Name, Positioned, Value};
+use async_graphql::{Name, Positioned};
 use async_graphql_value::Value as AstValue;
 // foldhash rather than the standard SipHash: these maps are looked up for every field of every
 // new query, and SipHash was 5–6% of the server's CPU on never-seen texts (issue 7).
@@ -60,7 +59,7 @@ enum Scope<'a> {
 /// What one scope uses: variables, with the type each place expects, and fragments.
 #[derive(Debug, Default)]
 struct Uses<'a> {
-    variables: Vec<(&'a str, Type)>,
+    variables: Vec<(Name, Type)>,
     spreads: Vec<&'a str>,
 }
 
@@ -97,7 +96,7 @@ impl<'a> Validator<'a> {
                 ensure(definition.directives.is_empty())?;
                 ensure(self.shape.kind(super::shape::named(ty)).is_some_and(Kind::is_input))?;
                 if let Some(default) = &definition.default_value {
-                    self.value(ty, &default.node)?;
+                    self.argument(scope, ty, &default.node.clone().into_value())?;
                 }
                 // A nullable variable with a default stands where a non-null value is expected,
                 // as async-graphql's VariableInAllowedPosition has it.
@@ -118,13 +117,13 @@ impl<'a> Validator<'a> {
 
     /// The variables `scope` uses, with the fragments it spreads and theirs, each with the type
     /// its place expects; every fragment reached is added to `reached`.
-    fn reach(&self, scope: Scope<'a>, reached: &mut HashSet<&'a str>) -> Vec<(&'a str, &Type)> {
+    fn reach(&self, scope: Scope<'a>, reached: &mut HashSet<&'a str>) -> Vec<(&str, &Type)> {
         let mut used = Vec::new();
         let mut seen = HashSet::new();
         let mut stack = vec![scope];
         while let Some(scope) = stack.pop() {
             let Some(uses) = self.scopes.get(&scope) else { continue };
-            used.extend(uses.variables.iter().map(|(name, ty)| (*name, ty)));
+            used.extend(uses.variables.iter().map(|(name, ty)| (name.as_str(), ty)));
             for &spread in &uses.spreads {
                 reached.insert(spread);
                 if seen.insert(spread) {
@@ -245,29 +244,42 @@ impl<'a> Validator<'a> {
         Some(())
     }
 
-    /// An argument's value where `ty` is expected. A variable's use is recorded, with the type
-    /// its place expects, for its operation to check; a literal is checked now, and variables
-    /// inside list and input-object literals are followed as async-graphql's visitor follows them
-    /// (into the items of a list where a list is expected, into the declared fields of an input
-    /// object). Anything else holding a variable is left to async-graphql.
-    fn argument(&mut self, scope: Scope<'a>, ty: &Type, value: &'a AstValue) -> Check {
+    /// A value where `ty` is expected: an argument's, or a variable's default. A variable's use
+    /// is recorded, with the type its place expects, for its operation to check. A literal is
+    /// checked as async-graphql's `is_valid_input_value` checks it, following variables into list
+    /// items and input-object fields as async-graphql's visitor follows them. Left to
+    /// async-graphql: a variable where a list stands for a list of one (the visitor does not
+    /// follow it there), and a non-object where an input object is expected (which async-graphql
+    /// lets pass validation and fail later).
+    fn argument(&mut self, scope: Scope<'a>, ty: &Type, value: &AstValue) -> Check {
         match (value, &ty.base) {
             (AstValue::Variable(name), _) => {
-                self.uses(scope).variables.push((name.as_str(), ty.clone()));
+                self.uses(scope).variables.push((name.clone(), ty.clone()));
                 Some(())
             }
+            (AstValue::Null, _) => ensure(ty.nullable),
             (AstValue::List(items), BaseType::List(inner)) => {
                 items.iter().try_for_each(|item| self.argument(scope, inner, item))
             }
-            (AstValue::Object(given), BaseType::Named(name)) if self.shape.kind(name) == Some(&Kind::InputObject) => {
-                let fields = self.shape.input_fields(name)?;
-                ensure(given.keys().all(|key| fields.contains_key(key.as_str())))?;
-                fields.iter().try_for_each(|(key, field)| match given.get(key.as_str()) {
-                    Some(value) => self.argument(scope, &field.ty, value),
-                    None => ensure(field.ty.nullable || field.default.is_some()),
-                })
+            // A single value where a list is expected stands for a list of one.
+            (_, BaseType::List(inner)) => {
+                value.clone().into_const()?;
+                self.argument(scope, inner, value)
             }
-            _ => self.value(ty, &value.clone().into_const()?),
+            (_, BaseType::Named(name)) => match (self.shape.kind(name)?, value) {
+                (Kind::InputObject, AstValue::Object(given)) => {
+                    let fields = self.shape.input_fields(name)?;
+                    ensure(given.keys().all(|key| fields.contains_key(key.as_str())))?;
+                    fields.iter().try_for_each(|(key, field)| match given.get(key.as_str()) {
+                        Some(value) => self.argument(scope, &field.ty, value),
+                        None => ensure(field.ty.nullable || field.default.is_some()),
+                    })
+                }
+                (Kind::Scalar, _) => ensure(scalars::validator(name)?(&value.clone().into_const()?)),
+                (Kind::Enum(values), AstValue::Enum(v)) => ensure(values.contains(v.as_str())),
+                (Kind::Enum(values), AstValue::String(v)) => ensure(values.contains(v.as_str())),
+                _ => None,
+            },
         }
     }
 
@@ -283,40 +295,6 @@ impl<'a> Validator<'a> {
             self.argument(scope, &boolean(), &value.node)?;
         }
         Some(())
-    }
-
-    /// Whether a literal fits `ty`, as async-graphql's `is_valid_input_value` decides it, except
-    /// that a non-object where an input object is expected is left to async-graphql (which lets
-    /// it pass validation and fail later).
-    fn value(&self, ty: &Type, value: &Value) -> Check {
-        if value == &Value::Null {
-            return ensure(ty.nullable);
-        }
-        match &ty.base {
-            BaseType::List(inner) => match value {
-                Value::List(items) => items.iter().try_for_each(|item| self.value(inner, item)),
-                // A single value where a list is expected stands for a list of one.
-                _ => self.value(inner, value),
-            },
-            BaseType::Named(name) => match self.shape.kind(name)? {
-                Kind::Scalar => ensure(scalars::validator(name)?(value)),
-                Kind::Enum(values) => match value {
-                    Value::Enum(v) => ensure(values.contains(v.as_str())),
-                    Value::String(v) => ensure(values.contains(v.as_str())),
-                    _ => None,
-                },
-                Kind::InputObject => {
-                    let Value::Object(given) = value else { return None };
-                    let fields = self.shape.input_fields(name)?;
-                    ensure(given.keys().all(|key| fields.contains_key(key.as_str())))?;
-                    fields.iter().try_for_each(|(key, field)| match given.get(key.as_str()) {
-                        Some(value) => self.value(&field.ty, value),
-                        None => ensure(field.ty.nullable || field.default.is_some()),
-                    })
-                }
-                _ => None,
-            },
-        }
     }
 
     /// OverlappingFieldsCanBeMerged, more strictly than async-graphql: two selections of one
