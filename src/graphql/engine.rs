@@ -102,8 +102,8 @@ impl Engine {
     }
 
     /// The parsed document of a query text: from the cache, or checked against the text limits,
-    /// parsed (by our parser, [`super::parse`], else by async-graphql's) and cached. A text that does not parse is not cached: it costs its parse each time,
-    /// which the text limits bound.
+    /// parsed (by our parser, [`super::parse`], else by async-graphql's) and cached. A text that
+    /// does not parse is not cached: it costs its parse each time, which the text limits bound.
     pub fn document(&self, query: &str) -> Result<Arc<Parsed>, ServerError> {
         if let Some(doc) = self.0.documents.get(query) {
             return Ok(doc);

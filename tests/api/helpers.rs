@@ -273,6 +273,11 @@ impl Rng {
         (self.next() % n.max(1) as u64) as usize
     }
 
+    /// A number in `low..high`.
+    pub fn between(&mut self, low: usize, high: usize) -> usize {
+        low + self.below(high - low)
+    }
+
     pub fn byte(&mut self) -> u8 {
         self.next() as u8
     }
