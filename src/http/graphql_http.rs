@@ -311,7 +311,7 @@ async fn run_one(ops: &impl Operations, request: Request) -> GqlResponse {
 }
 
 /// Runs a query and keeps its answer, for the next time the same query meets the same data.
-async fn answer_query(ops: &impl Operations, prepared: Prepared, key: String, media: MediaType) -> Arc<Answer> {
+async fn answer_query(ops: &impl Operations, prepared: Prepared, key: Vec<u8>, media: MediaType) -> Arc<Answer> {
     let direct = ops.direct(&prepared).await;
     let (status, headers, body) = if cfg!(debug_assertions) {
         checked(ops, prepared, direct, media).await
@@ -450,16 +450,18 @@ pub async fn get(headers: &HeaderMap, uri: &Uri, ops: &impl Operations) -> GetOu
         Ok(media) => media,
         Err(refusal) => return GetOutcome::Response(refusal.into_response(None)),
     };
+    let if_none_match = headers.get(header::IF_NONE_MATCH);
+    // Only queries are ever kept, so a kept answer is a query's: no need to read or prepare the
+    // request again. The key is the query string as it came (see `response_cache`).
+    let raw = uri.query().unwrap_or_default().as_bytes();
+    let key = (media != MediaType::Csv).then(|| ResponseCache::key(ops.answers().1, media.content_type(), "GET", raw));
+    if let Some(answer) = key.as_deref().and_then(|k| ops.answers().0.get(k)) {
+        return GetOutcome::Response(answer.respond(if_none_match));
+    }
     let request = match get_params(uri).and_then(request) {
         Ok(request) => request,
         Err(refusal) => return GetOutcome::Response(refusal.into_response(Some(media))),
     };
-    let if_none_match = headers.get(header::IF_NONE_MATCH);
-    // Only queries are ever kept, so a kept answer is a query's: no need to prepare it again.
-    let key = (media != MediaType::Csv).then(|| ResponseCache::key(ops.answers().1, media.content_type(), &request));
-    if let Some(answer) = key.as_deref().and_then(|k| ops.answers().0.get(k)) {
-        return GetOutcome::Response(answer.respond(if_none_match));
-    }
     let prepared = match ops.prepare(request) {
         Ok(prepared) => prepared,
         Err(error) => return GetOutcome::Response(respond_error(error, media)),
@@ -505,6 +507,12 @@ pub async fn post(headers: &HeaderMap, body: &[u8], ops: &impl Operations) -> Re
         )
         .into_response(Some(media));
     }
+    // As for GET: a kept answer is found by the body's bytes, before its JSON is read.
+    let key =
+        (media != MediaType::Csv).then(|| ResponseCache::key(ops.answers().1, media.content_type(), "POST", body));
+    if let Some(answer) = key.as_deref().and_then(|k| ops.answers().0.get(k)) {
+        return answer.respond(None);
+    }
     let request = match post_body(body) {
         Ok(Body::Single(request)) => *request,
         Ok(Body::Batch(_)) if media == MediaType::Csv => return csv_refusal("a batch").into_response(Some(media)),
@@ -517,10 +525,6 @@ pub async fn post(headers: &HeaderMap, body: &[u8], ops: &impl Operations) -> Re
         }
         Err(refusal) => return refusal.into_response(Some(media)),
     };
-    let key = (media != MediaType::Csv).then(|| ResponseCache::key(ops.answers().1, media.content_type(), &request));
-    if let Some(answer) = key.as_deref().and_then(|k| ops.answers().0.get(k)) {
-        return answer.respond(None);
-    }
     let prepared = match ops.prepare(request) {
         Ok(prepared) => prepared,
         Err(error) => return respond_error(error, media),
@@ -573,6 +577,97 @@ fn respond_csv(response: GqlResponse) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graphql::engine::Engine;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Operations that count what they run and answer with that count, so that an answer taken
+    /// from the cache shows an older count than one that ran.
+    struct Counting {
+        engine: Engine,
+        answers: ResponseCache,
+        runs: AtomicUsize,
+    }
+
+    impl Counting {
+        fn new() -> Counting {
+            Counting { engine: Engine::new(), answers: ResponseCache::default(), runs: AtomicUsize::new(0) }
+        }
+    }
+
+    impl Operations for Counting {
+        fn prepare(&self, request: Request) -> Result<Prepared, ServerError> {
+            self.engine.prepare(request)
+        }
+
+        async fn run(&self, _prepared: Prepared) -> GqlResponse {
+            let n = self.runs.fetch_add(1, Ordering::SeqCst) + 1;
+            GqlResponse::new(async_graphql::Value::from_json(serde_json::json!({ "run": n })).unwrap())
+        }
+
+        fn answers(&self) -> (&ResponseCache, &str) {
+            (&self.answers, "v1")
+        }
+
+        async fn direct(&self, _prepared: &Prepared) -> Option<Vec<u8>> {
+            None
+        }
+    }
+
+    /// The body of a response, as text.
+    async fn text(response: Response) -> String {
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    fn headers(accept: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(APPLICATION_JSON));
+        headers.insert(header::ACCEPT, HeaderValue::from_str(accept).unwrap());
+        headers
+    }
+
+    #[tokio::test]
+    async fn only_the_same_query_bytes_for_the_same_media_type_are_answered_from_the_cache() {
+        let ops = Counting::new();
+        let json = headers(APPLICATION_JSON);
+        let post = |headers: &HeaderMap, body: &str| {
+            let (headers, body) = (headers.clone(), body.to_owned());
+            let ops = &ops;
+            async move { text(super::post(&headers, body.as_bytes(), ops).await).await }
+        };
+        let query = r#"{"query":"{ __typename }"}"#;
+        assert_eq!(post(&json, query).await, r#"{"data":{"run":1}}"#);
+        assert_eq!(post(&json, query).await, r#"{"data":{"run":1}}"#, "the same bytes again: the kept answer");
+        // Each of these differs from the first in a byte or in the media type, so it runs.
+        assert_eq!(post(&json, r#"{"query":"{ __typename }" }"#).await, r#"{"data":{"run":2}}"#);
+        assert_eq!(post(&json, r#"{"query":"{ __typename }","variables":{"x":1}}"#).await, r#"{"data":{"run":3}}"#);
+        assert_eq!(post(&headers(GRAPHQL_RESPONSE_JSON), query).await, r#"{"data":{"run":4}}"#);
+        // A mutation, a batch and a request that fails to prepare are never kept.
+        let mutation = r#"{"query":"mutation { deleteSource(slug: \"x\") { slug } }"}"#;
+        assert_eq!(post(&json, mutation).await, r#"{"data":{"run":5}}"#);
+        assert_eq!(post(&json, mutation).await, r#"{"data":{"run":6}}"#);
+        let batch = format!("[{query}]");
+        assert_eq!(post(&json, &batch).await, r#"[{"data":{"run":7}}]"#);
+        assert_eq!(post(&json, &batch).await, r#"[{"data":{"run":8}}]"#);
+        let invalid = r#"{"query":"{ __typename "}"#;
+        assert!(post(&json, invalid).await.contains("GRAPHQL_PARSE_FAILED"));
+        assert!(ops
+            .answers
+            .get(&ResponseCache::key("v1", MediaType::Json.content_type(), "POST", invalid.as_bytes()))
+            .is_none());
+
+        // GET keeps its own answers, by the query string.
+        let uri: Uri = "/graphql?query=%7B__typename%7D".parse().unwrap();
+        let get = || async {
+            match super::get(&json, &uri, &ops).await {
+                GetOutcome::Response(response) => text(response).await,
+                GetOutcome::Page => panic!("a query string is not a page"),
+            }
+        };
+        assert_eq!(get().await, r#"{"data":{"run":9}}"#);
+        assert_eq!(get().await, r#"{"data":{"run":9}}"#);
+        assert_eq!(ops.runs.load(Ordering::SeqCst), 9);
+    }
 
     #[test]
     fn negotiation_follows_the_accept_header() {
