@@ -96,6 +96,8 @@ impl<'a> Exec<'a> {
     pub fn enumeration<E: async_graphql::EnumType>(&mut self, value: E) {
         match E::items().iter().find(|item| item.value == value) {
             Some(item) => self.string(item.name),
+            // Every value is among its type's items; were one not, this does what async-graphql
+            // does with it, rather than write nothing.
             None => self.value(&async_graphql::resolver_utils::enum_value(value)),
         }
     }
