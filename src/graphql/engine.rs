@@ -284,6 +284,12 @@ impl Executor for Engine {
     }
 }
 
+// The tests' generator, shared with the integration tests. (Declared here rather than in
+// `tests`, because a path inside an inline module is read from a directory that does not exist.)
+#[cfg(test)]
+#[path = "../../tests/support/rng.rs"]
+mod test_rng;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,17 +362,7 @@ mod tests {
         assert_eq!(error.extensions.and_then(|e| e.get("code").cloned()), Some(PARSE_FAILED.into()));
     }
 
-    /// A small deterministic generator (xorshift), so that a failing case can be replayed.
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-    }
+    use super::test_rng::Rng;
 
     #[tokio::test]
     async fn our_validator_never_passes_a_document_async_graphql_refuses() {

@@ -2,8 +2,8 @@
 //! async-graphql's pest-based `parse_query`, more than ten times faster.
 //!
 //! Why: on a query text the server has never seen, async-graphql's parser was the largest cost,
-//! 32–40% of the server's CPU time (issue 7); it took about 100 µs for the 658-byte detail page,
-//! which this parser reads in about 7 µs (`cargo bench --bench query_path`).
+//! 32–40% of the server's CPU time (issue 7); it took 82–85 µs for the 658-byte detail page,
+//! which this parser reads in 6–8 µs (`cargo bench --bench query_path`).
 //!
 //! It is a fast path, not a replacement: on any input it rejects (a syntax error, a document
 //! async-graphql refuses, or nesting deeper than it cares to follow) it returns `None`, and the

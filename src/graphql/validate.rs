@@ -13,8 +13,8 @@
 //! introspection fields, directives other than `@skip` and `@include` on fields and fragments, a
 //! variable inside a value that stands for a list of one, a response name selected twice unless
 //! both are the same leaf with the same arguments, and anything invalid, whose errors
-//! async-graphql words. In debug builds, which the tests run, the engine checks every document this validator passes
-//! against async-graphql's validation.
+//! async-graphql words. In debug builds, which the tests run, the engine checks every document
+//! this validator passes against async-graphql's validation.
 //!
 //! Rules, as async-graphql names them: ArgumentsOfCorrectType, DefaultValuesOfCorrectType,
 //! FieldsOnCorrectType, FragmentsOnCompositeTypes, KnownArgumentNames, NoFragmentCycles,

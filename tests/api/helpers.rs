@@ -258,27 +258,6 @@ pub fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
-/// A small xorshift generator, reproducible from its seed (tests print the seed they use).
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    /// A number in `low..high`.
-    pub fn between(&mut self, low: usize, high: usize) -> usize {
-        low + self.below(high - low)
-    }
-
-    pub fn byte(&mut self) -> u8 {
-        self.next() as u8
-    }
-}
+#[path = "../support/rng.rs"]
+mod rng;
+pub use rng::Rng;
