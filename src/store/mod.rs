@@ -4,6 +4,13 @@
 //! one tree per secondary index ([`index`]); and a `meta` tree with the format version, the
 //! dataset version and the time of the last change. No sled type leaves this module.
 //!
+//! Durability: sled 0.34's `flush` writes its log with `sync_file_range`, which persists data
+//! pages but not the metadata (file size, new extents) that reaches them, and leaves the blob
+//! files and directory entries it created to its periodic `fsync`. [`Store::flush`] therefore
+//! follows sled's flush with an `fsync` of sled's log file, of every blob file not yet synced,
+//! and of the directories where files were created, renamed or removed: only then is a write
+//! acknowledged.
+//!
 //! Seeding is all-or-nothing: the dataset version in `meta` is removed (and flushed) before the
 //! trees are rewritten and written back last, so a store interrupted mid-seed is seen as empty
 //! and seeded again on the next start. A file `SEEDED` beside sled's files, written after a seed
@@ -24,11 +31,12 @@ use chrono::{DateTime, Utc};
 use index::Index;
 use serde::{de::DeserializeOwned, Serialize};
 use std::cell::Cell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ffi::OsString;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Once};
+use std::sync::{Arc, Mutex, Once};
 
 /// What to do about a store that cannot be used: the end of every "damaged" message.
 const REBUILD: &str = "move it aside and rebuild it with `khartoum-graphql seed` from seed/ or your last export";
@@ -135,6 +143,9 @@ pub struct Store {
     path: PathBuf,
     /// Record reads, for tests and benchmarks that prove the read path does not touch the store.
     reads: Arc<AtomicU64>,
+    /// The blob files of sled's already made durable, so that a flush syncs only new ones. A
+    /// std mutex: it is held only inside a blocking sync, never across an `await`.
+    synced_blobs: Arc<Mutex<HashSet<OsString>>>,
 }
 
 const META: &str = "meta";
@@ -147,6 +158,13 @@ const META_INDEX_VERSION: &[u8] = b"index_version";
 /// The file, beside sled's, whose presence says that the store was seeded (see
 /// [`StoreError::LostDataset`]).
 const SEEDED_MARKER: &str = "SEEDED";
+/// Where the marker is written before it is renamed into place, so that it appears whole or not
+/// at all.
+const SEEDED_MARKER_TMP: &str = "SEEDED.tmp";
+/// sled's log file, and the directory of its blob files (values too large for the log), in the
+/// data directory.
+const SLED_LOG: &str = "db";
+const SLED_BLOBS: &str = "blobs";
 
 /// The tree of every record's [`Stamp`], keyed by collection and record key.
 const STAMPS: &str = "stamps";
@@ -275,8 +293,11 @@ impl Store {
             Err(e) => return Err(not_writable(&e)),
         }
         let db = open_sled(dir)?;
-        let store = Store { db, path: dir.to_owned(), reads: Arc::default() };
+        let store = Store { db, path: dir.to_owned(), reads: Arc::default(), synced_blobs: Arc::default() };
         store.located(store.check_opened(opening))?;
+        // sled has just created its files (a new store) or may have renamed a snapshot: their
+        // directory entries become durable before any write is acknowledged.
+        store.sync_files()?;
         Ok(store)
     }
 
@@ -304,11 +325,70 @@ impl Store {
 
     /// Records, outside sled's files, that this store holds a dataset: if sled later recovers
     /// none from damaged files, the store is refused rather than taken for a new one and reseeded.
+    /// The marker is written to a temporary file, synced, renamed into place and its directory
+    /// synced: after a power cut it is there whole, or not at all.
     fn write_marker(&self) -> Result<(), StoreError> {
         let text = "This store holds a dataset seeded by khartoum-graphql. If sled ever recovers no \
                     dataset from the files here, the store is refused instead of being reseeded.\n";
-        std::fs::write(self.path.join(SEEDED_MARKER), text)
-            .map_err(|e| StoreError::NotWritable { path: self.path.clone(), reason: e.to_string() })
+        let tmp = self.path.join(SEEDED_MARKER_TMP);
+        let written = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            std::io::Write::write_all(&mut f, text.as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, self.path.join(SEEDED_MARKER))?;
+            sync_dir(&self.path)
+        })();
+        written.map_err(|e| StoreError::NotWritable { path: self.path.clone(), reason: e.to_string() })
+    }
+
+    /// Makes durable what sled has written: an `fsync` of sled's log file, of each blob file
+    /// created since the last sync, and of the directories whose entries changed (new blobs,
+    /// removed blobs, renamed snapshots). sled's own flush persists data pages only
+    /// (`sync_file_range`), so without this an acknowledged write can be lost in a power cut
+    /// even though sled reported it flushed.
+    fn sync_files(&self) -> Result<(), StoreError> {
+        let failed = |e: std::io::Error| StoreError::Io {
+            path: self.path.clone(),
+            detail: format!("making sled's files durable failed: {e}"),
+        };
+        std::fs::File::open(self.path.join(SLED_LOG)).and_then(|f| f.sync_all()).map_err(failed)?;
+        let blobs_dir = self.path.join(SLED_BLOBS);
+        let mut synced = self.synced_blobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut present = HashSet::new();
+        let mut changed = false;
+        match std::fs::read_dir(&blobs_dir) {
+            Ok(entries) => {
+                for entry in entries {
+                    let name = entry.map_err(failed)?.file_name();
+                    if !synced.contains(&name) {
+                        match std::fs::File::open(blobs_dir.join(&name)) {
+                            Ok(f) => f.sync_all().map_err(failed)?,
+                            // Removed by sled's garbage collection since it was listed.
+                            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                            Err(e) => return Err(failed(e)),
+                        }
+                        changed = true;
+                    }
+                    present.insert(name);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(failed(e)),
+        }
+        changed |= synced.len() != present.len() || synced.iter().any(|n| !present.contains(n));
+        if changed && blobs_dir.is_dir() {
+            sync_dir(&blobs_dir).map_err(failed)?;
+        }
+        *synced = present;
+        // The data directory itself: sled renames snapshots into it and creates its files there.
+        sync_dir(&self.path).map_err(failed)
+    }
+
+    /// sled's flush, then [`Store::sync_files`]: the point after which what was written survives
+    /// a power cut. For the synchronous paths (seeding, upgrades).
+    fn flush_durably(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        self.sync_files()
     }
 
     /// Gives an error from this store its data directory, and tells damage, permissions and
@@ -353,15 +433,14 @@ impl Store {
         let meta = self.db.open_tree(META)?;
         // The marker goes first and comes back last, so that a store left without a dataset by
         // an interrupted seed is seeded again, not refused as one that lost its dataset.
-        match std::fs::remove_file(self.path.join(SEEDED_MARKER)) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(StoreError::NotWritable { path: self.path.clone(), reason: e.to_string() })
-            }
-            _ => {}
-        }
+        let removed = match std::fs::remove_file(self.path.join(SEEDED_MARKER)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => sync_dir(&self.path),
+        };
+        removed.map_err(|e| StoreError::NotWritable { path: self.path.clone(), reason: e.to_string() })?;
         // The commit point is META_VERSION: remove it first so an interrupted write is not a dataset.
         meta.remove(META_VERSION)?;
-        self.db.flush()?;
+        self.flush_durably()?;
         for c in Collection::ALL {
             self.db.open_tree(tree_name(c))?.clear()?;
         }
@@ -393,7 +472,7 @@ impl Store {
         meta.insert(META_SEED_VERSION, m.seed_version.as_bytes())?;
         meta.insert(META_LAST_CHANGE, m.last_change.as_bytes())?;
         meta.insert(META_VERSION, m.version.as_bytes())?;
-        self.db.flush()?;
+        self.flush_durably()?;
         self.write_marker()?;
         Ok(m)
     }
@@ -499,7 +578,7 @@ impl Store {
             }
         }
         meta.insert(META_INDEX_VERSION, &[index::INDEX_VERSION])?;
-        self.db.flush()?;
+        self.flush_durably()?;
         Ok(true)
     }
 
@@ -741,9 +820,15 @@ impl Store {
         self.reads.load(Ordering::Relaxed)
     }
 
-    /// Writes everything to disk.
+    /// Makes everything written so far durable: sled's flush, then an `fsync` of the files and
+    /// directories it wrote (see [`Store::sync_files`]). A write is acknowledged only after this.
     pub async fn flush(&self) -> Result<(), StoreError> {
-        self.located(self.db.flush_async().await.map(drop).map_err(StoreError::from))
+        self.located(self.db.flush_async().await.map(drop).map_err(StoreError::from))?;
+        let store = self.clone();
+        match tokio::task::spawn_blocking(move || store.sync_files()).await {
+            Ok(synced) => synced,
+            Err(e) => Err(StoreError::Io { path: self.path.clone(), detail: format!("the sync task failed: {e}") }),
+        }
     }
 
     /// Makes the store look as if an older build (index layout 1) had seeded it: no index
@@ -905,6 +990,11 @@ fn locate(path: &Path, e: StoreError) -> StoreError {
         StoreError::LostDataset(p) if p.as_os_str().is_empty() => StoreError::LostDataset(path),
         other => other,
     }
+}
+
+/// `fsync` of a directory, so that the entries created, renamed or removed in it are durable.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
 }
 
 /// sled's messages, cut to their first part: some repeat themselves or end in an empty

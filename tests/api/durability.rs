@@ -13,19 +13,33 @@ const KILLS: usize = 6;
 /// Concurrent writers, so that kills also land while one write waits for another.
 const WRITERS: usize = 2;
 
-fn post(base: &str, query: &str, variables: Value) -> Result<Value, String> {
+/// Why a request got no GraphQL answer.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Failure {
+    /// The server answered with an HTTP error status: it is alive, and refused.
+    Status(u16, String),
+    /// No answer at all: the connection failed or broke, as when the server is killed.
+    Transport(String),
+}
+
+/// Sends a GraphQL request with the write token.
+pub(crate) fn post(base: &str, query: &str, variables: Value) -> Result<Value, Failure> {
     let body = json!({ "query": query, "variables": variables }).to_string();
     let resp = ureq::post(&format!("{base}/graphql"))
         .set("Content-Type", "application/json")
         .set("Authorization", &format!("Bearer {TOKEN}"))
         .timeout(Duration::from_secs(10))
         .send_string(&body)
-        .map_err(|e| e.to_string())?;
-    let v: Value = serde_json::from_str(&resp.into_string().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
-    Ok(v)
+        .map_err(|e| match e {
+            ureq::Error::Status(code, resp) => Failure::Status(code, resp.into_string().unwrap_or_default()),
+            ureq::Error::Transport(t) => Failure::Transport(t.to_string()),
+        })?;
+    // A body cut short is a server killed while it answered.
+    let text = resp.into_string().map_err(|e| Failure::Transport(e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| Failure::Transport(format!("{e}: {text}")))
 }
 
-const CREATE: &str = r#"mutation($slug: String!, $url: String!) {
+pub(crate) const CREATE: &str = r#"mutation($slug: String!, $url: String!) {
   createMeeting(input: { slug: $slug, title: "Kill test meeting", kind: WEBINAR, startDate: "2030-01-15", online: true,
     processes: ["khartoum-process"],
     participations: [{ actor: "ke", role: HOST }, { actor: "icmpd", role: ORGANISER }],
@@ -33,13 +47,14 @@ const CREATE: &str = r#"mutation($slug: String!, $url: String!) {
 }"#;
 
 /// Every meeting of the kill test in the store, with what a complete record holds.
-fn kill_test_meetings(base: &str) -> Vec<Value> {
+pub(crate) fn kill_test_meetings(base: &str) -> Vec<Value> {
     let q = r#"query($after: String) { meetings(filter: { from: "2030-01-01" }, first: 100, after: $after, orderBy: START_DATE_ASC) {
       nodes { slug hosts { slug } organisers { slug } sources { url } } pageInfo { hasNextPage endCursor } } }"#;
     let mut out = Vec::new();
     let mut after = Value::Null;
     loop {
         let resp = post(base, q, json!({ "after": after })).expect("the restarted server answers");
+        assert!(resp["errors"].is_null(), "the restarted server answers without errors: {resp}");
         let page = &resp["data"]["meetings"];
         out.extend(page["nodes"].as_array().unwrap().iter().cloned());
         if page["pageInfo"]["hasNextPage"] != true {
@@ -104,7 +119,9 @@ fn acknowledged_writes_survive_sigkill_at_random_points_and_the_store_stays_cons
                         match post(&base, CREATE, json!({ "slug": slug, "url": url })) {
                             Ok(v) if v["errors"].is_null() => acknowledged.lock().unwrap().push(slug),
                             Ok(v) => panic!("a write was refused: {v}"),
-                            Err(_) => break, // the server is gone: this write was not acknowledged
+                            Err(Failure::Status(code, body)) => panic!("a write was answered {code}: {body}"),
+                            // The server is gone: this write was not acknowledged.
+                            Err(Failure::Transport(_)) => break,
                         }
                     }
                     sent

@@ -261,3 +261,11 @@ pub fn days_in_month(year: u32, month: u32) -> u32 {
 #[path = "../support/rng.rs"]
 mod rng;
 pub use rng::Rng;
+
+/// Whether the tests run as root (the effective uid, from /proc rather than through a libc
+/// dependency).
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0")))
+        .unwrap_or(false)
+}

@@ -28,6 +28,7 @@ mod landing;
 mod meetings;
 mod nodes;
 mod parse;
+mod power_cut;
 mod process;
 mod readme;
 mod seed_export;
