@@ -2,7 +2,11 @@
 
 use super::CurationError;
 use crate::catalog::fold;
-use crate::domain::{Collection, Dataset, PartialDate, Record, Slug, Source, MAX_SLUG_LEN};
+use crate::domain::{
+    self, Chairmanship, Collection, Commitment, Dataset, Document, Meeting, Membership, Organization, PartialDate,
+    Process, Record, Slug, Source, State, MAX_SLUG_LEN,
+};
+use serde::Serialize;
 
 /// A source as a write names it: reused when the dataset already has it, created otherwise.
 #[derive(Debug, Clone, Default)]
@@ -24,11 +28,14 @@ pub struct SourceDraft {
 pub struct Draft {
     ds: Dataset,
     deleted: Option<(Collection, String)>,
+    /// The records this edit created or was handed to change, so that checks of what a write
+    /// brings in look at those alone, not at the whole record.
+    touched: Vec<(Collection, String)>,
 }
 
 impl Draft {
     pub(super) fn new(ds: Dataset) -> Draft {
-        Draft { ds, deleted: None }
+        Draft { ds, deleted: None, touched: Vec::new() }
     }
 
     /// The dataset as edited so far.
@@ -60,7 +67,9 @@ impl Draft {
 
     /// The record of type `T` with key `key`, to change.
     pub fn get_mut<T: Record>(&mut self, key: &str) -> Result<&mut T, CurationError> {
-        T::all_mut(&mut self.ds).iter_mut().find(|r| r.key() == key).ok_or_else(|| not_found::<T>(key))
+        let record = T::all_mut(&mut self.ds).iter_mut().find(|r| r.key() == key).ok_or_else(|| not_found::<T>(key))?;
+        self.touched.push((T::COLLECTION, key.to_owned()));
+        Ok(record)
     }
 
     /// Whether a record of type `T` has this key.
@@ -77,6 +86,7 @@ impl Draft {
                 record.key()
             )));
         }
+        self.touched.push((T::COLLECTION, record.key().to_owned()));
         T::all_mut(&mut self.ds).push(record);
         Ok(())
     }
@@ -121,6 +131,9 @@ impl Draft {
             return Err(CurationError::Invalid(format!("sources[{i}].title: a source needs a title")));
         }
         let url = d.url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+        if url.as_deref().is_some_and(|u| !domain::is_web_address(u)) {
+            return Err(CurationError::Invalid(format!("sources[{i}].url: {}", domain::WEB_ADDRESS_RULE)));
+        }
         let existing = self.ds.sources.iter().find(|s| match &url {
             Some(u) => s.url.as_deref() == Some(u.as_str()),
             None => s.url.is_none() && s.title == title && s.publisher == d.publisher && s.published == d.published,
@@ -132,15 +145,60 @@ impl Draft {
             CurationError::Invalid(format!("sources[{i}]: no key can be made from its title or address"))
         })?;
         let slug = self.free_key::<Source>(&base);
-        self.ds.sources.push(Source {
+        self.insert(Source {
             slug: slug.clone(),
             title,
             url,
             publisher: d.publisher,
             published: d.published,
             reference: d.reference,
-        });
+        })?;
         Ok(slug)
+    }
+
+    /// Refuses text that XML 1.0 and JSON consumers cannot take (see [`domain::forbidden_char`])
+    /// in any string of a record this edit created or changed: the exports must stay readable by
+    /// every parser, whatever a curator sends.
+    pub(super) fn check_text(&self) -> Result<(), CurationError> {
+        fn check<T: Record + Serialize>(draft: &Draft) -> Result<(), CurationError> {
+            for (_, key) in draft.touched.iter().filter(|(c, _)| *c == T::COLLECTION) {
+                let Some(record) = T::all(&draft.ds).iter().find(|r| r.key() == key) else { continue };
+                let value = serde_json::to_value(record)
+                    .map_err(|e| CurationError::Internal(format!("a record could not be read back: {e}")))?;
+                if let Some((path, c)) = forbidden_in(&value, String::new()) {
+                    return Err(CurationError::Invalid(format!(
+                        "{} '{key}': {path}: contains U+{:04X}, a character that XML and JSON consumers \
+                         cannot take (control characters other than tab and line breaks, and noncharacters)",
+                        T::COLLECTION.noun(),
+                        c as u32
+                    )));
+                }
+            }
+            Ok(())
+        }
+        check::<Source>(self)?;
+        check::<State>(self)?;
+        check::<Organization>(self)?;
+        check::<Process>(self)?;
+        check::<Membership>(self)?;
+        check::<Chairmanship>(self)?;
+        check::<Meeting>(self)?;
+        check::<Document>(self)?;
+        check::<Commitment>(self)
+    }
+}
+
+/// The first forbidden character in any string (or object key) of `v`, with its field path.
+fn forbidden_in(v: &serde_json::Value, path: String) -> Option<(String, char)> {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => domain::forbidden_char(s).map(|c| (path, c)),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| forbidden_in(x, format!("{path}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(k, x)| {
+            let here = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+            domain::forbidden_char(k).map(|c| (here.clone(), c)).or_else(|| forbidden_in(x, here))
+        }),
+        _ => None,
     }
 }
 

@@ -177,6 +177,7 @@ impl Curator {
 /// Runs the dataset's rules over the edited copy and turns broken ones into an error. The stored
 /// dataset obeys every rule, so whatever breaks one is the edit's doing.
 fn check(draft: &Draft) -> Result<(), CurationError> {
+    draft.check_text()?;
     let problems = domain::validate(draft.dataset());
     if problems.is_empty() {
         return Ok(());

@@ -111,6 +111,11 @@ pub struct Relation {
     pub meeting: Slug,
 }
 
+/// The most participations (hosts, chairs, organisers, ...) one meeting may list. The read model
+/// pairs every two organisers of a meeting (the co-host network), so the work a meeting costs
+/// grows with the square of this; the largest gathering the record knows of lists far fewer.
+pub const MAX_PARTICIPATIONS: usize = 200;
+
 /// A meeting of a process.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meeting {

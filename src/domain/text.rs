@@ -20,6 +20,18 @@ fn fold_unicode(s: &str) -> String {
     s.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
 }
 
+/// The first character of `s` that XML 1.0 and common JSON consumers cannot take, if any:
+/// control characters other than tab, line feed and carriage return (C0, DEL and C1), and
+/// Unicode noncharacters (U+FDD0 to U+FDEF, and the last two code points of every plane, such as
+/// U+FFFE). Curated text goes into the GraphML and CSV exports, where one such character makes
+/// the whole file unreadable. (A Rust string holds no lone surrogate.)
+pub fn forbidden_char(s: &str) -> Option<char> {
+    s.chars().find(|&c| {
+        let n = c as u32;
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || (0xFDD0..=0xFDEF).contains(&n) || n & 0xFFFE == 0xFFFE
+    })
+}
+
 /// The search terms of a text: its words (Unicode word boundaries), folded, reduced to their
 /// English stems by the Snowball stemmer, each once, in order of first appearance. "Trafficker"
 /// and "trafficking" both give `traffick`.
@@ -130,6 +142,37 @@ mod tests {
         assert_eq!(terms("Côte d'Ivoire"), ["cote", "d", "ivoir"]);
         assert_eq!(terms("Migration, migrants and MIGRATING"), ["migrat", "migrant", "and"]);
         assert!(terms("  --  ").is_empty());
+    }
+
+    #[test]
+    fn text_that_xml_cannot_hold_is_found_and_everything_else_passes() {
+        for bad in [
+            "\u{0}",
+            "a\u{1}b",
+            "\u{b}",
+            "\u{1b}[31m",
+            "\u{7f}",
+            "\u{85}",
+            "\u{fdd0}",
+            "\u{fdef}",
+            "x\u{fffe}",
+            "\u{ffff}",
+            "\u{1fffe}",
+            "\u{10ffff}",
+        ] {
+            assert!(forbidden_char(bad).is_some(), "{bad:?} passed");
+        }
+        for good in [
+            "",
+            "tab\there",
+            "lines\r\nand\n",
+            "Côte d'Ivoire",
+            "السودان",
+            "\u{fdcf}\u{fdf0}\u{fffd}\u{10000}\u{1f600}",
+            "\u{a0}",
+        ] {
+            assert_eq!(forbidden_char(good), None, "{good:?} was refused");
+        }
     }
 
     #[test]

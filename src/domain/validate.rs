@@ -113,6 +113,20 @@ impl fmt::Display for Problem {
     }
 }
 
+/// What [`is_web_address`] requires, as errors say it.
+pub const WEB_ADDRESS_RULE: &str = "a source's address is an http or https URL with a host (a record of the web)";
+
+/// Whether `url` is an absolute `http` or `https` address with a host: a page anyone can open.
+/// Other schemes (`javascript:`, `file:`, `data:`) are no record of the web, and some run code
+/// when a reader clicks them.
+pub fn is_web_address(url: &str) -> bool {
+    let Some((scheme, rest)) = url.split_once("://") else { return false };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
+        && !host.is_empty()
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// Checks every rule over the whole dataset and returns all problems found (none: consistent).
 pub fn validate(ds: &Dataset) -> Vec<Problem> {
     let mut v = Validator::new(ds);
@@ -187,6 +201,13 @@ impl<'a> Validator<'a> {
     fn run(&mut self) {
         let ds = self.ds;
         self.unique(Collection::Sources, ds.sources.iter().map(|s| s.slug.as_str()));
+        for s in &ds.sources {
+            if let Some(url) = &s.url {
+                if !is_web_address(url) {
+                    self.problem(Collection::Sources, s.slug.as_str(), "url", WEB_ADDRESS_RULE);
+                }
+            }
+        }
         self.unique(Collection::States, ds.states.iter().map(|s| s.slug.as_str()));
         self.unique(Collection::Organizations, ds.organizations.iter().map(|s| s.slug.as_str()));
         self.unique(Collection::Processes, ds.processes.iter().map(|s| s.slug.as_str()));
@@ -315,6 +336,14 @@ impl<'a> Validator<'a> {
         }
         for (i, p) in m.processes.iter().enumerate() {
             self.reference(c, key, format!("processes[{i}]"), p, Target::Process);
+        }
+        if m.participations.len() > MAX_PARTICIPATIONS {
+            self.problem(
+                c,
+                key,
+                "participations",
+                format!("a meeting lists at most {MAX_PARTICIPATIONS} participations, not {}", m.participations.len()),
+            );
         }
         let mut seen = HashSet::new();
         for (i, p) in m.participations.iter().enumerate() {

@@ -21,6 +21,7 @@ mod fuzz;
 mod graphiql;
 mod graphql_over_http;
 mod hostile;
+mod hostile_writes;
 mod http;
 mod journalist_queries;
 mod journalists;
