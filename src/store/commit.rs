@@ -176,6 +176,14 @@ impl Store {
         if plan.changes.is_empty() {
             return Ok(Committed { meta: current, changes: Vec::new() });
         }
+        // Time never goes backwards in the record, whatever the system clock does (an NTP step,
+        // a VM restored): a client that syncs with `updatedSince` from the last `lastChange`
+        // would otherwise miss this write. Each change is stamped at least a millisecond (the
+        // precision of `lastChange`) after the one before.
+        let at = match DateTime::parse_from_rfc3339(&current.last_change) {
+            Ok(last) => at.max(last.with_timezone(&Utc) + chrono::Duration::milliseconds(1)),
+            Err(_) => at,
+        };
 
         // One transaction over every tree: the collections, the indexes, the stamps and meta.
         let mut trees = Vec::new();

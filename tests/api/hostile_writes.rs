@@ -105,7 +105,8 @@ async fn a_meeting_lists_at_most_the_published_number_of_participations() {
     let max = khartoum_graphql::domain::MAX_PARTICIPATIONS;
     // Every actor of the record in every role that does not need a person, until past the cap.
     let actors = app.data("{ states(first: 100) { nodes { slug } } organizations { slug } }", json!({})).await;
-    let slugs: Vec<String> = slugs(&actors["states"]["nodes"]).into_iter().chain(slugs(&actors["organizations"])).collect();
+    let slugs: Vec<String> =
+        slugs(&actors["states"]["nodes"]).into_iter().chain(slugs(&actors["organizations"])).collect();
     let roles = ["HOST", "CO_HOST", "ORGANISER", "CHAIR", "CO_CHAIR"];
     let all: Vec<Value> =
         roles.iter().flat_map(|role| slugs.iter().map(move |a| json!({ "actor": a, "role": role }))).collect();

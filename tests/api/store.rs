@@ -286,3 +286,33 @@ fn reading_back_the_records_a_commit_touched_takes_what_the_store_holds_for_each
     assert!(sorted(ds) == sorted(stored), "the copy now holds what the store holds");
     assert!(copy_stamps == stamps, "and so do its stamps");
 }
+
+#[test]
+fn a_clock_that_steps_backwards_never_takes_last_change_or_a_stamp_back_in_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(&dir.path().join("data"), &seed_dir(), Default::default()).unwrap();
+    let store = app.store();
+    let mut before = store.load().unwrap();
+    let first_at = khartoum_graphql::store::now();
+    let mut after = before.clone();
+    after.states[0].name = "First write".into();
+    let first = store.commit(&before, &after, first_at).unwrap();
+    // The clock steps back an hour before the next write.
+    before = after.clone();
+    after.states[0].name = "Second write".into();
+    let second = store.commit(&before, &after, first_at - chrono::Duration::hours(1)).unwrap();
+    assert!(
+        second.meta.last_change > first.meta.last_change,
+        "lastChange went from {} to {}",
+        first.meta.last_change,
+        second.meta.last_change
+    );
+    let key = (Collection::States, after.states[0].slug.to_string());
+    let stamp = store.stamps().unwrap()[&key];
+    assert!(
+        khartoum_graphql::store::rfc3339(stamp.updated_at) == second.meta.last_change,
+        "the record's updatedAt ({:?}) is the change's time ({})",
+        stamp.updated_at,
+        second.meta.last_change
+    );
+}
