@@ -38,6 +38,38 @@ pub struct Config {
     /// in production). Hidden from `--help`.
     #[arg(long, env = "KHARTOUM_GRAPHQL_BENCH_BASELINE", hide = true, global = true)]
     pub bench_baseline: bool,
+    /// The limits of the server loop.
+    #[command(flatten)]
+    pub server: ServerLimits,
+}
+
+/// What `serve` allows a connection: the defenses against slow and silent clients.
+#[derive(Debug, Clone, Args)]
+pub struct ServerLimits {
+    /// Seconds a connection may take to send a complete request head, or stay idle between two
+    /// requests, before it is closed.
+    #[arg(long, env = "KHARTOUM_GRAPHQL_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
+    pub header_timeout: u64,
+    /// Connections served at once; one more is answered 503 with Retry-After and closed. Keep it
+    /// below the process's limit of open files (`ulimit -n`).
+    #[arg(long, env = "KHARTOUM_GRAPHQL_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000), global = true)]
+    pub max_connections: u64,
+    /// Seconds that shutdown (SIGTERM, SIGINT, SIGHUP) waits for open connections to finish
+    /// before it drops them and exits.
+    #[arg(long, env = "KHARTOUM_GRAPHQL_SHUTDOWN_GRACE", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=3600), global = true)]
+    pub shutdown_grace: u64,
+}
+
+impl ServerLimits {
+    /// The limits as the server loop takes them.
+    pub fn limits(&self) -> crate::http::server::ServerLimits {
+        use std::time::Duration;
+        crate::http::server::ServerLimits {
+            header_timeout: Duration::from_secs(self.header_timeout),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            grace: Duration::from_secs(self.shutdown_grace),
+        }
+    }
 }
 
 /// The environment variable that holds write tokens, comma-separated. It is read directly rather

@@ -167,25 +167,38 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         ready_in_ms = started.elapsed().as_millis() as u64,
         "serving"
     );
-    axum::serve(listener, http::router(Arc::clone(&app))).with_graceful_shutdown(shutdown).await.context("serving")?;
+    let limits = config.server.limits();
+    if let http::server::Drained::Dropped(open) =
+        http::server::serve(listener, http::router(Arc::clone(&app)), limits, shutdown).await
+    {
+        tracing::warn!(
+            open,
+            grace_s = limits.grace.as_secs(),
+            "connections still open after the grace period were dropped"
+        );
+    }
     app.store().flush().await.context("flushing the store on shutdown")?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 
-/// Installs the SIGINT and SIGTERM handlers now, and returns a future that resolves on either;
-/// in-flight requests then finish before the server stops.
+/// Installs the SIGINT, SIGTERM and SIGHUP handlers now, and returns a future that resolves on
+/// any of them; in-flight requests then finish before the server stops. SIGHUP drains like
+/// SIGTERM rather than killing at once (its default): a terminal closing, or a supervisor that
+/// sends it, must not cut writes short. The server reads no configuration to reload.
 #[cfg(unix)]
 fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut interrupt = signal(SignalKind::interrupt())?;
     let mut terminate = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
     Ok(async move {
-        tokio::select! {
-            _ = interrupt.recv() => {},
-            _ = terminate.recv() => {},
-        }
-        tracing::info!("shutting down: finishing in-flight requests");
+        let name = tokio::select! {
+            _ = interrupt.recv() => "SIGINT",
+            _ = terminate.recv() => "SIGTERM",
+            _ = hangup.recv() => "SIGHUP",
+        };
+        tracing::info!(signal = name, "shutting down: finishing in-flight requests");
     })
 }
 

@@ -16,6 +16,7 @@ pub mod graphiql;
 pub mod graphql_http;
 pub mod landing;
 pub mod response_cache;
+pub mod server;
 
 use crate::app::App;
 use crate::catalog::Catalog;

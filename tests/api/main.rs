@@ -34,5 +34,6 @@ mod process;
 mod readme;
 mod seed_export;
 mod seed_validation;
+mod server_limits;
 mod shutdown;
 mod store;

@@ -1,0 +1,145 @@
+//! The server loop against slow and silent clients, through the real binary: a client that
+//! stops mid-header is dropped, a crowd of idle sockets cannot lock others out, and shutdown
+//! finishes within its grace period whatever the clients do, on SIGTERM as on SIGHUP.
+
+use crate::helpers::*;
+use crate::process::*;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, ExitStatus};
+use std::time::{Duration, Instant};
+
+/// A connection that sends the start of a request head and then nothing, as a slowloris client.
+fn stalled(base: &str) -> TcpStream {
+    let mut s = TcpStream::connect(base.trim_start_matches("http://")).expect("a connection");
+    s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n").unwrap();
+    s
+}
+
+/// Reads what the server sends until it closes the connection, for at most `within`; `None` if
+/// the connection was still open then.
+fn read_until_closed(s: &mut TcpStream, within: Duration) -> Option<String> {
+    s.set_read_timeout(Some(within)).unwrap();
+    let mut out = Vec::new();
+    let started = Instant::now();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return Some(String::from_utf8_lossy(&out).into_owned()),
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                return Some(String::from_utf8_lossy(&out).into_owned())
+            }
+            Err(_) => return None,
+        }
+        if started.elapsed() > within {
+            return None;
+        }
+    }
+}
+
+/// A plain GET, its status and body; `None` for a transport failure.
+fn get(base: &str, path: &str) -> Option<(u16, String)> {
+    match ureq::get(&format!("{base}{path}")).timeout(Duration::from_secs(5)).call() {
+        Ok(r) => Some((r.status(), r.into_string().unwrap_or_default())),
+        Err(ureq::Error::Status(code, r)) => Some((code, r.into_string().unwrap_or_default())),
+        Err(ureq::Error::Transport(_)) => None,
+    }
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill").arg(format!("-{name}")).arg(child.id().to_string()).status().expect("kill runs");
+    assert!(status.success(), "kill -{name} failed");
+}
+
+/// Waits for the child to exit, at most `within`; panics (after killing it) if it does not.
+fn exits_within(child: &mut Child, within: Duration, what: &str) -> ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > within {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server did not stop within {within:?} of {what}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_client_that_stops_in_the_middle_of_its_request_head_is_disconnected_after_the_header_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, base, _) =
+        serve_env(&dir.path().join("data"), &seed_dir(), &[("KHARTOUM_GRAPHQL_HEADER_TIMEOUT", "1")]);
+    let mut slow = stalled(&base);
+    let closed = read_until_closed(&mut slow, Duration::from_secs(15));
+    assert!(closed.is_some(), "a client silent mid-header was still connected 15 s later (header timeout 1 s)");
+    // An ordinary client is served all along.
+    assert_eq!(get(&base, "/health").map(|(s, _)| s), Some(200));
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+#[test]
+fn connections_over_the_limit_are_answered_503_and_served_again_once_idle_ones_time_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, base, _) = serve_env(
+        &dir.path().join("data"),
+        &seed_dir(),
+        &[("KHARTOUM_GRAPHQL_MAX_CONNECTIONS", "4"), ("KHARTOUM_GRAPHQL_HEADER_TIMEOUT", "2")],
+    );
+    let crowd: Vec<TcpStream> = (0..4).map(|_| stalled(&base)).collect();
+    // Let the server accept all four before the fifth arrives.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut fifth = TcpStream::connect(base.trim_start_matches("http://")).unwrap();
+    fifth.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let answer =
+        read_until_closed(&mut fifth, Duration::from_secs(10)).expect("the fifth connection is answered and closed");
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("retry-after: 1"), "{answer}");
+    assert!(answer.contains(r#""code":"SERVICE_UNAVAILABLE""#), "{answer}");
+    // Once the silent ones are dropped, clients are served again.
+    let started = Instant::now();
+    let served = loop {
+        match get(&base, "/health") {
+            Some((200, _)) => break true,
+            _ if started.elapsed() > Duration::from_secs(15) => break false,
+            _ => std::thread::sleep(Duration::from_millis(200)),
+        }
+    };
+    assert!(served, "no client was served within 15 s after the idle connections timed out");
+    drop(crowd);
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+#[test]
+fn sigterm_finishes_within_the_grace_period_while_a_client_holds_a_connection_mid_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, base, _) = serve_env(
+        &dir.path().join("data"),
+        &seed_dir(),
+        &[("KHARTOUM_GRAPHQL_HEADER_TIMEOUT", "600"), ("KHARTOUM_GRAPHQL_SHUTDOWN_GRACE", "2")],
+    );
+    let _slow: Vec<TcpStream> = (0..3).map(|_| stalled(&base)).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    signal(&server, "TERM");
+    let status = exits_within(&mut server, Duration::from_secs(15), "SIGTERM with a grace of 2 s");
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn sighup_drains_and_stops_the_server_like_sigterm_instead_of_killing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (mut server, base, _) = serve_env(&data, &seed_dir(), &[("KHARTOUM_GRAPHQL_SHUTDOWN_GRACE", "5")]);
+    assert_eq!(get(&base, "/health").map(|(s, _)| s), Some(200));
+    signal(&server, "HUP");
+    let status = exits_within(&mut server, Duration::from_secs(15), "SIGHUP");
+    // Killed by the signal, a process has no exit code; drained, it exits 0.
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    let check = cli(&data, &["check-store"]);
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+}
