@@ -150,6 +150,11 @@ impl Curator {
         F: FnOnce(&mut Draft) -> Result<T, CurationError>,
     {
         let _writer = self.writer.lock().await;
+        if self.store.prepare_write()? {
+            // sled's files were opened again after a failed write: what they hold is the truth,
+            // whatever the read model made of the writes before the failure.
+            self.catalog.store(Arc::new(Self::build(&self.store)?));
+        }
         let current = self.catalog();
         let mut draft = Draft::new(current.ds.clone());
         let out = edit(&mut draft)?;

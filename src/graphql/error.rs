@@ -1,7 +1,7 @@
 //! The API's errors and their codes.
 //!
 //! Each error is either the client's fault (`BAD_USER_INPUT`, `NOT_FOUND`, `PAGE_SIZE_EXCEEDED`,
-//! `UNAUTHENTICATED`, `CONFLICT`) or ours (`INTERNAL_SERVER_ERROR`). Ours are logged in full and reach the client only as a
+//! `UNAUTHENTICATED`, `CONFLICT`) or ours (`STORE_UNAVAILABLE`, `INTERNAL_SERVER_ERROR`). Ours are logged in full and reach the client only as a
 //! generic message: never a path, a sled message or a panic.
 
 use crate::curation::CurationError;
@@ -31,6 +31,9 @@ pub enum ApiError {
         /// The maximum.
         max: i32,
     },
+    /// The store cannot write now (a full or failing disk, a data directory removed); reads go
+    /// on. The detail is logged, not sent.
+    StoreUnavailable(String),
     /// Something failed on our side; the detail is logged, not sent.
     Internal(String),
 }
@@ -44,6 +47,7 @@ impl ApiError {
             ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
             ApiError::Conflict(_) => "CONFLICT",
             ApiError::PageSizeExceeded { .. } => "PAGE_SIZE_EXCEEDED",
+            ApiError::StoreUnavailable(_) => "STORE_UNAVAILABLE",
             ApiError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -58,6 +62,11 @@ impl ApiError {
             ApiError::PageSizeExceeded { field, requested, max } => {
                 format!("{field} is {requested}, above the maximum page size of {max}; page through with `after`/`before` instead")
             }
+            ApiError::StoreUnavailable(_) => {
+                "the store cannot write at the moment (its disk is full or failing, or its data directory is gone); \
+                 nothing was written; reads are still served; /health says when writes are possible again"
+                    .to_owned()
+            }
             ApiError::Internal(_) => "internal error".to_owned(),
         }
     }
@@ -65,8 +74,12 @@ impl ApiError {
 
 impl From<ApiError> for async_graphql::Error {
     fn from(e: ApiError) -> Self {
-        if let ApiError::Internal(detail) = &e {
-            tracing::error!(%detail, "internal error while resolving a query");
+        match &e {
+            ApiError::Internal(detail) => tracing::error!(%detail, "internal error while resolving a query"),
+            ApiError::StoreUnavailable(detail) => {
+                tracing::error!(%detail, "a write was refused: the store cannot write")
+            }
+            _ => {}
         }
         let code = e.code();
         async_graphql::Error::new(e.message()).extend_with(|_, ext| ext.set("code", code))
@@ -80,6 +93,7 @@ impl From<CurationError> for ApiError {
             CurationError::Invalid(m) => ApiError::BadUserInput(m),
             CurationError::NotFound(m) => ApiError::NotFound(m),
             CurationError::Conflict(m) => ApiError::Conflict(m),
+            CurationError::Store(e) if e.is_unavailable() => ApiError::StoreUnavailable(e.to_string()),
             CurationError::Store(e) => ApiError::Internal(format!("write failed: {e}")),
             CurationError::Internal(m) => ApiError::Internal(m),
         }

@@ -55,6 +55,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/graphql/ws", get(graphql_ws))
         .route("/graphiql/assets/{version}/{file}", get(graphiql::asset))
         .route("/health", get(health))
+        .route("/ready", get(ready))
         .route("/schema.graphql", get(schema_sdl))
         .route("/export/manifest.json", get(exports::manifest))
         .route("/export/{file}", get(exports::file))
@@ -172,15 +173,34 @@ async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
     graphql_http::post(&headers, &body, &Exchange::new(&app, bearer(&headers))).await
 }
 
-/// GET /health: liveness, and the version of the data being served.
+/// GET /health: liveness, the version of the data being served, and whether the store can
+/// write. It answers 200 as long as the server serves reads: `status` is `degraded` (and
+/// `store.writable` false, with the reason) while writes are refused.
 async fn health(State(app): State<Arc<App>>) -> Response {
     let catalog = app.catalog();
+    let problem = app.store().write_problem();
     Json(serde_json::json!({
-        "status": "ok",
+        "status": if problem.is_some() { "degraded" } else { "ok" },
         "datasetVersion": catalog.meta.version,
         "lastChange": catalog.meta.last_change,
+        "store": { "writable": problem.is_none(), "problem": problem.map(|p| p.to_string()) },
     }))
     .into_response()
+}
+
+/// GET /ready: 200 when the server serves reads and the store can write, 503 with the reason
+/// (and `Retry-After`) while the store cannot write, so that a load balancer sends writes
+/// elsewhere. The read model is built before the server listens, so reads are always ready.
+async fn ready(State(app): State<Arc<App>>) -> Response {
+    match app.store().write_problem() {
+        None => Json(serde_json::json!({ "ready": true })).into_response(),
+        Some(p) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "5")],
+            Json(serde_json::json!({ "ready": false, "reason": p.to_string() })),
+        )
+            .into_response(),
+    }
 }
 
 /// GET /schema.graphql: the schema in SDL.

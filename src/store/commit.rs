@@ -158,7 +158,8 @@ impl Store {
     ///
     /// A change that touches nothing writes nothing and returns no changes.
     pub fn commit(&self, old: &Dataset, new: &Dataset, at: DateTime<Utc>) -> Result<Committed, StoreError> {
-        self.located(self.write_change(old, new, at))
+        let written = self.located(self.write_change(old, new, at));
+        self.note(written)
     }
 
     fn write_change(&self, old: &Dataset, new: &Dataset, at: DateTime<Utc>) -> Result<Committed, StoreError> {
@@ -188,13 +189,13 @@ impl Store {
         // One transaction over every tree: the collections, the indexes, the stamps and meta.
         let mut trees = Vec::new();
         for c in Collection::ALL {
-            trees.push(self.db.open_tree(tree_name(c))?);
+            trees.push(self.db()?.open_tree(tree_name(c))?);
         }
         for i in Index::ALL {
-            trees.push(self.db.open_tree(i.tree_name())?);
+            trees.push(self.db()?.open_tree(i.tree_name())?);
         }
-        trees.push(self.db.open_tree(super::STAMPS)?);
-        trees.push(self.db.open_tree(super::META)?);
+        trees.push(self.db()?.open_tree(super::STAMPS)?);
+        trees.push(self.db()?.open_tree(super::META)?);
         let collection_tree = |c: Collection| Collection::ALL.iter().position(|x| *x == c).unwrap_or(0);
         let index_tree = |i: Index| Collection::ALL.len() + Index::ALL.iter().position(|x| *x == i).unwrap_or(0);
         let (stamps_at, meta_at) = (trees.len() - 2, trees.len() - 1);

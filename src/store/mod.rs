@@ -111,6 +111,19 @@ pub enum StoreError {
         /// sled's reason.
         detail: String,
     },
+    /// Writes are refused because the last one failed on the disk (full, or failing), and
+    /// opening sled's files again did not make the store writable.
+    #[error("the store in {path} cannot write ({reason}); reads are served from memory; free disk space or fix the disk, and writes resume by themselves")]
+    Unwritable {
+        /// The data directory.
+        path: PathBuf,
+        /// What failed.
+        reason: String,
+    },
+    /// The data directory, or sled's files in it, were removed or replaced while the store was
+    /// open: whatever was written now would go to files nobody can open again.
+    #[error("the data directory {0} was removed or replaced while the server ran; writes are refused so that none is lost; stop the server, restore the directory from a backup (or rebuild it with `khartoum-graphql seed` from seed/ or your last export), and start it again")]
+    Vanished(PathBuf),
     /// sled failed, before the failure was located in a data directory (see [`Store::located`]).
     #[error("store I/O failed: {0}")]
     Sled(sled::Error),
@@ -136,11 +149,44 @@ pub struct Meta {
     pub revision: u64,
 }
 
+impl StoreError {
+    /// Whether the error says that the store cannot write now (a full or failing disk, a data
+    /// directory removed), as opposed to a write that was wrong or a store that is damaged.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unwritable { .. } | StoreError::Vanished(_))
+    }
+}
+
+/// Why the store cannot write, as `/health` and `/ready` report it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteProblem {
+    /// The last write failed on the disk; the next one tries to open sled's files again.
+    Failing(String),
+    /// The data directory was removed or replaced while the store was open.
+    Vanished,
+}
+
+impl std::fmt::Display for WriteProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteProblem::Failing(reason) => write!(f, "the last write failed on the disk: {reason}"),
+            WriteProblem::Vanished => f.write_str("the data directory was removed or replaced while the server ran"),
+        }
+    }
+}
+
 /// A handle on the open store. Cheap to clone: clones share one sled database.
 #[derive(Clone)]
 pub struct Store {
-    db: sled::Db,
+    /// sled's database; replaced when a store whose writes failed is opened again. A std lock:
+    /// it is held only to clone the handle or to swap it, never across an `await`.
+    db: Arc<std::sync::RwLock<Option<sled::Db>>>,
     path: PathBuf,
+    /// The device and inode of sled's log file when the store was opened, to notice the data
+    /// directory being removed or replaced under a running server.
+    identity: Option<(u64, u64)>,
+    /// Why writes are refused, if they are.
+    problem: Arc<Mutex<Option<WriteProblem>>>,
     /// Record reads, for tests and benchmarks that prove the read path does not touch the store.
     reads: Arc<AtomicU64>,
     /// The blob files of sled's already made durable, so that a flush syncs only new ones. A
@@ -293,7 +339,14 @@ impl Store {
             Err(e) => return Err(not_writable(&e)),
         }
         let db = open_sled(dir)?;
-        let store = Store { db, path: dir.to_owned(), reads: Arc::default(), synced_blobs: Arc::default() };
+        let store = Store {
+            db: Arc::new(std::sync::RwLock::new(Some(db))),
+            path: dir.to_owned(),
+            identity: file_identity(&dir.join(SLED_LOG)),
+            problem: Arc::default(),
+            reads: Arc::default(),
+            synced_blobs: Arc::default(),
+        };
         store.located(store.check_opened(opening))?;
         // sled has just created its files (a new store) or may have renamed a snapshot: their
         // directory entries become durable before any write is acknowledged.
@@ -304,7 +357,7 @@ impl Store {
     /// The checks on a store just opened: its format, and whether a seeded store still holds
     /// its dataset.
     fn check_opened(&self, opening: Opening) -> Result<(), StoreError> {
-        let meta = self.db.open_tree(META)?;
+        let meta = self.db()?.open_tree(META)?;
         if let Some(v) = meta.get(META_FORMAT)? {
             let found = v.first().copied().unwrap_or(0);
             if found > codec::FORMAT_VERSION {
@@ -347,6 +400,9 @@ impl Store {
     /// (`sync_file_range`), so without this an acknowledged write can be lost in a power cut
     /// even though sled reported it flushed.
     fn sync_files(&self) -> Result<(), StoreError> {
+        if self.vanished() {
+            return Err(StoreError::Vanished(self.path.clone()));
+        }
         let failed = |e: std::io::Error| StoreError::Io {
             path: self.path.clone(),
             detail: format!("making sled's files durable failed: {e}"),
@@ -387,7 +443,7 @@ impl Store {
     /// sled's flush, then [`Store::sync_files`]: the point after which what was written survives
     /// a power cut. For the synchronous paths (seeding, upgrades).
     fn flush_durably(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
+        self.db()?.flush()?;
         self.sync_files()
     }
 
@@ -402,6 +458,92 @@ impl Store {
         &self.path
     }
 
+    /// sled's database, or an error if opening it again after a failed write did not succeed.
+    fn db(&self) -> Result<sled::Db, StoreError> {
+        let slot = self.db.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        slot.clone().ok_or_else(|| StoreError::Unwritable {
+            path: self.path.clone(),
+            reason: "sled's files could not be opened again after a failed write".to_owned(),
+        })
+    }
+
+    /// Why writes are refused now, if they are: a failed write not yet recovered from, or a data
+    /// directory that is no longer the one opened (checked on the filesystem each time).
+    pub fn write_problem(&self) -> Option<WriteProblem> {
+        if self.vanished() {
+            self.set_problem(Some(WriteProblem::Vanished));
+        }
+        self.problem.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    fn set_problem(&self, problem: Option<WriteProblem>) {
+        let mut slot = self.problem.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // A vanished directory stays vanished: only a restart on a restored one clears it.
+        if *slot != Some(WriteProblem::Vanished) {
+            *slot = problem;
+        }
+    }
+
+    /// Whether sled's log file is no longer the one this store opened (removed, or the directory
+    /// replaced by another).
+    fn vanished(&self) -> bool {
+        self.identity.is_some() && file_identity(&self.path.join(SLED_LOG)) != self.identity
+    }
+
+    /// Makes sure a write can go ahead, before it commits anything. A data directory that was
+    /// removed or replaced refuses it ([`StoreError::Vanished`]). After a write failed on the
+    /// disk, sled keeps failing until its files are opened again: this closes and reopens them,
+    /// so that writes resume by themselves once the disk has room again; it returns `true`
+    /// when it did, since what the store holds must then be read again.
+    pub fn prepare_write(&self) -> Result<bool, StoreError> {
+        match self.write_problem() {
+            None => Ok(false),
+            Some(WriteProblem::Vanished) => Err(StoreError::Vanished(self.path.clone())),
+            Some(WriteProblem::Failing(reason)) => {
+                let mut slot = self.db.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+                // sled lets go of its file lock once the last handle is dropped.
+                drop(slot.take());
+                match recovering(&self.path, || open_sled(&self.path)) {
+                    Ok(db) => {
+                        *slot = Some(db);
+                        drop(slot);
+                        tracing::info!(data_dir = %self.path.display(), "reopened the store after a failed write");
+                        self.set_problem(None);
+                        Ok(true)
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the store could not be opened again after a failed write");
+                        Err(StoreError::Unwritable { path: self.path.clone(), reason })
+                    }
+                }
+            }
+        }
+    }
+
+    /// Records the outcome of a write for [`Store::write_problem`]: a failure that is not the
+    /// write's own fault makes the store refuse writes until it is reopened.
+    /// A failed write on the disk comes back as [`StoreError::Unwritable`], so that it is told
+    /// apart from a write that was wrong.
+    fn note<T>(&self, r: Result<T, StoreError>) -> Result<T, StoreError> {
+        match r {
+            Err(StoreError::Vanished(p)) => {
+                self.set_problem(Some(WriteProblem::Vanished));
+                Err(StoreError::Vanished(p))
+            }
+            Err(e @ (StoreError::Io { .. } | StoreError::NotWritable { .. } | StoreError::Sled(_))) => {
+                let reason = one_line(&e.to_string());
+                tracing::error!(error = %e, "a write failed on the disk; writes are refused until the store is opened again");
+                self.set_problem(Some(WriteProblem::Failing(reason.clone())));
+                Err(StoreError::Unwritable { path: self.path.clone(), reason })
+            }
+            Err(e @ StoreError::Damaged { .. }) => {
+                self.set_problem(Some(WriteProblem::Failing(one_line(&e.to_string()))));
+                Err(e)
+            }
+            other => other,
+        }
+    }
+
     /// The store's metadata, or `None` if it holds no complete dataset (never seeded, or a seed
     /// was interrupted).
     pub fn meta(&self) -> Result<Option<Meta>, StoreError> {
@@ -409,7 +551,7 @@ impl Store {
     }
 
     fn read_meta(&self) -> Result<Option<Meta>, StoreError> {
-        let meta = self.db.open_tree(META)?;
+        let meta = self.db()?.open_tree(META)?;
         let text = |k: &[u8]| -> Result<Option<String>, StoreError> {
             Ok(meta.get(k)?.map(|v| String::from_utf8_lossy(&v).into_owned()))
         };
@@ -430,7 +572,7 @@ impl Store {
     }
 
     fn write_seed(&self, seed: &Seed) -> Result<Meta, StoreError> {
-        let meta = self.db.open_tree(META)?;
+        let meta = self.db()?.open_tree(META)?;
         // The marker goes first and comes back last, so that a store left without a dataset by
         // an interrupted seed is seeded again, not refused as one that lost its dataset.
         let removed = match std::fs::remove_file(self.path.join(SEEDED_MARKER)) {
@@ -442,9 +584,9 @@ impl Store {
         meta.remove(META_VERSION)?;
         self.flush_durably()?;
         for c in Collection::ALL {
-            self.db.open_tree(tree_name(c))?.clear()?;
+            self.db()?.open_tree(tree_name(c))?.clear()?;
         }
-        self.db.open_tree(STAMPS)?.clear()?;
+        self.db()?.open_tree(STAMPS)?.clear()?;
         let now = now();
         let ds = &seed.dataset;
         self.write_all(&ds.sources)?;
@@ -459,7 +601,7 @@ impl Store {
         self.write_indexes(all_index_lists(ds))?;
         let stamp = commit::fresh_stamp(now)?;
         let stamps = ds.keys().into_iter().map(|(c, key)| Ok((commit::stamp_key(c, key.as_bytes()), stamp.clone())));
-        self.write_batches(&self.db.open_tree(STAMPS)?, stamps)?;
+        self.write_batches(&self.db()?.open_tree(STAMPS)?, stamps)?;
         let m = Meta {
             version: seed.version.clone(),
             seed_version: seed.version.clone(),
@@ -483,7 +625,7 @@ impl Store {
             let bytes = codec::encode(r).map_err(|e| corrupt(name, r.key().as_bytes(), e))?;
             Ok((r.key().as_bytes().to_vec(), bytes))
         });
-        self.write_batches(&self.db.open_tree(name)?, values)
+        self.write_batches(&self.db()?.open_tree(name)?, values)
     }
 
     /// Inserts key-value pairs into a tree in batches of about [`BATCH_BYTES`], flushing after
@@ -502,7 +644,7 @@ impl Store {
             batch.insert(k, v);
             if bytes >= BATCH_BYTES {
                 tree.apply_batch(std::mem::take(&mut batch))?;
-                self.db.flush()?;
+                self.db()?.flush()?;
                 bytes = 0;
             }
         }
@@ -533,7 +675,7 @@ impl Store {
     fn write_indexes(&self, lists: Lists) -> Result<(), StoreError> {
         let mut lists = lists.into_iter().peekable();
         for i in Index::ALL {
-            let tree = self.db.open_tree(i.tree_name())?;
+            let tree = self.db()?.open_tree(i.tree_name())?;
             tree.clear()?;
             // `lists` is ordered by index, in the order of `Index::ALL`.
             let mut values = Vec::new();
@@ -561,7 +703,7 @@ impl Store {
     }
 
     fn rebuild_old_indexes(&self) -> Result<bool, StoreError> {
-        let meta = self.db.open_tree(META)?;
+        let meta = self.db()?.open_tree(META)?;
         if meta.get(META_VERSION)?.is_none()
             || meta.get(META_INDEX_VERSION)?.as_deref() == Some(&[index::INDEX_VERSION])
         {
@@ -569,7 +711,7 @@ impl Store {
         }
         let ds = self.read_dataset()?;
         self.write_indexes(all_index_lists(&ds))?;
-        let stamps = self.db.open_tree(STAMPS)?;
+        let stamps = self.db()?.open_tree(STAMPS)?;
         let fresh = commit::fresh_stamp(now())?;
         for (c, key) in ds.keys() {
             let k = commit::stamp_key(c, key.as_bytes());
@@ -621,7 +763,7 @@ impl Store {
             _ => wanted.clone(),
         };
         let mut out = Vec::new();
-        for item in self.db.open_tree(index.tree_name())?.scan_prefix(&lists_prefix) {
+        for item in self.db()?.open_tree(index.tree_name())?.scan_prefix(&lists_prefix) {
             let (k, v) = item?;
             out.extend(self.read_list(index, &k, &v)?.into_iter().filter(|e| e.starts_with(&wanted)));
         }
@@ -639,7 +781,7 @@ impl Store {
         let mut out = Vec::new();
         for i in Index::ALL {
             let (mut lists, mut entries, mut bytes) = (0, 0, 0);
-            for item in self.db.open_tree(i.tree_name())?.iter() {
+            for item in self.db()?.open_tree(i.tree_name())?.iter() {
                 let (k, v) = item?;
                 lists += 1;
                 bytes += v.len();
@@ -670,7 +812,7 @@ impl Store {
         self.read_changed(&mut ds.meetings, changes)?;
         self.read_changed(&mut ds.documents, changes)?;
         self.read_changed(&mut ds.commitments, changes)?;
-        let tree = self.db.open_tree(STAMPS)?;
+        let tree = self.db()?.open_tree(STAMPS)?;
         for c in changes {
             let key = commit::stamp_key(c.collection, c.key.as_bytes());
             let id = (c.collection, c.key.clone());
@@ -694,7 +836,7 @@ impl Store {
             return Ok(());
         }
         records.retain(|r| !keys.contains(r.key()));
-        let tree = self.db.open_tree(name)?;
+        let tree = self.db()?.open_tree(name)?;
         for key in keys {
             if let Some(v) = tree.get(key.as_bytes())? {
                 self.reads.fetch_add(1, Ordering::Relaxed);
@@ -711,7 +853,7 @@ impl Store {
 
     fn read_stamps(&self) -> Result<Stamps, StoreError> {
         let mut out = Stamps::default();
-        for item in self.db.open_tree(STAMPS)?.iter() {
+        for item in self.db()?.open_tree(STAMPS)?.iter() {
             let (k, v) = item?;
             let stamp = commit::decode_stamp(&v).map_err(|e| corrupt(STAMPS, &k, e))?;
             let mut parts = k.splitn(2, |b| *b == 0);
@@ -726,7 +868,7 @@ impl Store {
     fn read_all<T: Stored>(&self) -> Result<Vec<T>, StoreError> {
         let name = tree_name(T::COLLECTION);
         let mut out = Vec::new();
-        for item in self.db.open_tree(name)?.iter() {
+        for item in self.db()?.open_tree(name)?.iter() {
             let (k, v) = item?;
             self.reads.fetch_add(1, Ordering::Relaxed);
             out.push(codec::decode(&v).map_err(|e| corrupt(name, &k, e))?);
@@ -768,7 +910,7 @@ impl Store {
         let mut expected = all_index_lists(&ds).into_iter().peekable();
         for i in Index::ALL {
             let mut actual: BTreeSet<Vec<u8>> = BTreeSet::new();
-            for item in self.db.open_tree(i.tree_name())?.iter() {
+            for item in self.db()?.open_tree(i.tree_name())?.iter() {
                 let (list, value) = item?;
                 let entries = match index::decode_list(&value) {
                     Ok(members) => members.iter().map(|m| index::entry_of(i, &list, m)).collect::<Vec<_>>(),
@@ -812,7 +954,7 @@ impl Store {
 
     /// Bytes the store occupies on disk.
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
-        self.located(self.db.size_on_disk().map_err(StoreError::from))
+        self.located(self.db()?.size_on_disk().map_err(StoreError::from))
     }
 
     /// How many records and index entries have been read from disk since the store was opened.
@@ -823,7 +965,13 @@ impl Store {
     /// Makes everything written so far durable: sled's flush, then an `fsync` of the files and
     /// directories it wrote (see [`Store::sync_files`]). A write is acknowledged only after this.
     pub async fn flush(&self) -> Result<(), StoreError> {
-        self.located(self.db.flush_async().await.map(drop).map_err(StoreError::from))?;
+        let flushed = self.flush_and_sync().await;
+        self.note(flushed)
+    }
+
+    async fn flush_and_sync(&self) -> Result<(), StoreError> {
+        let db = self.db()?;
+        self.located(db.flush_async().await.map(drop).map_err(StoreError::from))?;
         let store = self.clone();
         match tokio::task::spawn_blocking(move || store.sync_files()).await {
             Ok(synced) => synced,
@@ -837,9 +985,9 @@ impl Store {
     #[doc(hidden)]
     pub fn downgrade_for_test(&self) -> Result<(), StoreError> {
         self.write_layout_2_for_test()?;
-        self.db.open_tree(META)?.remove(META_INDEX_VERSION)?;
-        self.db.open_tree(Index::Search.tree_name())?.clear()?;
-        self.db.open_tree(STAMPS)?.clear()?;
+        self.db()?.open_tree(META)?.remove(META_INDEX_VERSION)?;
+        self.db()?.open_tree(Index::Search.tree_name())?.clear()?;
+        self.db()?.open_tree(STAMPS)?.clear()?;
         Ok(())
     }
 
@@ -853,7 +1001,7 @@ impl Store {
             entries.extend(members.iter().map(|m| (i, index::entry_of(i, &list, m))));
         }
         for i in Index::ALL {
-            let tree = self.db.open_tree(i.tree_name())?;
+            let tree = self.db()?.open_tree(i.tree_name())?;
             tree.clear()?;
             let mut batch = sled::Batch::default();
             for (_, k) in entries.iter().filter(|(ix, _)| *ix == i) {
@@ -861,8 +1009,8 @@ impl Store {
             }
             tree.apply_batch(batch)?;
         }
-        self.db.open_tree(META)?.insert(META_INDEX_VERSION, &[2])?;
-        self.db.flush()?;
+        self.db()?.open_tree(META)?.insert(META_INDEX_VERSION, &[2])?;
+        self.db()?.flush()?;
         Ok(())
     }
 
@@ -871,8 +1019,8 @@ impl Store {
     /// [`StoreError::NewerFormat`]; nothing else calls it.
     #[doc(hidden)]
     pub fn set_format_for_test(&self, version: u8) -> Result<(), StoreError> {
-        self.db.open_tree(META)?.insert(META_FORMAT, &[version])?;
-        self.db.flush()?;
+        self.db()?.open_tree(META)?.insert(META_FORMAT, &[version])?;
+        self.db()?.flush()?;
         Ok(())
     }
 
@@ -880,21 +1028,21 @@ impl Store {
     /// and of values written by a newer build. Nothing else calls it.
     #[doc(hidden)]
     pub fn put_raw_for_test(&self, collection: Collection, key: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        self.db.open_tree(tree_name(collection))?.insert(key.as_bytes(), bytes)?;
-        self.db.flush()?;
+        self.db()?.open_tree(tree_name(collection))?.insert(key.as_bytes(), bytes)?;
+        self.db()?.flush()?;
         Ok(())
     }
 
     /// The stored bytes of one record; for tests that alter them with [`Store::put_raw_for_test`].
     #[doc(hidden)]
     pub fn get_raw_for_test(&self, collection: Collection, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.db.open_tree(tree_name(collection))?.get(key.as_bytes())?.map(|v| v.to_vec()))
+        Ok(self.db()?.open_tree(tree_name(collection))?.get(key.as_bytes())?.map(|v| v.to_vec()))
     }
 
     /// Removes one index entry; for tests of the consistency check.
     #[doc(hidden)]
     pub fn corrupt_index_for_test(&self, index: Index, entry: &[u8]) -> Result<(), StoreError> {
-        let tree = self.db.open_tree(index.tree_name())?;
+        let tree = self.db()?.open_tree(index.tree_name())?;
         let (list, member) = index::list_key(index, entry);
         let Some(value) = tree.get(&list)? else { return Ok(()) };
         let mut members = index::decode_list(&value).map_err(|e| corrupt(index.tree_name(), &list, e))?;
@@ -990,6 +1138,12 @@ fn locate(path: &Path, e: StoreError) -> StoreError {
         StoreError::LostDataset(p) if p.as_os_str().is_empty() => StoreError::LostDataset(path),
         other => other,
     }
+}
+
+/// The device and inode of a file, or `None` if it cannot be read.
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// `fsync` of a directory, so that the entries created, renamed or removed in it are durable.

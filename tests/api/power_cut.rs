@@ -8,125 +8,16 @@
 //! and the server is then killed with SIGKILL. Anything that only sled's periodic `fsync` would
 //! have made durable is lost, as in a real power cut.
 //!
-//! It needs root (a loop device and `mount`), as CI has. Without root the tests fail, unless a
-//! person sets `KHARTOUM_SKIP_POWER_CUT_TESTS=1` to skip them by name.
+//! It needs root (a loop device and `mount`), as CI has (see [`crate::disk`]).
 
+use crate::disk::{may_run, Disk};
 use crate::durability::{kill_test_meetings, post, Failure, CREATE};
 use crate::helpers::*;
 use crate::process::*;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// Whether the power-cut tests can run here; panics, with the way to skip them, when they cannot
-/// and nobody asked to skip them.
-fn may_run() -> bool {
-    if is_root() {
-        return true;
-    }
-    if std::env::var_os("KHARTOUM_SKIP_POWER_CUT_TESTS").is_some() {
-        eprintln!(
-            "\n\n!!!!! SKIPPED: the power-cut test, because KHARTOUM_SKIP_POWER_CUT_TESTS is set. \
-             Acknowledged writes were NOT checked against a power cut. !!!!!\n\n"
-        );
-        return false;
-    }
-    panic!(
-        "the power-cut tests need root (a loop device and mount); run the tests as root, or set \
-         KHARTOUM_SKIP_POWER_CUT_TESTS=1 to skip them by name"
-    );
-}
-
-/// A system tool, from the sbin directories that a non-login root shell may lack in its PATH.
-fn tool(name: &str) -> PathBuf {
-    ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
-        .iter()
-        .map(|d| Path::new(d).join(name))
-        .find(|p| p.exists())
-        .unwrap_or_else(|| PathBuf::from(name))
-}
-
-/// Runs a system tool, returning its exit code; panics with its output if it cannot run.
-fn run(name: &str, args: &[&str]) -> (i32, String) {
-    let out = Command::new(tool(name)).args(args).output().unwrap_or_else(|e| panic!("{name} does not run: {e}"));
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    (out.status.code().unwrap_or(-1), text)
-}
-
-/// Runs a system tool that must succeed.
-fn must(name: &str, args: &[&str]) -> String {
-    let (code, text) = run(name, args);
-    assert_eq!(code, 0, "{name} {args:?} failed: {text}");
-    text
-}
-
-/// An ext4 filesystem on a loop device, mounted with `errors=remount-ro`, that can be cut off.
-/// Dropping it unmounts it and frees the loop device, also when a test fails.
-struct Disk {
-    /// The folder of the image and the mount point.
-    dir: tempfile::TempDir,
-    /// The loop device, `/dev/loopN`.
-    device: String,
-    mounted: bool,
-}
-
-impl Disk {
-    fn new() -> Disk {
-        let dir = tempfile::tempdir().unwrap();
-        let image = dir.path().join("disk.img");
-        std::fs::File::create(&image).unwrap().set_len(128 << 20).unwrap();
-        must("mkfs.ext4", &["-q", "-F", image.to_str().unwrap()]);
-        let device = must("losetup", &["--find", "--show", image.to_str().unwrap()]).trim().to_owned();
-        std::fs::create_dir(dir.path().join("mnt")).unwrap();
-        let mut disk = Disk { dir, device, mounted: false };
-        disk.mount();
-        disk
-    }
-
-    fn mount_point(&self) -> PathBuf {
-        self.dir.path().join("mnt")
-    }
-
-    /// The data directory, on the filesystem.
-    fn data(&self) -> PathBuf {
-        self.mount_point().join("data")
-    }
-
-    fn mount(&mut self) {
-        must("mount", &["-t", "ext4", "-o", "errors=remount-ro", &self.device, self.mount_point().to_str().unwrap()]);
-        self.mounted = true;
-    }
-
-    /// The power cut: ext4 records an error, aborts its journal and turns read-only at once.
-    fn cut(&self) {
-        let name = Path::new(&self.device).file_name().unwrap().to_str().unwrap().to_owned();
-        std::fs::write(format!("/sys/fs/ext4/{name}/trigger_fs_error"), "power cut\n")
-            .expect("ext4's trigger_fs_error accepts the cut");
-    }
-
-    /// After the cut and the server's death: unmount, let `e2fsck -p -f` repair what the cut
-    /// left, and mount again, as a machine does when it comes back.
-    fn recover(&mut self) {
-        must("umount", &[self.mount_point().to_str().unwrap()]);
-        self.mounted = false;
-        let (code, text) = run("e2fsck", &["-p", "-f", &self.device]);
-        // 0: clean; 1: errors corrected; 2: corrected, reboot advised. 4 and up: not repaired.
-        assert!(code <= 2, "e2fsck could not repair the filesystem (exit {code}): {text}");
-        self.mount();
-    }
-}
-
-impl Drop for Disk {
-    fn drop(&mut self) {
-        if self.mounted {
-            let _ = run("umount", &["-l", self.mount_point().to_str().unwrap()]);
-        }
-        let _ = run("losetup", &["-d", &self.device]);
-    }
-}
 
 /// One kill-test meeting, created through the API; `Ok(true)` when the write was acknowledged,
 /// `Ok(false)` when the server answered that it failed (as it must once its disk is cut off),
@@ -176,7 +67,7 @@ fn writes_acknowledged_just_before_a_power_cut_are_all_there_after_recovery() {
     if !may_run() {
         return;
     }
-    let mut disk = Disk::new();
+    let mut disk = Disk::new(128);
     let (mut server, base, _) = serve_env(&disk.data(), &seed_dir(), &[("KHARTOUM_GRAPHQL_TOKENS", TOKEN)]);
     let acknowledged: Vec<String> = (0..5).map(|i| format!("2030-01-power-cut-{i}")).collect();
     for slug in &acknowledged {
@@ -200,7 +91,7 @@ fn a_power_cut_in_the_middle_of_a_stream_of_writes_loses_no_acknowledged_write_a
     });
     println!("power-cut test: seed {seed} (set KILL_TEST_SEED to repeat it)");
     let mut rng = Rng(seed);
-    let mut disk = Disk::new();
+    let mut disk = Disk::new(128);
     let (mut server, base, _) = serve_env(&disk.data(), &seed_dir(), &[("KHARTOUM_GRAPHQL_TOKENS", TOKEN)]);
     let acknowledged: Arc<Mutex<Vec<String>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
