@@ -27,15 +27,6 @@ pub fn partial_date(data: &[u8]) {
     }
 }
 
-/// Our query parser on any text: `None`, or exactly the document async-graphql's parser builds;
-/// never a document where async-graphql's parser refuses the text.
-pub fn query_parser(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    if let Some(doc) = crate::graphql::parse::parse_query(text) {
-        crate::graphql::parse::assert_same_as_async_graphql(text, &doc);
-    }
-}
-
 /// Cursor decoding on any text: an error, or a key that encodes to a cursor decoding to the same
 /// key; and any text, encoded as a cursor, decodes back to itself.
 pub fn cursor(data: &[u8]) {

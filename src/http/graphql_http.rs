@@ -297,9 +297,6 @@ pub trait Operations {
     fn run(&self, prepared: Prepared) -> impl Future<Output = GqlResponse> + Send;
     /// The answers already given, and the version of the data the operations read.
     fn answers(&self) -> (&ResponseCache, &str);
-    /// The JSON answer of a prepared query from the direct path, or `None` when it steps aside
-    /// (see [`crate::graphql::direct`]).
-    fn direct(&self, prepared: &Prepared) -> impl Future<Output = Option<Vec<u8>>> + Send;
 }
 
 /// Prepares and runs one request; a request refused while preparing gets its error as a response.
@@ -312,45 +309,10 @@ async fn run_one(ops: &impl Operations, request: Request) -> GqlResponse {
 
 /// Runs a query and keeps its answer, for the next time the same query meets the same data.
 async fn answer_query(ops: &impl Operations, prepared: Prepared, key: Vec<u8>, media: MediaType) -> Arc<Answer> {
-    let direct = ops.direct(&prepared).await;
-    let (status, headers, body) = if cfg!(debug_assertions) {
-        checked(ops, prepared, direct, media).await
-    } else {
-        match direct {
-            Some(body) => (StatusCode::OK, json_headers(media), Bytes::from(body)),
-            None => parts(&BatchResponse::Single(ops.run(prepared).await), media),
-        }
-    };
+    let (status, headers, body) = parts(&BatchResponse::Single(ops.run(prepared).await), media);
     let answer = Arc::new(Answer::new(status, headers, body, &key));
     ops.answers().0.insert(key, Arc::clone(&answer));
     answer
-}
-
-/// The headers of a JSON answer that no resolver added to.
-fn json_headers(media: MediaType) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
-    headers
-}
-
-/// Debug builds, which the tests run: a query is answered by async-graphql, and the direct
-/// path's answer, where it gave one, must be the same to the byte.
-async fn checked(
-    ops: &impl Operations,
-    prepared: Prepared,
-    direct: Option<Vec<u8>>,
-    media: MediaType,
-) -> (StatusCode, HeaderMap, Bytes) {
-    let general = parts(&BatchResponse::Single(ops.run(prepared).await), media);
-    if let Some(body) = direct {
-        assert!(
-            general == (StatusCode::OK, json_headers(media), Bytes::from(body.clone())),
-            "the direct path answered\n{}\nwhere async-graphql answers\n{}",
-            String::from_utf8_lossy(&body),
-            String::from_utf8_lossy(&general.2),
-        );
-    }
-    general
 }
 
 /// One response as JSON; with `application/graphql-response+json`, a request error has no `data`.
@@ -606,10 +568,6 @@ mod tests {
 
         fn answers(&self) -> (&ResponseCache, &str) {
             (&self.answers, "v1")
-        }
-
-        async fn direct(&self, _prepared: &Prepared) -> Option<Vec<u8>> {
-            None
         }
     }
 

@@ -140,10 +140,6 @@ impl graphql_http::Operations for Exchange<'_> {
     fn answers(&self) -> (&ResponseCache, &str) {
         (&self.app.answers, &self.catalog.meta.version)
     }
-
-    async fn direct(&self, prepared: &Prepared) -> Option<Vec<u8>> {
-        self.app.engine.direct(prepared, &self.catalog).await
-    }
 }
 
 /// GET /graphql: GraphiQL for a browser, or a query from the `query`, `variables` and
