@@ -52,9 +52,9 @@ pub fn seed_file(base: &[String], data: &[u8]) {
     }
     let Ok(seed) = crate::seed::parse("fuzz", &texts) else { return };
     assert!(domain::validate(&seed.dataset).is_empty(), "the loader returned a dataset that fails validation");
-    let written: Vec<String> = crate::seed::export::render(&seed.dataset).into_iter().map(|(_, t)| t).collect();
+    let written: Vec<String> = crate::seed::writer::render(&seed.dataset).into_iter().map(|(_, t)| t).collect();
     let again = crate::seed::parse("fuzz", &written).expect("written seed files load back");
-    let rewritten: Vec<String> = crate::seed::export::render(&again.dataset).into_iter().map(|(_, t)| t).collect();
+    let rewritten: Vec<String> = crate::seed::writer::render(&again.dataset).into_iter().map(|(_, t)| t).collect();
     assert_eq!(written, rewritten, "seed files written from a loaded dataset load back to the same files");
 }
 

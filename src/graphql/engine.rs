@@ -1,7 +1,8 @@
 //! The engine every GraphQL request runs through, over HTTP and WebSocket alike: the published
 //! limits ([`super::limits`]) checked before anything runs, a cache of parsed documents, and the
 //! cost of each query reported in the response's `extensions.cost`. Execution and validation are
-//! async-graphql's.
+//! async-graphql's. A request may name its document by hash instead of sending its text
+//! ([`super::persisted`]); the engine resolves it before anything else.
 //!
 //! Why not async-graphql's own limits and extensions: a registered extension turns off the
 //! executor's per-field fast path, and its depth limit cannot tell introspection from data. The
@@ -11,8 +12,12 @@
 //! Every refusal is a request error (no `data`, no `path`) with an `extensions.code`, so the
 //! transport gives it the status the GraphQL-over-HTTP specification asks for.
 
+use super::codes;
 use super::limits::{self, LimitError, Measure, SchemaShape};
-use super::ApiSchema;
+use super::persisted::{DocumentRef, Persisted};
+use super::{ApiSchema, Bearer};
+use crate::catalog::Catalog;
+use crate::curation::Curator;
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType};
 use async_graphql::{Data, ErrorExtensions, Executor, Request, Response, ServerError};
@@ -24,19 +29,11 @@ use std::sync::Arc;
 /// frontends send, and a flood of new texts cannot grow it.
 const DOCUMENT_CACHE_ENTRIES: usize = 512;
 
-/// The code of a document that does not parse.
-pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
-/// The code of a document that does not validate against the schema, or whose variables do not
-/// fit their types.
-pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
-/// The code of a request whose `operationName` names no operation of the document, or that names
-/// none when the document holds several.
-pub const UNKNOWN_OPERATION: &str = "UNKNOWN_OPERATION";
-
 struct Inner {
     schema: ApiSchema,
     shape: SchemaShape,
     documents: Cache<Arc<str>, Arc<ExecutableDocument>>,
+    persisted: Persisted,
 }
 
 /// Runs GraphQL requests within the published limits. Cheap to clone: clones share the schema
@@ -68,12 +65,17 @@ impl Default for Engine {
 }
 
 impl Engine {
-    /// The engine over this build's schema.
+    /// The engine over this build's schema, with no trusted documents.
     pub fn new() -> Engine {
+        Engine::with_persisted(Persisted::default())
+    }
+
+    /// The engine over this build's schema, with these trusted documents and APQ registry.
+    pub fn with_persisted(persisted: Persisted) -> Engine {
         let schema = super::schema();
         let shape = SchemaShape::from_sdl(&schema.sdl());
         let documents = Cache::new(DOCUMENT_CACHE_ENTRIES);
-        Engine(Arc::new(Inner { schema, shape, documents }))
+        Engine(Arc::new(Inner { schema, shape, documents, persisted }))
     }
 
     /// The schema underneath, for what the engine does not cover (its SDL).
@@ -91,7 +93,7 @@ impl Engine {
         limits::check_text(query).map_err(|e| e.to_server_error())?;
         let doc = async_graphql::parser::parse_query(query).map_err(|e| {
             let mut error = ServerError::from(e);
-            error.extensions.get_or_insert_with(Default::default).set("code", PARSE_FAILED);
+            error.extensions.get_or_insert_with(Default::default).set("code", codes::GRAPHQL_PARSE_FAILED);
             error
         })?;
         let doc = Arc::new(doc);
@@ -99,13 +101,25 @@ impl Engine {
         Ok(doc)
     }
 
-    /// Parses (or finds) a request's document, chooses its operation and measures it against the
-    /// limits.
-    pub fn prepare(&self, request: Request) -> Result<Prepared, ServerError> {
-        let doc = self.document(&request.query)?;
+    /// Parses (or finds) the document of a request that carries its text, chooses its operation
+    /// and measures it against the limits.
+    pub fn prepare(&self, mut request: Request) -> Result<Prepared, ServerError> {
+        let reference = DocumentRef::text(std::mem::take(&mut request.query));
+        self.prepare_document(request, reference)
+    }
+
+    /// [`Engine::prepare`] for a request that names its document by text, by `documentId` or by
+    /// APQ hash. An APQ text is registered once it has parsed and passed the limits.
+    pub fn prepare_document(&self, mut request: Request, reference: DocumentRef) -> Result<Prepared, ServerError> {
+        let resolved = self.0.persisted.resolve(reference).map_err(|e| coded(e.to_string(), e.code()))?;
+        let doc = self.document(&resolved.text)?;
         let operation = operation(&doc, request.operation_name.as_deref())?;
         let measure =
             self.0.shape.measure(&doc, operation, &request.variables).map_err(|e: LimitError| e.to_server_error())?;
+        if let Some(hash) = resolved.register {
+            self.0.persisted.register(hash, Arc::clone(&resolved.text));
+        }
+        request.query = resolved.text.to_string();
         Ok(Prepared { operation: operation.ty, request, doc, measure })
     }
 
@@ -120,6 +134,38 @@ impl Engine {
     }
 }
 
+/// One request's run: the engine, and what its resolvers read: the read model as of the
+/// request's start, the curator its writes go to, and its bearer token.
+pub struct Session {
+    /// The engine.
+    pub engine: Engine,
+    /// The read model the request reads from start to end.
+    pub catalog: Arc<Catalog>,
+    /// The one writer.
+    pub curator: Arc<Curator>,
+    /// The request's token, for writes.
+    pub bearer: Bearer,
+}
+
+impl Session {
+    /// The version of the data the request reads.
+    pub fn version(&self) -> &str {
+        &self.catalog.meta.version
+    }
+
+    /// [`Engine::prepare_document`].
+    pub fn prepare(&self, request: Request, reference: DocumentRef) -> Result<Prepared, ServerError> {
+        self.engine.prepare_document(request, reference)
+    }
+
+    /// Runs a prepared request over this session's data.
+    pub async fn run(&self, mut prepared: Prepared) -> Response {
+        prepared.request =
+            prepared.request.data(Arc::clone(&self.catalog)).data(Arc::clone(&self.curator)).data(self.bearer.clone());
+        self.engine.run(prepared).await
+    }
+}
+
 /// The operation of a document that a request names, or its only one.
 pub fn operation<'d>(doc: &'d ExecutableDocument, name: Option<&str>) -> Result<&'d OperationDefinition, ServerError> {
     match (&doc.operations, name) {
@@ -127,12 +173,12 @@ pub fn operation<'d>(doc: &'d ExecutableDocument, name: Option<&str>) -> Result<
         (DocumentOperations::Multiple(ops), Some(name)) => ops
             .get(name)
             .map(|op| &op.node)
-            .ok_or_else(|| coded(format!("Unknown operation named \"{name}\"."), UNKNOWN_OPERATION)),
+            .ok_or_else(|| coded(format!("Unknown operation named \"{name}\"."), codes::UNKNOWN_OPERATION)),
         (DocumentOperations::Multiple(ops), None) => match ops.values().next() {
             Some(op) if ops.len() == 1 => Ok(&op.node),
             _ => Err(coded(
                 "The document holds several operations: name the one to run with `operationName`.",
-                UNKNOWN_OPERATION,
+                codes::UNKNOWN_OPERATION,
             )),
         },
     }
@@ -156,7 +202,7 @@ fn code_request_errors(response: &mut Response) {
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
-            extensions.set("code", VALIDATION_FAILED);
+            extensions.set("code", codes::GRAPHQL_VALIDATION_FAILED);
         }
     }
 }
@@ -235,6 +281,6 @@ mod tests {
         let again = engine.document("{ dataset { version } }").expect("it parses");
         assert!(Arc::ptr_eq(&first, &again));
         let error = engine.document("{ dataset {").expect_err("it does not parse");
-        assert_eq!(error.extensions.and_then(|e| e.get("code").cloned()), Some(PARSE_FAILED.into()));
+        assert_eq!(error.extensions.and_then(|e| e.get("code").cloned()), Some(codes::GRAPHQL_PARSE_FAILED.into()));
     }
 }

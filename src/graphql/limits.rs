@@ -20,6 +20,7 @@
 //! standard introspection query that GraphiQL, IDEs and code generators send nests 15 deep, and
 //! what lies below those fields is the schema, whose size does not grow with the data.
 
+use super::codes;
 use super::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use async_graphql::parser::types::{
     BaseType, ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet, ServiceDocument,
@@ -131,14 +132,14 @@ impl LimitError {
     /// The `extensions.code` of the refusal.
     pub fn code(&self) -> &'static str {
         match self {
-            LimitError::TooLarge { .. } => "QUERY_TOO_LARGE",
-            LimitError::TooDeep => "QUERY_TOO_DEEP",
-            LimitError::TooManyFields => "TOO_MANY_FIELDS",
-            LimitError::TooManyAliases => "TOO_MANY_ALIASES",
-            LimitError::TooManyDirectives => "TOO_MANY_DIRECTIVES",
-            LimitError::TooCostly { .. } => "QUERY_TOO_COMPLEX",
-            LimitError::ControlCharacter { .. } => "BAD_USER_INPUT",
-            LimitError::FragmentCycle(_) => "GRAPHQL_VALIDATION_FAILED",
+            LimitError::TooLarge { .. } => codes::QUERY_TOO_LARGE,
+            LimitError::TooDeep => codes::QUERY_TOO_DEEP,
+            LimitError::TooManyFields => codes::TOO_MANY_FIELDS,
+            LimitError::TooManyAliases => codes::TOO_MANY_ALIASES,
+            LimitError::TooManyDirectives => codes::TOO_MANY_DIRECTIVES,
+            LimitError::TooCostly { .. } => codes::QUERY_TOO_COMPLEX,
+            LimitError::ControlCharacter { .. } => codes::BAD_USER_INPUT,
+            LimitError::FragmentCycle(_) => codes::GRAPHQL_VALIDATION_FAILED,
         }
     }
 

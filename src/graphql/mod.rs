@@ -9,11 +9,13 @@
 //! concurrent path builds a `FuturesUnordered` per object and a task per field. A test below keeps
 //! every type serial.
 
+pub mod codes;
 pub mod engine;
 pub mod error;
 pub mod limits;
 mod mutation;
 pub mod pagination;
+pub mod persisted;
 mod query;
 pub mod scalars;
 mod subscription;
