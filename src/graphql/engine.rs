@@ -78,6 +78,11 @@ impl Engine {
         Engine(Arc::new(Inner { schema, shape, documents, persisted }))
     }
 
+    /// The trusted documents and the APQ registry.
+    pub fn persisted(&self) -> &Persisted {
+        &self.0.persisted
+    }
+
     /// The schema underneath, for what the engine does not cover (its SDL).
     pub fn schema(&self) -> &ApiSchema {
         &self.0.schema

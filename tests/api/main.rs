@@ -26,6 +26,7 @@ mod journalists;
 mod landing;
 mod meetings;
 mod nodes;
+mod persisted;
 mod process;
 mod readme;
 mod seed_export;
