@@ -365,12 +365,49 @@ impl<E: Execute> Exchange<'_, E> {
     }
 
     /// Runs a query and keeps its answer, for the next time the same query meets the same data.
-    async fn answer_query(&self, prepared: Prepared, key: Vec<u8>, media: MediaType) -> Arc<Answer> {
-        let (status, headers, body) = parts(&BatchResponse::Single(self.session.run(prepared).await), media);
+    /// An answer to a GET (`get_query` holds its query string) that ran without errors may be
+    /// kept by shared caches too ([`cache_control`]).
+    async fn answer_query(
+        &self,
+        prepared: Prepared,
+        key: Vec<u8>,
+        media: MediaType,
+        get_query: Option<&str>,
+    ) -> Arc<Answer> {
+        let response = self.session.run(prepared).await;
+        let cacheable = response.errors.is_empty();
+        let (status, mut headers, body) = parts(&BatchResponse::Single(response), media);
+        if let (Some(query), true) = (get_query, cacheable && status == StatusCode::OK) {
+            headers.insert(header::CACHE_CONTROL, cache_control(query, self.session.version()));
+            headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+        }
         let answer = Arc::new(Answer::new(status, headers, body, &key));
         self.answers.insert(key, Arc::clone(&answer));
         answer
     }
+}
+
+/// How long a shared cache (a CDN, nginx) may serve an answer to a GET without asking again, in
+/// seconds: a write shows through such a cache within this time.
+pub const MAX_AGE: u64 = 5;
+/// How long after [`MAX_AGE`] a shared cache may still serve the answer while it fetches a fresh
+/// one in the background, in seconds.
+pub const STALE_WHILE_REVALIDATE: u64 = 60;
+/// How long an answer at a URL that names the dataset version it reads (`v=<version>`) may be
+/// kept: a year, since that version's data never changes.
+pub const IMMUTABLE_MAX_AGE: u64 = 365 * 24 * 60 * 60;
+
+/// The `Cache-Control` of an answer to a GET whose query string is `query`, on data of `version`.
+/// A query string whose `v` parameter is the version names data that never changes, so the
+/// answer is immutable; any other may change with the next write, so it is cached briefly.
+pub fn cache_control(query: &str, version: &str) -> HeaderValue {
+    let names_version = query.split('&').any(|pair| pair.strip_prefix("v=") == Some(version));
+    let value = if names_version {
+        format!("public, max-age={IMMUTABLE_MAX_AGE}, immutable")
+    } else {
+        format!("public, max-age={MAX_AGE}, stale-while-revalidate={STALE_WHILE_REVALIDATE}")
+    };
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("no-cache"))
 }
 
 /// One response as JSON; with `application/graphql-response+json`, a request error has no `data`.
@@ -498,7 +535,7 @@ pub async fn get(headers: &HeaderMap, uri: &Uri, ex: &Exchange<'_, impl Execute>
     }
     GetOutcome::Response(match key {
         None => respond_csv(ex.session.run(prepared).await),
-        Some(key) => ex.answer_query(prepared, key, media).await.respond(if_none_match),
+        Some(key) => ex.answer_query(prepared, key, media, uri.query()).await.respond(if_none_match),
     })
 }
 
@@ -555,7 +592,7 @@ pub async fn post(headers: &HeaderMap, body: &[u8], ex: &Exchange<'_, impl Execu
         (OperationType::Mutation, None) => csv_refusal("a mutation").into_response(Some(media)),
         (OperationType::Subscription, None) => csv_refusal("a subscription").into_response(Some(media)),
         (OperationType::Query, None) => respond_csv(ex.session.run(prepared).await),
-        (OperationType::Query, Some(key)) => ex.answer_query(prepared, key, media).await.respond(None),
+        (OperationType::Query, Some(key)) => ex.answer_query(prepared, key, media, None).await.respond(None),
         (_, Some(_)) => respond(BatchResponse::Single(ex.session.run(prepared).await), media),
     }
 }
@@ -678,6 +715,30 @@ mod tests {
         assert_eq!(get().await, r#"{"data":{"run":9}}"#);
         assert_eq!(get().await, r#"{"data":{"run":9}}"#);
         assert_eq!(ex.session.runs.load(Ordering::SeqCst), 9);
+    }
+
+    #[tokio::test]
+    async fn a_get_answer_may_be_kept_by_shared_caches_and_a_post_answer_may_not() {
+        let answers = ResponseCache::default();
+        let ex = Exchange { session: Counting { engine: Engine::new(), runs: AtomicUsize::new(0) }, answers: &answers };
+        let json = headers(APPLICATION_JSON);
+        let uri: Uri = "/graphql?query=%7B__typename%7D".parse().unwrap();
+        let GetOutcome::Response(got) = super::get(&json, &uri, &ex).await else { panic!("a query is not a page") };
+        assert_eq!(got.headers()[header::CACHE_CONTROL], cache_control("query=%7B__typename%7D", "v1"));
+        assert_eq!(got.headers()[header::VARY], "Accept");
+        let posted = super::post(&json, br#"{"query":"{ __typename }"}"#, &ex).await;
+        assert!(posted.headers().get(header::CACHE_CONTROL).is_none(), "{:?}", posted.headers());
+    }
+
+    #[test]
+    fn a_get_answer_is_cached_briefly_or_for_a_year_when_its_url_names_the_dataset_version() {
+        let brief = format!("public, max-age={MAX_AGE}, stale-while-revalidate={STALE_WHILE_REVALIDATE}");
+        assert_eq!(cache_control("query=%7Ba%7D", "abc"), brief.as_str());
+        assert_eq!(cache_control("query=%7Ba%7D&v=abc", "abc"), "public, max-age=31536000, immutable");
+        assert_eq!(cache_control("v=abc&documentId=sha256%3A00", "abc"), "public, max-age=31536000, immutable");
+        // Another version, or `v` as the end of another parameter's name, is not this data's.
+        assert_eq!(cache_control("query=%7Ba%7D&v=abd", "abc"), brief.as_str());
+        assert_eq!(cache_control("xv=abc", "abc"), brief.as_str());
     }
 
     #[test]
