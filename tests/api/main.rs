@@ -25,6 +25,7 @@ mod journalist_queries;
 mod journalists;
 mod landing;
 mod meetings;
+mod nginx;
 mod nodes;
 mod persisted;
 mod process;
