@@ -397,13 +397,21 @@ pub const STALE_WHILE_REVALIDATE: u64 = 60;
 /// kept: a year, since that version's data never changes.
 pub const IMMUTABLE_MAX_AGE: u64 = 365 * 24 * 60 * 60;
 
+/// Whether a query string's `v` parameter is `version`: the URL names the data it reads.
+pub fn names_version(query: &str, version: &str) -> bool {
+    query.split('&').any(|pair| pair.strip_prefix("v=") == Some(version))
+}
+
+/// The `Cache-Control` of an answer at a URL that names the dataset version it reads (a unit
+/// test ties its max-age to [`IMMUTABLE_MAX_AGE`]).
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
 /// The `Cache-Control` of an answer to a GET whose query string is `query`, on data of `version`.
 /// A query string whose `v` parameter is the version names data that never changes, so the
 /// answer is immutable; any other may change with the next write, so it is cached briefly.
 pub fn cache_control(query: &str, version: &str) -> HeaderValue {
-    let names_version = query.split('&').any(|pair| pair.strip_prefix("v=") == Some(version));
-    let value = if names_version {
-        format!("public, max-age={IMMUTABLE_MAX_AGE}, immutable")
+    let value = if names_version(query, version) {
+        IMMUTABLE.to_owned()
     } else {
         format!("public, max-age={MAX_AGE}, stale-while-revalidate={STALE_WHILE_REVALIDATE}")
     };
@@ -735,6 +743,7 @@ mod tests {
         let brief = format!("public, max-age={MAX_AGE}, stale-while-revalidate={STALE_WHILE_REVALIDATE}");
         assert_eq!(cache_control("query=%7Ba%7D", "abc"), brief.as_str());
         assert_eq!(cache_control("query=%7Ba%7D&v=abc", "abc"), "public, max-age=31536000, immutable");
+        assert_eq!(IMMUTABLE, format!("public, max-age={IMMUTABLE_MAX_AGE}, immutable"));
         assert_eq!(cache_control("v=abc&documentId=sha256%3A00", "abc"), "public, max-age=31536000, immutable");
         // Another version, or `v` as the end of another parameter's name, is not this data's.
         assert_eq!(cache_control("query=%7Ba%7D&v=abd", "abc"), brief.as_str());
