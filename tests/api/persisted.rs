@@ -3,6 +3,7 @@
 //! documents.
 
 use crate::helpers::*;
+use crate::process::{serve_env, BIN};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use khartoum_graphql::graphql::engine::Engine;
@@ -145,4 +146,43 @@ async fn with_trusted_only_every_other_document_is_refused_and_none_can_be_regis
     assert_eq!(error(&reply).1, "PERSISTED_QUERY_NOT_FOUND", "an APQ text is never registered: {}", reply.body);
     let reply = get(&app, &[("query", other.to_owned())]).await;
     assert_eq!(error(&reply).1, "TRUSTED_DOCUMENTS_ONLY", "{}", reply.body);
+}
+
+#[test]
+fn the_binary_loads_trusted_documents_from_the_client_presets_file_and_refuses_a_wrong_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("persisted-documents.json");
+    std::fs::write(&file, json!({ sha256_hex(LIST): LIST }).to_string()).unwrap();
+    let path = file.display().to_string();
+    let env = [("KHARTOUM_GRAPHQL_TRUSTED_DOCUMENTS", path.as_str()), ("KHARTOUM_GRAPHQL_TRUSTED_ONLY", "true")];
+    let (mut server, base, log) = serve_env(&data, &seed_dir(), &env);
+    let get = |params: &str| -> Value {
+        match ureq::get(&format!("{base}/graphql?{params}")).set("Accept", "application/json").call() {
+            Ok(response) => serde_json::from_str(&response.into_string().unwrap()).unwrap(),
+            Err(ureq::Error::Status(_, response)) => serde_json::from_str(&response.into_string().unwrap()).unwrap(),
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let by_id = get(&format!("documentId=sha256:{}&variables=%7B%22first%22%3A2%7D", sha256_hex(LIST)));
+    let other = get("query=%7B__typename%7D");
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(log.iter().any(|l| l.contains("loaded the trusted documents") && l.contains("documents=1")), "{log:?}");
+    assert_eq!(by_id["data"]["meetings"]["nodes"].as_array().map(Vec::len), Some(2), "{by_id}");
+    assert_eq!(other["errors"][0]["extensions"]["code"], "TRUSTED_DOCUMENTS_ONLY", "{other}");
+
+    // A key that is not its text's SHA-256 stops the server before it serves.
+    std::fs::write(&file, json!({ sha256_hex("{ __typename }"): LIST }).to_string()).unwrap();
+    let out = std::process::Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&data)
+        .arg("--seed-dir")
+        .arg(seed_dir())
+        .args(["--bind", "127.0.0.1:0", "--trusted-documents", &path, "serve"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is not the SHA-256 of its document"), "{stderr}");
 }
