@@ -13,10 +13,11 @@
 //!   graphql-codegen's client preset writes (`persisted-documents.json`). With `trusted_only`,
 //!   no other document runs (`TRUSTED_DOCUMENTS_ONLY`), and APQ registers nothing.
 //!
-//! The APQ registry holds texts that clients sent: it is bounded by count and by bytes, and its
-//! eviction keeps the documents in use when a flood of new ones arrives (a document read again is
-//! kept over one registered and never asked for). A text is at most the published text limit, so
-//! one entry cannot fill it.
+//! The APQ registry holds texts that clients sent: it is bounded by count and by bytes, so a
+//! flood of new documents cannot grow it, and its eviction (quick_cache's, which favours entries
+//! that are read again over those inserted once) keeps documents in use answering through such a
+//! flood; a test floods it with ten times its capacity. A text is at most the published text
+//! limit, so one entry cannot fill it.
 
 use super::codes;
 use quick_cache::sync::Cache;
