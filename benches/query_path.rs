@@ -1,9 +1,8 @@
 //! Where the time of one small query (the frontend list page) goes, in process and on one
 //! thread: the router with a kept answer and with a new text each time, the engine with a parsed
-//! document on async-graphql's executor and on the direct path, the bare schema from text and
-//! from a parsed document, parsing alone (async-graphql's parser and ours), and the JSON encoding
-//! of the answer; then parsing and our validation of the larger detail page. It prints mean
-//! microseconds per request; it asserts nothing about time.
+//! document, the bare schema from text and from a parsed document, parsing alone, and the JSON
+//! encoding of the answer; then parsing the larger detail page. It prints mean microseconds per
+//! request; it asserts nothing about time.
 //!
 //! Run on demand: `cargo bench --bench query_path`. `ITERATIONS=<n>` sets the requests per line
 //! (default 20,000).
@@ -69,14 +68,6 @@ async fn main() {
     }
     line("engine: limits and a parsed document, then run", n, started);
 
-    let catalog = app.catalog();
-    let started = Instant::now();
-    for _ in 0..n {
-        let prepared = app.engine.prepare(request(None)).expect("within the limits");
-        let _ = app.engine.direct(&prepared, &catalog).await.expect("the direct path covers the list page");
-    }
-    line("engine: the same, on the direct path", n, started);
-
     let started = Instant::now();
     for _ in 0..n {
         let _ = schema.execute(request(None)).await;
@@ -107,12 +98,7 @@ async fn main() {
     for _ in 0..n {
         let _ = async_graphql::parser::parse_query(LIST_PAGE);
     }
-    line("parse alone, async-graphql's parser", n, started);
-    let started = Instant::now();
-    for _ in 0..n {
-        let _ = khartoum_graphql::graphql::parse::parse_query(LIST_PAGE);
-    }
-    line("  ours", n, started);
+    line("parse alone", n, started);
 
     let started = Instant::now();
     for _ in 0..n {
@@ -128,18 +114,5 @@ async fn main() {
     for _ in 0..n {
         let _ = async_graphql::parser::parse_query(&detail);
     }
-    line("parse, async-graphql's parser", n, started);
-    let started = Instant::now();
-    for _ in 0..n {
-        let _ = khartoum_graphql::graphql::parse::parse_query(&detail);
-    }
-    line("  ours", n, started);
-    let shape = khartoum_graphql::graphql::shape::SchemaShape::from_sdl(&khartoum_graphql::graphql::sdl());
-    let doc = khartoum_graphql::graphql::parse::parse_query(&detail).expect("it parses");
-    assert!(khartoum_graphql::graphql::validate::is_valid(&shape, &doc), "our validator passes the detail page");
-    let started = Instant::now();
-    for _ in 0..n {
-        let _ = khartoum_graphql::graphql::validate::is_valid(&shape, &doc);
-    }
-    line("validate, ours", n, started);
+    line("parse", n, started);
 }

@@ -8,7 +8,6 @@ use crate::catalog::Catalog;
 use crate::curation::{Curator, Tokens};
 use crate::export::ExportCache;
 use crate::graphql::engine::Engine;
-use crate::http::response_cache::ResponseCache;
 use crate::seed::{self, SeedError};
 use crate::store::{Store, StoreError};
 use std::path::Path;
@@ -29,14 +28,14 @@ pub enum AppError {
 pub struct App {
     /// The store, the read model, and the one writer that changes them.
     pub curator: Arc<Curator>,
-    /// The GraphQL schema behind the published limits, with its cache of parsed documents.
+    /// The GraphQL schema behind the published limits, with its cache of parsed documents and
+    /// its persisted documents.
     pub engine: Engine,
-    /// The answers already given to queries, by dataset version.
-    pub answers: ResponseCache,
     /// The bulk exports of the dataset being served, rendered once per dataset version.
     pub exports: ExportCache,
     /// The benchmark baseline route's stored answers; off unless `--bench-baseline` is given.
-    pub bench_baseline: crate::http::baseline::Baselines,
+    #[cfg(feature = "bench-hooks")]
+    pub bench_baseline: crate::baseline::Baselines,
 }
 
 impl App {
@@ -67,8 +66,8 @@ impl App {
         Ok(App {
             curator: Arc::new(Curator::new(store, tokens)?),
             engine: Engine::new(),
-            answers: ResponseCache::default(),
             exports: ExportCache::default(),
+            #[cfg(feature = "bench-hooks")]
             bench_baseline: Default::default(),
         })
     }

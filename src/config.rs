@@ -36,8 +36,18 @@ pub struct Config {
     pub tokens_file: Option<PathBuf>,
     /// Serve the benchmark baseline route `/bench/baseline/{name}` (for `bench/run` only; never
     /// in production). Hidden from `--help`.
+    #[cfg(feature = "bench-hooks")]
     #[arg(long, env = "KHARTOUM_GRAPHQL_BENCH_BASELINE", hide = true, global = true)]
     pub bench_baseline: bool,
+    /// Trusted documents: a JSON object from SHA-256 hash to document text, as graphql-codegen's
+    /// client preset writes it (`persisted-documents.json`). Clients may then send
+    /// `documentId: "sha256:<hash>"` instead of the text.
+    #[arg(long, env = "KHARTOUM_GRAPHQL_TRUSTED_DOCUMENTS", global = true)]
+    pub trusted_documents: Option<PathBuf>,
+    /// Run only the trusted documents (`--trusted-documents`): every other document is refused
+    /// with TRUSTED_DOCUMENTS_ONLY, and clients cannot register new ones.
+    #[arg(long, env = "KHARTOUM_GRAPHQL_TRUSTED_ONLY", global = true, requires = "trusted_documents")]
+    pub trusted_only: bool,
     /// The limits of the server loop.
     #[command(flatten)]
     pub server: ServerLimits,

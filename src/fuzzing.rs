@@ -27,15 +27,6 @@ pub fn partial_date(data: &[u8]) {
     }
 }
 
-/// Our query parser on any text: `None`, or exactly the document async-graphql's parser builds;
-/// never a document where async-graphql's parser refuses the text.
-pub fn query_parser(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    if let Some(doc) = crate::graphql::parse::parse_query(text) {
-        crate::graphql::parse::assert_same_as_async_graphql(text, &doc);
-    }
-}
-
 /// Cursor decoding on any text: an error, or a key that encodes to a cursor decoding to the same
 /// key; and any text, encoded as a cursor, decodes back to itself.
 pub fn cursor(data: &[u8]) {
@@ -61,9 +52,9 @@ pub fn seed_file(base: &[String], data: &[u8]) {
     }
     let Ok(seed) = crate::seed::parse("fuzz", &texts) else { return };
     assert!(domain::validate(&seed.dataset).is_empty(), "the loader returned a dataset that fails validation");
-    let written: Vec<String> = crate::seed::export::render(&seed.dataset).into_iter().map(|(_, t)| t).collect();
+    let written: Vec<String> = crate::seed::writer::render(&seed.dataset).into_iter().map(|(_, t)| t).collect();
     let again = crate::seed::parse("fuzz", &written).expect("written seed files load back");
-    let rewritten: Vec<String> = crate::seed::export::render(&again.dataset).into_iter().map(|(_, t)| t).collect();
+    let rewritten: Vec<String> = crate::seed::writer::render(&again.dataset).into_iter().map(|(_, t)| t).collect();
     assert_eq!(written, rewritten, "seed files written from a loaded dataset load back to the same files");
 }
 

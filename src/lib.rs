@@ -21,8 +21,15 @@
 //!   co-host network as GraphML, their manifest, and any query's result flattened into a table.
 //! - [`app`]: ties store, read model and schema together; [`config`]: the command line.
 //! - [`fuzzing`]: the fuzz targets' bodies, shared by `fuzz/` (cargo-fuzz) and the tests.
+//!
+//! The `bench-hooks` feature adds what only the benchmarks and tests use: the benchmark
+//! baseline route (`baseline`), the synthetic data generator (`seed::synthetic`) and the store's
+//! `*_for_test` hooks. The tests turn it on (a dev-dependency of the crate on itself); a
+//! production build leaves it out.
 
 pub mod app;
+#[cfg(feature = "bench-hooks")]
+pub mod baseline;
 pub mod catalog;
 pub mod config;
 pub mod curation;

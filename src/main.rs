@@ -3,6 +3,7 @@
 use anyhow::Context;
 use clap::Parser;
 use khartoum_graphql::config::{Cli, Command, Config, ExportFormat};
+use khartoum_graphql::graphql::{engine::Engine, persisted::Persisted};
 use khartoum_graphql::{app::App, curation::Tokens, export, graphql, http, seed, store::Store};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -126,7 +127,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExportFormat::Jsonl => Some(export::Format::Jsonl),
             };
             match format {
-                None => seed::export::write(&catalog.ds, &out)?,
+                None => seed::writer::write(&catalog.ds, &out)?,
                 Some(format) => {
                     let names = export::write_dir(&catalog, format, &out)?;
                     println!("wrote {}", names.join(", "));
@@ -151,9 +152,20 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     } else {
         tracing::info!(tokens = count, "writes are enabled for bearer tokens");
     }
+    if let Some(path) = &config.trusted_documents {
+        let persisted = Persisted::load(path, config.trusted_only)?;
+        tracing::info!(
+            documents = persisted.trusted_count(),
+            trusted_only = config.trusted_only,
+            file = %path.display(),
+            "loaded the trusted documents"
+        );
+        app.engine = Engine::with_persisted(persisted);
+    }
+    #[cfg(feature = "bench-hooks")]
     if config.bench_baseline {
         tracing::warn!("serving the benchmark baseline at /bench/baseline/{{name}}: for bench/run only");
-        app.bench_baseline = http::baseline::Baselines::on();
+        app.bench_baseline = khartoum_graphql::baseline::Baselines::on();
     }
     let app = Arc::new(app);
     let listener = tokio::net::TcpListener::bind(config.bind)

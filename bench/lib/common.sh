@@ -43,11 +43,13 @@ setup_pinning() {
   fi
 }
 
-# Builds the release binary unless BUILD=0, then checks that it exists.
+# Builds the release binary unless BUILD=0, then checks that it exists. With `bench-hooks`, the
+# feature that holds the baseline route (`--bench-baseline`), which a production build leaves out.
 build_release() {
   if [ "${BUILD:-1}" = 1 ]; then
     echo "building the release binary..." >&2
-    (cd "$ROOT" && cargo build --release --locked) >&2 || die "cargo build --release --locked failed"
+    (cd "$ROOT" && cargo build --release --locked --features bench-hooks) >&2 \
+      || die "cargo build --release --locked --features bench-hooks failed"
   fi
   [ -x "$BIN" ] || die "no release binary at $BIN (run without --no-build)"
 }

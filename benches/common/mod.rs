@@ -9,7 +9,7 @@ use std::path::Path;
 /// they hold.
 pub fn write_scaled_seed(real: &Dataset, n: u32, dir: &Path) -> usize {
     let ds = synthetic::scale(real, n).expect("a valid scale");
-    seed::export::write(&ds, dir).expect("the seed files are written");
+    seed::writer::write(&ds, dir).expect("the seed files are written");
     ds.meetings.len()
 }
 

@@ -10,10 +10,10 @@ mod meeting;
 mod note;
 mod partial_date;
 mod process;
+mod rules;
 mod slug;
 mod stamp;
 mod text;
-mod validate;
 
 pub use actor::{ActorKind, Continent, Organization, State};
 pub use document::{Commitment, CommitmentKind, Document, DocumentKind, Domain};
@@ -21,10 +21,10 @@ pub use meeting::{Meeting, MeetingKind, MeetingRole, Participation, Relation, Re
 pub use note::{Note, NoteKind, Source};
 pub use partial_date::{intervals_intersect, PartialDate, PartialDateError, Precision};
 pub use process::{Chairmanship, Membership, MembershipRole, Process};
+pub use rules::{is_web_address, validate, Collection, Problem, ProblemKind, WEB_ADDRESS_RULE};
 pub use slug::{Slug, SlugError, MAX_SLUG_LEN};
 pub use stamp::{Stamp, Stamps};
 pub use text::{fold, forbidden_char, terms, Field, Searchable};
-pub use validate::{is_web_address, validate, Collection, Problem, ProblemKind, WEB_ADDRESS_RULE};
 
 /// The whole record: every entity, as the seed files hold it and the store keeps it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

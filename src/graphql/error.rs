@@ -4,6 +4,7 @@
 //! `UNAUTHENTICATED`, `CONFLICT`) or ours (`STORE_UNAVAILABLE`, `INTERNAL_SERVER_ERROR`). Ours are logged in full and reach the client only as a
 //! generic message: never a path, a sled message or a panic.
 
+use super::codes;
 use crate::curation::CurationError;
 use async_graphql::ErrorExtensions;
 
@@ -42,13 +43,13 @@ impl ApiError {
     /// The value of `extensions.code`.
     pub fn code(&self) -> &'static str {
         match self {
-            ApiError::BadUserInput(_) => "BAD_USER_INPUT",
-            ApiError::NotFound(_) => "NOT_FOUND",
-            ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
-            ApiError::Conflict(_) => "CONFLICT",
-            ApiError::PageSizeExceeded { .. } => "PAGE_SIZE_EXCEEDED",
-            ApiError::StoreUnavailable(_) => "STORE_UNAVAILABLE",
-            ApiError::Internal(_) => "INTERNAL_SERVER_ERROR",
+            ApiError::BadUserInput(_) => codes::BAD_USER_INPUT,
+            ApiError::NotFound(_) => codes::NOT_FOUND,
+            ApiError::Unauthenticated(_) => codes::UNAUTHENTICATED,
+            ApiError::Conflict(_) => codes::CONFLICT,
+            ApiError::PageSizeExceeded { .. } => codes::PAGE_SIZE_EXCEEDED,
+            ApiError::StoreUnavailable(_) => codes::STORE_UNAVAILABLE,
+            ApiError::Internal(_) => codes::INTERNAL_SERVER_ERROR,
         }
     }
 

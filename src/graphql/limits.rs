@@ -12,18 +12,24 @@
 //! of one item, so nested connections multiply. The page size is `first`, else `last`, else the
 //! argument's default, at most [`MAX_PAGE_SIZE`] (a larger one is refused by the field itself,
 //! with `PAGE_SIZE_EXCEEDED`). The schema's own SDL tells which fields are paginated and their
-//! defaults, so the model cannot drift from the schema.
+//! defaults ([`SchemaShape`]), so the model cannot drift from the schema. How many times a
+//! field's selection counts is [`Walk::multiplier`]'s answer, the one place a field's size enters
+//! the model.
 //!
 //! Paths into introspection (`__schema`, `__type`) may nest deeper than the data's fields: the
 //! standard introspection query that GraphiQL, IDEs and code generators send nests 15 deep, and
 //! what lies below those fields is the schema, whose size does not grow with the data.
 
-use super::pagination::{cost, MAX_PAGE_SIZE};
-use super::shape::SchemaShape;
+use super::codes;
+use super::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use async_graphql::parser::types::{
-    ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
+    BaseType, ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet, ServiceDocument,
+    Type, TypeKind, TypeSystemDefinition,
 };
 use async_graphql::{ErrorExtensions, Name, Positioned, ServerError, Value, Variables};
+// foldhash rather than the standard SipHash: the map is looked up for every field of every
+// query measured, and its keys come from our own schema, not from requests.
+use foldhash::HashMap;
 
 /// Longest query text accepted, in bytes.
 pub const MAX_QUERY_BYTES: usize = 16 * 1024;
@@ -126,14 +132,14 @@ impl LimitError {
     /// The `extensions.code` of the refusal.
     pub fn code(&self) -> &'static str {
         match self {
-            LimitError::TooLarge { .. } => "QUERY_TOO_LARGE",
-            LimitError::TooDeep => "QUERY_TOO_DEEP",
-            LimitError::TooManyFields => "TOO_MANY_FIELDS",
-            LimitError::TooManyAliases => "TOO_MANY_ALIASES",
-            LimitError::TooManyDirectives => "TOO_MANY_DIRECTIVES",
-            LimitError::TooCostly { .. } => "QUERY_TOO_COMPLEX",
-            LimitError::ControlCharacter { .. } => "BAD_USER_INPUT",
-            LimitError::FragmentCycle(_) => "GRAPHQL_VALIDATION_FAILED",
+            LimitError::TooLarge { .. } => codes::QUERY_TOO_LARGE,
+            LimitError::TooDeep => codes::QUERY_TOO_DEEP,
+            LimitError::TooManyFields => codes::TOO_MANY_FIELDS,
+            LimitError::TooManyAliases => codes::TOO_MANY_ALIASES,
+            LimitError::TooManyDirectives => codes::TOO_MANY_DIRECTIVES,
+            LimitError::TooCostly { .. } => codes::QUERY_TOO_COMPLEX,
+            LimitError::ControlCharacter { .. } => codes::BAD_USER_INPUT,
+            LimitError::FragmentCycle(_) => codes::GRAPHQL_VALIDATION_FAILED,
         }
     }
 
@@ -204,6 +210,77 @@ fn check_control(argument: &str, value: &Value) -> Result<(), LimitError> {
         Value::List(items) => items.iter().try_for_each(|v| check_control(argument, v)),
         Value::Object(fields) => fields.values().try_for_each(|v| check_control(argument, v)),
         _ => Ok(()),
+    }
+}
+
+/// What the cost model needs to know of one field of an object or interface type.
+#[derive(Debug, Clone)]
+pub struct FieldInfo {
+    /// The named type the field returns (lists and non-null unwrapped), whose fields its
+    /// selection selects.
+    pub ty: String,
+    /// For a paginated field (one with a `first` argument): the page size when `first` and
+    /// `last` are both absent.
+    pub page: Option<i32>,
+}
+
+/// The named type under a type's list and non-null wrappers.
+fn named(ty: &Type) -> &str {
+    match &ty.base {
+        BaseType::Named(name) => name.as_str(),
+        BaseType::List(inner) => named(inner),
+    }
+}
+
+/// The fields of every object and interface type of the schema, read from its SDL. The
+/// introspection types (`__Schema`, ...) are not in the SDL, so their fields are unknown here and
+/// count as plain fields.
+#[derive(Debug, Default)]
+pub struct SchemaShape {
+    fields: HashMap<String, HashMap<String, FieldInfo>>,
+}
+
+impl SchemaShape {
+    /// Reads the shape from a schema's SDL.
+    pub fn from_sdl(sdl: &str) -> SchemaShape {
+        let doc: ServiceDocument = match async_graphql::parser::parse_schema(sdl) {
+            Ok(doc) => doc,
+            Err(e) => {
+                // Our own SDL always parses; without it every field counts 1, still bounded by
+                // the field and depth limits.
+                tracing::error!(error = %e, "the schema's SDL does not parse; the cost model counts every field as 1");
+                return SchemaShape::default();
+            }
+        };
+        let mut shape = SchemaShape::default();
+        for def in doc.definitions {
+            let TypeSystemDefinition::Type(ty) = def else { continue };
+            let defs = match ty.node.kind {
+                TypeKind::Object(o) => o.fields,
+                TypeKind::Interface(i) => i.fields,
+                _ => continue,
+            };
+            let map = defs
+                .into_iter()
+                .map(|f| {
+                    let f = f.node;
+                    let page = f.arguments.iter().find(|a| a.node.name.node == "first").map(|a| {
+                        match a.node.default_value.as_ref().map(|d| &d.node) {
+                            Some(Value::Number(n)) => n.as_i64().map_or(DEFAULT_PAGE_SIZE, |n| n as i32),
+                            _ => DEFAULT_PAGE_SIZE,
+                        }
+                    });
+                    (f.name.node.to_string(), FieldInfo { ty: named(&f.ty.node).to_owned(), page })
+                })
+                .collect();
+            shape.fields.insert(ty.node.name.node.to_string(), map);
+        }
+        shape
+    }
+
+    /// A field of an object or interface type.
+    pub fn field(&self, ty: &str, name: &str) -> Option<&FieldInfo> {
+        self.fields.get(ty)?.get(name)
     }
 }
 
@@ -296,16 +373,9 @@ impl<'a> Walk<'a> {
                     let info = ty.and_then(|ty| self.shape.field(ty, name));
                     let child =
                         self.selection_set(&field.selection_set, info.map(|i| i.ty.as_str()), depth, introspection)?;
-                    match info.and_then(|i| i.page) {
-                        Some(default) => {
-                            let first = self.argument(field, "first");
-                            let last = self.argument(field, "last");
-                            let first = if first.is_none() && last.is_none() { Some(default) } else { first };
-                            cost(first, last, child)
-                        }
-                        None if field.selection_set.node.items.is_empty() => 1,
-                        None => 1 + child,
-                    }
+                    // 1, plus the selection's cost (0 for a leaf) times how many items the
+                    // field may return.
+                    1usize.saturating_add(self.multiplier(info, field).saturating_mul(child))
                 }
                 Selection::InlineFragment(fragment) => {
                     let ty = fragment.node.type_condition.as_ref().map(|c| c.node.on.node.as_str()).or(ty);
@@ -328,6 +398,15 @@ impl<'a> Walk<'a> {
             total = total.saturating_add(item);
         }
         Ok(total)
+    }
+
+    /// How many times a field's selection counts: for a paginated field its page size (`first`,
+    /// else `last`, else the field's default, at most [`MAX_PAGE_SIZE`], at least 1), for any
+    /// other field 1.
+    fn multiplier(&self, info: Option<&FieldInfo>, field: &Field) -> usize {
+        let Some(default) = info.and_then(|i| i.page) else { return 1 };
+        let n = self.argument(field, "first").or_else(|| self.argument(field, "last")).unwrap_or(default);
+        n.clamp(1, MAX_PAGE_SIZE) as usize
     }
 
     /// An integer argument, literal or from a variable (or the variable's default).

@@ -6,28 +6,24 @@
 //! Every output type resolves its fields one after the other (`#[Object(serial)]`,
 //! `#[graphql(serial)]` on `SimpleObject`s). Our resolvers read the in-memory read model and never
 //! wait on anything, so resolving a type's fields concurrently gains nothing, while async-graphql's
-//! concurrent path builds a `FuturesUnordered` per object and a task per field: serial resolution
-//! took 6–12% off the server's CPU time per request on the list and detail pages (issue 7). A test
-//! below keeps every type serial.
+//! concurrent path builds a `FuturesUnordered` per object and a task per field. A test below keeps
+//! every type serial.
 
-pub mod direct;
+pub mod codes;
 pub mod engine;
 pub mod error;
 pub mod limits;
 mod mutation;
 pub mod pagination;
-pub mod parse;
+pub mod persisted;
 mod query;
 pub mod scalars;
-pub mod shape;
 mod subscription;
 pub mod types;
-pub mod validate;
 
 use async_graphql::{SDLExportOptions, Schema};
 pub use mutation::{Bearer, Mutation};
 pub use query::Query;
-use query::Root;
 pub use subscription::Subscription;
 
 /// The schema type the server runs.

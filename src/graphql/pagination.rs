@@ -54,30 +54,6 @@ macro_rules! connection {
             pub node: $node,
         }
 
-        impl super::direct::Object for $conn {
-            fn field(&self, f: &mut super::direct::Field<'_, '_>) -> super::direct::Written {
-                match f.name() {
-                    "edges" => f.put(&self.edges),
-                    "nodes" => f.put(&self.nodes),
-                    "pageInfo" => f.put(&self.page_info),
-                    "totalCount" => f.put(self.total_count),
-                    _ => f.uncovered(),
-                }
-            }
-        }
-
-        impl super::direct::Object for $edge {
-            fn field(&self, f: &mut super::direct::Field<'_, '_>) -> super::direct::Written {
-                match f.name() {
-                    "cursor" => f.put(&self.cursor),
-                    "node" => f.put(&self.node),
-                    _ => f.uncovered(),
-                }
-            }
-        }
-
-        super::direct::object_output!($conn, $edge);
-
         impl From<Page<$node>> for $conn {
             fn from(p: Page<$node>) -> Self {
                 $conn {
@@ -109,20 +85,6 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
-impl super::direct::Object for PageInfo {
-    fn field(&self, f: &mut super::direct::Field<'_, '_>) -> super::direct::Written {
-        match f.name() {
-            "hasNextPage" => f.put(self.has_next_page),
-            "hasPreviousPage" => f.put(self.has_previous_page),
-            "startCursor" => f.put(&self.start_cursor),
-            "endCursor" => f.put(&self.end_cursor),
-            _ => f.uncovered(),
-        }
-    }
-}
-
-super::direct::object_output!(PageInfo);
-
 /// The paging arguments of a connection field.
 #[derive(Debug, Clone, Default)]
 pub struct PageArgs {
@@ -149,13 +111,6 @@ pub fn decode_cursor(cursor: &str) -> ApiResult<String> {
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.strip_prefix(CURSOR_PREFIX).map(str::to_owned))
         .ok_or_else(|| ApiError::BadUserInput("invalid cursor: use a cursor this API returned".into()))
-}
-
-/// The cost of a paginated field under the published model ([`super::limits`]): 1, plus the page
-/// size times the cost of one item, so nested connections multiply.
-pub fn cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
-    let n = first.or(last).unwrap_or(DEFAULT_PAGE_SIZE).clamp(0, MAX_PAGE_SIZE) as usize;
-    1 + n.max(1) * child
 }
 
 fn check_size(field: &'static str, n: Option<i32>) -> ApiResult<Option<usize>> {

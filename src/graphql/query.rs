@@ -1,6 +1,5 @@
 //! The `Query` root: entry points into the record.
 
-use super::direct;
 use super::error::{ApiError, ApiResult};
 use super::pagination::{page, CommitmentConnection, MeetingConnection, PageArgs, StateConnection};
 use super::scalars::Date;
@@ -34,29 +33,42 @@ fn arg(name: &str, value: &str) -> ApiResult<()> {
     }
 }
 
-/// The `Query` root over one read model. The root fields both executors run (async-graphql's,
-/// through [`Query`], and the direct path, through [`direct::Object`]) are its methods, so each
-/// field has one body; their documentation is on [`Query`]'s resolvers.
-pub struct Root(pub Rec);
-
-impl Root {
-    /// The root of a read model.
-    pub fn new(cat: &Arc<Catalog>) -> Root {
-        Root(Rec::new(cat, 0))
-    }
-
-    /// The root of the read model a request carries.
-    fn of(ctx: &Context<'_>) -> ApiResult<Root> {
-        root(ctx).map(Root)
-    }
-
-    fn node(&self, id: ID) -> ApiResult<Option<Node>> {
+/// The entry points of the API. Every read is public; lists of more than a few items are paged.
+///
+/// Limits, checked before a query runs (each refusal has a code in `extensions.code`):
+/// - text: at most 16384 bytes (`QUERY_TOO_LARGE`);
+/// - depth: at most 12 levels of fields, 20 under `__schema` and `__type` (`QUERY_TOO_DEEP`);
+/// - fields: at most 1000, counting each alias and each fragment where it is spread
+///   (`TOO_MANY_FIELDS`);
+/// - aliases: at most 50 (`TOO_MANY_ALIASES`); directives: at most 50 (`TOO_MANY_DIRECTIVES`);
+/// - cost: at most 5000 (`QUERY_TOO_COMPLEX`). Every field costs 1, and a paged field costs 1
+///   plus its page size (`first`, else `last`, else its default) times the cost of one item, so
+///   nested pages multiply;
+/// - pages: `first` and `last` at most 100 (`PAGE_SIZE_EXCEEDED`);
+/// - strings: no control characters other than tab and line breaks (`BAD_USER_INPUT`).
+///
+/// Each answer reports its measure in `extensions.cost`. Over HTTP: a body of at most 262144
+/// bytes (413 `PAYLOAD_TOO_LARGE`), batches of at most 10 operations (`BATCH_TOO_LARGE`), and
+/// 10 s per request (408 `REQUEST_TIMEOUT`).
+#[Object(serial)]
+impl Query {
+    /// Fetches any record that implements `Node` by its global id. Null if no record has that id.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id returned by this API.")] id: ID,
+    ) -> ApiResult<Option<Node>> {
         arg("id", &id)?;
-        let root = &self.0;
-        Ok(NodeId::decode(&id).and_then(|n| n.resolve(root)))
+        let root = root(ctx)?;
+        Ok(NodeId::decode(&id).and_then(|n| n.resolve(&root)))
     }
 
-    fn nodes(&self, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
+    /// Fetches several records by global id, in the order given; null for each id that names nothing.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ids returned by this API (at most 100).")] ids: Vec<ID>,
+    ) -> ApiResult<Vec<Option<Node>>> {
         if ids.len() > super::pagination::MAX_PAGE_SIZE as usize {
             return Err(ApiError::PageSizeExceeded {
                 field: "ids",
@@ -65,18 +77,33 @@ impl Root {
             });
         }
         ids.iter().try_for_each(|id| arg("ids", id))?;
-        let root = &self.0;
-        Ok(ids.iter().map(|id| NodeId::decode(id).and_then(|n| n.resolve(root))).collect())
+        let root = root(ctx)?;
+        Ok(ids.iter().map(|id| NodeId::decode(id).and_then(|n| n.resolve(&root))).collect())
     }
 
-    fn state(&self, code: String) -> ApiResult<Option<State>> {
+    /// A state by slug or ISO alpha-2 or alpha-3 code, in any case ('ke', 'KE', 'KEN').
+    async fn state(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Slug, ISO alpha-2 or ISO alpha-3 code.")] code: String,
+    ) -> ApiResult<Option<State>> {
         arg("code", &code)?;
-        let root = &self.0;
+        let root = root(ctx)?;
         Ok(root.cat.state_by_code(&code).map(|i| State(root.at(i))))
     }
 
-    fn states(&self, filter: Option<StateFilter>, args: PageArgs) -> ApiResult<StateConnection> {
-        let root = &self.0;
+    /// States, ordered by name.
+    async fn states(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the states.")] filter: Option<StateFilter>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> ApiResult<StateConnection> {
+        let args = PageArgs { first, after, last, before };
+        let root = root(ctx)?;
         let cat = &root.cat;
         let f = filter.unwrap_or_default();
         if let Some(p) = &f.process {
@@ -104,174 +131,21 @@ impl Root {
         page(&items, |i| cat.state_key(i), false, args, |i| State(root.at(i))).map(Into::into)
     }
 
-    fn organization(&self, slug: String) -> ApiResult<Option<Organization>> {
-        arg("slug", &slug)?;
-        let root = &self.0;
-        Ok(root.cat.organization(&slug).map(|i| Organization(root.at(i))))
-    }
-
-    fn organizations(&self) -> ApiResult<Vec<Organization>> {
-        let root = &self.0;
-        Ok((0..root.cat.ds.organizations.len()).map(|i| Organization(root.at(i))).collect())
-    }
-
-    fn actor(&self, slug: String) -> ApiResult<Option<Actor>> {
-        arg("slug", &slug)?;
-        Ok(self.0.actor(&slug))
-    }
-
-    fn process(&self, slug: String) -> ApiResult<Option<Process>> {
-        arg("slug", &slug)?;
-        let root = &self.0;
-        Ok(root.cat.process(&slug).map(|i| Process(root.at(i))))
-    }
-
-    fn processes(&self) -> ApiResult<Vec<Process>> {
-        let root = &self.0;
-        Ok((0..root.cat.ds.processes.len()).map(|i| Process(root.at(i))).collect())
-    }
-
-    fn chairmanships(&self, process: Option<String>) -> ApiResult<Vec<Chairmanship>> {
-        let root = &self.0;
-        let cat = &root.cat;
-        let processes: Vec<&str> = match &process {
-            Some(p) => {
-                arg("process", p)?;
-                if cat.process(p).is_none() {
-                    return Err(ApiError::BadUserInput(format!("unknown process '{p}'")));
-                }
-                vec![p.as_str()]
-            }
-            None => cat.ds.processes.iter().map(|p| p.slug.as_str()).collect(),
-        };
-        Ok(processes
-            .into_iter()
-            .flat_map(|p| cat.chairs_of_process(p).iter().map(|&t| Chairmanship(root.at(t))))
-            .collect())
-    }
-
-    fn meeting(&self, slug: String) -> ApiResult<Option<Meeting>> {
-        arg("slug", &slug)?;
-        let root = &self.0;
-        Ok(root.cat.meeting(&slug).map(|i| Meeting(root.at(i))))
-    }
-
-    fn meetings(
-        &self,
-        filter: Option<MeetingFilter>,
-        order_by: Option<MeetingOrder>,
-        page: PageArgs,
-    ) -> ApiResult<MeetingConnection> {
-        let root = &self.0;
-        let query = filter.unwrap_or_default().to_query(&root.cat)?;
-        super::types::meetings_page(root, &query, order_by, page)
-    }
-
-    fn source(&self, slug: String) -> ApiResult<Option<Source>> {
-        arg("slug", &slug)?;
-        let root = &self.0;
-        Ok(root.cat.source(&slug).map(|i| Source(root.at(i))))
-    }
-
-    fn sources(&self) -> ApiResult<Vec<Source>> {
-        let root = &self.0;
-        Ok((0..root.cat.ds.sources.len()).map(|i| Source(root.at(i))).collect())
-    }
-}
-
-impl direct::Object for Root {
-    fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
-        match f.name() {
-            "node" => f.put(self.node(f.arg("id")?)),
-            "nodes" => f.put(self.nodes(f.arg("ids")?)),
-            "state" => f.put(self.state(f.arg("code")?)),
-            "states" => f.put(self.states(f.arg("filter")?, f.page()?)),
-            "organization" => f.put(self.organization(f.arg("slug")?)),
-            "organizations" => f.put(self.organizations()),
-            "actor" => f.put(self.actor(f.arg("slug")?)),
-            "process" => f.put(self.process(f.arg("slug")?)),
-            "processes" => f.put(self.processes()),
-            "chairmanships" => f.put(self.chairmanships(f.arg("process")?)),
-            "meeting" => f.put(self.meeting(f.arg("slug")?)),
-            "meetings" => f.put(self.meetings(f.arg("filter")?, f.arg("orderBy")?, f.page()?)),
-            "source" => f.put(self.source(f.arg("slug")?)),
-            "sources" => f.put(self.sources()),
-            _ => f.uncovered(),
-        }
-    }
-}
-
-/// The entry points of the API. Every read is public; lists of more than a few items are paged.
-///
-/// Limits, checked before a query runs (each refusal has a code in `extensions.code`):
-/// - text: at most 16384 bytes (`QUERY_TOO_LARGE`);
-/// - depth: at most 12 levels of fields, 20 under `__schema` and `__type` (`QUERY_TOO_DEEP`);
-/// - fields: at most 1000, counting each alias and each fragment where it is spread
-///   (`TOO_MANY_FIELDS`);
-/// - aliases: at most 50 (`TOO_MANY_ALIASES`); directives: at most 50 (`TOO_MANY_DIRECTIVES`);
-/// - cost: at most 5000 (`QUERY_TOO_COMPLEX`). Every field costs 1, and a paged field costs 1
-///   plus its page size (`first`, else `last`, else its default) times the cost of one item, so
-///   nested pages multiply;
-/// - pages: `first` and `last` at most 100 (`PAGE_SIZE_EXCEEDED`);
-/// - strings: no control characters other than tab and line breaks (`BAD_USER_INPUT`).
-///
-/// Each answer reports its measure in `extensions.cost`. Over HTTP: a body of at most 262144
-/// bytes (413 `PAYLOAD_TOO_LARGE`), batches of at most 10 operations (`BATCH_TOO_LARGE`), and
-/// 10 s per request (408 `REQUEST_TIMEOUT`).
-#[Object(serial)]
-impl Query {
-    /// Fetches any record that implements `Node` by its global id. Null if no record has that id.
-    async fn node(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "A global id returned by this API.")] id: ID,
-    ) -> ApiResult<Option<Node>> {
-        Root::of(ctx)?.node(id)
-    }
-
-    /// Fetches several records by global id, in the order given; null for each id that names nothing.
-    async fn nodes(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global ids returned by this API (at most 100).")] ids: Vec<ID>,
-    ) -> ApiResult<Vec<Option<Node>>> {
-        Root::of(ctx)?.nodes(ids)
-    }
-
-    /// A state by slug or ISO alpha-2 or alpha-3 code, in any case ('ke', 'KE', 'KEN').
-    async fn state(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Slug, ISO alpha-2 or ISO alpha-3 code.")] code: String,
-    ) -> ApiResult<Option<State>> {
-        Root::of(ctx)?.state(code)
-    }
-
-    /// States, ordered by name.
-    async fn states(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Conditions on the states.")] filter: Option<StateFilter>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> ApiResult<StateConnection> {
-        Root::of(ctx)?.states(filter, PageArgs { first, after, last, before })
-    }
-
     /// An organisation by slug ('icmpd').
     async fn organization(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The organisation's slug.")] slug: String,
     ) -> ApiResult<Option<Organization>> {
-        Root::of(ctx)?.organization(slug)
+        arg("slug", &slug)?;
+        let root = root(ctx)?;
+        Ok(root.cat.organization(&slug).map(|i| Organization(root.at(i))))
     }
 
     /// Every organisation, by slug.
     async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organization>> {
-        Root::of(ctx)?.organizations()
+        let root = root(ctx)?;
+        Ok((0..root.cat.ds.organizations.len()).map(|i| Organization(root.at(i))).collect())
     }
 
     /// Ranked full-text search over names, titles, summaries and commitment texts. Case- and
@@ -401,7 +275,9 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "The actor's slug.")] slug: String,
     ) -> ApiResult<Option<Actor>> {
-        Root::of(ctx)?.actor(slug)
+        arg("slug", &slug)?;
+        let root = root(ctx)?;
+        Ok(root.actor(&slug))
     }
 
     /// A process by slug ('khartoum-process', 'rabat-process').
@@ -410,12 +286,15 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "The process's slug.")] slug: String,
     ) -> ApiResult<Option<Process>> {
-        Root::of(ctx)?.process(slug)
+        arg("slug", &slug)?;
+        let root = root(ctx)?;
+        Ok(root.cat.process(&slug).map(|i| Process(root.at(i))))
     }
 
     /// Every process, by slug.
     async fn processes(&self, ctx: &Context<'_>) -> ApiResult<Vec<Process>> {
-        Root::of(ctx)?.processes()
+        let root = root(ctx)?;
+        Ok((0..root.cat.ds.processes.len()).map(|i| Process(root.at(i))).collect())
     }
 
     /// Chair terms, chronological within each process; only one process's when `process` is given.
@@ -424,7 +303,22 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Process slug.")] process: Option<String>,
     ) -> ApiResult<Vec<Chairmanship>> {
-        Root::of(ctx)?.chairmanships(process)
+        let root = root(ctx)?;
+        let cat = &root.cat;
+        let processes: Vec<&str> = match &process {
+            Some(p) => {
+                arg("process", p)?;
+                if cat.process(p).is_none() {
+                    return Err(ApiError::BadUserInput(format!("unknown process '{p}'")));
+                }
+                vec![p.as_str()]
+            }
+            None => cat.ds.processes.iter().map(|p| p.slug.as_str()).collect(),
+        };
+        Ok(processes
+            .into_iter()
+            .flat_map(|p| cat.chairs_of_process(p).iter().map(|&t| Chairmanship(root.at(t))))
+            .collect())
     }
 
     /// A meeting by slug.
@@ -433,7 +327,9 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "The meeting's slug.")] slug: String,
     ) -> ApiResult<Option<Meeting>> {
-        Root::of(ctx)?.meeting(slug)
+        arg("slug", &slug)?;
+        let root = root(ctx)?;
+        Ok(root.cat.meeting(&slug).map(|i| Meeting(root.at(i))))
     }
 
     /// Meetings, filtered and paged. A meeting dated only to the month or year sorts at the start
@@ -450,7 +346,10 @@ impl Query {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> ApiResult<MeetingConnection> {
-        Root::of(ctx)?.meetings(filter, order_by, PageArgs { first, after, last, before })
+        let page = PageArgs { first, after, last, before };
+        let root = root(ctx)?;
+        let query = filter.unwrap_or_default().to_query(&root.cat)?;
+        super::types::meetings_page(&root, &query, order_by, page)
     }
 
     /// A document by slug ('cairo-action-plan').
@@ -533,12 +432,15 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "The source's slug.")] slug: String,
     ) -> ApiResult<Option<Source>> {
-        Root::of(ctx)?.source(slug)
+        arg("slug", &slug)?;
+        let root = root(ctx)?;
+        Ok(root.cat.source(&slug).map(|i| Source(root.at(i))))
     }
 
     /// Every source the dataset cites, by slug.
     async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<Source>> {
-        Root::of(ctx)?.sources()
+        let root = root(ctx)?;
+        Ok((0..root.cat.ds.sources.len()).map(|i| Source(root.at(i))).collect())
     }
 
     /// What the dataset holds and when it last changed.

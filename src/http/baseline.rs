@@ -2,11 +2,12 @@
 //! memory, so that `bench/run` can tell what the GraphQL work costs from what the HTTP stack,
 //! the middleware and the load generator cost.
 //!
-//! It is off unless the server is started with the hidden flag `--bench-baseline` (or
-//! `KHARTOUM_GRAPHQL_BENCH_BASELINE=true`); off, every method answers 404 like an unknown route,
-//! so production never exposes it. On, `PUT` stores the request's body and `Content-Type` under a
+//! It exists only in a build with the `bench-hooks` feature (`bench/run` builds one; the tests
+//! turn it on), and even there it is off unless the server is started with the hidden flag
+//! `--bench-baseline` (or `KHARTOUM_GRAPHQL_BENCH_BASELINE=true`); off, every method answers 404
+//! like an unknown route. On, `PUT` stores the request's body and `Content-Type` under a
 //! name; `GET` and `POST` answer them back, byte for byte, with status 200 (a POST's body is read
-//! and dropped, so that both paths receive what `/graphql` receives). It sits in the production
+//! and dropped, so that both paths receive what `/graphql` receives). It sits in the same
 //! router, behind the same layers as `/graphql` (body limit, compression, CORS, timeout, tracing).
 //! It holds what the benchmark puts in it and nothing else: no GraphQL, no store.
 
@@ -15,47 +16,19 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-/// The stored answers, when the baseline is on.
-#[derive(Debug, Default)]
-pub struct Baselines {
-    /// `None` when the baseline is off (the default): every request then gets 404.
-    answers: Option<RwLock<HashMap<String, Stored>>>,
-}
-
-/// One stored answer.
-#[derive(Debug, Clone)]
-struct Stored {
-    /// The `Content-Type` the body was PUT with, if any.
-    content_type: Option<HeaderValue>,
-    /// The body, shared rather than copied on every request (`Bytes` clones are a refcount).
-    body: Bytes,
-}
-
-impl Baselines {
-    /// A baseline that answers: for a server started with `--bench-baseline`.
-    pub fn on() -> Baselines {
-        Baselines { answers: Some(RwLock::new(HashMap::new())) }
-    }
-
-    /// Whether the baseline answers.
-    pub fn is_on(&self) -> bool {
-        self.answers.is_some()
-    }
-}
+pub use crate::baseline::Baselines;
+use crate::baseline::Stored;
 
 /// PUT /bench/baseline/{name}: stores the body and its `Content-Type`; 204.
 pub async fn put(State(app): State<Arc<App>>, Path(name): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
-    let Some(answers) = &app.bench_baseline.answers else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let stored = Stored { content_type: headers.get(header::CONTENT_TYPE).cloned(), body };
-    // A poisoned lock only means a writer panicked mid-insert of a whole value; the map is still
-    // a map of complete entries, so it is safe to keep using.
-    answers.write().unwrap_or_else(|e| e.into_inner()).insert(name, stored);
-    StatusCode::NO_CONTENT.into_response()
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    if app.bench_baseline.put(name, Stored { content_type, body }) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        StatusCode::NOT_FOUND.into_response()
+    }
 }
 
 /// GET /bench/baseline/{name}: the stored body.
@@ -70,16 +43,14 @@ pub async fn post(State(app): State<Arc<App>>, Path(name): Path<String>, _body: 
 }
 
 fn answer(app: &App, name: &str) -> Response {
-    let Some(answers) = &app.bench_baseline.answers else {
+    if !app.bench_baseline.is_on() {
         return StatusCode::NOT_FOUND.into_response();
-    };
-    // Poisoning is harmless here for the reason given in `put`.
-    let stored = answers.read().unwrap_or_else(|e| e.into_inner()).get(name).cloned();
-    match stored {
+    }
+    match app.bench_baseline.get(name) {
         None => (StatusCode::NOT_FOUND, format!("no baseline named {name:?} has been PUT\n")).into_response(),
         Some(Stored { content_type, body }) => {
             let mut response = body.into_response();
-            match content_type {
+            match content_type.and_then(|ct| HeaderValue::from_str(&ct).ok()) {
                 Some(ct) => response.headers_mut().insert(header::CONTENT_TYPE, ct),
                 None => response.headers_mut().remove(header::CONTENT_TYPE),
             };

@@ -5,30 +5,41 @@
 //! a look-up. Each answer carries an `ETag` made of the file's SHA-256 (the digest the manifest
 //! lists), and a request whose `If-None-Match` names it gets 304 with no body.
 //! `Cache-Control: no-cache` makes clients ask again each time, because a write changes the data
-//! at any moment. The ETag is weak (`W/"…"`): the compression layer may send the same file
+//! at any moment; a URL that names the dataset version (`?v=<version>`, the version being
+//! served) is immutable for a year instead, since that version's files never change. The ETag is weak (`W/"…"`): the compression layer may send the same file
 //! gzipped, which is the same data but not the same bytes.
 
+use super::graphql_http::{names_version, IMMUTABLE};
 use crate::app::App;
 use crate::export::{ExportFile, Format, GRAPHML_FILE, MANIFEST_FILE};
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use std::sync::Arc;
 
 /// GET /export/manifest.json: every export with its path, media type, rows, size and SHA-256.
-pub async fn manifest(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    serve(app, MANIFEST_FILE, &headers).await
+pub async fn manifest(State(app): State<Arc<App>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
+    serve(app, MANIFEST_FILE, query.as_deref(), &headers).await
 }
 
 /// GET /export/{file}: one export by file name (`meetings.csv`, `cohosts.graphml`, …); 404 with
 /// the list of exports for any other name.
-pub async fn file(State(app): State<Arc<App>>, Path(name): Path<String>, headers: HeaderMap) -> Response {
-    serve(app, &name, &headers).await
+pub async fn file(
+    State(app): State<Arc<App>>,
+    Path(name): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    serve(app, &name, query.as_deref(), &headers).await
 }
 
-async fn serve(app: Arc<App>, name: &str, headers: &HeaderMap) -> Response {
+async fn serve(app: Arc<App>, name: &str, query: Option<&str>, headers: &HeaderMap) -> Response {
     let catalog = app.catalog();
+    let cache_control = match query {
+        Some(query) if names_version(query, &catalog.meta.version) => IMMUTABLE,
+        _ => "no-cache",
+    };
     let set = match app.exports.cached(&catalog) {
         Some(set) => set,
         // Rendering takes milliseconds of CPU once per dataset version: off the async workers.
@@ -61,7 +72,7 @@ async fn serve(app: Arc<App>, name: &str, headers: &HeaderMap) -> Response {
         response
     };
     set_header(&mut response, header::ETAG, &etag);
-    set_header(&mut response, header::CACHE_CONTROL, "no-cache");
+    set_header(&mut response, header::CACHE_CONTROL, cache_control);
     response
 }
 

@@ -3,9 +3,10 @@
 //! string or a POST body, choosing the response's media type from `Accept`, and the status code of
 //! each outcome.
 //!
-//! It owns the transport rules only. Running the operations is the caller's (`execute` in the
-//! parent module, which puts the read model into each request), so this module never sees the
-//! store, the catalog or a token.
+//! It owns the transport rules only. A request passes through once: the handler in the parent
+//! module hands over an [`Exchange`] (the GraphQL layer's [`Session`] for this request, and the
+//! answers kept for its data), and this module reads the request, asks the session to prepare and
+//! run it, and writes the answer. It never sees the store, the catalog or a token itself.
 //!
 //! The rules, in the order they are checked:
 //! - `Accept` must allow `application/graphql-response+json` or `application/json` (`*/*` and
@@ -14,7 +15,9 @@
 //! - A POST body must be `application/json` (415 otherwise: a `text/plain` or form POST needs no
 //!   CORS preflight) and a JSON object, or a batch of at most [`MAX_BATCH`] objects (400).
 //! - `query` must be a string; `operationName` a string or null; `variables` and `extensions`
-//!   objects or null (400 otherwise).
+//!   objects or null (400 otherwise). Instead of `query`, a request may name a persisted document
+//!   by `documentId` (`"sha256:<hex>"`) or by `extensions.persistedQuery.sha256Hash` (Apollo's
+//!   APQ); [`crate::graphql::persisted`] resolves both.
 //! - GET runs queries only: a mutation or a subscription gets 405 with `Allow: POST`.
 //! - With `application/graphql-response+json`, a request that fails before execution (parse,
 //!   validation, variable coercion, limits) gets 400 and no `data` entry; anything that ran gets
@@ -29,7 +32,9 @@
 
 use super::response_cache::{Answer, ResponseCache};
 use super::MAX_BATCH;
-use crate::graphql::engine::{is_request_error, Prepared};
+use crate::graphql::codes;
+use crate::graphql::engine::{is_request_error, Prepared, Session};
+use crate::graphql::persisted::DocumentRef;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchResponse, Request, Response as GqlResponse, ServerError};
 use axum::body::Bytes;
@@ -178,7 +183,7 @@ impl Refusal {
     }
 
     fn bad_request(message: impl Into<String>) -> Refusal {
-        Refusal::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+        Refusal::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message)
     }
 
     /// A GraphQL-shaped error body (no `data`: nothing ran) in the negotiated media type, or in
@@ -202,6 +207,8 @@ struct GetParams {
     query: Option<String>,
     #[serde(rename = "operationName")]
     operation_name: Option<String>,
+    #[serde(rename = "documentId")]
+    document_id: Option<String>,
     variables: Option<String>,
     extensions: Option<String>,
 }
@@ -217,6 +224,9 @@ fn get_params(uri: &Uri) -> Result<Map<String, Json>, Refusal> {
     if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
         map.insert("operationName".into(), Json::String(name));
     }
+    if let Some(id) = params.document_id {
+        map.insert("documentId".into(), Json::String(id));
+    }
     for (key, text) in [("variables", params.variables), ("extensions", params.extensions)] {
         if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
             let value: Json =
@@ -227,16 +237,22 @@ fn get_params(uri: &Uri) -> Result<Map<String, Json>, Refusal> {
     Ok(map)
 }
 
-/// Checks the parameters of one request and builds it. Nulls are dropped first, because the
-/// specification allows a null `operationName`, `variables` or `extensions` and async-graphql
-/// does not read every one of them.
-fn request(params: Map<String, Json>) -> Result<Request, Refusal> {
+/// Checks the parameters of one request and builds it, with how it names its document (its
+/// text, a `documentId` or an APQ hash). Nulls are dropped first, because the specification allows
+/// a null `operationName`, `variables` or `extensions` and async-graphql does not read every one
+/// of them.
+fn request(params: Map<String, Json>) -> Result<(Request, DocumentRef), Refusal> {
     let mut params: Map<String, Json> = params.into_iter().filter(|(_, v)| !v.is_null()).collect();
-    match params.get("query") {
-        Some(Json::String(_)) => {}
+    let query = match params.remove("query") {
+        Some(Json::String(query)) => Some(query),
         Some(_) => return Err(Refusal::bad_request("`query` must be a string")),
-        None => return Err(Refusal::bad_request("the request has no `query`")),
-    }
+        None => None,
+    };
+    let document_id = match params.remove("documentId") {
+        Some(Json::String(id)) => Some(id),
+        Some(_) => return Err(Refusal::bad_request("`documentId` must be a string or null")),
+        None => None,
+    };
     if params.get("operationName").is_some_and(|v| !v.is_string()) {
         return Err(Refusal::bad_request("`operationName` must be a string or null"));
     }
@@ -245,16 +261,27 @@ fn request(params: Map<String, Json>) -> Result<Request, Refusal> {
             return Err(Refusal::bad_request(format!("`{key}` must be an object or null")));
         }
     }
+    let sha256_hash = match params.get("extensions").and_then(|e| e.get("persistedQuery")).map(|p| p.get("sha256Hash"))
+    {
+        None => None,
+        Some(Some(Json::String(hash))) => Some(hash.clone()),
+        Some(_) => return Err(Refusal::bad_request("`extensions.persistedQuery.sha256Hash` must be a string")),
+    };
+    let reference = DocumentRef { query, document_id, sha256_hash };
+    if reference.is_empty() {
+        return Err(Refusal::bad_request("the request has no `query` (nor a `documentId`)"));
+    }
     // Keys the specification does not define are reserved; they are ignored, not refused.
-    params.retain(|k, _| ["query", "operationName", "variables", "extensions"].contains(&k.as_str()));
-    serde_json::from_value(Json::Object(params))
-        .map_err(|e| Refusal::bad_request(format!("the body is not a GraphQL request: {e}")))
+    params.retain(|k, _| ["operationName", "variables", "extensions"].contains(&k.as_str()));
+    let request = serde_json::from_value(Json::Object(params))
+        .map_err(|e| Refusal::bad_request(format!("the body is not a GraphQL request: {e}")))?;
+    Ok((request, reference))
 }
 
 /// A POST body: one request, or a batch of them.
 enum Body {
-    Single(Box<Request>),
-    Batch(Vec<Request>),
+    Single(Box<(Request, DocumentRef)>),
+    Batch(Vec<(Request, DocumentRef)>),
 }
 
 /// Reads a POST body: one request object, or a batch of at most [`MAX_BATCH`] of them.
@@ -270,7 +297,7 @@ fn post_body(body: &[u8]) -> Result<Body, Refusal> {
             if items.len() > MAX_BATCH {
                 return Err(Refusal::new(
                     StatusCode::BAD_REQUEST,
-                    "BATCH_TOO_LARGE",
+                    codes::BATCH_TOO_LARGE,
                     format!("a batch has at most {MAX_BATCH} operations; this one has {}", items.len()),
                 ));
             }
@@ -287,70 +314,108 @@ fn post_body(body: &[u8]) -> Result<Body, Refusal> {
     }
 }
 
-/// The GraphQL side of one HTTP request, as the handler set it up: it prepares and runs
-/// operations against one state of the data, and keeps the answers to queries.
-pub trait Operations {
-    /// Parses a request's document (or finds it parsed), chooses its operation and checks it
-    /// against the limits; the error is a request error with its code.
-    fn prepare(&self, request: Request) -> Result<Prepared, ServerError>;
+/// What runs GraphQL for the transport: the GraphQL layer's [`Session`] (a stand-in in the unit
+/// tests). The transport calls it; it never calls back.
+pub trait Execute {
+    /// Resolves a request's document, parses it (or finds it parsed), chooses its operation and
+    /// checks it against the limits; the error is a request error with its code.
+    fn prepare(&self, request: Request, reference: DocumentRef) -> Result<Prepared, ServerError>;
     /// Runs a prepared operation.
     fn run(&self, prepared: Prepared) -> impl Future<Output = GqlResponse> + Send;
-    /// The answers already given, and the version of the data the operations read.
-    fn answers(&self) -> (&ResponseCache, &str);
-    /// The JSON answer of a prepared query from the direct path, or `None` when it steps aside
-    /// (see [`crate::graphql::direct`]).
-    fn direct(&self, prepared: &Prepared) -> impl Future<Output = Option<Vec<u8>>> + Send;
+    /// The version of the data the operations read, which the kept answers are keyed by.
+    fn version(&self) -> &str;
 }
 
-/// Prepares and runs one request; a request refused while preparing gets its error as a response.
-async fn run_one(ops: &impl Operations, request: Request) -> GqlResponse {
-    match ops.prepare(request) {
-        Ok(prepared) => ops.run(prepared).await,
-        Err(error) => GqlResponse::from_errors(vec![error]),
+impl Execute for Session {
+    fn prepare(&self, request: Request, reference: DocumentRef) -> Result<Prepared, ServerError> {
+        Session::prepare(self, request, reference)
+    }
+
+    fn run(&self, prepared: Prepared) -> impl Future<Output = GqlResponse> + Send {
+        Session::run(self, prepared)
+    }
+
+    fn version(&self) -> &str {
+        Session::version(self)
     }
 }
 
-/// Runs a query and keeps its answer, for the next time the same query meets the same data.
-async fn answer_query(ops: &impl Operations, prepared: Prepared, key: Vec<u8>, media: MediaType) -> Arc<Answer> {
-    let direct = ops.direct(&prepared).await;
-    let (status, headers, body) = if cfg!(debug_assertions) {
-        checked(ops, prepared, direct, media).await
-    } else {
-        match direct {
-            Some(body) => (StatusCode::OK, json_headers(media), Bytes::from(body)),
-            None => parts(&BatchResponse::Single(ops.run(prepared).await), media),
+/// One HTTP request's GraphQL side, as the handler sets it up: what runs its operations, and the
+/// answers already given on the same data.
+pub struct Exchange<'a, E> {
+    /// Prepares and runs the operations.
+    pub session: E,
+    /// The answers kept by the request's bytes.
+    pub answers: &'a ResponseCache,
+}
+
+impl<E: Execute> Exchange<'_, E> {
+    /// Prepares and runs one request; a request refused while preparing gets its error as a
+    /// response.
+    async fn run_one(&self, (request, reference): (Request, DocumentRef)) -> GqlResponse {
+        match self.session.prepare(request, reference) {
+            Ok(prepared) => self.session.run(prepared).await,
+            Err(error) => GqlResponse::from_errors(vec![error]),
         }
-    };
-    let answer = Arc::new(Answer::new(status, headers, body, &key));
-    ops.answers().0.insert(key, Arc::clone(&answer));
-    answer
-}
-
-/// The headers of a JSON answer that no resolver added to.
-fn json_headers(media: MediaType) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
-    headers
-}
-
-/// Debug builds, which the tests run: a query is answered by async-graphql, and the direct
-/// path's answer, where it gave one, must be the same to the byte.
-async fn checked(
-    ops: &impl Operations,
-    prepared: Prepared,
-    direct: Option<Vec<u8>>,
-    media: MediaType,
-) -> (StatusCode, HeaderMap, Bytes) {
-    let general = parts(&BatchResponse::Single(ops.run(prepared).await), media);
-    if let Some(body) = direct {
-        assert!(
-            general == (StatusCode::OK, json_headers(media), Bytes::from(body.clone())),
-            "the direct path answered\n{}\nwhere async-graphql answers\n{}",
-            String::from_utf8_lossy(&body),
-            String::from_utf8_lossy(&general.2),
-        );
     }
-    general
+
+    /// The key of a query's answer, for a request by `method` whose bytes are `raw`.
+    fn key(&self, media: MediaType, method: &str, raw: &[u8]) -> Vec<u8> {
+        ResponseCache::key(self.session.version(), media.content_type(), method, raw)
+    }
+
+    /// Runs a query and keeps its answer, for the next time the same query meets the same data.
+    /// An answer to a GET (`get_query` holds its query string) that ran without errors may be
+    /// kept by shared caches too ([`cache_control`]).
+    async fn answer_query(
+        &self,
+        prepared: Prepared,
+        key: Vec<u8>,
+        media: MediaType,
+        get_query: Option<&str>,
+    ) -> Arc<Answer> {
+        let response = self.session.run(prepared).await;
+        let cacheable = response.errors.is_empty();
+        let (status, mut headers, body) = parts(&BatchResponse::Single(response), media);
+        if let (Some(query), true) = (get_query, cacheable && status == StatusCode::OK) {
+            headers.insert(header::CACHE_CONTROL, cache_control(query, self.session.version()));
+            headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+        }
+        let answer = Arc::new(Answer::new(status, headers, body, &key));
+        self.answers.insert(key, Arc::clone(&answer));
+        answer
+    }
+}
+
+/// How long a shared cache (a CDN, nginx) may serve an answer to a GET without asking again, in
+/// seconds: a write shows through such a cache within this time.
+pub const MAX_AGE: u64 = 5;
+/// How long after [`MAX_AGE`] a shared cache may still serve the answer while it fetches a fresh
+/// one in the background, in seconds.
+pub const STALE_WHILE_REVALIDATE: u64 = 60;
+/// How long an answer at a URL that names the dataset version it reads (`v=<version>`) may be
+/// kept: a year, since that version's data never changes.
+pub const IMMUTABLE_MAX_AGE: u64 = 365 * 24 * 60 * 60;
+
+/// Whether a query string's `v` parameter is `version`: the URL names the data it reads.
+pub fn names_version(query: &str, version: &str) -> bool {
+    query.split('&').any(|pair| pair.strip_prefix("v=") == Some(version))
+}
+
+/// The `Cache-Control` of an answer at a URL that names the dataset version it reads (a unit
+/// test ties its max-age to [`IMMUTABLE_MAX_AGE`]).
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// The `Cache-Control` of an answer to a GET whose query string is `query`, on data of `version`.
+/// A query string whose `v` parameter is the version names data that never changes, so the
+/// answer is immutable; any other may change with the next write, so it is cached briefly.
+pub fn cache_control(query: &str, version: &str) -> HeaderValue {
+    let value = if names_version(query, version) {
+        IMMUTABLE.to_owned()
+    } else {
+        format!("public, max-age={MAX_AGE}, stale-while-revalidate={STALE_WHILE_REVALIDATE}")
+    };
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("no-cache"))
 }
 
 /// One response as JSON; with `application/graphql-response+json`, a request error has no `data`.
@@ -367,7 +432,7 @@ fn response_json(response: &GqlResponse, media: MediaType) -> Json {
 /// The body that stands for a response that could not be serialised (our fault, logged).
 fn internal_error(e: &serde_json::Error) -> Json {
     tracing::error!(error = %e, "a GraphQL response could not be serialised");
-    serde_json::json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL_SERVER_ERROR" } }] })
+    serde_json::json!({ "errors": [{ "message": "internal error", "extensions": { "code": codes::INTERNAL_SERVER_ERROR } }] })
 }
 
 /// One response's bytes. A response that ran is written straight from async-graphql's value
@@ -422,7 +487,7 @@ fn media_type(headers: &HeaderMap) -> Result<MediaType, Refusal> {
     negotiate(accept_header(headers).as_deref()).ok_or_else(|| {
         Refusal::new(
             StatusCode::NOT_ACCEPTABLE,
-            "NOT_ACCEPTABLE",
+            codes::NOT_ACCEPTABLE,
             format!(
                 "GraphQL responses are sent as {GRAPHQL_RESPONSE_JSON} or {APPLICATION_JSON} (or {TEXT_CSV} for a \
                  query's table); Accept allows none of them"
@@ -439,10 +504,11 @@ pub enum GetOutcome {
     Response(Response),
 }
 
-/// GET: a query from `?query=&variables=&operationName=&extensions=`, run by `ops`; or
+/// GET: a query from `?query=&variables=&operationName=&extensions=` (or `documentId=` instead of
+/// `query=`), run by the exchange's session; or
 /// [`GetOutcome::Page`] when a browser asks for the endpoint without parameters. A query's answer
 /// carries an `ETag`, and `If-None-Match` with it gets 304.
-pub async fn get(headers: &HeaderMap, uri: &Uri, ops: &impl Operations) -> GetOutcome {
+pub async fn get(headers: &HeaderMap, uri: &Uri, ex: &Exchange<'_, impl Execute>) -> GetOutcome {
     if uri.query().is_none_or(str::is_empty) && accepts_html(headers) {
         return GetOutcome::Page;
     }
@@ -454,15 +520,15 @@ pub async fn get(headers: &HeaderMap, uri: &Uri, ops: &impl Operations) -> GetOu
     // Only queries are ever kept, so a kept answer is a query's: no need to read or prepare the
     // request again. The key is the query string as it came (see `response_cache`).
     let raw = uri.query().unwrap_or_default().as_bytes();
-    let key = (media != MediaType::Csv).then(|| ResponseCache::key(ops.answers().1, media.content_type(), "GET", raw));
-    if let Some(answer) = key.as_deref().and_then(|k| ops.answers().0.get(k)) {
+    let key = (media != MediaType::Csv).then(|| ex.key(media, "GET", raw));
+    if let Some(answer) = key.as_deref().and_then(|k| ex.answers.get(k)) {
         return GetOutcome::Response(answer.respond(if_none_match));
     }
-    let request = match get_params(uri).and_then(request) {
+    let (request, reference) = match get_params(uri).and_then(request) {
         Ok(request) => request,
         Err(refusal) => return GetOutcome::Response(refusal.into_response(Some(media))),
     };
-    let prepared = match ops.prepare(request) {
+    let prepared = match ex.session.prepare(request, reference) {
         Ok(prepared) => prepared,
         Err(error) => return GetOutcome::Response(respond_error(error, media)),
     };
@@ -470,14 +536,14 @@ pub async fn get(headers: &HeaderMap, uri: &Uri, ops: &impl Operations) -> GetOu
         let what = if ty == OperationType::Mutation { "a mutation" } else { "a subscription" };
         let refusal = Refusal::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
+            codes::METHOD_NOT_ALLOWED,
             format!("GET runs queries only; send {what} as a POST"),
         );
         return GetOutcome::Response(refusal.into_response(Some(media)));
     }
     GetOutcome::Response(match key {
-        None => respond_csv(ops.run(prepared).await),
-        Some(key) => answer_query(ops, prepared, key, media).await.respond(if_none_match),
+        None => respond_csv(ex.session.run(prepared).await),
+        Some(key) => ex.answer_query(prepared, key, media, uri.query()).await.respond(if_none_match),
     })
 }
 
@@ -491,8 +557,9 @@ fn respond_error(error: ServerError, media: MediaType) -> Response {
     respond(BatchResponse::Single(response), media)
 }
 
-/// POST: one request, or a batch of at most [`MAX_BATCH`], as `application/json`, run by `ops`.
-pub async fn post(headers: &HeaderMap, body: &[u8], ops: &impl Operations) -> Response {
+/// POST: one request, or a batch of at most [`MAX_BATCH`], as `application/json`, run by the
+/// exchange's session.
+pub async fn post(headers: &HeaderMap, body: &[u8], ex: &Exchange<'_, impl Execute>) -> Response {
     let media = match media_type(headers) {
         Ok(media) => media,
         Err(refusal) => return refusal.into_response(None),
@@ -502,15 +569,14 @@ pub async fn post(headers: &HeaderMap, body: &[u8], ops: &impl Operations) -> Re
     if !mime.eq_ignore_ascii_case(APPLICATION_JSON) {
         return Refusal::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
+            codes::UNSUPPORTED_MEDIA_TYPE,
             "POST /graphql takes a JSON body with `Content-Type: application/json`",
         )
         .into_response(Some(media));
     }
     // As for GET: a kept answer is found by the body's bytes, before its JSON is read.
-    let key =
-        (media != MediaType::Csv).then(|| ResponseCache::key(ops.answers().1, media.content_type(), "POST", body));
-    if let Some(answer) = key.as_deref().and_then(|k| ops.answers().0.get(k)) {
+    let key = (media != MediaType::Csv).then(|| ex.key(media, "POST", body));
+    if let Some(answer) = key.as_deref().and_then(|k| ex.answers.get(k)) {
         return answer.respond(None);
     }
     let request = match post_body(body) {
@@ -519,22 +585,23 @@ pub async fn post(headers: &HeaderMap, body: &[u8], ops: &impl Operations) -> Re
         Ok(Body::Batch(requests)) => {
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {
-                responses.push(run_one(ops, request).await);
+                responses.push(ex.run_one(request).await);
             }
             return respond(BatchResponse::Batch(responses), media);
         }
         Err(refusal) => return refusal.into_response(Some(media)),
     };
-    let prepared = match ops.prepare(request) {
+    let (request, reference) = request;
+    let prepared = match ex.session.prepare(request, reference) {
         Ok(prepared) => prepared,
         Err(error) => return respond_error(error, media),
     };
     match (prepared.operation, key) {
         (OperationType::Mutation, None) => csv_refusal("a mutation").into_response(Some(media)),
         (OperationType::Subscription, None) => csv_refusal("a subscription").into_response(Some(media)),
-        (OperationType::Query, None) => respond_csv(ops.run(prepared).await),
-        (OperationType::Query, Some(key)) => answer_query(ops, prepared, key, media).await.respond(None),
-        (_, Some(_)) => respond(BatchResponse::Single(ops.run(prepared).await), media),
+        (OperationType::Query, None) => respond_csv(ex.session.run(prepared).await),
+        (OperationType::Query, Some(key)) => ex.answer_query(prepared, key, media, None).await.respond(None),
+        (_, Some(_)) => respond(BatchResponse::Single(ex.session.run(prepared).await), media),
     }
 }
 
@@ -543,7 +610,7 @@ pub async fn post(headers: &HeaderMap, body: &[u8], ops: &impl Operations) -> Re
 fn csv_refusal(what: &str) -> Refusal {
     Refusal::new(
         StatusCode::NOT_ACCEPTABLE,
-        "NOT_ACCEPTABLE",
+        codes::NOT_ACCEPTABLE,
         format!("{TEXT_CSV} answers a single query; send {what} with Accept: {APPLICATION_JSON}"),
     )
 }
@@ -563,7 +630,7 @@ fn respond_csv(response: GqlResponse) -> Response {
     let Some(table) = crate::export::flatten::table(&response.data) else {
         return Refusal::new(
             StatusCode::NOT_ACCEPTABLE,
-            "NOT_ACCEPTABLE",
+            codes::NOT_ACCEPTABLE,
             "the result holds no list of objects to answer as CSV rows: ask for a list \
              (`meetings { nodes { … } }`), or send Accept: application/json",
         )
@@ -580,23 +647,16 @@ mod tests {
     use crate::graphql::engine::Engine;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    /// Operations that count what they run and answer with that count, so that an answer taken
+    /// A session that counts what it runs and answers with that count, so that an answer taken
     /// from the cache shows an older count than one that ran.
     struct Counting {
         engine: Engine,
-        answers: ResponseCache,
         runs: AtomicUsize,
     }
 
-    impl Counting {
-        fn new() -> Counting {
-            Counting { engine: Engine::new(), answers: ResponseCache::default(), runs: AtomicUsize::new(0) }
-        }
-    }
-
-    impl Operations for Counting {
-        fn prepare(&self, request: Request) -> Result<Prepared, ServerError> {
-            self.engine.prepare(request)
+    impl Execute for Counting {
+        fn prepare(&self, request: Request, reference: DocumentRef) -> Result<Prepared, ServerError> {
+            self.engine.prepare_document(request, reference)
         }
 
         async fn run(&self, _prepared: Prepared) -> GqlResponse {
@@ -604,12 +664,8 @@ mod tests {
             GqlResponse::new(async_graphql::Value::from_json(serde_json::json!({ "run": n })).unwrap())
         }
 
-        fn answers(&self) -> (&ResponseCache, &str) {
-            (&self.answers, "v1")
-        }
-
-        async fn direct(&self, _prepared: &Prepared) -> Option<Vec<u8>> {
-            None
+        fn version(&self) -> &str {
+            "v1"
         }
     }
 
@@ -628,12 +684,13 @@ mod tests {
 
     #[tokio::test]
     async fn only_the_same_query_bytes_for_the_same_media_type_are_answered_from_the_cache() {
-        let ops = Counting::new();
+        let answers = ResponseCache::default();
+        let ex = Exchange { session: Counting { engine: Engine::new(), runs: AtomicUsize::new(0) }, answers: &answers };
         let json = headers(APPLICATION_JSON);
         let post = |headers: &HeaderMap, body: &str| {
             let (headers, body) = (headers.clone(), body.to_owned());
-            let ops = &ops;
-            async move { text(super::post(&headers, body.as_bytes(), ops).await).await }
+            let ex = &ex;
+            async move { text(super::post(&headers, body.as_bytes(), ex).await).await }
         };
         let query = r#"{"query":"{ __typename }"}"#;
         assert_eq!(post(&json, query).await, r#"{"data":{"run":1}}"#);
@@ -651,22 +708,46 @@ mod tests {
         assert_eq!(post(&json, &batch).await, r#"[{"data":{"run":8}}]"#);
         let invalid = r#"{"query":"{ __typename "}"#;
         assert!(post(&json, invalid).await.contains("GRAPHQL_PARSE_FAILED"));
-        assert!(ops
-            .answers
+        assert!(answers
             .get(&ResponseCache::key("v1", MediaType::Json.content_type(), "POST", invalid.as_bytes()))
             .is_none());
 
         // GET keeps its own answers, by the query string.
         let uri: Uri = "/graphql?query=%7B__typename%7D".parse().unwrap();
         let get = || async {
-            match super::get(&json, &uri, &ops).await {
+            match super::get(&json, &uri, &ex).await {
                 GetOutcome::Response(response) => text(response).await,
                 GetOutcome::Page => panic!("a query string is not a page"),
             }
         };
         assert_eq!(get().await, r#"{"data":{"run":9}}"#);
         assert_eq!(get().await, r#"{"data":{"run":9}}"#);
-        assert_eq!(ops.runs.load(Ordering::SeqCst), 9);
+        assert_eq!(ex.session.runs.load(Ordering::SeqCst), 9);
+    }
+
+    #[tokio::test]
+    async fn a_get_answer_may_be_kept_by_shared_caches_and_a_post_answer_may_not() {
+        let answers = ResponseCache::default();
+        let ex = Exchange { session: Counting { engine: Engine::new(), runs: AtomicUsize::new(0) }, answers: &answers };
+        let json = headers(APPLICATION_JSON);
+        let uri: Uri = "/graphql?query=%7B__typename%7D".parse().unwrap();
+        let GetOutcome::Response(got) = super::get(&json, &uri, &ex).await else { panic!("a query is not a page") };
+        assert_eq!(got.headers()[header::CACHE_CONTROL], cache_control("query=%7B__typename%7D", "v1"));
+        assert_eq!(got.headers()[header::VARY], "Accept");
+        let posted = super::post(&json, br#"{"query":"{ __typename }"}"#, &ex).await;
+        assert!(posted.headers().get(header::CACHE_CONTROL).is_none(), "{:?}", posted.headers());
+    }
+
+    #[test]
+    fn a_get_answer_is_cached_briefly_or_for_a_year_when_its_url_names_the_dataset_version() {
+        let brief = format!("public, max-age={MAX_AGE}, stale-while-revalidate={STALE_WHILE_REVALIDATE}");
+        assert_eq!(cache_control("query=%7Ba%7D", "abc"), brief.as_str());
+        assert_eq!(cache_control("query=%7Ba%7D&v=abc", "abc"), "public, max-age=31536000, immutable");
+        assert_eq!(IMMUTABLE, format!("public, max-age={IMMUTABLE_MAX_AGE}, immutable"));
+        assert_eq!(cache_control("v=abc&documentId=sha256%3A00", "abc"), "public, max-age=31536000, immutable");
+        // Another version, or `v` as the end of another parameter's name, is not this data's.
+        assert_eq!(cache_control("query=%7Ba%7D&v=abd", "abc"), brief.as_str());
+        assert_eq!(cache_control("xv=abc", "abc"), brief.as_str());
     }
 
     #[test]
@@ -706,6 +787,8 @@ mod tests {
     #[test]
     fn a_request_needs_a_string_query_and_well_typed_parameters() {
         let ok = |v: Json| request(v.as_object().cloned().unwrap_or_default()).is_ok();
+        assert!(ok(serde_json::json!({"documentId": "sha256:00"})), "a documentId stands for the query");
+        assert!(ok(serde_json::json!({"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "00"}}})));
         assert!(ok(serde_json::json!({"query": "{ a }"})));
         assert!(ok(
             serde_json::json!({"query": "{ a }", "operationName": null, "variables": null, "extensions": null})
@@ -720,6 +803,9 @@ mod tests {
             serde_json::json!({"query": "{ a }", "variables": "x"}),
             serde_json::json!({"query": "{ a }", "variables": [1]}),
             serde_json::json!({"query": "{ a }", "extensions": false}),
+            serde_json::json!({"documentId": 1}),
+            serde_json::json!({"extensions": {"persistedQuery": {"sha256Hash": 1}}}),
+            serde_json::json!({"extensions": {"persistedQuery": {"version": 1}}}),
         ] {
             assert!(!ok(bad.clone()), "{bad}");
         }

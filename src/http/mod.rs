@@ -9,6 +9,7 @@
 //! serves GraphiQL from assets built into the binary; and [`landing`] draws the landing page at
 //! `/`.
 
+#[cfg(feature = "bench-hooks")]
 pub mod baseline;
 pub mod examples;
 pub mod exports;
@@ -19,14 +20,13 @@ pub mod response_cache;
 pub mod server;
 
 use crate::app::App;
-use crate::catalog::Catalog;
-use crate::graphql::engine::Prepared;
-use crate::graphql::{self, Bearer};
+use crate::graphql::engine::Session;
+use crate::graphql::{self, codes, Bearer};
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql::{Data, Request, ServerError};
+use async_graphql::Data;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
-use axum::extract::{State, WebSocketUpgrade};
+use axum::extract::{FromRef, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -47,9 +47,24 @@ pub const MAX_BATCH: usize = 10;
 /// Longest a request may take before it is answered with 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// What the handlers share: the service, and the answers already given over HTTP (which belong
+/// to the transport, since they are kept by the request's bytes). Handlers that need only the
+/// service take `State<Arc<App>>`.
+#[derive(Clone)]
+struct Server {
+    app: Arc<App>,
+    answers: Arc<ResponseCache>,
+}
+
+impl FromRef<Server> for Arc<App> {
+    fn from_ref(server: &Server) -> Arc<App> {
+        Arc::clone(&server.app)
+    }
+}
+
 /// The application's router, with every route and layer production serves.
 pub fn router(app: Arc<App>) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/", get(landing::page))
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
@@ -58,10 +73,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/ready", get(ready))
         .route("/schema.graphql", get(schema_sdl))
         .route("/export/manifest.json", get(exports::manifest))
-        .route("/export/{file}", get(exports::file))
-        // Answers 404 unless the server runs with --bench-baseline (see `baseline`).
-        .route("/bench/baseline/{name}", get(baseline::get).post(baseline::post).put(baseline::put))
-        .with_state(app)
+        .route("/export/{file}", get(exports::file));
+    // Answers 404 unless the server runs with --bench-baseline (see `baseline`).
+    #[cfg(feature = "bench-hooks")]
+    let router = router.route("/bench/baseline/{name}", get(baseline::get).post(baseline::post).put(baseline::put));
+    router
+        .with_state(Server { app, answers: Arc::default() })
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(coded_refusal))
         .layer(CompressionLayer::new())
@@ -82,10 +99,10 @@ pub fn router(app: Arc<App>) -> Router {
 async fn coded_refusal(response: Response) -> Response {
     let (code, message) = match response.status() {
         StatusCode::PAYLOAD_TOO_LARGE => {
-            ("PAYLOAD_TOO_LARGE", format!("the request body is larger than {MAX_BODY_BYTES} bytes"))
+            (codes::PAYLOAD_TOO_LARGE, format!("the request body is larger than {MAX_BODY_BYTES} bytes"))
         }
         StatusCode::REQUEST_TIMEOUT => {
-            ("REQUEST_TIMEOUT", format!("the request took longer than {} s", REQUEST_TIMEOUT.as_secs()))
+            (codes::REQUEST_TIMEOUT, format!("the request took longer than {} s", REQUEST_TIMEOUT.as_secs()))
         }
         _ => return response,
     };
@@ -109,50 +126,23 @@ fn bearer(headers: &HeaderMap) -> Bearer {
     Bearer(token)
 }
 
-/// The GraphQL side of one request: the engine, over the state of the data the request started
-/// on, with the request's token.
-struct Exchange<'a> {
-    app: &'a App,
-    catalog: Arc<Catalog>,
-    bearer: Bearer,
-}
-
-impl<'a> Exchange<'a> {
-    fn new(app: &'a App, bearer: Bearer) -> Exchange<'a> {
-        let catalog = app.catalog();
-        app.answers.observe(catalog.meta.revision);
-        Exchange { app, catalog, bearer }
+impl Server {
+    /// The GraphQL side of one request: the engine over the data as of now, with the request's
+    /// token, and the answers kept for that data.
+    fn exchange(&self, bearer: Bearer) -> graphql_http::Exchange<'_, Session> {
+        let catalog = self.app.catalog();
+        self.answers.observe(catalog.meta.revision);
+        let session =
+            Session { engine: self.app.engine.clone(), catalog, curator: Arc::clone(&self.app.curator), bearer };
+        graphql_http::Exchange { session, answers: &self.answers }
     }
 }
 
-impl graphql_http::Operations for Exchange<'_> {
-    fn prepare(&self, request: Request) -> Result<Prepared, ServerError> {
-        self.app.engine.prepare(request)
-    }
-
-    async fn run(&self, mut prepared: Prepared) -> async_graphql::Response {
-        prepared.request = prepared
-            .request
-            .data(Arc::clone(&self.catalog))
-            .data(Arc::clone(&self.app.curator))
-            .data(self.bearer.clone());
-        self.app.engine.run(prepared).await
-    }
-
-    fn answers(&self) -> (&ResponseCache, &str) {
-        (&self.app.answers, &self.catalog.meta.version)
-    }
-
-    async fn direct(&self, prepared: &Prepared) -> Option<Vec<u8>> {
-        self.app.engine.direct(prepared, &self.catalog).await
-    }
-}
-
-/// GET /graphql: GraphiQL for a browser, or a query from the `query`, `variables` and
-/// `operationName` parameters.
-async fn graphql_get(State(app): State<Arc<App>>, headers: HeaderMap, uri: Uri) -> Response {
+/// GET /graphql: GraphiQL for a browser, or a query from the `query` (or `documentId`),
+/// `variables` and `operationName` parameters.
+async fn graphql_get(State(server): State<Server>, headers: HeaderMap, uri: Uri) -> Response {
     // A GET never writes (mutations are refused before execution), so no token is passed on.
-    match graphql_http::get(&headers, &uri, &Exchange::new(&app, Bearer::default())).await {
+    match graphql_http::get(&headers, &uri, &server.exchange(Bearer::default())).await {
         graphql_http::GetOutcome::Page => graphiql::page(),
         graphql_http::GetOutcome::Response(response) => response,
     }
@@ -169,8 +159,8 @@ async fn graphql_ws(State(app): State<Arc<App>>, protocol: GraphQLProtocol, upgr
 }
 
 /// POST /graphql: one request, or a batch of at most [`MAX_BATCH`], as `application/json`.
-async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    graphql_http::post(&headers, &body, &Exchange::new(&app, bearer(&headers))).await
+async fn graphql_post(State(server): State<Server>, headers: HeaderMap, body: Bytes) -> Response {
+    graphql_http::post(&headers, &body, &server.exchange(bearer(&headers))).await
 }
 
 /// GET /health: liveness, the version of the data being served, and whether the store can

@@ -66,7 +66,14 @@ impl Answer {
             tags.split(',').any(|t| t.trim() == "*" || bare(t) == bare(ours))
         });
         let mut response = if matches && self.status == StatusCode::OK {
-            StatusCode::NOT_MODIFIED.into_response()
+            // A 304 carries the caching headers the full answer would (RFC 9110, 15.4.5).
+            let mut response = StatusCode::NOT_MODIFIED.into_response();
+            for name in [header::CACHE_CONTROL, header::VARY] {
+                if let Some(value) = self.headers.get(&name) {
+                    response.headers_mut().insert(name, value.clone());
+                }
+            }
+            response
         } else {
             let mut response = (self.status, self.body.clone()).into_response();
             response.headers_mut().extend(self.headers.clone());

@@ -53,7 +53,11 @@ pub enum Drained {
 
 /// The answer to a connection over [`ServerLimits::max_connections`], written before closing it.
 fn busy_answer() -> Vec<u8> {
-    let body = r#"{"errors":[{"message":"the server is serving as many connections as it allows; try again shortly","extensions":{"code":"SERVICE_UNAVAILABLE"}}]}"#;
+    let body = serde_json::json!({ "errors": [{
+        "message": "the server is serving as many connections as it allows; try again shortly",
+        "extensions": { "code": crate::graphql::codes::SERVICE_UNAVAILABLE },
+    }] })
+    .to_string();
     format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
         body.len()

@@ -5,9 +5,10 @@
 //! each located as `seed/meetings.json: meeting '<slug>': <field>: <what>`. [`export`] writes a
 //! dataset back in the same format; writing to the store is the store's job.
 
-pub mod export;
 mod files;
+#[cfg(any(test, feature = "bench-hooks"))]
 pub mod synthetic;
+pub mod writer;
 
 use crate::domain::{self, Collection, Dataset, PartialDate, Problem, Slug};
 use files::*;

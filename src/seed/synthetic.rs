@@ -23,7 +23,7 @@
 //! input and `n` always give the same output.
 //!
 //! It is run by the growth benchmark (`cargo bench --bench growth`), which writes the scaled
-//! dataset as seed files with [`super::export::write`]; it is not a command of the server, so
+//! dataset as seed files with [`super::writer::write`]; it is not a command of the server, so
 //! no synthetic record can reach a production store by accident.
 
 use super::SeedError;

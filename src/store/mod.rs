@@ -982,7 +982,7 @@ impl Store {
     /// Makes the store look as if an older build (index layout 1) had seeded it: no index
     /// version, one sled key per index entry, no full-text index and no stamps. For tests of
     /// [`Store::upgrade_indexes`].
-    #[doc(hidden)]
+    #[cfg(any(test, feature = "bench-hooks"))]
     pub fn downgrade_for_test(&self) -> Result<(), StoreError> {
         self.write_layout_2_for_test()?;
         self.db()?.open_tree(META)?.remove(META_INDEX_VERSION)?;
@@ -993,7 +993,7 @@ impl Store {
 
     /// Rewrites the indexes as the previous build (index layout 2) wrote them: one sled key per
     /// entry, with an empty value. For tests that such a store is upgraded when it is opened.
-    #[doc(hidden)]
+    #[cfg(any(test, feature = "bench-hooks"))]
     pub fn write_layout_2_for_test(&self) -> Result<(), StoreError> {
         let ds = self.read_dataset()?;
         let mut entries: Vec<(Index, Vec<u8>)> = Vec::new();
@@ -1017,7 +1017,7 @@ impl Store {
     /// Makes the store look as if a newer build had written it: its recorded format becomes
     /// `version`. The counterpart of [`Store::downgrade_for_test`], for tests of
     /// [`StoreError::NewerFormat`]; nothing else calls it.
-    #[doc(hidden)]
+    #[cfg(any(test, feature = "bench-hooks"))]
     pub fn set_format_for_test(&self, version: u8) -> Result<(), StoreError> {
         self.db()?.open_tree(META)?.insert(META_FORMAT, &[version])?;
         self.db()?.flush()?;
@@ -1026,7 +1026,7 @@ impl Store {
 
     /// Replaces the stored bytes of one record, bypassing the codec; for tests of damaged values
     /// and of values written by a newer build. Nothing else calls it.
-    #[doc(hidden)]
+    #[cfg(any(test, feature = "bench-hooks"))]
     pub fn put_raw_for_test(&self, collection: Collection, key: &str, bytes: &[u8]) -> Result<(), StoreError> {
         self.db()?.open_tree(tree_name(collection))?.insert(key.as_bytes(), bytes)?;
         self.db()?.flush()?;
@@ -1034,13 +1034,13 @@ impl Store {
     }
 
     /// The stored bytes of one record; for tests that alter them with [`Store::put_raw_for_test`].
-    #[doc(hidden)]
+    #[cfg(any(test, feature = "bench-hooks"))]
     pub fn get_raw_for_test(&self, collection: Collection, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.db()?.open_tree(tree_name(collection))?.get(key.as_bytes())?.map(|v| v.to_vec()))
     }
 
     /// Removes one index entry; for tests of the consistency check.
-    #[doc(hidden)]
+    #[cfg(any(test, feature = "bench-hooks"))]
     pub fn corrupt_index_for_test(&self, index: Index, entry: &[u8]) -> Result<(), StoreError> {
         let tree = self.db()?.open_tree(index.tree_name())?;
         let (list, member) = index::list_key(index, entry);

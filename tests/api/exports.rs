@@ -579,3 +579,21 @@ async fn the_export_command_writes_the_same_bytes_as_the_http_endpoints() {
         assert_eq!(listed, entry, "{name}: the same manifest entry");
     }
 }
+
+#[tokio::test]
+async fn an_export_url_that_names_the_dataset_version_is_immutable_and_any_other_is_revalidated() {
+    let app = spawn_app();
+    let version =
+        app.data("{ dataset { version } }", json!({})).await["dataset"]["version"].as_str().unwrap().to_owned();
+    let plain = app.get("/export/meetings.csv").await;
+    assert_eq!(plain.status, StatusCode::OK, "{}", plain.body);
+    assert_eq!(plain.headers[header::CACHE_CONTROL], "no-cache");
+    let pinned = app.get(&format!("/export/meetings.csv?v={version}")).await;
+    assert_eq!(pinned.headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(pinned.body, plain.body, "the same file either way");
+    let manifest = app.get(&format!("/export/manifest.json?v={version}")).await;
+    assert_eq!(manifest.headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    // A version that is not the one served names data the server no longer has.
+    let other = app.get("/export/meetings.csv?v=0123456789abcdef").await;
+    assert_eq!(other.headers[header::CACHE_CONTROL], "no-cache");
+}

@@ -112,14 +112,6 @@ fn the_partial_date_parser_never_panics_and_round_trips_what_it_accepts() {
 }
 
 #[test]
-fn the_query_parser_builds_what_async_graphql_builds_or_nothing() {
-    // Byte-level mutants of real queries; tests/api/parse/ fuzzes the grammar token by token.
-    let mut corpus: Vec<Vec<u8>> = crate::parse::corpus().into_iter().map(|(_, text)| text.into_bytes()).collect();
-    corpus.extend(regressions("query_parser"));
-    assert!(run("query_parser", &corpus, 10_000, fuzzing::query_parser) > 10_000);
-}
-
-#[test]
 fn cursor_decoding_never_panics_and_round_trips_what_it_accepts() {
     let mut corpus: Vec<Vec<u8>> = ["2023-11-14\u{0}2023-11-abuja", "", "ke", "é\u{0}ü", "k1:"]
         .iter()

@@ -9,7 +9,7 @@ use serde_json::json;
 #[test]
 fn exporting_a_freshly_seeded_store_gives_back_the_seed_files_byte_for_byte() {
     let app = spawn_app();
-    for (name, text) in seed::export::render(&app.app.catalog().ds) {
+    for (name, text) in seed::writer::render(&app.app.catalog().ds) {
         let original = std::fs::read_to_string(seed_dir().join(name)).unwrap();
         assert!(text == original, "seed/{name} differs from its export; regenerate it with `khartoum-graphql export`");
     }
@@ -63,7 +63,7 @@ async fn curated_changes_survive_export_and_seeding_a_fresh_store() {
     .await;
 
     let exported = tempfile::tempdir().unwrap();
-    seed::export::write(&app.app.catalog().ds, exported.path()).unwrap();
+    seed::writer::write(&app.app.catalog().ds, exported.path()).unwrap();
     let reseeded = spawn_app_with_seed(exported.path());
     assert_eq!(reseeded.app.catalog().ds, app.app.catalog().ds, "the fresh store holds the curated dataset");
     let q = r#"{ meeting(slug: "2026-11-rome-som") { hosts { slug } participations { inferred note } sources { url published }

@@ -64,44 +64,17 @@ pub struct Partnership {
 impl Partnership {
     /// The other actor.
     async fn actor(&self) -> Actor {
-        self.actor_value()
+        self.rec.actor_ref(self.partner.actor)
     }
 
     /// Number of meetings both organised.
     async fn count(&self) -> i32 {
-        self.count_value()
+        self.partner.meetings.len() as i32
     }
 
     /// The meetings both organised, chronological.
     async fn meetings(&self) -> Vec<Meeting> {
-        self.meetings_value()
-    }
-}
-
-/// The value of each field of `Partnership`: what async-graphql's resolvers above return, and what
-/// the direct path writes ([`direct::Object`] below).
-impl Partnership {
-    fn actor_value(&self) -> Actor {
-        self.rec.actor_ref(self.partner.actor)
-    }
-
-    fn count_value(&self) -> i32 {
-        self.partner.meetings.len() as i32
-    }
-
-    fn meetings_value(&self) -> Vec<Meeting> {
         self.partner.meetings.iter().map(|&m| Meeting(self.rec.at(m))).collect()
-    }
-}
-
-impl direct::Object for Partnership {
-    fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
-        match f.name() {
-            "actor" => f.put(self.actor_value()),
-            "count" => f.put(self.count_value()),
-            "meetings" => f.put(self.meetings_value()),
-            _ => f.uncovered(),
-        }
     }
 }
 
@@ -111,7 +84,7 @@ pub(super) fn partners(rec: &Rec, slug: &str) -> Vec<Partnership> {
 }
 
 /// The meetings of an actor. `State.meetings` and `Organization.meetings` both call this, with the
-/// contract's argument order, so the interface path and the direct path behave the same.
+/// contract's argument order, so the interface path and the type's own path behave the same.
 pub(super) fn actor_meetings(
     rec: &Rec,
     slug: &str,
@@ -144,17 +117,3 @@ pub fn meetings_page(
     let at = |i: usize| if descending { items.get(len - 1 - i) } else { items.get(i) };
     page_by(len, at, |m| cat.meeting_key(m), descending, args, |m| Meeting(rec.at(m))).map(Into::into)
 }
-
-direct::object_output!(Partnership);
-
-/// An actor writes as the state or organisation behind it, as async-graphql resolves an interface.
-impl direct::Object for Actor {
-    fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
-        match self {
-            Actor::State(s) => s.field(f),
-            Actor::Organization(o) => o.field(f),
-        }
-    }
-}
-
-direct::object_output!(Actor);

@@ -118,14 +118,3 @@ pub enum NoteKind {
     /// An editorial remark of this dataset (a classification, a repair of a text).
     Editorial,
 }
-
-crate::graphql::direct::enum_output!(
-    Continent,
-    MembershipRole,
-    MeetingKind,
-    MeetingRole,
-    MeetingRelationKind,
-    DocumentKind,
-    CommitmentKind,
-    NoteKind,
-);

@@ -40,7 +40,6 @@ pub use state::State;
 pub use write_inputs::*;
 
 use crate::catalog::{ActorRef, Catalog};
-use crate::graphql::direct;
 use crate::graphql::error::{ApiError, ApiResult};
 use std::sync::Arc;
 
@@ -65,6 +64,11 @@ impl Rec {
     /// The sources with the given slugs (unknown ones skipped: validation keeps them known).
     pub fn sources(&self, slugs: &[crate::domain::Slug]) -> Vec<Source> {
         slugs.iter().filter_map(|s| self.cat.source(s.as_str())).map(|i| Source(self.at(i))).collect()
+    }
+
+    /// The processes with the given slugs (unknown ones skipped: validation keeps them known).
+    pub fn processes(&self, slugs: &[crate::domain::Slug]) -> Vec<Process> {
+        slugs.iter().filter_map(|p| self.cat.process(p.as_str())).map(|i| Process(self.at(i))).collect()
     }
 
     /// The notes of a record, as GraphQL objects.

@@ -64,23 +64,6 @@ impl NodeId {
     }
 }
 
-/// A node writes as the record behind it, as async-graphql resolves an interface.
-impl direct::Object for Node {
-    fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
-        match self {
-            Node::State(n) => n.field(f),
-            Node::Organization(n) => n.field(f),
-            Node::Process(n) => n.field(f),
-            Node::Chairmanship(n) => n.field(f),
-            Node::Meeting(n) => n.field(f),
-            Node::Document(n) => n.field(f),
-            Node::Commitment(n) => n.field(f),
-        }
-    }
-}
-
-direct::object_output!(Node);
-
 #[cfg(test)]
 mod tests {
     use super::*;

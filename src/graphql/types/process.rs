@@ -28,42 +28,42 @@ impl Process {
 impl Process {
     /// A global id, opaque and stable: pass it to `node(id:)`.
     pub async fn id(&self) -> ID {
-        self.id_value()
+        NodeId::encode("Process", self.r().slug.as_str())
     }
 
     /// Stable key: 'khartoum-process', 'rabat-process'.
     async fn slug(&self) -> &str {
-        self.slug_value()
+        self.r().slug.as_str()
     }
 
     /// When this record entered the store: seeded from the seed files or created through the API.
     async fn created_at(&self) -> DateTime {
-        self.created_at_value()
+        DateTime(self.0.cat.stamp(Collection::Processes, self.r().slug.as_str()).created_at)
     }
 
     /// When this record last changed. Use `updatedSince` filters to fetch only what changed.
     async fn updated_at(&self) -> DateTime {
-        self.updated_at_value()
+        DateTime(self.0.cat.stamp(Collection::Processes, self.r().slug.as_str()).updated_at)
     }
 
     /// The usual name ('Khartoum Process').
     async fn name(&self) -> &str {
-        self.name_value()
+        &self.r().name
     }
 
     /// The official or alternative name, e.g. 'EU-Horn of Africa Migration Route Initiative'.
     async fn alias(&self) -> Option<&str> {
-        self.alias_value()
+        self.r().alias.as_deref()
     }
 
     /// When the process was established.
     async fn established(&self) -> Option<crate::domain::PartialDate> {
-        self.established_value()
+        self.r().established
     }
 
     /// What the process is, in a few sentences written for this dataset.
     async fn description(&self) -> Option<&str> {
-        self.description_value()
+        self.r().description.as_deref()
     }
 
     /// Memberships in the process, optionally only those of some roles or in force on a date. A
@@ -74,17 +74,25 @@ impl Process {
         #[graphql(desc = "Only memberships of these roles.")] roles: Option<Vec<MembershipRole>>,
         #[graphql(desc = "Only memberships in force on this date.")] as_of: Option<Date>,
     ) -> Vec<Membership> {
-        self.memberships_value(roles, as_of)
+        let cat = &self.0.cat;
+        let roles: Vec<crate::domain::MembershipRole> = roles.unwrap_or_default().into_iter().map(Into::into).collect();
+        cat.memberships_of_process(self.r().slug.as_str())
+            .iter()
+            .copied()
+            .filter(|&i| roles.is_empty() || roles.contains(&cat.ds.memberships[i].role))
+            .filter(|&i| as_of.is_none_or(|d| cat.membership_in_force(i, d.0)))
+            .map(|i| Membership(self.0.at(i)))
+            .collect()
     }
 
     /// The process's chair terms, chronological.
     async fn chairmanships(&self) -> Vec<Chairmanship> {
-        self.chairmanships_value()
+        self.chairs()
     }
 
     /// The term that is running now (one with no end), if any.
     async fn current_chair(&self) -> Option<Chairmanship> {
-        self.current_chair_value()
+        self.chairs().into_iter().rev().find(|c| c.r().end.is_none())
     }
 
     /// The process's meetings.
@@ -99,126 +107,25 @@ impl Process {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> ApiResult<MeetingConnection> {
-        self.meetings_value(filter, order_by, PageArgs { first, after, last, before })
-    }
-
-    /// The process's declarations and action plans, by adoption date.
-    async fn documents(&self) -> Vec<Document> {
-        self.documents_value()
-    }
-
-    /// Where the record's facts come from.
-    async fn sources(&self) -> Vec<Source> {
-        self.sources_value()
-    }
-
-    /// Remarks on the record: inferred values, conflicts between sources, editorial notes.
-    async fn notes(&self) -> Vec<Note> {
-        self.notes_value()
-    }
-}
-
-/// The value of each field of `Process`: what async-graphql's resolvers above return, and what
-/// the direct path writes ([`direct::Object`] below).
-impl Process {
-    fn id_value(&self) -> ID {
-        NodeId::encode("Process", self.r().slug.as_str())
-    }
-
-    fn slug_value(&self) -> &str {
-        self.r().slug.as_str()
-    }
-
-    fn created_at_value(&self) -> DateTime {
-        DateTime(self.0.cat.stamp(Collection::Processes, self.r().slug.as_str()).created_at)
-    }
-
-    fn updated_at_value(&self) -> DateTime {
-        DateTime(self.0.cat.stamp(Collection::Processes, self.r().slug.as_str()).updated_at)
-    }
-
-    fn name_value(&self) -> &str {
-        &self.r().name
-    }
-
-    fn alias_value(&self) -> Option<&str> {
-        self.r().alias.as_deref()
-    }
-
-    fn established_value(&self) -> Option<crate::domain::PartialDate> {
-        self.r().established
-    }
-
-    fn description_value(&self) -> Option<&str> {
-        self.r().description.as_deref()
-    }
-
-    fn memberships_value(&self, roles: Option<Vec<MembershipRole>>, as_of: Option<Date>) -> Vec<Membership> {
-        let cat = &self.0.cat;
-        let roles: Vec<crate::domain::MembershipRole> = roles.unwrap_or_default().into_iter().map(Into::into).collect();
-        cat.memberships_of_process(self.r().slug.as_str())
-            .iter()
-            .copied()
-            .filter(|&i| roles.is_empty() || roles.contains(&cat.ds.memberships[i].role))
-            .filter(|&i| as_of.is_none_or(|d| cat.membership_in_force(i, d.0)))
-            .map(|i| Membership(self.0.at(i)))
-            .collect()
-    }
-
-    fn chairmanships_value(&self) -> Vec<Chairmanship> {
-        self.chairs()
-    }
-
-    fn current_chair_value(&self) -> Option<Chairmanship> {
-        self.chairs().into_iter().rev().find(|c| c.r().end.is_none())
-    }
-
-    fn meetings_value(
-        &self,
-        filter: Option<MeetingFilter>,
-        order_by: Option<MeetingOrder>,
-        page: PageArgs,
-    ) -> ApiResult<MeetingConnection> {
+        let page = PageArgs { first, after, last, before };
         let mut query = filter.unwrap_or_default().to_query(&self.0.cat)?;
         // The process itself goes first: the read model starts from the first process's index.
         query.processes.insert(0, self.r().slug.to_string());
         meetings_page(&self.0, &query, order_by, page)
     }
 
-    fn documents_value(&self) -> Vec<Document> {
+    /// The process's declarations and action plans, by adoption date.
+    async fn documents(&self) -> Vec<Document> {
         self.0.cat.documents_of_process(self.r().slug.as_str()).iter().map(|&i| Document(self.0.at(i))).collect()
     }
 
-    fn sources_value(&self) -> Vec<Source> {
+    /// Where the record's facts come from.
+    async fn sources(&self) -> Vec<Source> {
         self.0.sources(&self.r().sources)
     }
 
-    fn notes_value(&self) -> Vec<Note> {
+    /// Remarks on the record: inferred values, conflicts between sources, editorial notes.
+    async fn notes(&self) -> Vec<Note> {
         self.0.notes(&self.r().notes)
     }
 }
-
-impl direct::Object for Process {
-    fn field(&self, f: &mut direct::Field<'_, '_>) -> direct::Written {
-        match f.name() {
-            "id" => f.put(self.id_value()),
-            "slug" => f.put(self.slug_value()),
-            "createdAt" => f.put(self.created_at_value()),
-            "updatedAt" => f.put(self.updated_at_value()),
-            "name" => f.put(self.name_value()),
-            "alias" => f.put(self.alias_value()),
-            "established" => f.put(self.established_value()),
-            "description" => f.put(self.description_value()),
-            "memberships" => f.put(self.memberships_value(f.arg("roles")?, f.arg("asOf")?)),
-            "chairmanships" => f.put(self.chairmanships_value()),
-            "currentChair" => f.put(self.current_chair_value()),
-            "meetings" => f.put(self.meetings_value(f.arg("filter")?, f.arg("orderBy")?, f.page()?)),
-            "documents" => f.put(self.documents_value()),
-            "sources" => f.put(self.sources_value()),
-            "notes" => f.put(self.notes_value()),
-            _ => f.uncovered(),
-        }
-    }
-}
-
-direct::object_output!(Process);
