@@ -21,23 +21,46 @@ fn a_second_server_on_the_same_data_directory_exits_with_one_clear_line() {
 }
 
 #[test]
-fn sigterm_finishes_gracefully_and_the_store_reopens_consistent() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let (mut server, _) = serve(&data);
-    let status = Command::new("kill").arg("-TERM").arg(server.id().to_string()).status().unwrap();
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let exit = loop {
-        if let Some(s) = server.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "the server did not stop within 20 s of SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(exit.success(), "{exit:?}");
-    let check = cli(&data, &["check-store"]);
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+fn sigterm_and_sigint_each_finish_gracefully_and_the_store_reopens_with_the_write() {
+    for signal in ["TERM", "INT"] {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let (mut server, base, _) = serve_env(&data, &seed_dir(), &[("KHARTOUM_GRAPHQL_TOKENS", TOKEN)]);
+        let body = r#"{"query":"mutation { updateMeeting(slug: \"2025-aswan-legal-pathways\", input: { attendance: 51 }) { attendance } }"}"#;
+        let written = ureq::post(&format!("{base}/graphql"))
+            .set("Content-Type", "application/json")
+            .set("Authorization", &format!("Bearer {TOKEN}"))
+            .send_string(body)
+            .unwrap()
+            .into_string()
+            .unwrap();
+        assert!(written.contains(r#""attendance":51"#), "{written}");
+        let status = Command::new("kill").arg(format!("-{signal}")).arg(server.id().to_string()).status().unwrap();
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let exit = loop {
+            if let Some(s) = server.try_wait().unwrap() {
+                break s;
+            }
+            assert!(Instant::now() < deadline, "the server did not stop within 20 s of SIG{signal}");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert!(exit.success(), "SIG{signal}: {exit:?}");
+        let log = server.finish();
+        // The graceful path, not a default signal disposition: it drained and flushed.
+        let shutdown = log.iter().position(|l| l.contains("shutting down: finishing in-flight requests"));
+        let stopped = log.iter().position(|l| l.ends_with("stopped"));
+        assert!(matches!((shutdown, stopped), (Some(a), Some(b)) if a < b), "SIG{signal}: {log:#?}");
+        let check = cli(&data, &["check-store"]);
+        assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+        let export = dir.path().join("export");
+        let out = cli(&data, &["export", "--format", "json", "--out", export.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let meetings: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(export.join("meetings.json")).unwrap()).unwrap();
+        let aswan = meetings.as_array().unwrap().iter().find(|m| m["slug"] == "2025-aswan-legal-pathways").unwrap();
+        assert_eq!(aswan["attendance"], 51, "SIG{signal}: {aswan}");
+    }
 }
 
 #[test]
