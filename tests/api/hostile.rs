@@ -53,6 +53,11 @@ const fn failed_while_running(code: &'static str, message: &'static str) -> Expe
     Expect { status: StatusCode::OK, code, message, ran: true }
 }
 
+/// The parse error of an empty query: where, and what the parser expected there.
+const EMPTY_QUERY: &str = " --> 1:1\n  |\n1 | \n  | ^---\n  |\n  = expected executable_definition";
+/// The parse error of `{ dataset {`: the end of the text, where a selection was expected.
+const UNCLOSED_QUERY: &str = " --> 1:12\n  |\n1 | { dataset {\n  |            ^---\n  |\n  = expected selection";
+
 async fn check(app: &TestApp, shape: &str, request: Request<Body>, expect: Expect) -> Value {
     let reply = app.send(request).await;
     assert_eq!(reply.status, expect.status, "{shape}: {}", &reply.body[..reply.body.len().min(400)]);
@@ -244,12 +249,12 @@ async fn malformed_and_oversized_requests_are_refused_with_a_code() {
         refused(bad, "BAD_REQUEST", "must be a string"),
     )
     .await;
-    check(&app, "an empty query", query("", json!({})), refused(bad, "GRAPHQL_PARSE_FAILED", "")).await;
+    check(&app, "an empty query", query("", json!({})), refused(bad, "GRAPHQL_PARSE_FAILED", EMPTY_QUERY)).await;
     check(
         &app,
         "a query that does not parse",
         query("{ dataset {", json!({})),
-        refused(bad, "GRAPHQL_PARSE_FAILED", ""),
+        refused(bad, "GRAPHQL_PARSE_FAILED", UNCLOSED_QUERY),
     )
     .await;
     let long = format!("{{ __typename }}{}", " ".repeat(MAX_QUERY_BYTES));
