@@ -713,3 +713,45 @@ async fn after_every_kind_of_write_the_read_model_is_what_a_full_reload_of_the_s
         assert_read_model_is_the_store(&app, query);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_while_a_write_is_in_flight_answers_at_once_from_the_read_model_before_it() {
+    use khartoum_graphql::domain::Meeting;
+    use std::time::Duration;
+    let app = spawn_app();
+    let q = r#"{ meeting(slug: "2025-aswan-legal-pathways") { attendance } dataset { version } }"#;
+    let before = app.data(q, json!({})).await;
+    assert_ne!(before["meeting"]["attendance"], 77);
+
+    // A write that holds the writer from inside its edit until the test lets it go: it is in
+    // flight for as long as the test needs, with no timing involved.
+    let (entered, in_edit) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let curator = std::sync::Arc::clone(&app.app.curator);
+    let write = tokio::spawn(async move {
+        curator
+            .write(Some(TOKEN), move |draft| {
+                entered.send(()).unwrap();
+                released.recv().unwrap();
+                draft.get_mut::<Meeting>("2025-aswan-legal-pathways")?.attendance = Some(77);
+                Ok(())
+            })
+            .await
+    });
+    tokio::task::spawn_blocking(move || in_edit.recv_timeout(Duration::from_secs(10)))
+        .await
+        .unwrap()
+        .expect("the write reached its edit within 10 s");
+
+    // A read blocked by the write would wait until it is released, which happens only after.
+    let during = tokio::time::timeout(Duration::from_secs(10), app.data(q, json!({})))
+        .await
+        .expect("a read answers while a write is in flight");
+    assert_eq!(during, before, "a read during a write sees the read model from before it");
+
+    release.send(()).unwrap();
+    write.await.unwrap().expect("the write commits once released");
+    let after = app.data(q, json!({})).await;
+    assert_eq!(after["meeting"]["attendance"], 77);
+    assert_ne!(after["dataset"]["version"], before["dataset"]["version"]);
+}
