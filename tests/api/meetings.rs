@@ -22,26 +22,26 @@ fn all_words_in(words: &str, haystack: &str) -> bool {
 }
 
 /// A meeting of seed/meetings.json, with what the filters look at.
-struct SeedMeeting {
-    slug: String,
-    start: String,
+pub struct SeedMeeting {
+    pub slug: String,
+    pub start: String,
     /// First day of the start date.
-    first: String,
+    pub first: String,
     /// Last day of the end date, or of the start date when there is no end.
-    last: String,
+    pub last: String,
     kind: String,
-    processes: Vec<String>,
+    pub processes: Vec<String>,
     /// (actor, role), in the order recorded.
     participations: Vec<(String, String)>,
-    country: Option<String>,
-    online: bool,
+    pub country: Option<String>,
+    pub online: bool,
     domains: Vec<i64>,
     title_and_summary: String,
 }
 
 /// Every seed meeting, chronological: by the first day of the start date; on the same day the
 /// less precise date first (a year, then a month, then a day), then by slug.
-fn seed_meetings() -> Vec<SeedMeeting> {
+pub fn seed_meetings() -> Vec<SeedMeeting> {
     let mut v: Vec<SeedMeeting> = seed_file("meetings.json")
         .iter()
         .map(|m| {
@@ -82,7 +82,7 @@ fn chronological<'a>((start, slug): (&str, &'a str)) -> (String, usize, &'a str)
 }
 
 /// The slugs of the seed meetings that satisfy `keep`, oldest first.
-fn oldest_first(keep: impl Fn(&SeedMeeting) -> bool) -> Vec<String> {
+pub fn oldest_first(keep: impl Fn(&SeedMeeting) -> bool) -> Vec<String> {
     seed_meetings().into_iter().filter(|m| keep(m)).map(|m| m.slug).collect()
 }
 
@@ -94,7 +94,7 @@ fn newest_first(keep: impl Fn(&SeedMeeting) -> bool) -> Vec<String> {
 }
 
 /// Whether a seed meeting's span shares a day with the closed range [from, to].
-fn meets_range(m: &SeedMeeting, from: Option<&str>, to: Option<&str>) -> bool {
+pub fn meets_range(m: &SeedMeeting, from: Option<&str>, to: Option<&str>) -> bool {
     from.is_none_or(|f| m.last.as_str() >= f) && to.is_none_or(|t| m.first.as_str() <= t)
 }
 
