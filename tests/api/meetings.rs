@@ -29,10 +29,10 @@ pub struct SeedMeeting {
     pub first: String,
     /// Last day of the end date, or of the start date when there is no end.
     pub last: String,
-    kind: String,
+    pub kind: String,
     pub processes: Vec<String>,
     /// (actor, role), in the order recorded.
-    participations: Vec<(String, String)>,
+    pub participations: Vec<(String, String)>,
     pub country: Option<String>,
     pub online: bool,
     domains: Vec<i64>,
