@@ -761,3 +761,38 @@ async fn a_read_while_a_write_is_in_flight_answers_at_once_from_the_read_model_b
     assert_eq!(after["meeting"]["attendance"], 77);
     assert_ne!(after["dataset"]["version"], before["dataset"]["version"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_read_answers_from_one_read_model_while_writes_swap_them() {
+    let app = std::sync::Arc::new(spawn_app());
+    // Each field below is resolved on its own; answered from one read model, they agree: the
+    // count of meetings is the same twice, and each write adds one meeting and one revision.
+    let q = r#"{ dataset { version meetings } meetings(first: 1) { totalCount } again: dataset { meetings version } }"#;
+    let revision =
+        |v: &Value| -> i64 { v.as_str().and_then(|s| s.rsplit_once("-r")).map_or(0, |(_, r)| r.parse().unwrap()) };
+    let seeded = app.data(q, json!({})).await["dataset"]["meetings"].as_i64().unwrap();
+    let writer = {
+        let app = std::sync::Arc::clone(&app);
+        tokio::spawn(async move {
+            for n in 0..20 {
+                let mut input = new_meeting(&format!("2026-10-nairobi-labour-{n}"));
+                input["sources"][0]["url"] = json!(format!("https://www.khartoumprocess.net/example-2026-10-{n}"));
+                app.write_data(CREATE_MEETING, json!({ "input": input })).await;
+            }
+        })
+    };
+    let mut reads = 0;
+    let mut seen = std::collections::BTreeSet::new();
+    while !writer.is_finished() || reads == 0 {
+        let d = app.data(q, json!({})).await;
+        let meetings = d["dataset"]["meetings"].as_i64().unwrap();
+        assert_eq!(d["meetings"]["totalCount"], meetings, "{d}");
+        assert_eq!(d["again"]["meetings"], meetings, "{d}");
+        assert_eq!(d["again"]["version"], d["dataset"]["version"], "{d}");
+        assert_eq!(meetings - seeded, revision(&d["dataset"]["version"]), "one meeting per revision: {d}");
+        seen.insert(meetings);
+        reads += 1;
+    }
+    writer.await.unwrap();
+    println!("{reads} reads during 20 writes saw {} read models", seen.len());
+}
