@@ -129,6 +129,12 @@ impl Curator {
         self.changes.subscribe()
     }
 
+    /// How many subscribers are listening for changes now: a subscription counts from the moment
+    /// it is registered, so a client (or a test) can know that no change will pass it by.
+    pub fn subscribers(&self) -> usize {
+        self.changes.receiver_count()
+    }
+
     /// Checks the token, applies `edit` to a copy of the dataset, validates it, commits it and
     /// flushes it, then swaps in the new read model. Returns the new read model and what `edit`
     /// returned (typically the key of the record to hand back).
@@ -161,6 +167,18 @@ impl Curator {
         check(&draft)?;
         let committed = self.store.commit(&current.ds, draft.dataset(), store::now())?;
         self.store.flush().await?;
+        // What the store now durably holds, for operators and for tests that judge a shutdown
+        // by what the server accepted. Record keys only: a token never reaches this function.
+        tracing::debug!(
+            version = %committed.meta.version,
+            records = %committed
+                .changes
+                .iter()
+                .map(|c| format!("{:?} {} {}", c.operation, c.collection.noun(), c.key))
+                .collect::<Vec<_>>()
+                .join(", "),
+            "committed a write"
+        );
         if committed.changes.is_empty() {
             return Ok((current, out));
         }

@@ -119,7 +119,17 @@ mod tests {
 
     #[test]
     fn a_short_token_is_refused_without_echoing_it() {
-        let Err(e) = Tokens::load(Some("short"), None) else { panic!() };
-        assert!(!e.to_string().contains("short,") && e.to_string().contains("KHARTOUM_GRAPHQL_TOKENS"));
+        // A token whose text could not appear in the message by chance.
+        let Err(e) = Tokens::load(Some("q7Zx9kW"), None) else { panic!() };
+        assert_eq!(
+            e.to_string(),
+            "a write token from KHARTOUM_GRAPHQL_TOKENS is shorter than 16 characters; use a long random one \
+             (for instance `openssl rand -hex 32`)"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tokens");
+        std::fs::write(&file, "long-enough-token-0123456789\nq7Zx9kW\n").unwrap();
+        let Err(e) = Tokens::load(None, Some(&file)) else { panic!() };
+        assert!(!e.to_string().contains("q7Zx9kW") && e.to_string().contains(&file.display().to_string()), "{e}");
     }
 }

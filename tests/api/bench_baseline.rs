@@ -66,7 +66,8 @@ async fn a_baseline_name_never_put_is_not_found_and_a_second_put_replaces_the_fi
     let app = spawn_app_with_baseline();
     assert_eq!(app.get("/bench/baseline/detail").await.status, StatusCode::NOT_FOUND);
 
-    app.send(put("detail")).await;
+    assert_eq!(app.send(put("detail")).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get("/bench/baseline/detail").await.body, BODY, "the first PUT is stored");
     let replaced = Request::put("/bench/baseline/detail").body(Body::from("second")).unwrap();
     assert_eq!(app.send(replaced).await.status, StatusCode::NO_CONTENT);
     let got = app.get("/bench/baseline/detail").await;

@@ -3,8 +3,8 @@
 //!
 //! Each test runs one scenario of the script and checks what it saw. Every request a page makes
 //! is recorded, and one that would leave 127.0.0.1 is aborted and reported. Screenshots land in
-//! `target/browser-artifacts/`. Without Chromium the tests are skipped with a loud message, or fail
-//! when `CI` is set (see [`crate::js::chromium`]).
+//! `target/browser-artifacts/`. Without Chromium the tests fail; they are skipped, loudly, only
+//! when a person sets `KHARTOUM_SKIP_BROWSER_TESTS` (see [`crate::js::chromium`]).
 
 use crate::helpers::*;
 use crate::js::{artifacts_dir, chromium, run_script};
@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// Runs a scenario against a fresh app, or returns `None` when Chromium is missing. Fails the
+/// Runs a scenario against a fresh app, or returns `None` when the browser tests are skipped. Fails the
 /// test if the script failed, or if the page made a request that left 127.0.0.1, or threw.
 async fn browse(scenario: &'static str) -> Option<Value> {
     let chromium = chromium()?;

@@ -21,23 +21,46 @@ fn a_second_server_on_the_same_data_directory_exits_with_one_clear_line() {
 }
 
 #[test]
-fn sigterm_finishes_gracefully_and_the_store_reopens_consistent() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let (mut server, _) = serve(&data);
-    let status = Command::new("kill").arg("-TERM").arg(server.id().to_string()).status().unwrap();
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let exit = loop {
-        if let Some(s) = server.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "the server did not stop within 20 s of SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(exit.success(), "{exit:?}");
-    let check = cli(&data, &["check-store"]);
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+fn sigterm_and_sigint_each_finish_gracefully_and_the_store_reopens_with_the_write() {
+    for signal in ["TERM", "INT"] {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let (mut server, base, _) = serve_env(&data, &seed_dir(), &[("KHARTOUM_GRAPHQL_TOKENS", TOKEN)]);
+        let body = r#"{"query":"mutation { updateMeeting(slug: \"2025-aswan-legal-pathways\", input: { attendance: 51 }) { attendance } }"}"#;
+        let written = ureq::post(&format!("{base}/graphql"))
+            .set("Content-Type", "application/json")
+            .set("Authorization", &format!("Bearer {TOKEN}"))
+            .send_string(body)
+            .unwrap()
+            .into_string()
+            .unwrap();
+        assert!(written.contains(r#""attendance":51"#), "{written}");
+        let status = Command::new("kill").arg(format!("-{signal}")).arg(server.id().to_string()).status().unwrap();
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let exit = loop {
+            if let Some(s) = server.try_wait().unwrap() {
+                break s;
+            }
+            assert!(Instant::now() < deadline, "the server did not stop within 20 s of SIG{signal}");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert!(exit.success(), "SIG{signal}: {exit:?}");
+        let log = server.finish();
+        // The graceful path, not a default signal disposition: it drained and flushed.
+        let shutdown = log.iter().position(|l| l.contains("shutting down: finishing in-flight requests"));
+        let stopped = log.iter().position(|l| l.ends_with("stopped"));
+        assert!(matches!((shutdown, stopped), (Some(a), Some(b)) if a < b), "SIG{signal}: {log:#?}");
+        let check = cli(&data, &["check-store"]);
+        assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+        let export = dir.path().join("export");
+        let out = cli(&data, &["export", "--format", "json", "--out", export.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let meetings: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(export.join("meetings.json")).unwrap()).unwrap();
+        let aswan = meetings.as_array().unwrap().iter().find(|m| m["slug"] == "2025-aswan-legal-pathways").unwrap();
+        assert_eq!(aswan["attendance"], 51, "SIG{signal}: {aswan}");
+    }
 }
 
 #[test]
@@ -169,8 +192,13 @@ fn a_tokens_file_enables_writes_and_no_token_is_ever_logged() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("tokens");
     std::fs::write(&file, format!("# the curators\n\n{TOKEN}\n")).unwrap();
-    let (mut server, base, log) =
-        serve_env(&dir.path().join("data"), &seed_dir(), &[("KHARTOUM_GRAPHQL_TOKENS_FILE", file.to_str().unwrap())]);
+    const WRONG: &str = "some-other-token-0123456789";
+    // The most verbose level, of every crate: whatever any layer logs about a request is seen.
+    let (server, base, _) = serve_env(
+        &dir.path().join("data"),
+        &seed_dir(),
+        &[("KHARTOUM_GRAPHQL_TOKENS_FILE", file.to_str().unwrap()), ("RUST_LOG", "trace")],
+    );
     let write = |token: &str| {
         let body = r#"{"query":"mutation { updateMeeting(slug: \"2025-aswan-legal-pathways\", input: { attendance: 50 }) { attendance } }"}"#;
         let resp = ureq::post(&format!("{base}/graphql"))
@@ -181,13 +209,18 @@ fn a_tokens_file_enables_writes_and_no_token_is_ever_logged() {
         resp.into_string().unwrap()
     };
     let accepted = write(TOKEN);
-    let refused = write("some-other-token-0123456789");
-    let _ = server.kill();
-    let _ = server.wait();
+    let refused = write(WRONG);
+    // The whole log, to the server's end: lines written while and after the requests ran too.
+    let log = server.finish();
     assert!(accepted.contains(r#""attendance":50"#), "{accepted}");
     assert!(refused.contains("UNAUTHENTICATED"), "{refused}");
     assert!(log.iter().any(|l| l.contains("writes are enabled")), "{log:?}");
-    assert!(log.iter().all(|l| !l.contains(TOKEN)), "a token was logged: {log:?}");
+    // The requests themselves were logged, so the search below looked where a token could be.
+    assert!(log.iter().filter(|l| l.contains("started processing request")).count() >= 2, "{log:?}");
+    assert!(log.iter().any(|l| l.contains("committed a write")), "{log:?}");
+    for token in [TOKEN, WRONG] {
+        assert!(log.iter().all(|l| !l.contains(token)), "the token {token} was logged: {log:#?}");
+    }
 }
 
 #[test]

@@ -455,27 +455,8 @@ async fn writes_survive_a_restart_on_the_same_store() {
 
 #[tokio::test]
 async fn a_subscriber_on_the_websocket_receives_each_committed_change() {
-    use futures_util::SinkExt;
-    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
-
     let app = spawn_app();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let router = khartoum_graphql::http::router(std::sync::Arc::clone(&app.app));
-    tokio::spawn(async move { axum::serve(listener, router).await });
-
-    let mut request = format!("ws://{address}/graphql/ws").into_client_request().unwrap();
-    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
-    let (mut ws, response) = tokio_tungstenite::connect_async(request).await.expect("the WebSocket opens");
-    assert_eq!(response.headers()["sec-websocket-protocol"], "graphql-transport-ws");
-    ws.send(Message::Text(json!({ "type": "connection_init" }).to_string().into())).await.unwrap();
-    let ack = read(&mut ws).await;
-    assert_eq!(ack["type"], "connection_ack", "{ack}");
-    let subscribe = json!({ "id": "1", "type": "subscribe",
-        "payload": { "query": "subscription { changes { operation typename slug version } }" } });
-    ws.send(Message::Text(subscribe.to_string().into())).await.unwrap();
-    // Give the server a moment to register the subscription before the write.
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut ws = subscribe_to_changes(&app, "graphql-transport-ws").await;
 
     app.write_data(CREATE_MEETING, json!({ "input": new_meeting("2026-10-nairobi-labour") })).await;
     let version = app.data(DATASET, json!({})).await["dataset"]["version"].clone();
@@ -492,6 +473,138 @@ async fn a_subscriber_on_the_websocket_receives_each_committed_change() {
             json!({ "operation": "CREATED", "typename": "Meeting", "slug": "2026-10-nairobi-labour", "version": version }),
         ]
     );
+}
+
+/// The subscription to `changes` that the WebSocket tests open.
+const CHANGES: &str = "subscription { changes { operation typename slug version } }";
+
+/// Serves the app on a port of 127.0.0.1, opens a WebSocket on `/graphql/ws` with `protocol`
+/// (`graphql-transport-ws`, or the older `graphql-ws` of subscriptions-transport-ws), subscribes
+/// to [`CHANGES`] as id "1", and returns once the server has registered the subscription, so that
+/// no change committed after it can pass it by.
+async fn subscribe_to_changes(app: &TestApp, protocol: &str) -> Ws {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
+
+    let base = app.serve().await;
+    let mut request = format!("{}/graphql/ws", base.replace("http://", "ws://")).into_client_request().unwrap();
+    request.headers_mut().insert("Sec-WebSocket-Protocol", protocol.parse().unwrap());
+    let (mut ws, response) = tokio_tungstenite::connect_async(request).await.expect("the WebSocket opens");
+    assert_eq!(response.headers()["sec-websocket-protocol"], protocol);
+    ws.send(Message::Text(json!({ "type": "connection_init" }).to_string().into())).await.unwrap();
+    let ack = read(&mut ws).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    // The older protocol names the message `start`, the newer one `subscribe`.
+    let kind = if protocol == "graphql-ws" { "start" } else { "subscribe" };
+    let subscribe = json!({ "id": "1", "type": kind, "payload": { "query": CHANGES } });
+    ws.send(Message::Text(subscribe.to_string().into())).await.unwrap();
+    let before = app.app.curator.subscribers();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.app.curator.subscribers() == before {
+        assert!(std::time::Instant::now() < deadline, "the subscription was not registered within 10 s");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    ws
+}
+
+/// A client's WebSocket.
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The next `changes` events of a subscription: `count` of them, each checked to be a message of
+/// type `kind` for subscription "1" (`next` in graphql-transport-ws, `data` in graphql-ws).
+async fn next_changes(ws: &mut Ws, kind: &str, count: usize) -> Vec<Value> {
+    let mut changes = Vec::new();
+    while changes.len() < count {
+        let msg = read(ws).await;
+        if msg["type"] == "ka" {
+            continue; // graphql-ws's keep-alive
+        }
+        assert_eq!((&msg["type"], &msg["id"]), (&json!(kind), &json!("1")), "{msg}");
+        changes.push(msg["payload"]["data"]["changes"].clone());
+    }
+    changes
+}
+
+#[tokio::test]
+async fn a_subscriber_receives_updated_and_deleted_changes() {
+    let app = spawn_app();
+    app.write_data(CREATE_MEETING, json!({ "input": new_meeting("2026-10-nairobi-labour") })).await;
+    let mut ws = subscribe_to_changes(&app, "graphql-transport-ws").await;
+
+    let update = r#"mutation { updateMeeting(slug: "2026-10-nairobi-labour", input: { attendance: 40 }) { slug } }"#;
+    app.write_data(update, json!({})).await;
+    let updated = app.data(DATASET, json!({})).await["dataset"]["version"].clone();
+    let delete = r#"mutation { deleteMeeting(slug: "2026-10-nairobi-labour") { slug } }"#;
+    app.write_data(delete, json!({})).await;
+    let deleted = app.data(DATASET, json!({})).await["dataset"]["version"].clone();
+    assert_ne!(updated, deleted);
+    assert_eq!(
+        next_changes(&mut ws, "next", 2).await,
+        [
+            json!({ "operation": "UPDATED", "typename": "Meeting", "slug": "2026-10-nairobi-labour", "version": updated }),
+            json!({ "operation": "DELETED", "typename": "Meeting", "slug": "2026-10-nairobi-labour", "version": deleted }),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_subscriber_on_the_older_graphql_ws_protocol_receives_each_committed_change() {
+    let app = spawn_app();
+    let mut ws = subscribe_to_changes(&app, "graphql-ws").await;
+    app.write_data(CREATE_MEETING, json!({ "input": new_meeting("2026-10-nairobi-labour") })).await;
+    let version = app.data(DATASET, json!({})).await["dataset"]["version"].clone();
+    assert_eq!(
+        next_changes(&mut ws, "data", 2).await,
+        [
+            json!({ "operation": "CREATED", "typename": "Source", "slug": "khartoumprocess-net-example-2026-10", "version": version }),
+            json!({ "operation": "CREATED", "typename": "Meeting", "slug": "2026-10-nairobi-labour", "version": version }),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_list_given_in_an_update_replaces_the_list() {
+    let app = spawn_app();
+    app.write_data(CREATE_MEETING, json!({ "input": new_meeting("2026-10-nairobi-labour") })).await;
+    let q = r#"mutation($input: UpdateMeetingInput!) {
+      updateMeeting(slug: "2026-10-nairobi-labour", input: $input) {
+        domains { number } notes { kind text } sources { url } processes { slug } hosts { slug } coHosts { slug }
+      }
+    }"#;
+    let first = app
+        .write_data(
+            q,
+            json!({ "input": {
+                "domains": [3, 4],
+                "notes": [{ "kind": "EDITORIAL", "text": "First note." }, { "kind": "INFERRED", "text": "Second note." }],
+            } }),
+        )
+        .await;
+    let m = &first["updateMeeting"];
+    // The created meeting had domain 1: a list given is the whole new list, not an addition.
+    assert_eq!(m["domains"], json!([{ "number": 3 }, { "number": 4 }]));
+    assert_eq!(pluck(&m["notes"], "text"), ["First note.", "Second note."]);
+
+    let second = app
+        .write_data(
+            q,
+            json!({ "input": {
+                "domains": [2],
+                "notes": [{ "kind": "EDITORIAL", "text": "Only note." }],
+                "sources": [{ "title": "Second page", "url": "https://www.khartoumprocess.net/example-2026-10-second" }],
+            } }),
+        )
+        .await;
+    let m = &second["updateMeeting"];
+    assert_eq!(m["domains"], json!([{ "number": 2 }]));
+    assert_eq!(pluck(&m["notes"], "text"), ["Only note."]);
+    assert_eq!(pluck(&m["sources"], "url"), ["https://www.khartoumprocess.net/example-2026-10-second"]);
+    // Lists not given are left as they were.
+    assert_eq!(slugs(&m["processes"]), ["khartoum-process"]);
+    assert_eq!((slugs(&m["hosts"]), slugs(&m["coHosts"])), (owned(&["ke"]), owned(&["de"])));
+    // An empty list empties an optional list.
+    let third = app.write_data(q, json!({ "input": { "domains": [], "notes": [] } })).await;
+    assert_eq!((&third["updateMeeting"]["domains"], &third["updateMeeting"]["notes"]), (&json!([]), &json!([])));
 }
 
 /// The next text message of a WebSocket, as JSON, within 10 seconds.
@@ -599,4 +712,87 @@ async fn after_every_kind_of_write_the_read_model_is_what_a_full_reload_of_the_s
         app.write_data(query, variables).await;
         assert_read_model_is_the_store(&app, query);
     }
+}
+
+// Three workers: one held by the write's edit, one for the read, and one free to run the timer
+// that bounds the wait should the read block.
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn a_read_while_a_write_is_in_flight_answers_at_once_from_the_read_model_before_it() {
+    use khartoum_graphql::domain::Meeting;
+    use std::time::Duration;
+    let app = std::sync::Arc::new(spawn_app());
+    let q = r#"{ meeting(slug: "2025-aswan-legal-pathways") { attendance } dataset { version } }"#;
+    let before = app.data(q, json!({})).await;
+    assert_ne!(before["meeting"]["attendance"], 77);
+
+    // A write that holds the writer from inside its edit until the test lets it go: it is in
+    // flight for as long as the test needs, with no timing involved.
+    let (entered, in_edit) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let curator = std::sync::Arc::clone(&app.app.curator);
+    let write = tokio::spawn(async move {
+        curator
+            .write(Some(TOKEN), move |draft| {
+                entered.send(()).unwrap();
+                released.recv().unwrap();
+                draft.get_mut::<Meeting>("2025-aswan-legal-pathways")?.attendance = Some(77);
+                Ok(())
+            })
+            .await
+    });
+    tokio::task::spawn_blocking(move || in_edit.recv_timeout(Duration::from_secs(10)))
+        .await
+        .unwrap()
+        .expect("the write reached its edit within 10 s");
+
+    // A read blocked by the write would wait until it is released, which happens only after. It
+    // runs as a task, as a server's request does, so that the bound holds even if it blocks.
+    let reader = std::sync::Arc::clone(&app);
+    let read = tokio::spawn(async move { reader.data(q, json!({})).await });
+    let during = tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .expect("a read answers while a write is in flight")
+        .unwrap();
+    assert_eq!(during, before, "a read during a write sees the read model from before it");
+
+    release.send(()).unwrap();
+    write.await.unwrap().expect("the write commits once released");
+    let after = app.data(q, json!({})).await;
+    assert_eq!(after["meeting"]["attendance"], 77);
+    assert_ne!(after["dataset"]["version"], before["dataset"]["version"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_read_answers_from_one_read_model_while_writes_swap_them() {
+    let app = std::sync::Arc::new(spawn_app());
+    // Each field below is resolved on its own; answered from one read model, they agree: the
+    // count of meetings is the same twice, and each write adds one meeting and one revision.
+    let q = r#"{ dataset { version meetings } meetings(first: 1) { totalCount } again: dataset { meetings version } }"#;
+    let revision =
+        |v: &Value| -> i64 { v.as_str().and_then(|s| s.rsplit_once("-r")).map_or(0, |(_, r)| r.parse().unwrap()) };
+    let seeded = app.data(q, json!({})).await["dataset"]["meetings"].as_i64().unwrap();
+    let writer = {
+        let app = std::sync::Arc::clone(&app);
+        tokio::spawn(async move {
+            for n in 0..20 {
+                let mut input = new_meeting(&format!("2026-10-nairobi-labour-{n}"));
+                input["sources"][0]["url"] = json!(format!("https://www.khartoumprocess.net/example-2026-10-{n}"));
+                app.write_data(CREATE_MEETING, json!({ "input": input })).await;
+            }
+        })
+    };
+    let mut reads = 0;
+    let mut seen = std::collections::BTreeSet::new();
+    while !writer.is_finished() || reads == 0 {
+        let d = app.data(q, json!({})).await;
+        let meetings = d["dataset"]["meetings"].as_i64().unwrap();
+        assert_eq!(d["meetings"]["totalCount"], meetings, "{d}");
+        assert_eq!(d["again"]["meetings"], meetings, "{d}");
+        assert_eq!(d["again"]["version"], d["dataset"]["version"], "{d}");
+        assert_eq!(meetings - seeded, revision(&d["dataset"]["version"]), "one meeting per revision: {d}");
+        seen.insert(meetings);
+        reads += 1;
+    }
+    writer.await.unwrap();
+    println!("{reads} reads during 20 writes saw {} read models", seen.len());
 }

@@ -548,36 +548,87 @@ async fn an_unchanged_export_is_not_sent_twice_and_an_unknown_one_lists_the_expo
 }
 
 #[tokio::test]
-async fn the_export_command_writes_the_same_bytes_as_the_http_endpoints() {
+async fn the_export_command_writes_the_same_bytes_as_the_http_endpoints_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     assert!(cli(&data, &["seed"]).status.success());
-    let out_dir = dir.path().join("csv");
-    let out = cli(&data, &["export", "--format", "csv", "--out", out_dir.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let mut names: Vec<String> =
-        std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    names.sort();
-    let mut expected: Vec<String> = TABLES.iter().map(|(t, _)| format!("{t}.csv")).collect();
-    expected.extend(["cohosts.graphml".to_owned(), "manifest.json".to_owned()]);
-    expected.sort();
-    assert_eq!(names, expected, "every table as CSV, the network and the manifest; no temporary files");
+    let mut written = Vec::new();
+    for format in ["csv", "json", "jsonl"] {
+        let out_dir = dir.path().join(format);
+        let out = cli(&data, &["export", "--format", format, "--out", out_dir.to_str().unwrap()]);
+        assert!(out.status.success(), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+        let mut names: Vec<String> = std::fs::read_dir(&out_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        let mut expected: Vec<String> = TABLES.iter().map(|(t, _)| format!("{t}.{format}")).collect();
+        expected.extend(["cohosts.graphml".to_owned(), "manifest.json".to_owned()]);
+        expected.sort();
+        assert_eq!(names, expected, "every table as {format}, the network and the manifest; no temporary files");
+        written.push((out_dir, names));
+    }
 
     // The same store, now served (the CLI has exited, so the store is free).
     let tokens = Tokens::load(Some(TOKEN), None).unwrap();
     let app = TestApp { app: Arc::new(App::open(&data, &seed_dir(), tokens).unwrap()), dir };
     let served = app.get("/export/manifest.json").await.json();
-    let written: Value = serde_json::from_slice(&std::fs::read(out_dir.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(written["dataset"], served["dataset"]);
-    assert_eq!(written["files"].as_array().unwrap().len(), names.len() - 1, "the manifest lists the files written");
-    for name in names.iter().filter(|n| *n != "manifest.json") {
-        let bytes = std::fs::read(out_dir.join(name)).unwrap();
-        let reply = app.get(&format!("/export/{name}")).await;
-        assert!(reply.body.as_bytes() == bytes.as_slice(), "{name}: the CLI writes what HTTP serves");
-        let entry = served["files"].as_array().unwrap().iter().find(|f| f["name"] == name.as_str()).unwrap();
-        let listed = written["files"].as_array().unwrap().iter().find(|f| f["name"] == name.as_str()).unwrap();
-        assert_eq!(listed, entry, "{name}: the same manifest entry");
+    for (out_dir, names) in &written {
+        let manifest: Value = serde_json::from_slice(&std::fs::read(out_dir.join("manifest.json")).unwrap()).unwrap();
+        assert_eq!(manifest["dataset"], served["dataset"]);
+        let files = manifest["files"].as_array().unwrap();
+        assert_eq!(files.len(), names.len() - 1, "the manifest lists the files written");
+        for name in names.iter().filter(|n| *n != "manifest.json") {
+            let bytes = std::fs::read(out_dir.join(name)).unwrap();
+            let reply = app.get(&format!("/export/{name}")).await;
+            assert_eq!(reply.status, StatusCode::OK, "{name}");
+            assert!(reply.body.as_bytes() == bytes.as_slice(), "{name}: the CLI writes what HTTP serves");
+            let entry = served["files"].as_array().unwrap().iter().find(|f| f["name"] == name.as_str()).unwrap();
+            let listed = files.iter().find(|f| f["name"] == name.as_str()).unwrap();
+            assert_eq!(listed, entry, "{name}: the same manifest entry");
+        }
     }
+    // The JSON and JSONL files hold the seed's records: one object per meeting, by slug.
+    let json: Value = serde_json::from_slice(&std::fs::read(written[1].0.join("meetings.json")).unwrap()).unwrap();
+    let jsonl = std::fs::read_to_string(written[2].0.join("meetings.jsonl")).unwrap();
+    let from_lines: Vec<Value> = jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(json.as_array().unwrap(), &from_lines);
+    let mut seeded: Vec<String> =
+        seed_file("meetings.json").iter().map(|m| text(m, "slug").unwrap().to_owned()).collect();
+    seeded.sort();
+    assert_eq!(sorted(pluck(&json, "slug")), seeded);
+}
+
+#[tokio::test]
+async fn accept_text_csv_refuses_a_batch_neutralises_formulas_and_gives_an_empty_file_for_an_empty_list() {
+    let app = spawn_app();
+    // A batch is refused before anything in it runs.
+    let batch = json!([{ "query": "{ states(first: 2) { nodes { slug } } }" }, { "query": "{ dataset { version } }" }]);
+    let reply = post_accept(&app, "text/csv", &batch).await;
+    assert_eq!(reply.status, StatusCode::NOT_ACCEPTABLE, "{}", reply.body);
+    assert!(header_of(&reply, header::CONTENT_TYPE).starts_with("application/json"), "errors are never CSV");
+    assert_eq!(reply.json()["errors"][0]["extensions"]["code"], "NOT_ACCEPTABLE", "{}", reply.body);
+
+    // A cell that a spreadsheet would run as a formula is neutralised, as in the exports.
+    let formula = "=HYPERLINK(\"http://evil\")";
+    app.write_data(
+        r#"mutation($s: String) { updateMeeting(slug: "2025-aswan-legal-pathways", input: { summary: $s }) { slug } }"#,
+        json!({ "s": formula }),
+    )
+    .await;
+    let query = r#"{ meetings(first: 100) { nodes { slug summary } } }"#;
+    let reply = post_accept(&app, "text/csv", &json!({ "query": query })).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let csv = Csv::parse(&reply.body);
+    assert_eq!(csv.row("slug", "2025-aswan-legal-pathways")["summary"], format!("'{formula}"));
+
+    // An empty list is an empty file.
+    let query = r#"{ meetings(filter: { from: "2099-01-01" }, first: 10) { nodes { slug summary } } }"#;
+    assert_eq!(app.data(query, json!({})).await["meetings"]["nodes"], json!([]), "the list is empty");
+    let reply = post_accept(&app, "text/csv", &json!({ "query": query })).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(header_of(&reply, header::CONTENT_TYPE).starts_with("text/csv"));
+    assert_eq!(reply.body, "");
 }
 
 #[tokio::test]

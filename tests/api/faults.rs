@@ -129,32 +129,67 @@ fn a_data_directory_that_cannot_be_created_is_refused_in_one_line() {
     );
 }
 
-/// Runs the binary as a user that the permission bits apply to: as root (CI), as `nobody`,
-/// since root writes through read-only bits; as anyone else, as that user.
-fn as_unprivileged(data: &Path, args: &[&str]) -> Output {
-    use std::os::unix::process::CommandExt;
-    let mut cmd = Command::new(BIN);
-    cmd.arg("--data-dir").arg(data).arg("--seed-dir").arg(seed_dir()).args(args).env("RUST_LOG", "info");
-    // The effective uid, from /proc rather than through a libc dependency.
-    let root = std::fs::read_to_string("/proc/self/status")
-        .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0")))
-        .unwrap_or(false);
-    if root {
-        // The supplementary groups stay root's; the modes below give groups no write access.
-        cmd.uid(65534).gid(65534);
+/// A directory whose permissions this test sets, under `/tmp` (which every user may enter: a
+/// temporary directory elsewhere, or the clone itself, may sit in a home of mode 0700), holding
+/// a copy of the binary and of the seed files, so that an unprivileged user can run them.
+struct Unprivileged {
+    dir: tempfile::TempDir,
+}
+
+impl Unprivileged {
+    fn new() -> Unprivileged {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::Builder::new().prefix("khartoum-faults-").tempdir_in("/tmp").unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::copy(BIN, dir.path().join("khartoum-graphql")).unwrap();
+        std::fs::set_permissions(dir.path().join("khartoum-graphql"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let seed = dir.path().join("seed");
+        std::fs::create_dir(&seed).unwrap();
+        std::fs::set_permissions(&seed, std::fs::Permissions::from_mode(0o755)).unwrap();
+        for entry in std::fs::read_dir(seed_dir()).unwrap() {
+            let path = entry.unwrap().path();
+            let copy = seed.join(path.file_name().unwrap());
+            std::fs::copy(&path, &copy).unwrap();
+            std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        Unprivileged { dir }
     }
-    cmd.output().expect("the binary runs")
+
+    /// Where the test's data directories go.
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs the copy of the binary as a user that the permission bits apply to: as root (CI), as
+    /// `nobody`, since root writes through read-only bits; as anyone else, as that user.
+    fn run(&self, data: &Path, args: &[&str]) -> Output {
+        use std::os::unix::process::CommandExt;
+        let mut cmd = Command::new(self.dir.path().join("khartoum-graphql"));
+        cmd.arg("--data-dir").arg(data).arg("--seed-dir").arg(self.dir.path().join("seed")).args(args);
+        cmd.env("RUST_LOG", "info");
+        // The effective uid, from /proc rather than through a libc dependency.
+        let root = std::fs::read_to_string("/proc/self/status")
+            .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0")))
+            .unwrap_or(false);
+        if root {
+            // The supplementary groups stay root's; the modes below give groups no write access.
+            cmd.uid(65534).gid(65534);
+        }
+        cmd.output().expect("the binary runs")
+    }
 }
 
 #[test]
 fn a_read_only_data_directory_is_refused_in_one_line_and_left_as_it_was() {
     use std::os::unix::fs::PermissionsExt;
-    let (dir, seeded_data) = seeded();
-    // `nobody` must reach the directories under the temporary one.
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let empty = dir.path().join("empty");
+    let unprivileged = Unprivileged::new();
+    let dir = unprivileged.path();
+    let seeded_data = dir.join("data");
+    let out = cli(&seeded_data, &["seed"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let empty = dir.join("empty");
     std::fs::create_dir(&empty).unwrap();
-    let unwritable_parent = dir.path().join("locked");
+    let unwritable_parent = dir.join("locked");
     std::fs::create_dir(&unwritable_parent).unwrap();
     for path in [&empty, &unwritable_parent] {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o555)).unwrap();
@@ -173,7 +208,7 @@ fn a_read_only_data_directory_is_refused_in_one_line_and_left_as_it_was() {
         (&seeded_data, &["--bind", "127.0.0.1:0", "serve"][..]),
         (&seeded_data, &["check-store"][..]),
     ] {
-        let line = one_line_error(&as_unprivileged(data, args));
+        let line = one_line_error(&unprivileged.run(data, args));
         assert!(
             line.starts_with(&format!("error: data directory {} is not writable (", data.display()))
                 && line.ends_with(advice),
@@ -181,7 +216,7 @@ fn a_read_only_data_directory_is_refused_in_one_line_and_left_as_it_was() {
         );
     }
     let data = unwritable_parent.join("data");
-    let line = one_line_error(&as_unprivileged(&data, &["--bind", "127.0.0.1:0", "serve"]));
+    let line = one_line_error(&unprivileged.run(&data, &["--bind", "127.0.0.1:0", "serve"]));
     assert!(line.starts_with(&format!("error: cannot create data directory {} (", data.display())), "{line}");
 
     assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0);

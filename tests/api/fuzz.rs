@@ -66,38 +66,69 @@ fn mutate(rng: &mut Rng, input: &[u8], corpus: &[Vec<u8>]) -> Vec<u8> {
     v
 }
 
-/// Runs `target` on every corpus entry and then on `count` mutations; returns how many inputs ran.
-fn run(name: &str, corpus: &[Vec<u8>], count: usize, target: impl Fn(&[u8])) -> usize {
+/// What a run did.
+struct Ran {
+    /// Whether the target accepted each corpus entry, in order.
+    corpus: Vec<bool>,
+    /// How many mutants ran, and how many of them the target accepted (and so round-tripped).
+    mutants: usize,
+    accepted: usize,
+}
+
+impl Ran {
+    /// Checks that the target accepted exactly the first `valid` corpus entries and refused the
+    /// rest, and that the mutants reached both outcomes: a target that refuses everything, or
+    /// accepts everything, checks no round trip or no refusal.
+    fn check(&self, name: &str, valid: usize) {
+        let expected: Vec<bool> = (0..self.corpus.len()).map(|i| i < valid).collect();
+        assert_eq!(self.corpus, expected, "fuzz {name}: which corpus entries were accepted");
+        assert!(
+            self.accepted > 0 && self.accepted < self.mutants,
+            "fuzz {name}: {} of {} mutants accepted",
+            self.accepted,
+            self.mutants
+        );
+    }
+}
+
+/// Runs `target` on every corpus entry and then on `count` mutations of them; `target` returns
+/// whether it accepted an input.
+fn run(name: &str, corpus: &[Vec<u8>], count: usize, target: impl Fn(&[u8]) -> bool) -> Ran {
+    assert!(!corpus.is_empty(), "fuzz {name}: an empty corpus fuzzes nothing");
     let seed = std::env::var("FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
     });
     let mut rng = Rng(seed);
     let started = Instant::now();
-    let mut ran = 0;
-    for input in corpus {
-        target(input);
-        ran += 1;
-    }
+    let accepted_corpus: Vec<bool> = corpus.iter().map(|input| target(input)).collect();
+    let mut accepted = 0;
     for _ in 0..count {
         let base = &corpus[rng.below(corpus.len())];
         let input = mutate(&mut rng, base, corpus);
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| target(&input)));
-        if outcome.is_err() {
-            panic!(
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| target(&input))) {
+            Ok(ok) => accepted += usize::from(ok),
+            Err(_) => panic!(
                 "fuzz target {name} failed on input {input:?} (FUZZ_SEED={seed}); add it to fuzz/regressions/{name}/"
-            );
+            ),
         }
-        ran += 1;
     }
-    println!("fuzz {name}: {ran} inputs in {:.1} s (FUZZ_SEED={seed})", started.elapsed().as_secs_f64());
-    ran
+    println!(
+        "fuzz {name}: {} corpus inputs and {count} mutants ({accepted} accepted) in {:.1} s (FUZZ_SEED={seed})",
+        corpus.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ran { corpus: accepted_corpus, mutants: count, accepted }
 }
 
-/// The inputs kept under `fuzz/regressions/<target>/`: crashes found by longer runs, kept once fixed.
+/// The inputs kept under `fuzz/regressions/<target>/`: crashes found by longer runs, kept once
+/// fixed, and inputs at the edges of what the target accepts. Every target has some; each of
+/// those kept so far is malformed, so the target must refuse it.
 fn regressions(target: &str) -> Vec<Vec<u8>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions").join(target);
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    entries.map(|e| std::fs::read(e.unwrap().path()).unwrap()).collect()
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let inputs: Vec<Vec<u8>> = entries.map(|e| std::fs::read(e.unwrap().path()).unwrap()).collect();
+    assert!(!inputs.is_empty(), "{} holds no input", dir.display());
+    inputs
 }
 
 #[test]
@@ -108,7 +139,8 @@ fn the_partial_date_parser_never_panics_and_round_trips_what_it_accepts() {
             .map(|s| s.as_bytes().to_vec())
             .collect();
     corpus.extend(regressions("partial_date"));
-    assert!(run("partial_date", &corpus, 20_000, fuzzing::partial_date) > 20_000);
+    // All but 2023-02-29 (not a leap year) and the regressions are dates.
+    run("partial_date", &corpus, 20_000, fuzzing::partial_date).check("partial_date", 6);
 }
 
 #[test]
@@ -119,7 +151,7 @@ fn cursor_decoding_never_panics_and_round_trips_what_it_accepts() {
         .collect();
     corpus.push(b"not a cursor".to_vec());
     corpus.extend(regressions("cursor"));
-    assert!(run("cursor", &corpus, 20_000, fuzzing::cursor) > 20_000);
+    run("cursor", &corpus, 20_000, fuzzing::cursor).check("cursor", 5);
 }
 
 #[test]
@@ -146,26 +178,35 @@ fn the_codec_never_panics_on_stored_bytes_and_round_trips_what_it_decodes() {
     add(&mut corpus, 9, ["2023", "2024-02", "2024-02-29"].map(|d| PartialDate::parse(d).unwrap()));
     add(&mut corpus, 10, ["ke", "khartoum-process"].map(|s| Slug::parse(s).unwrap()));
     add(&mut corpus, 11, [(1_700_000_000_000i64, 1_700_000_000_001i64)]);
+    let valid = corpus.len();
     corpus.extend(regressions("codec"));
-    assert!(run("codec", &corpus, 20_000, fuzzing::codec) > 20_000);
+    run("codec", &corpus, 20_000, fuzzing::codec).check("codec", valid);
 }
 
 #[test]
 fn the_seed_loader_never_panics_on_a_broken_file_and_round_trips_what_it_accepts() {
     let base = fuzzing::seed_texts(&seed_dir()).unwrap();
-    // Each file whole, and cut to a few records so that mutations reach past its first problem.
+    // Each file whole (the real seed, which loads), then each cut to a few records so that
+    // mutations reach past its first problem (those refer to records cut away, and are refused).
     let mut corpus: Vec<Vec<u8>> = Vec::new();
+    let mut cut: Vec<Vec<u8>> = Vec::new();
     for (i, text) in base.iter().enumerate() {
         let mut whole = vec![i as u8];
         whole.extend(text.as_bytes());
         corpus.push(whole);
         let records: Vec<serde_json::Value> = serde_json::from_str(text).unwrap();
         let few = serde_json::to_string_pretty(&records[..records.len().min(2)]).unwrap();
-        let mut cut = vec![i as u8];
-        cut.extend(few.as_bytes());
-        corpus.push(cut);
+        let mut input = vec![i as u8];
+        input.extend(few.as_bytes());
+        cut.push(input);
     }
+    let valid = corpus.len();
+    corpus.extend(cut);
     corpus.extend(regressions("seed_file"));
-    // Each input loads and validates the whole seed (about 250 KB of JSON): fewer of them.
-    assert!(run("seed_file", &corpus, 40, |data| fuzzing::seed_file(&base, data)) > 40);
+    // Each input loads and validates the whole seed (about 250 KB of JSON): fewer of them. Only
+    // the refusal of the mutants is certain: most break the JSON, few keep every reference.
+    let ran = run("seed_file", &corpus, 40, |data| fuzzing::seed_file(&base, data));
+    assert!(ran.corpus[..valid].iter().all(|&ok| ok), "every real seed file is accepted whole");
+    assert!(ran.corpus[valid + base.len()..].iter().all(|&ok| !ok), "every regression input is refused");
+    assert!(ran.accepted < ran.mutants, "a mutant of a seed file was refused");
 }

@@ -53,6 +53,11 @@ const fn failed_while_running(code: &'static str, message: &'static str) -> Expe
     Expect { status: StatusCode::OK, code, message, ran: true }
 }
 
+/// The parse error of an empty query: where, and what the parser expected there.
+const EMPTY_QUERY: &str = " --> 1:1\n  |\n1 | \n  | ^---\n  |\n  = expected executable_definition";
+/// The parse error of `{ dataset {`: the end of the text, where a selection was expected.
+const UNCLOSED_QUERY: &str = " --> 1:12\n  |\n1 | { dataset {\n  |            ^---\n  |\n  = expected selection";
+
 async fn check(app: &TestApp, shape: &str, request: Request<Body>, expect: Expect) -> Value {
     let reply = app.send(request).await;
     assert_eq!(reply.status, expect.status, "{shape}: {}", &reply.body[..reply.body.len().min(400)]);
@@ -244,12 +249,12 @@ async fn malformed_and_oversized_requests_are_refused_with_a_code() {
         refused(bad, "BAD_REQUEST", "must be a string"),
     )
     .await;
-    check(&app, "an empty query", query("", json!({})), refused(bad, "GRAPHQL_PARSE_FAILED", "")).await;
+    check(&app, "an empty query", query("", json!({})), refused(bad, "GRAPHQL_PARSE_FAILED", EMPTY_QUERY)).await;
     check(
         &app,
         "a query that does not parse",
         query("{ dataset {", json!({})),
-        refused(bad, "GRAPHQL_PARSE_FAILED", ""),
+        refused(bad, "GRAPHQL_PARSE_FAILED", UNCLOSED_QUERY),
     )
     .await;
     let long = format!("{{ __typename }}{}", " ".repeat(MAX_QUERY_BYTES));
@@ -481,4 +486,287 @@ async fn a_query_reports_its_cost_and_after_a_flood_the_server_still_answers() {
     }
     let data = app.data("{ process(slug: \"khartoum-process\") { name } }", json!({})).await;
     assert_eq!(data["process"]["name"], "Khartoum Process");
+}
+
+/// A source as every mutation input that takes one gives it, each of its strings filled.
+fn walk_source(n: u32) -> Value {
+    json!({ "title": "Walk page", "url": format!("https://example.org/walk-page-{n}"), "publisher": "Walk press",
+            "reference": "W-1", "published": "2020" })
+}
+
+/// A note with every string filled, citing a source of its own.
+fn walk_note(n: u32) -> Value {
+    json!({ "kind": "EDITORIAL", "field": "title", "text": "A note.", "sources": [walk_source(n)] })
+}
+
+/// A call to every mutation that succeeds on the store [`walk_setup`] leaves, with every string
+/// argument and input field given, in an order in which they all succeed one after the other.
+fn walk_calls(current_chair: &str) -> Vec<(&'static str, Value)> {
+    vec![
+        (
+            "createSource",
+            json!({ "input": { "slug": "walk-source-2", "title": "Walk source 2",
+            "url": "https://example.org/walk-2", "publisher": "P", "reference": "R", "published": "2020" } }),
+        ),
+        (
+            "createState",
+            json!({ "input": { "slug": "zy", "iso3": "ZZY", "name": "Walkland Two", "continent": "AFRICA",
+            "notes": [walk_note(1)], "sources": [walk_source(2)] } }),
+        ),
+        (
+            "createOrganization",
+            json!({ "input": { "slug": "walk-org-2", "name": "Walk Organisation Two",
+            "acronym": "WO2", "description": "For the walk.", "notes": [walk_note(3)], "sources": [walk_source(4)] } }),
+        ),
+        (
+            "createMembership",
+            json!({ "input": { "slug": "walk-membership-2", "actor": "zy",
+            "process": "khartoum-process", "role": "MEMBER", "since": "2031", "notes": [walk_note(5)],
+            "sources": [walk_source(6)] } }),
+        ),
+        (
+            "createChairmanship",
+            json!({ "input": { "slug": "walk-chair", "process": "khartoum-process",
+            "chair": "zz", "chairperson": "A. Chair", "start": "2031-01", "notes": [walk_note(7)],
+            "sources": [walk_source(8)] } }),
+        ),
+        (
+            "createMeeting",
+            json!({ "input": { "slug": "2030-03-rome-walk-third", "title": "Walk meeting three",
+            "kind": "THEMATIC_MEETING", "startDate": "2030-03-02", "city": "Rome", "country": "it",
+            "summary": "A summary.", "processes": ["khartoum-process"],
+            "participations": [{ "actor": "it", "role": "HOST", "person": "A. Host", "note": "n",
+                                 "sources": [walk_source(9)] }],
+            "notes": [walk_note(10)], "sources": [walk_source(11)] } }),
+        ),
+        (
+            "updateSource",
+            json!({ "slug": "walk-source", "input": { "title": "Walk source, again",
+            "url": "https://example.org/walk-again", "publisher": "P", "reference": "R", "published": "2021" } }),
+        ),
+        (
+            "updateState",
+            json!({ "slug": "zz", "input": { "name": "Walkland", "iso3": "ZZZ", "notes": [walk_note(12)],
+            "sources": [walk_source(13)] } }),
+        ),
+        (
+            "updateOrganization",
+            json!({ "slug": "walk-org", "input": { "name": "Walk Organisation",
+            "acronym": "WO", "description": "Again.", "notes": [walk_note(14)], "sources": [walk_source(15)] } }),
+        ),
+        (
+            "updateMembership",
+            json!({ "slug": "walk-membership", "input": { "notes": [walk_note(16)],
+            "sources": [walk_source(17)] } }),
+        ),
+        (
+            "updateChairmanship",
+            json!({ "slug": current_chair, "input": { "chairperson": "A. Chairperson",
+            "notes": [walk_note(18)], "sources": [walk_source(19)] } }),
+        ),
+        (
+            "updateMeeting",
+            json!({ "slug": "2030-01-rome-walk", "input": { "title": "Walk meeting, again",
+            "city": "Rome", "country": "it", "summary": "Again.", "processes": ["khartoum-process"],
+            "notes": [walk_note(20)], "sources": [walk_source(21)] } }),
+        ),
+        (
+            "addParticipation",
+            json!({ "meeting": "2030-01-rome-walk", "actor": "de", "role": "CO_HOST",
+            "person": "A. Co-host", "note": "n", "sources": [walk_source(22)] }),
+        ),
+        ("removeParticipation", json!({ "meeting": "2030-01-rome-walk", "actor": "it", "role": "HOST" })),
+        (
+            "linkMeetings",
+            json!({ "meeting": "2030-02-rome-walk-other", "kind": "BUILDS_ON", "other": "2030-01-rome-walk" }),
+        ),
+        (
+            "unlinkMeetings",
+            json!({ "meeting": "2030-02-rome-walk-other", "kind": "BUILDS_ON", "other": "2030-01-rome-walk" }),
+        ),
+        ("deleteMembership", json!({ "slug": "walk-membership" })),
+        ("deleteChairmanship", json!({ "slug": "walk-chair" })),
+        ("deleteMeeting", json!({ "slug": "2030-02-rome-walk-other" })),
+        ("deleteOrganization", json!({ "slug": "walk-org" })),
+        ("deleteSource", json!({ "slug": "walk-source-2" })),
+        ("deleteState", json!({ "slug": "zz" })),
+    ]
+}
+
+/// The records the walk's calls act on, written first; returns the slug of the chair term that
+/// was current, now given an end so that a new term may follow it.
+async fn walk_setup(app: &TestApp) -> String {
+    let terms = app.data(r#"{ process(slug: "khartoum-process") { chairmanships { slug end } } }"#, json!({})).await;
+    let current = terms["process"]["chairmanships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["end"].is_null())
+        .expect("a current chair term")["slug"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let meeting = |slug: &str, n: u32| {
+        json!({ "input": { "slug": slug, "title": "Walk meeting", "kind": "THEMATIC_MEETING", "startDate": "2030-01-02",
+            "city": "Rome", "country": "it", "processes": ["khartoum-process"],
+            "participations": [{ "actor": "it", "role": "HOST" }], "sources": [walk_source(100 + n)] } })
+    };
+    for (name, args) in [
+        ("updateChairmanship", json!({ "slug": current, "input": { "end": "2030-12" } })),
+        (
+            "createState",
+            json!({ "input": { "slug": "zz", "iso3": "ZZZ", "name": "Walkland", "continent": "AFRICA", "sources": [walk_source(101)] } }),
+        ),
+        (
+            "createOrganization",
+            json!({ "input": { "slug": "walk-org", "name": "Walk Organisation", "sources": [walk_source(102)] } }),
+        ),
+        (
+            "createSource",
+            json!({ "input": { "slug": "walk-source", "title": "Walk source", "url": "https://example.org/walk" } }),
+        ),
+        (
+            "createMembership",
+            json!({ "input": { "slug": "walk-membership", "actor": "zz", "process": "khartoum-process",
+            "role": "MEMBER", "since": "2030", "sources": [walk_source(103)] } }),
+        ),
+        ("createMeeting", meeting("2030-01-rome-walk", 4)),
+        ("createMeeting", meeting("2030-02-rome-walk-other", 5)),
+    ] {
+        app.write_data(&mutation_text(name, &args), args).await;
+    }
+    current
+}
+
+/// `mutation($a: T, …) { name(a: $a, …) { __typename } }` for the arguments given, typed as the
+/// schema types them.
+fn mutation_text(name: &str, args: &Value) -> String {
+    let sdl = khartoum_graphql::graphql::sdl();
+    let doc = async_graphql::parser::parse_schema(&sdl).expect("the SDL parses");
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let field = doc
+        .definitions
+        .iter()
+        .find_map(|d| match d {
+            TypeSystemDefinition::Type(t) if t.node.name.node == "Mutation" => match &t.node.kind {
+                TypeKind::Object(o) => o.fields.iter().find(|f| f.node.name.node == name).cloned(),
+                _ => None,
+            },
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no mutation {name}"));
+    let given: Vec<_> = field.node.arguments.iter().filter(|a| args.get(a.node.name.node.as_str()).is_some()).collect();
+    let declared: Vec<String> = given.iter().map(|a| format!("${}: {}", a.node.name.node, a.node.ty.node)).collect();
+    let passed: Vec<String> = given.iter().map(|a| format!("{0}: ${0}", a.node.name.node)).collect();
+    format!("mutation({}) {{ {name}({}) {{ __typename }} }}", declared.join(", "), passed.join(", "))
+}
+
+/// Every string the schema lets a mutation take, at the top level or inside its input objects
+/// (their lists reached through their first item), with a valid token: a control character in
+/// any of them is refused with `BAD_USER_INPUT`, and nothing is written. The same calls without
+/// it then succeed, so the refusals were the control character's doing.
+#[tokio::test]
+async fn every_string_a_mutation_takes_refuses_control_characters() {
+    use async_graphql::parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};
+    let app = spawn_app();
+    let current_chair = walk_setup(&app).await;
+    let calls = walk_calls(&current_chair);
+
+    let sdl = khartoum_graphql::graphql::sdl();
+    let doc = async_graphql::parser::parse_schema(&sdl).expect("the SDL parses");
+    let mut inputs = std::collections::HashMap::new();
+    let mut mutations = Vec::new();
+    for def in &doc.definitions {
+        let TypeSystemDefinition::Type(ty) = def else { continue };
+        match &ty.node.kind {
+            TypeKind::InputObject(o) => {
+                let fields: Vec<(String, Type)> =
+                    o.fields.iter().map(|f| (f.node.name.node.to_string(), f.node.ty.node.clone())).collect();
+                inputs.insert(ty.node.name.node.to_string(), fields);
+            }
+            TypeKind::Object(o) if ty.node.name.node == "Mutation" => {
+                for f in &o.fields {
+                    let args: Vec<(String, Type)> = f
+                        .node
+                        .arguments
+                        .iter()
+                        .map(|a| (a.node.name.node.to_string(), a.node.ty.node.clone()))
+                        .collect();
+                    mutations.push((f.node.name.node.to_string(), args));
+                }
+            }
+            _ => {}
+        }
+    }
+    // The named type under any list, and whether there was a list.
+    fn named(t: &Type) -> (String, bool) {
+        match &t.base {
+            BaseType::Named(n) => (n.to_string(), false),
+            BaseType::List(inner) => (named(inner).0, true),
+        }
+    }
+    // Every path to a string inside a value of type `t`, given the value the call has there
+    // (input objects are followed where the call gives them).
+    fn places(
+        t: &Type,
+        value: Option<&Value>,
+        inputs: &std::collections::HashMap<String, Vec<(String, Type)>>,
+        path: Vec<String>,
+        out: &mut Vec<(Vec<String>, bool)>,
+    ) {
+        let (name, list) = named(t);
+        match name.as_str() {
+            "String" | "ID" => out.push((path, list)),
+            _ => {
+                let Some(fields) = inputs.get(&name) else { return };
+                let Some(value) = value else { return };
+                let (value, path) = if list {
+                    let mut p = path;
+                    p.push("0".into());
+                    (value.get(0), p)
+                } else {
+                    (Some(value), path)
+                };
+                let Some(value) = value else { return };
+                for (field, ty) in fields {
+                    let mut p = path.clone();
+                    p.push(field.clone());
+                    places(ty, value.get(field), inputs, p, out);
+                }
+            }
+        }
+    }
+    let version = || async { app.data("{ dataset { version } }", json!({})).await["dataset"]["version"].clone() };
+    let before = version().await;
+    let mut checked = 0;
+    for (name, args) in &mutations {
+        let (_, call) = calls.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no call for mutation {name}"));
+        let mut found = Vec::new();
+        for (arg, ty) in args {
+            places(ty, call.get(arg), &inputs, vec![arg.clone()], &mut found);
+        }
+        for (path, list) in found {
+            // Only the control character: free text in a write has no length limit but the body's.
+            for (what, bad) in [("a control character", "ab\u{7}c".to_owned())] {
+                let mut hostile = call.clone();
+                let mut at = &mut hostile;
+                for step in &path[..path.len() - 1] {
+                    at = match step.parse::<usize>() {
+                        Ok(i) => &mut at[i],
+                        Err(_) => &mut at[step.as_str()],
+                    };
+                }
+                at[path.last().unwrap().as_str()] = if list { json!([bad]) } else { json!(bad) };
+                let (code, message) = app.write_error(&mutation_text(name, &hostile), hostile).await;
+                assert_eq!(code, "BAD_USER_INPUT", "{name}({}) with {what}: {message:.300}", path.join("."));
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(version().await, before, "a refused write changed the dataset");
+    println!("{checked} hostile strings refused across {} mutations", mutations.len());
+    assert!(checked >= 80, "only {checked} strings were found; the schema walk is broken");
+    for (name, args) in calls {
+        app.write_data(&mutation_text(name, &args), args).await;
+    }
 }

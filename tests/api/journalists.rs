@@ -3,6 +3,7 @@
 //! Cairo Action Plan commits to, who sat on the steering committee, which meetings were online.
 
 use crate::helpers::*;
+use crate::meetings::{meets_range, oldest_first, seed_meetings, SeedMeeting};
 use serde_json::json;
 use serde_json::Value;
 
@@ -70,7 +71,7 @@ async fn kenya_hosted_the_mombasa_and_nairobi_thematic_meetings_and_co_hosted_tw
 }
 
 #[tokio::test]
-async fn five_recorded_meetings_took_place_in_kenya() {
+async fn the_meetings_that_took_place_in_kenya_are_those_the_seed_places_there() {
     let app = spawn_app();
     let data = app
         .data(
@@ -78,17 +79,14 @@ async fn five_recorded_meetings_took_place_in_kenya() {
             json!({}),
         )
         .await;
-    assert_eq!(data["meetings"]["totalCount"], 5);
-    assert_eq!(
-        data["meetings"]["nodes"],
-        json!([
-            { "slug": "2018-05-nairobi-steering-committee", "startDate": "2018-05" },
-            { "slug": "2018-05-nairobi-som", "startDate": "2018-05-08" },
-            { "slug": "2022-07-mombasa-skills-mobility", "startDate": "2022-07-12" },
-            { "slug": "2023-07-nairobi-idp-protection", "startDate": "2023-07-04" },
-            { "slug": "2024-02-nairobi-law-enforcement-trafficking-workshop", "startDate": "2024-02-07" }
-        ])
-    );
+    // seed/meetings.json, read apart from the API: five meetings, from Nairobi 2018 to Nairobi 2024.
+    let expected: Vec<Value> = seed_meetings()
+        .into_iter()
+        .filter(|m| m.country.as_deref() == Some("ke"))
+        .map(|m| json!({ "slug": m.slug, "startDate": m.start }))
+        .collect();
+    assert_eq!(data["meetings"]["totalCount"], json!(expected.len()));
+    assert_eq!(data["meetings"]["nodes"], json!(expected));
 }
 
 #[tokio::test]
@@ -111,7 +109,7 @@ async fn south_sudan_held_the_chair_when_the_mombasa_meeting_took_place() {
 }
 
 #[tokio::test]
-async fn domain_4_of_the_cairo_action_plan_has_four_commitments() {
+async fn domain_4_of_the_cairo_action_plan_lists_the_commitments_the_seed_files_under_it() {
     let app = spawn_app();
     let data = app
         .data(
@@ -120,14 +118,20 @@ async fn domain_4_of_the_cairo_action_plan_has_four_commitments() {
             json!({}),
         )
         .await;
-    assert_eq!(data["commitments"]["totalCount"], 4);
-    assert_eq!(pluck(&data["commitments"]["nodes"], "code"), ["cap-4.1", "cap-4.2", "cap-4.3", "cap-4.4"]);
+    // seed/commitments.json, read apart from the API: four, cap-4.1 to cap-4.4.
+    let expected: Vec<String> = seed_file("commitments.json")
+        .iter()
+        .filter(|c| c["document"] == "cairo-action-plan" && c["domain"] == 4 && c["kind"] == "COMMITMENT")
+        .map(|c| text(c, "code").unwrap().to_owned())
+        .collect();
+    assert_eq!(data["commitments"]["totalCount"], json!(expected.len()));
+    assert_eq!(pluck(&data["commitments"]["nodes"], "code"), expected);
     let domain4 = data["document"]["domains"].as_array().unwrap().iter().find(|d| d["number"] == 4).unwrap().clone();
-    assert_eq!(pluck(&domain4["commitments"], "code"), ["cap-4.1", "cap-4.2", "cap-4.3", "cap-4.4"]);
+    assert_eq!(pluck(&domain4["commitments"], "code"), expected);
 }
 
 #[tokio::test]
-async fn germany_co_hosted_four_meetings_from_mombasa_2022_to_nairobi_2024() {
+async fn the_meetings_germany_co_hosted_are_listed_with_their_hosts_and_co_hosts() {
     let app = spawn_app();
     let data = app
         .data(
@@ -138,16 +142,17 @@ async fn germany_co_hosted_four_meetings_from_mombasa_2022_to_nairobi_2024() {
         )
         .await;
     let conn = &data["state"]["meetings"];
-    assert_eq!(conn["totalCount"], 4);
-    assert_eq!(
-        conn["nodes"],
-        json!([
-            { "slug": "2022-07-mombasa-skills-mobility", "hosts": [{ "slug": "ke" }], "coHosts": [{ "slug": "de" }] },
-            { "slug": "2022-10-addis-ababa-climate-change-migration", "hosts": [{ "slug": "et" }], "coHosts": [{ "slug": "de" }] },
-            { "slug": "2023-07-nairobi-idp-protection", "hosts": [{ "slug": "ke" }], "coHosts": [{ "slug": "de" }] },
-            { "slug": "2024-02-nairobi-law-enforcement-trafficking-workshop", "hosts": [], "coHosts": [{ "slug": "ke" }, { "slug": "de" }] }
-        ])
-    );
+    // seed/meetings.json, read apart from the API: four, from Mombasa 2022 to Nairobi 2024.
+    let with_role = |m: &SeedMeeting, role: &str| -> Value {
+        json!(m.participations.iter().filter(|(_, r)| r == role).map(|(a, _)| json!({ "slug": a })).collect::<Vec<_>>())
+    };
+    let expected: Vec<Value> = seed_meetings()
+        .iter()
+        .filter(|m| m.participations.iter().any(|(a, r)| a == "de" && r == "CO_HOST"))
+        .map(|m| json!({ "slug": m.slug, "hosts": with_role(m, "HOST"), "coHosts": with_role(m, "CO_HOST") }))
+        .collect();
+    assert_eq!(conn["totalCount"], json!(expected.len()));
+    assert_eq!(conn["nodes"], json!(expected));
 }
 
 #[tokio::test]
@@ -310,7 +315,7 @@ async fn uganda_was_endorsed_to_the_steering_committee_in_april_2024() {
 }
 
 #[tokio::test]
-async fn eight_meetings_were_held_online_all_of_them_in_2020_and_2021() {
+async fn the_online_meetings_are_those_the_seed_holds_online_and_have_no_place() {
     let app = spawn_app();
     let data = app
         .data(
@@ -319,20 +324,10 @@ async fn eight_meetings_were_held_online_all_of_them_in_2020_and_2021() {
         )
         .await;
     let conn = &data["meetings"];
-    assert_eq!(conn["totalCount"], 8);
-    assert_eq!(
-        slugs(&conn["nodes"]),
-        [
-            "2020-online-covid-19-mixed-migration",
-            "2020-07-online-covid-19-human-mobility",
-            "2020-12-online-steering-committee",
-            "2021-03-online-4ps-prevention",
-            "2021-04-online-4ps-protection",
-            "2021-05-online-4ps-prosecution",
-            "2021-06-online-4ps-partnership",
-            "2021-09-online-return-reintegration-roundtable"
-        ]
-    );
+    // seed/meetings.json, read apart from the API: eight, all in 2020 and 2021.
+    let expected = oldest_first(|m| m.online);
+    assert_eq!(conn["totalCount"], json!(expected.len()));
+    assert_eq!(slugs(&conn["nodes"]), expected);
     assert!(
         conn["nodes"].as_array().unwrap().iter().all(|m| m["city"].is_null() && m["country"].is_null()),
         "an online meeting has no place"
@@ -340,7 +335,7 @@ async fn eight_meetings_were_held_online_all_of_them_in_2020_and_2021() {
 }
 
 #[tokio::test]
-async fn eight_meetings_took_place_in_2021_seven_of_them_in_the_khartoum_process() {
+async fn the_meetings_of_2021_are_listed_and_the_khartoum_process_filter_keeps_its_own() {
     let app = spawn_app();
     let data = app
         .data(
@@ -349,28 +344,19 @@ async fn eight_meetings_took_place_in_2021_seven_of_them_in_the_khartoum_process
             json!({}),
         )
         .await;
-    assert_eq!(data["all"]["totalCount"], 8);
-    assert_eq!(data["kp"]["totalCount"], 7);
-    assert_eq!(
-        slugs(&data["kp"]["nodes"]),
-        [
-            "2021-03-online-4ps-prevention",
-            "2021-04-online-4ps-protection",
-            "2021-05-online-4ps-prosecution",
-            "2021-06-online-4ps-partnership",
-            "2021-09-online-return-reintegration-roundtable",
-            "2021-09-brussels-steering-committee",
-            "2021-11-geneva-return-reintegration"
-        ]
-    );
-    // The eighth is the Rabat Process SOM in Malabo.
-    let all = slugs(&data["all"]["nodes"]);
-    let extra: Vec<&String> = all.iter().filter(|s| !slugs(&data["kp"]["nodes"]).contains(s)).collect();
-    assert_eq!(extra, ["2021-11-malabo-rabat-process-som"]);
+    // seed/meetings.json, read apart from the API: eight in 2021, all but the Rabat Process SOM
+    // in Malabo in the Khartoum Process.
+    let in_2021 = |m: &SeedMeeting| meets_range(m, Some("2021-01-01"), Some("2021-12-31"));
+    let all = oldest_first(in_2021);
+    let kp = oldest_first(|m| in_2021(m) && m.processes.iter().any(|p| p == "khartoum-process"));
+    assert_eq!((&data["all"]["totalCount"], &data["kp"]["totalCount"]), (&json!(all.len()), &json!(kp.len())));
+    assert_eq!(slugs(&data["all"]["nodes"]), all);
+    assert_eq!(slugs(&data["kp"]["nodes"]), kp);
+    assert!(kp.len() < all.len(), "the process filter keeps out a meeting of another process");
 }
 
 #[tokio::test]
-async fn seven_meetings_belong_to_both_the_khartoum_and_the_rabat_process() {
+async fn the_meetings_of_both_the_khartoum_and_the_rabat_process_are_those_the_seed_gives_both() {
     let app = spawn_app();
     let data = app
         .data(
@@ -381,19 +367,12 @@ async fn seven_meetings_belong_to_both_the_khartoum_and_the_rabat_process() {
         )
         .await;
     let conn = &data["process"]["meetings"];
-    assert_eq!(conn["totalCount"], 7);
-    assert_eq!(
-        slugs(&conn["nodes"]),
-        [
-            "2015-11-valletta-summit",
-            "2016-11-cidade-velha-visa-facilitation",
-            "2017-02-malta-jvap-som",
-            "2017-11-luxor-unaccompanied-minors",
-            "2018-11-addis-ababa-jvap-som",
-            "2022-10-addis-ababa-climate-change-migration",
-            "2023-10-berlin-climate-mobility"
-        ]
-    );
+    // seed/meetings.json, read apart from the API: seven, from Valletta 2015 to Berlin 2023.
+    let both =
+        |m: &SeedMeeting| ["khartoum-process", "rabat-process"].iter().all(|p| m.processes.iter().any(|q| q == p));
+    let expected = oldest_first(both);
+    assert_eq!(conn["totalCount"], json!(expected.len()));
+    assert_eq!(slugs(&conn["nodes"]), expected);
 }
 
 #[tokio::test]
@@ -692,7 +671,7 @@ async fn the_khartoum_process_held_two_ministerial_conferences_rome_2014_and_cai
 }
 
 #[tokio::test]
-async fn two_thematic_meetings_were_held_in_2019_in_cairo_and_asmara() {
+async fn the_thematic_meetings_of_2019_are_those_the_seed_dates_in_2019() {
     let app = spawn_app();
     let data = app
         .data(
@@ -702,17 +681,24 @@ async fn two_thematic_meetings_were_held_in_2019_in_cairo_and_asmara() {
             json!({}),
         )
         .await;
-    assert_eq!(
-        data["meetings"]["nodes"],
-        json!([
-            { "slug": "2019-09-cairo-labour-migration", "city": "Cairo", "startDate": "2019-09-24" },
-            { "slug": "2019-10-asmara-diaspora-development", "city": "Asmara", "startDate": "2019-10-23" }
-        ])
-    );
+    // seed/meetings.json, read apart from the API: two, in Cairo and Asmara.
+    let records = seed_file("meetings.json");
+    let expected: Vec<Value> = oldest_first(|m| {
+        m.kind == "THEMATIC_MEETING"
+            && m.processes.iter().any(|p| p == "khartoum-process")
+            && meets_range(m, Some("2019-01-01"), Some("2019-12-31"))
+    })
+    .iter()
+    .map(|slug| {
+        let m = records.iter().find(|m| m["slug"] == slug.as_str()).unwrap();
+        json!({ "slug": slug, "city": m["city"], "startDate": m["startDate"] })
+    })
+    .collect();
+    assert_eq!(data["meetings"]["nodes"], json!(expected));
 }
 
 #[tokio::test]
-async fn seven_khartoum_process_meetings_took_place_in_2023() {
+async fn the_khartoum_process_meetings_of_2023_are_those_the_seed_dates_in_2023() {
     let app = spawn_app();
     let data = app
         .data(
@@ -722,19 +708,12 @@ async fn seven_khartoum_process_meetings_took_place_in_2023() {
             json!({}),
         )
         .await;
-    assert_eq!(data["process"]["meetings"]["totalCount"], 7);
-    assert_eq!(
-        slugs(&data["process"]["meetings"]["nodes"]),
-        [
-            "2023-03-berlin-steering-committee",
-            "2023-03-berlin-som",
-            "2023-05-kampala-climate-mobility-data-workshop",
-            "2023-07-nairobi-idp-protection",
-            "2023-09-vienna-extraordinary-steering-committee",
-            "2023-10-berlin-climate-mobility",
-            "2023-11-stockholm-whole-of-government"
-        ]
-    );
+    // seed/meetings.json, read apart from the API: seven, from Berlin in March to Stockholm in November.
+    let expected = oldest_first(|m| {
+        meets_range(m, Some("2023-01-01"), Some("2023-12-31")) && m.processes.iter().any(|p| p == "khartoum-process")
+    });
+    assert_eq!(data["process"]["meetings"]["totalCount"], json!(expected.len()));
+    assert_eq!(slugs(&data["process"]["meetings"]["nodes"]), expected);
 }
 
 #[tokio::test]

@@ -22,25 +22,26 @@ fn all_words_in(words: &str, haystack: &str) -> bool {
 }
 
 /// A meeting of seed/meetings.json, with what the filters look at.
-struct SeedMeeting {
-    slug: String,
-    start: String,
+pub struct SeedMeeting {
+    pub slug: String,
+    pub start: String,
     /// First day of the start date.
-    first: String,
+    pub first: String,
     /// Last day of the end date, or of the start date when there is no end.
-    last: String,
-    kind: String,
-    processes: Vec<String>,
+    pub last: String,
+    pub kind: String,
+    pub processes: Vec<String>,
     /// (actor, role), in the order recorded.
-    participations: Vec<(String, String)>,
-    country: Option<String>,
-    online: bool,
+    pub participations: Vec<(String, String)>,
+    pub country: Option<String>,
+    pub online: bool,
     domains: Vec<i64>,
     title_and_summary: String,
 }
 
-/// Every seed meeting, chronological: by the first day of the start date, ties by slug.
-fn seed_meetings() -> Vec<SeedMeeting> {
+/// Every seed meeting, chronological: by the first day of the start date; on the same day the
+/// less precise date first (a year, then a month, then a day), then by slug.
+pub fn seed_meetings() -> Vec<SeedMeeting> {
     let mut v: Vec<SeedMeeting> = seed_file("meetings.json")
         .iter()
         .map(|m| {
@@ -69,12 +70,19 @@ fn seed_meetings() -> Vec<SeedMeeting> {
             }
         })
         .collect();
-    v.sort_by(|a, b| (&a.first, &a.slug).cmp(&(&b.first, &b.slug)));
+    v.sort_by(|a, b| chronological((&a.start, &a.slug)).cmp(&chronological((&b.start, &b.slug))));
     v
 }
 
+/// The sort key of a meeting by its start date (as written, "2023", "2023-11" or "2023-11-14")
+/// and slug: the first day the date may mean, then its precision (the length of its text: a year
+/// is the least precise), then the slug.
+fn chronological<'a>((start, slug): (&str, &'a str)) -> (String, usize, &'a str) {
+    (first_day(start), start.len(), slug)
+}
+
 /// The slugs of the seed meetings that satisfy `keep`, oldest first.
-fn oldest_first(keep: impl Fn(&SeedMeeting) -> bool) -> Vec<String> {
+pub fn oldest_first(keep: impl Fn(&SeedMeeting) -> bool) -> Vec<String> {
     seed_meetings().into_iter().filter(|m| keep(m)).map(|m| m.slug).collect()
 }
 
@@ -86,7 +94,7 @@ fn newest_first(keep: impl Fn(&SeedMeeting) -> bool) -> Vec<String> {
 }
 
 /// Whether a seed meeting's span shares a day with the closed range [from, to].
-fn meets_range(m: &SeedMeeting, from: Option<&str>, to: Option<&str>) -> bool {
+pub fn meets_range(m: &SeedMeeting, from: Option<&str>, to: Option<&str>) -> bool {
     from.is_none_or(|f| m.last.as_str() >= f) && to.is_none_or(|t| m.first.as_str() <= t)
 }
 
@@ -1163,4 +1171,35 @@ fn the_seed_has_the_cases_these_tests_rely_on() {
     assert_eq!(last_day("2023-02"), "2023-02-28");
     assert_eq!(next_day("2023-12-31"), "2024-01-01");
     assert_eq!(fold("Côte d'Ivoire SCHÜLER"), "cote d'ivoire schuler");
+}
+
+#[tokio::test]
+async fn on_the_same_day_the_less_precise_date_comes_first_and_then_the_slug() {
+    let app = spawn_app();
+    // The seed has no two meetings that start on the same day at different precisions: these
+    // four all start on 1 January 2037, given in an order that is none of the orders checked.
+    let made = [
+        ("2037-01-rome-day-b", "2037-01-01"),
+        ("2037-rome-year", "2037"),
+        ("2037-01-rome-day-a", "2037-01-01"),
+        ("2037-01-rome-month", "2037-01"),
+    ];
+    let create = r#"mutation($slug: String!, $start: PartialDate!) {
+      createMeeting(input: { slug: $slug, title: "Same-day order", kind: WEBINAR, startDate: $start, online: true,
+        processes: ["khartoum-process"], sources: [{ title: "Order test", url: "https://example.org/order" }] }) { slug }
+    }"#;
+    for (slug, start) in made {
+        app.write_data(create, json!({ "slug": slug, "start": start })).await;
+    }
+    let mut expected: Vec<(&str, &str)> = made.to_vec();
+    expected.sort_by_key(|&(slug, start)| chronological((start, slug)));
+    let expected: Vec<&str> = expected.into_iter().map(|(slug, _)| slug).collect();
+    assert_eq!(expected, ["2037-rome-year", "2037-01-rome-month", "2037-01-rome-day-a", "2037-01-rome-day-b"]);
+    let filter = json!({ "from": "2037-01-01", "to": "2037-01-01" });
+    let asc = meetings_page(&app, json!({ "filter": filter, "orderBy": "START_DATE_ASC", "first": 10 })).await;
+    assert_eq!(asc.slugs, expected);
+    let desc = meetings_page(&app, json!({ "filter": filter, "orderBy": "START_DATE_DESC", "first": 10 })).await;
+    let mut newest_first = expected.clone();
+    newest_first.reverse();
+    assert_eq!(desc.slugs, newest_first);
 }

@@ -316,3 +316,31 @@ fn a_clock_that_steps_backwards_never_takes_last_change_or_a_stamp_back_in_time(
         second.meta.last_change
     );
 }
+
+#[test]
+fn a_store_held_by_another_handle_is_waited_for_up_to_a_second_and_then_called_in_use() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let held = Store::open(dir.path()).unwrap();
+
+    // Held throughout: refused as in use, and not before the second it waits has passed.
+    let started = Instant::now();
+    let Err(StoreError::InUse(path)) = Store::open(dir.path()) else { panic!("a held store opened twice") };
+    assert_eq!(path, dir.path());
+    assert!(started.elapsed() >= Duration::from_secs(1), "gave up after {:?}", started.elapsed());
+
+    // Released 200 ms after a second opener started: that opener waits, and gets the store.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = dir.path().to_owned();
+    let opener = std::thread::spawn(move || {
+        let started = Instant::now();
+        tx.send(()).unwrap();
+        Store::open(&path).map(|store| (store, started.elapsed()))
+    });
+    rx.recv().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    drop(held);
+    let (_store, waited) = opener.join().unwrap().expect("the opener gets the store once it is released");
+    assert!(waited >= Duration::from_millis(200), "it opened while the store was held ({waited:?})");
+    println!("the second opener waited {waited:?} for a store released after 200 ms");
+}
