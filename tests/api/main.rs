@@ -33,4 +33,5 @@ mod readme;
 mod seed_export;
 mod seed_validation;
 mod shutdown;
+mod standalone;
 mod store;
