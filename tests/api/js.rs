@@ -60,7 +60,7 @@ pub fn chromium() -> Option<PathBuf> {
     }
     let message = format!(
         "SKIPPED: browser test, because Chromium is not at {}. \
-         Install it with: apt-get install chromium chromium-driver (or set CHROMIUM to its path)",
+         Install it with: apt-get install chromium (or set CHROMIUM to its path)",
         path.display()
     );
     if std::env::var_os("CI").is_some() {

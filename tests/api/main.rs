@@ -17,6 +17,7 @@ mod durability;
 mod errors;
 mod exports;
 mod faults;
+mod first_run;
 mod fuzz;
 mod graphiql;
 mod graphql_over_http;
