@@ -9,6 +9,7 @@ mod bench_baseline;
 mod browser;
 mod cli;
 mod conformance;
+mod container;
 mod contract;
 mod curation;
 mod dataset;
