@@ -31,6 +31,7 @@ mod meetings;
 mod nodes;
 mod parse;
 mod process;
+mod python_client;
 mod readme;
 mod seed_export;
 mod seed_validation;
