@@ -1,5 +1,6 @@
 //! The schema: the committed `schema.graphql` is the one the code generates, every part of it is
-//! described for users, and it holds the whole public contract.
+//! described for users, it holds the whole public contract (`tests/contract/`), and it breaks no
+//! client of the last release (`schema.released.graphql`).
 
 use crate::helpers::*;
 use serde_json::json;
