@@ -1,84 +1,200 @@
 //! The command line: subcommands and flags, each flag with an environment-variable fallback.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::http::server::ServerLimits;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// A GraphQL API over the public record of the Khartoum Process (EU-Horn of Africa Migration
 /// Route Initiative): its members, chairs, meetings, declarations and commitments.
+///
+/// Without a command it serves: serve is the default command, and the options below are its
+/// options. Each command's `--help` lists the options it takes; they may come before or after the
+/// command.
 #[derive(Debug, Parser)]
 #[command(name = "khartoum-graphql", version)]
 pub struct Cli {
-    /// Where the data lives.
+    /// The options of `serve`, the default command; given before any command, they apply to it.
     #[command(flatten)]
-    pub config: Config,
+    pub serve: ServeArgs,
     /// What to do (default: serve).
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
-/// Settings shared by every command.
-#[derive(Debug, Clone, Args)]
-pub struct Config {
-    /// Address and port to serve on.
-    #[arg(long, env = "KHARTOUM_GRAPHQL_BIND", default_value = "127.0.0.1:8000", global = true)]
-    pub bind: SocketAddr,
-    /// Directory of the embedded store; `serve` and `seed` create it if missing.
-    #[arg(long, env = "KHARTOUM_GRAPHQL_DATA_DIR", default_value = "./data", global = true)]
-    pub data_dir: PathBuf,
-    /// Directory of the seed JSON files an empty store is seeded from.
-    #[arg(long, env = "KHARTOUM_GRAPHQL_SEED_DIR", default_value = "./seed", global = true)]
-    pub seed_dir: PathBuf,
+/// Where the embedded store is.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DataDirArg {
+    /// Directory of the embedded store; `serve` and `seed` create it if missing [default: ./data].
+    #[arg(long, env = "KHARTOUM_GRAPHQL_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Where the seed files are.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SeedDirArg {
+    /// Directory of the seed JSON files an empty store is seeded from [default: ./seed].
+    #[arg(long, env = "KHARTOUM_GRAPHQL_SEED_DIR", value_name = "DIR")]
+    pub seed_dir: Option<PathBuf>,
+}
+
+/// The options of `serve`. Every one is optional here, so that one given after the command can
+/// override one given before it ([`Cli::resolve`] applies the defaults).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    /// Address and port to serve on [default: 127.0.0.1:8000].
+    #[arg(long, env = "KHARTOUM_GRAPHQL_BIND", value_name = "ADDRESS:PORT")]
+    pub bind: Option<SocketAddr>,
+    /// Where the embedded store is.
+    #[command(flatten)]
+    pub data: DataDirArg,
+    /// Where the seed files are.
+    #[command(flatten)]
+    pub seed: SeedDirArg,
     /// File of write tokens, one per line (`#` starts a comment). Tokens can also be given,
     /// comma-separated, in the environment variable KHARTOUM_GRAPHQL_TOKENS. Without any token,
     /// the API is read-only.
-    #[arg(long, env = "KHARTOUM_GRAPHQL_TOKENS_FILE", global = true)]
+    #[arg(long, env = "KHARTOUM_GRAPHQL_TOKENS_FILE", value_name = "FILE")]
     pub tokens_file: Option<PathBuf>,
     /// Serve the benchmark baseline route `/bench/baseline/{name}` (for `bench/run` only; never
     /// in production). Hidden from `--help`.
     #[cfg(feature = "bench-hooks")]
-    #[arg(long, env = "KHARTOUM_GRAPHQL_BENCH_BASELINE", hide = true, global = true)]
+    #[arg(long, env = "KHARTOUM_GRAPHQL_BENCH_BASELINE", hide = true)]
     pub bench_baseline: bool,
     /// Trusted documents: a JSON object from SHA-256 hash to document text, as graphql-codegen's
     /// client preset writes it (`persisted-documents.json`). Clients may then send
     /// `documentId: "sha256:<hash>"` instead of the text.
-    #[arg(long, env = "KHARTOUM_GRAPHQL_TRUSTED_DOCUMENTS", global = true)]
+    #[arg(long, env = "KHARTOUM_GRAPHQL_TRUSTED_DOCUMENTS", value_name = "FILE")]
     pub trusted_documents: Option<PathBuf>,
     /// Run only the trusted documents (`--trusted-documents`): every other document is refused
     /// with TRUSTED_DOCUMENTS_ONLY, and clients cannot register new ones.
-    #[arg(long, env = "KHARTOUM_GRAPHQL_TRUSTED_ONLY", global = true, requires = "trusted_documents")]
+    #[arg(long, env = "KHARTOUM_GRAPHQL_TRUSTED_ONLY")]
     pub trusted_only: bool,
-    /// The limits of the server loop.
-    #[command(flatten)]
+    /// Seconds a connection may take to send a complete request head, or stay idle between two
+    /// requests, before it is closed [default: 10].
+    #[arg(long, env = "KHARTOUM_GRAPHQL_HEADER_TIMEOUT", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: Option<u64>,
+    /// Connections served at once; one more is answered 503 with Retry-After and closed. Keep it
+    /// below the process's limit of open files (`ulimit -n`) [default: 1024].
+    #[arg(long, env = "KHARTOUM_GRAPHQL_MAX_CONNECTIONS", value_name = "COUNT", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: Option<u64>,
+    /// Seconds that shutdown (SIGTERM, SIGINT, SIGHUP) waits for open connections to finish
+    /// before it drops them and exits [default: 20].
+    #[arg(long, env = "KHARTOUM_GRAPHQL_SHUTDOWN_GRACE", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub shutdown_grace: Option<u64>,
+}
+
+/// The server loop's limits when no option sets them.
+pub const DEFAULT_SERVER_LIMITS: ServerLimits =
+    ServerLimits { header_timeout: Duration::from_secs(10), max_connections: 1024, grace: Duration::from_secs(20) };
+
+/// The address `serve` listens on unless told otherwise.
+pub const DEFAULT_BIND: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8000);
+
+/// The flag and the environment variable that choose the address: named in the error that a busy
+/// port gives.
+pub const BIND_FLAG: &str = "--bind";
+/// See [`BIND_FLAG`].
+pub const BIND_ENV: &str = "KHARTOUM_GRAPHQL_BIND";
+
+/// The settings a command runs with, once the command line is resolved: an option given after the
+/// command wins over the same option given before it, then come the environment and the default.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address and port to serve on.
+    pub bind: SocketAddr,
+    /// Directory of the embedded store.
+    pub data_dir: PathBuf,
+    /// Directory of the seed JSON files.
+    pub seed_dir: PathBuf,
+    /// File of write tokens, if any.
+    pub tokens_file: Option<PathBuf>,
+    /// Whether to serve the benchmark baseline route.
+    #[cfg(feature = "bench-hooks")]
+    pub bench_baseline: bool,
+    /// The file of trusted documents, if any.
+    pub trusted_documents: Option<PathBuf>,
+    /// Whether only the trusted documents run.
+    pub trusted_only: bool,
+    /// The server loop's limits.
     pub server: ServerLimits,
 }
 
-/// What `serve` allows a connection: the defenses against slow and silent clients.
-#[derive(Debug, Clone, Args)]
-pub struct ServerLimits {
-    /// Seconds a connection may take to send a complete request head, or stay idle between two
-    /// requests, before it is closed.
-    #[arg(long, env = "KHARTOUM_GRAPHQL_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
-    pub header_timeout: u64,
-    /// Connections served at once; one more is answered 503 with Retry-After and closed. Keep it
-    /// below the process's limit of open files (`ulimit -n`).
-    #[arg(long, env = "KHARTOUM_GRAPHQL_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000), global = true)]
-    pub max_connections: u64,
-    /// Seconds that shutdown (SIGTERM, SIGINT, SIGHUP) waits for open connections to finish
-    /// before it drops them and exits.
-    #[arg(long, env = "KHARTOUM_GRAPHQL_SHUTDOWN_GRACE", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=3600), global = true)]
-    pub shutdown_grace: u64,
-}
+impl Cli {
+    /// Parses the process's command line, exiting with clap's message (or the help) when it is
+    /// not one the binary accepts, and resolves it.
+    pub fn parse_and_resolve() -> (Command, Config) {
+        let matches = Cli::command().get_matches();
+        let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        cli.resolve(&matches)
+    }
 
-impl ServerLimits {
-    /// The limits as the server loop takes them.
-    pub fn limits(&self) -> crate::http::server::ServerLimits {
-        use std::time::Duration;
-        crate::http::server::ServerLimits {
-            header_timeout: Duration::from_secs(self.header_timeout),
-            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
-            grace: Duration::from_secs(self.shutdown_grace),
+    /// The command to run (`serve` when none is given) and the settings it runs with. `matches`
+    /// are the ones this was parsed from: they tell an option typed after the command from one
+    /// its environment variable supplied.
+    pub fn resolve(self, matches: &ArgMatches) -> (Command, Config) {
+        let before = self.serve;
+        let command = self.command.unwrap_or_else(|| Command::Serve(ServeArgs::default()));
+        let after_matches = matches.subcommand().map(|(_, m)| m);
+        let typed_after = |id: &str| {
+            after_matches
+                .is_some_and(|m| m.try_contains_id(id).is_ok() && m.value_source(id) == Some(ValueSource::CommandLine))
+        };
+        fn choose<T>(typed_after: bool, after: Option<T>, before: Option<T>) -> Option<T> {
+            if typed_after {
+                after
+            } else {
+                before.or(after)
+            }
         }
+        let pick = |after: Option<PathBuf>, before: Option<PathBuf>, id: &str| choose(typed_after(id), after, before);
+        let seconds = |after: Option<u64>, before: Option<u64>, id: &str, default: Duration| {
+            choose(typed_after(id), after, before).map_or(default, Duration::from_secs)
+        };
+        // What the command itself was given.
+        let (after, data, seed) = match &command {
+            Command::Serve(args) => (args.clone(), args.data.clone(), args.seed.clone()),
+            Command::Seed { data, seed, .. } => (ServeArgs::default(), data.clone(), seed.clone()),
+            Command::CheckSeed { seed } => (ServeArgs::default(), DataDirArg::default(), seed.clone()),
+            Command::CheckStore { data } | Command::Export { data, .. } => {
+                (ServeArgs::default(), data.clone(), SeedDirArg::default())
+            }
+            Command::Schema => (ServeArgs::default(), DataDirArg::default(), SeedDirArg::default()),
+        };
+        let bind = if typed_after("bind") { after.bind } else { before.bind.or(after.bind) };
+        let config = Config {
+            bind: bind.unwrap_or(DEFAULT_BIND),
+            data_dir: pick(data.data_dir, before.data.data_dir, "data_dir").unwrap_or_else(|| PathBuf::from("./data")),
+            seed_dir: pick(seed.seed_dir, before.seed.seed_dir, "seed_dir").unwrap_or_else(|| PathBuf::from("./seed")),
+            tokens_file: pick(after.tokens_file.clone(), before.tokens_file.clone(), "tokens_file"),
+            #[cfg(feature = "bench-hooks")]
+            bench_baseline: after.bench_baseline || before.bench_baseline,
+            trusted_documents: pick(
+                after.trusted_documents.clone(),
+                before.trusted_documents.clone(),
+                "trusted_documents",
+            ),
+            trusted_only: after.trusted_only || before.trusted_only,
+            server: ServerLimits {
+                header_timeout: seconds(
+                    after.header_timeout,
+                    before.header_timeout,
+                    "header_timeout",
+                    DEFAULT_SERVER_LIMITS.header_timeout,
+                ),
+                max_connections: choose(typed_after("max_connections"), after.max_connections, before.max_connections)
+                    .map_or(DEFAULT_SERVER_LIMITS.max_connections, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+                grace: seconds(
+                    after.shutdown_grace,
+                    before.shutdown_grace,
+                    "shutdown_grace",
+                    DEFAULT_SERVER_LIMITS.grace,
+                ),
+            },
+        };
+        (command, config)
     }
 }
 
@@ -97,19 +213,33 @@ impl Config {
 /// The commands.
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
-    /// Serve the API (GraphiQL at GET /graphql). Seeds an empty store first.
-    Serve,
+    /// Serve the API (GraphiQL at GET /graphql); the default command. Seeds an empty store first.
+    Serve(ServeArgs),
     /// Seed an empty store from the seed files, or reload a seeded one with --replace.
     Seed {
+        /// Where the embedded store is.
+        #[command(flatten)]
+        data: DataDirArg,
+        /// Where the seed files are.
+        #[command(flatten)]
+        seed: SeedDirArg,
         /// Replace whatever the store holds with the seed files.
         #[arg(long)]
         replace: bool,
     },
     /// Validate the seed files and report every problem, without touching the store.
-    CheckSeed,
+    CheckSeed {
+        /// Where the seed files are.
+        #[command(flatten)]
+        seed: SeedDirArg,
+    },
     /// Check that the store is consistent: every index entry points at a record, and every
     /// record is in every index it belongs to.
-    CheckStore,
+    CheckStore {
+        /// Where the embedded store is.
+        #[command(flatten)]
+        data: DataDirArg,
+    },
     /// Print the GraphQL schema (SDL).
     Schema,
     /// Write the store's dataset into a directory: as seed files (the default; commit them to
@@ -117,6 +247,9 @@ pub enum Command {
     /// at /export/ (CSV, JSON or JSONL tables, cohosts.graphml and manifest.json). Stop the server
     /// first (the store allows one process).
     Export {
+        /// Where the embedded store is.
+        #[command(flatten)]
+        data: DataDirArg,
         /// The directory to write into; created if missing. Existing files of the same names there
         /// are replaced.
         #[arg(long)]

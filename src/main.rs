@@ -1,8 +1,7 @@
 //! The `khartoum-graphql` binary: parses the command line and runs one command.
 
 use anyhow::Context;
-use clap::Parser;
-use khartoum_graphql::config::{Cli, Command, Config, ExportFormat};
+use khartoum_graphql::config::{Cli, Command, Config, ExportFormat, BIND_ENV, BIND_FLAG};
 use khartoum_graphql::graphql::{engine::Engine, persisted::Persisted};
 use khartoum_graphql::{app::App, curation::Tokens, export, graphql, http, seed, store::Store};
 use std::process::ExitCode;
@@ -14,7 +13,7 @@ use std::sync::Arc;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let (command, config) = Cli::parse_and_resolve();
     tracing_subscriber::fmt()
         .with_env_filter(
             // sled's own log lines repeat, less clearly, the one-line errors this binary prints
@@ -31,7 +30,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(command, config)) {
         Ok(code) => code,
         Err(e) => {
             // One line for one cause; the seed loader's list of problems keeps its own lines.
@@ -41,11 +40,10 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let config = cli.config;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(config).await,
-        Command::Seed { replace } => {
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve(_) => serve(config).await,
+        Command::Seed { replace, .. } => {
             // The seed files are read and validated before the store is touched, so that broken
             // files leave a seeded store as it was.
             let store =
@@ -67,7 +65,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::CheckSeed => {
+        Command::CheckSeed { .. } => {
             let seed = seed::load(&config.seed_dir)?;
             let ds = &seed.dataset;
             println!(
@@ -86,7 +84,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::CheckStore => {
+        Command::CheckStore { .. } => {
             let store = Store::open_existing(&config.data_dir)?;
             let problems = store.check()?;
             for p in &problems {
@@ -104,7 +102,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", graphql::sdl());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { out, format } => {
+        Command::Export { out, format, .. } => {
             let store = Store::open_existing(&config.data_dir)?;
             // An export is what the store is rebuilt from: one from a damaged store would carry
             // the damage into seed/.
@@ -144,6 +142,15 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let tokens = config.tokens()?;
     let read_only = tokens.is_empty();
     let count = tokens.len();
+    // The port is taken before the store is opened, so that a busy port stops the server before
+    // anything is written to disk (an empty data directory would otherwise be seeded first), with
+    // the flag and the variable that choose another.
+    let listener = tokio::net::TcpListener::bind(config.bind).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot listen on {}: {e}; choose another address with {BIND_FLAG} (e.g. `{BIND_FLAG} 127.0.0.1:9000`) or the environment variable {BIND_ENV}",
+            config.bind
+        )
+    })?;
     // The store is opened before anything is logged, so that a store that cannot be used gives
     // one line on stderr: the error.
     let mut app = App::open(&config.data_dir, &config.seed_dir, tokens)?;
@@ -151,6 +158,9 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         tracing::info!("no write token is configured: the API is read-only (see KHARTOUM_GRAPHQL_TOKENS)");
     } else {
         tracing::info!(tokens = count, "writes are enabled for bearer tokens");
+    }
+    if config.trusted_only && config.trusted_documents.is_none() {
+        anyhow::bail!("--trusted-only runs only the trusted documents: name their file with --trusted-documents FILE");
     }
     if let Some(path) = &config.trusted_documents {
         let persisted = Persisted::load(path, config.trusted_only)?;
@@ -168,18 +178,16 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         app.bench_baseline = khartoum_graphql::baseline::Baselines::on();
     }
     let app = Arc::new(app);
-    let listener = tokio::net::TcpListener::bind(config.bind)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.bind))?;
     // Registered before the server says it is serving, so that no signal falls into a gap.
     let shutdown = shutdown_signal().context("installing the signal handlers")?;
     let address = listener.local_addr().unwrap_or(config.bind);
     tracing::info!(
         address = %format!("http://{address}/graphql"),
+        landing_page = %format!("http://{address}/"),
         ready_in_ms = started.elapsed().as_millis() as u64,
         "serving"
     );
-    let limits = config.server.limits();
+    let limits = config.server;
     if let http::server::Drained::Dropped(open) =
         http::server::serve(listener, http::router(Arc::clone(&app)), limits, shutdown).await
     {

@@ -43,15 +43,16 @@ setup_pinning() {
   fi
 }
 
-# Builds the release binary unless BUILD=0, then checks that it exists. With `bench-hooks`, the
-# feature that holds the baseline route (`--bench-baseline`), which a production build leaves out.
-build_release() {
+# Builds the deployment binary (the dist profile of Cargo.toml: fat LTO, one codegen unit) unless
+# BUILD=0, then checks that it exists. With `bench-hooks`, the feature that holds the baseline
+# route (`--bench-baseline`), which a production build leaves out.
+build_dist() {
   if [ "${BUILD:-1}" = 1 ]; then
-    echo "building the release binary..." >&2
-    (cd "$ROOT" && cargo build --release --locked --features bench-hooks) >&2 \
-      || die "cargo build --release --locked --features bench-hooks failed"
+    echo "building the deployment binary (cargo build --profile dist --features bench-hooks)..." >&2
+    (cd "$ROOT" && cargo build --profile dist --locked --features bench-hooks) >&2 \
+      || die "cargo build --profile dist --locked --features bench-hooks failed"
   fi
-  [ -x "$BIN" ] || die "no release binary at $BIN (run without --no-build)"
+  [ -x "$BIN" ] || die "no deployment binary at $BIN (run without --no-build)"
 }
 
 # field FILE NAME: a number from the BENCH line of a check.lua run's output.
@@ -60,7 +61,7 @@ field() { sed -n "s/^BENCH.* $2=\([0-9]*\).*/\1/p" "$1"; }
 # ----- the server -----
 SERVER_N=0
 SERVER_PID=""
-# start_server DATA_DIR [VAR=value...]: starts the release binary on loopback (port chosen by the
+# start_server DATA_DIR [VAR=value...]: starts the deployment binary on loopback (port chosen by the
 # OS), pinned to CPU 0, with the extra arguments in SERVER_ARGS (e.g. --bench-baseline) and the
 # given environment; sets SERVER_PID and BASE (http://127.0.0.1:<port>) and SERVER_LOG.
 start_server() {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Start-up time of bench/run: from launching the release binary on an already seeded store to
+"""Start-up time of bench/run: from launching the deployment binary on an already seeded store to
 its first successful GraphQL answer.
 
 Each run picks a free port, starts `serve` on the existing data directory (pinned with taskset

@@ -1,20 +1,21 @@
-//! The README's example queries, read from the README built into the binary, so that GraphiQL's
-//! tabs and the landing page's links never drift from the README (whose every example a test
-//! runs against the real data).
+//! The manual's example queries (`docs/querying.md`, then `docs/journalists.md`), read from the
+//! pages built into the binary, so that GraphiQL's tabs and the landing page's links never drift
+//! from the manual (whose every example a test runs against the real data).
 //!
 //! An example is a ```` ```graphql ```` block; its title is the bold text of the paragraph just
 //! above the block, and that paragraph is its description.
 
 use std::sync::LazyLock;
 
-/// The README, as it was when the binary was built.
-const README: &str = include_str!("../../README.md");
+/// The pages of the manual that hold the examples, in the order the README lists them, as they
+/// were when the binary was built.
+const PAGES: [&str; 2] = [include_str!("../../docs/querying.md"), include_str!("../../docs/journalists.md")];
 
 /// The first GraphiQL tab: a query worth running on its own, that explains where to go next.
 const WELCOME: &str = r#"# The Khartoum Process, as a GraphQL API.
 #
 # Run this query with the ▶ button or Ctrl-Enter.
-# The other tabs hold the README's example queries.
+# The other tabs hold the manual's example queries.
 # The Docs pane (book icon, top left) describes
 # every type and field.
 # Reads need no token. Mutations need one: see the
@@ -40,13 +41,13 @@ pub struct Example {
     pub description: String,
     /// A URL-safe name, unique among the examples: `the-chair-timeline`.
     pub slug: String,
-    /// The query as the README shows it.
+    /// The query as the manual shows it.
     pub query: String,
 }
 
 impl Example {
     /// The query as a GraphiQL tab shows it: with its description as a comment, and named when the
-    /// README's is anonymous, because GraphiQL titles a tab with the operation's name.
+    /// manual's is anonymous, because GraphiQL titles a tab with the operation's name.
     pub fn tab_query(&self) -> String {
         let mut out: String = wrap(&self.description, 60).iter().map(|line| format!("# {line}\n")).collect();
         let query = self.query.trim_start();
@@ -63,9 +64,9 @@ pub fn welcome_query() -> &'static str {
     WELCOME
 }
 
-/// The README's examples, in the order the README gives them.
+/// The manual's examples, in the order its pages give them.
 pub fn examples() -> &'static [Example] {
-    static EXAMPLES: LazyLock<Vec<Example>> = LazyLock::new(|| parse(README));
+    static EXAMPLES: LazyLock<Vec<Example>> = LazyLock::new(|| PAGES.iter().flat_map(|page| parse(page)).collect());
     &EXAMPLES
 }
 
@@ -170,8 +171,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_graphql_block_of_the_readme_is_an_example() {
-        let blocks = README.matches("```graphql\n").count();
+    fn every_graphql_block_of_the_manual_is_an_example() {
+        let blocks: usize = PAGES.iter().map(|page| page.matches("```graphql\n").count()).sum();
         assert!(blocks >= 8, "{blocks}");
         assert_eq!(examples().len(), blocks);
     }

@@ -27,7 +27,7 @@ use async_graphql::Data;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
 use axum::extract::{FromRef, State, WebSocketUpgrade};
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderName, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -46,6 +46,26 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub const MAX_BATCH: usize = 10;
 /// Longest a request may take before it is answered with 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a browser may keep a CORS preflight's answer (`Access-Control-Max-Age`), so that a
+/// page does not send an OPTIONS request before every POST. Browsers cap it lower (Chromium at
+/// two hours); the answer only changes with a new release.
+pub const CORS_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+/// The request headers a cross-origin page may send besides the CORS-safelisted ones: ours, and
+/// those GraphQL clients and tracing libraries commonly add (Apollo Client's client name and
+/// version and its CSRF-prevention header, W3C Trace Context and Baggage), which a browser would
+/// otherwise refuse to send.
+pub const CORS_ALLOWED_HEADERS: [&str; 10] = [
+    "content-type",
+    "authorization",
+    "accept",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+    "traceparent",
+    "tracestate",
+    "baggage",
+];
 
 /// What the handlers share: the service, and the answers already given over HTTP (which belong
 /// to the transport, since they are kept by the request's bytes). Handlers that need only the
@@ -82,11 +102,13 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(coded_refusal))
         .layer(CompressionLayer::new())
-        .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::POST]).allow_headers([
-            header::CONTENT_TYPE,
-            header::AUTHORIZATION,
-            header::ACCEPT,
-        ]))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers(CORS_ALLOWED_HEADERS.map(HeaderName::from_static))
+                .max_age(CORS_MAX_AGE),
+        )
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(axum::middleware::map_response(coded_refusal))
         .layer(TraceLayer::new_for_http())

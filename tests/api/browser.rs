@@ -61,8 +61,8 @@ async fn graphiql_loads_without_any_request_leaving_loopback() {
     // GraphiQL fetched the schema from this server.
     assert!(requests.iter().filter(|r| r.ends_with("/graphql")).count() >= 2, "{requests:?}");
     assert_eq!(seen["consoleErrors"], serde_json::json!([]));
-    // The welcome tab first, then one tab per example of the README.
-    let readme_examples = include_str!("../../README.md").matches("```graphql\n").count();
+    // The welcome tab first, then one tab per example of the manual.
+    let readme_examples = manual().matches("```graphql\n").count();
     let tabs = tab_titles(&seen);
     assert_eq!(tabs.len(), readme_examples + 1, "{tabs:?}");
     assert_eq!(tabs[0], "Welcome");

@@ -1,7 +1,7 @@
 //! GraphQL-over-HTTP conformance: the public audits of the npm package graphql-http
 //! (`serverAudits`, run by `tests/js/audit.mjs`) against the production router on 127.0.0.1.
 //!
-//! Every MUST audit passes. A SHOULD audit may fail only if the README's "GraphQL over HTTP"
+//! Every MUST audit passes. A SHOULD audit may fail only if the manual's "GraphQL over HTTP"
 //! section names it and says why. MAY audits are reported, not required.
 
 use crate::helpers::*;
@@ -10,10 +10,10 @@ use serde_json::Value;
 use std::io::Write;
 use std::time::Duration;
 
-/// The README's section on GraphQL over HTTP, up to the next section.
+/// The manual's section on GraphQL over HTTP (in `docs/querying.md`), up to the next section.
 fn readme_section() -> &'static str {
-    let readme = include_str!("../../README.md");
-    let start = readme.find("\n## GraphQL over HTTP").expect("the README has a `## GraphQL over HTTP` section");
+    let readme = include_str!("../../docs/querying.md");
+    let start = readme.find("\n## GraphQL over HTTP").expect("docs/querying.md has a `## GraphQL over HTTP` section");
     let rest = &readme[start + 1..];
     let end = rest[3..].find("\n## ").map_or(rest.len(), |i| i + 3);
     &rest[..end]
@@ -65,6 +65,6 @@ async fn every_must_audit_of_graphql_http_passes_and_every_failing_should_audit_
         .collect();
     assert!(
         unexplained.is_empty(),
-        "SHOULD audits fail and the README does not explain them: {unexplained:?}\n{summary}"
+        "SHOULD audits fail and docs/querying.md does not explain them: {unexplained:?}\n{summary}"
     );
 }

@@ -1,9 +1,10 @@
 //! The schema: the committed `schema.graphql` is the one the code generates, every part of it is
-//! described for users, and it holds the whole public contract.
+//! described for users, it holds the whole public contract (`tests/contract/`), and it breaks no
+//! client of the last release (`schema.released.graphql`).
 
 use crate::helpers::*;
 use serde_json::json;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -67,45 +68,88 @@ async fn every_type_field_argument_and_enum_value_has_a_description() {
     assert!(missing.is_empty(), "{} parts of the schema have no description: {missing:?}", missing.len());
 }
 
-/// Installs graphql@16 under target/ once, the way ../shared/api/README.md describes, and returns
-/// its node_modules.
-fn graphql_js() -> std::path::PathBuf {
-    let prefix = Path::new(ROOT).join("target").join("contract-check");
-    let modules = prefix.join("node_modules");
-    if !modules.join("graphql").join("package.json").exists() {
-        let status = Command::new("npm")
-            .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
-            .arg(&prefix)
-            .arg("graphql@16")
-            .status()
-            .expect("npm must be installed to check the schema against the contract (it ships with node)");
-        assert!(status.success(), "npm install graphql@16 failed");
-    }
-    modules
+/// The committed copy of the contract and its checks (`tests/contract/`).
+fn contract_dir() -> PathBuf {
+    Path::new(ROOT).join("tests").join("contract")
+}
+
+/// Runs `node tests/contract/<script> <args>` with graphql-js (pinned in `tests/js/package.json`,
+/// installed under `target/js`) and returns whether it passed and what it printed.
+fn check(script: &str, args: &[&Path]) -> (bool, String) {
+    let out = Command::new("node")
+        .arg(contract_dir().join(script))
+        .args(args)
+        .env("NODE_PATH", crate::js::deps_dir().join("node_modules"))
+        .output()
+        .expect("node must be installed to check the schema (see the README's test requirements)");
+    let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), report)
 }
 
 #[test]
 fn schema_holds_every_name_of_the_public_contract() {
-    let shared = Path::new(ROOT).join("..").join("shared").join("api");
-    let script = shared.join("check-contract.js");
-    assert!(
-        script.exists(),
-        "{} is missing: the contract check needs ../shared beside the repository",
-        script.display()
+    let (passed, report) = check(
+        "check-contract.js",
+        &[&contract_dir().join("contract.graphql"), &Path::new(ROOT).join("schema.graphql")],
     );
-    let modules = graphql_js();
-    let out = Command::new("node")
-        .arg(&script)
-        .arg(shared.join("contract.graphql"))
-        .arg(Path::new(ROOT).join("schema.graphql"))
-        .env("NODE_PATH", modules)
-        .output()
-        .expect("node must be installed to check the schema against the contract");
-    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("departures from the contract"), "no report: {report}");
+    assert!(passed && report.contains("0 departures"), "the schema departs from the contract:\n{report}");
+}
+
+#[test]
+fn schema_makes_no_breaking_change_against_the_last_release() {
+    let released = Path::new(ROOT).join("schema.released.graphql");
+    let (passed, report) = check("check-released.js", &[&released, &Path::new(ROOT).join("schema.graphql")]);
+    assert!(report.contains("breaking changes against the released schema"), "no report: {report}");
     assert!(
-        report.contains("departures from the contract"),
-        "no report: {report}{}",
-        String::from_utf8_lossy(&out.stderr)
+        passed,
+        "schema.graphql breaks clients of the last release; deprecate in a release first (README, \
+         \"Changing the schema\"):\n{report}"
     );
-    assert!(out.status.success() && report.contains("0 departures"), "the schema departs from the contract:\n{report}");
+}
+
+#[test]
+fn release_check_refuses_a_breaking_change_unless_the_release_deprecated_what_it_breaks() {
+    let released = r#"
+        type Query {
+          kept: Int
+          old: Int @deprecated(reason: "Use kept.")
+          meetings(first: Int = 20, order: Order, legacy: Int @deprecated(reason: "Ignored.")): [Meeting!]!
+        }
+        type Meeting { title: String! venue: String @deprecated(reason: "Use place.") place: String }
+        enum Order { ASC DESC OLD @deprecated(reason: "Use ASC.") }
+    "#;
+    // (what the next schema does, whether the check lets it through)
+    let cases = [
+        ("adds a field", released.replace("kept: Int", "kept: Int\n added: Int"), true),
+        ("removes a deprecated field", released.replace("old: Int @deprecated(reason: \"Use kept.\")", ""), true),
+        ("removes a field that was not deprecated", released.replace("kept: Int", ""), false),
+        ("changes a field's type", released.replace("kept: Int", "kept: String"), false),
+        (
+            "removes a deprecated argument",
+            released.replace(", legacy: Int @deprecated(reason: \"Ignored.\")", ""),
+            true,
+        ),
+        ("removes an argument", released.replace(", order: Order", ""), false),
+        ("changes an argument's default", released.replace("first: Int = 20", "first: Int = 50"), false),
+        ("adds a required argument", released.replace("first: Int = 20", "first: Int = 20, since: Int!"), false),
+        ("removes a deprecated enum value", released.replace(" OLD @deprecated(reason: \"Use ASC.\")", ""), true),
+        ("removes an enum value", released.replace(" DESC", ""), false),
+        (
+            "removes a deprecated field of a type",
+            released.replace(" venue: String @deprecated(reason: \"Use place.\")", ""),
+            true,
+        ),
+        ("removes a field of a type", released.replace(" place: String", ""), false),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let released_path = dir.path().join("released.graphql");
+    std::fs::write(&released_path, released).unwrap();
+    for (what, next, allowed) in cases {
+        assert_ne!(next, released, "the case '{what}' changes the schema");
+        let next_path = dir.path().join("next.graphql");
+        std::fs::write(&next_path, &next).unwrap();
+        let (passed, report) = check("check-released.js", &[&released_path, &next_path]);
+        assert_eq!(passed, allowed, "a schema that {what}: {report}");
+    }
 }

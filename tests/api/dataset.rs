@@ -1,5 +1,5 @@
 //! The dataset itself, read through GraphQL and checked against the sources in
-//! `../shared/sources/`: the counts the sources state (members, signatories, commitments, chair
+//! `sources/`: the counts the sources state (members, signatories, commitments, chair
 //! terms, meetings) and a set of facts spot-checked against the source text, so that an error in
 //! `seed/` fails a test.
 

@@ -18,6 +18,24 @@ pub fn seed_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("seed")
 }
 
+/// The README and every page of `docs/` (by file name), read now: the manual whose examples the
+/// tests run and the server shows.
+pub fn manual() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
+        .expect("docs/ exists")
+        .map(|e| e.expect("docs/ can be listed").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    pages.sort();
+    let mut text = std::fs::read_to_string(root.join("README.md")).expect("README.md exists");
+    for page in pages {
+        text.push('\n');
+        text.push_str(&std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{}: {e}", page.display())));
+    }
+    text
+}
+
 /// A running app on a temporary store seeded from `seed/`.
 pub struct TestApp {
     pub app: Arc<App>,

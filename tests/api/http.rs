@@ -138,6 +138,30 @@ async fn cors_preflight_allows_any_origin_to_post_json() {
 }
 
 #[tokio::test]
+async fn cors_preflight_allows_the_headers_clients_commonly_add_and_may_be_kept_for_a_while() {
+    let app = spawn_app();
+    let asked = "content-type, authorization, apollographql-client-name, apollographql-client-version, \
+                 traceparent, tracestate, baggage";
+    let req = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/graphql")
+        .header(header::ORIGIN, "https://app.example.org")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, asked)
+        .body(Body::empty())
+        .unwrap();
+    let reply = app.send(req).await;
+    assert!(reply.status.is_success(), "{}", reply.status);
+    let allowed = reply.headers[header::ACCESS_CONTROL_ALLOW_HEADERS].to_str().unwrap().to_ascii_lowercase();
+    let allowed: Vec<&str> = allowed.split(',').map(str::trim).collect();
+    for wanted in asked.split(',').map(str::trim) {
+        assert!(allowed.contains(&wanted), "{wanted} is not allowed: {allowed:?}");
+    }
+    let max_age: u64 = reply.headers[header::ACCESS_CONTROL_MAX_AGE].to_str().unwrap().parse().unwrap();
+    assert!(max_age >= 600, "a preflight is kept only {max_age} s");
+}
+
+#[tokio::test]
 async fn responses_are_compressed_when_the_client_accepts_it_and_decompress_to_the_plain_answer() {
     let app = spawn_app();
     let query = "/graphql?query=%7B%20states(first%3A%205)%20%7B%20nodes%20%7B%20slug%20name%20%7D%20%7D%20%7D";

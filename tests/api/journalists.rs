@@ -1,5 +1,5 @@
 //! Questions a data journalist would put to the API, each answered through GraphQL and compared
-//! with what the sources in `../shared/sources/` say: who hosted what, who chaired when, what the
+//! with what the sources in `sources/` say: who hosted what, who chaired when, what the
 //! Cairo Action Plan commits to, who sat on the steering committee, which meetings were online.
 
 use crate::helpers::*;
@@ -467,7 +467,7 @@ async fn a_participation_cites_its_own_sources_or_else_the_meetings() {
     // Ethiopia's co-hosting in Geneva is stated in the meetings list, the meeting's own source.
     assert_eq!(
         data["geneva"]["participations"],
-        json!([{ "actor": { "slug": "et" }, "sources": [{ "slug": "seed-004", "reference": "004_481fa7d32c32a6a9.txt" }] }])
+        json!([{ "actor": { "slug": "et" }, "sources": [{ "slug": "seed-004", "reference": "sources/004_481fa7d32c32a6a9.txt" }] }])
     );
 }
 

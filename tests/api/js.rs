@@ -69,7 +69,7 @@ pub fn chromium() -> Option<PathBuf> {
     let path = std::env::var_os("CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
     assert!(
         path.exists(),
-        "the browser tests need Chromium at {}. Install it with: apt-get install chromium chromium-driver \
+        "the browser tests need Chromium at {}. Install it with: apt-get install chromium \
          (or set CHROMIUM to its path). To skip them on this machine, set {SKIP_BROWSER_TESTS}=1.",
         path.display()
     );

@@ -145,7 +145,10 @@ fn membership_rows<'a>(items: impl Iterator<Item = &'a Value>, from_api: bool) -
 
 // ----- the queries -----
 
-const SOURCE_FIELDS: &str = r#"{ title url publisher published reference }"#;
+const SOURCES_OF_PROCESSES_AND_DOCUMENTS: &str = r#"{
+  processes { slug sources { title url publisher published reference } }
+  documents { slug sources { title url publisher published reference } }
+}"#;
 
 const ALL_IDS: &str = r#"{
   states(first: 100) { totalCount nodes { __typename id slug } }
@@ -1084,8 +1087,7 @@ async fn commitment_exposes_every_contract_field_as_recorded() {
 #[tokio::test]
 async fn source_gives_title_url_publisher_published_and_reference_as_recorded() {
     let app = spawn_app();
-    let q = format!("{{ processes {{ slug sources {SOURCE_FIELDS} }} documents {{ slug sources {SOURCE_FIELDS} }} }}");
-    let got = app.data(&q, json!({})).await;
+    let got = app.data(SOURCES_OF_PROCESSES_AND_DOCUMENTS, json!({})).await;
     for (list, file) in [("processes", "processes.json"), ("documents", "documents.json")] {
         for r in got[list].as_array().unwrap() {
             let slug = must(r, "slug");
@@ -1492,12 +1494,56 @@ async fn meeting_chairmanships_and_chairmanship_meetings_mirror_each_other() {
 
 // ----- every contract field is selected here -----
 
+/// The object types and interfaces of an SDL text: for each, its fields with the named type each
+/// returns, and for an interface, the object types that implement it.
+struct Types {
+    fields: HashMap<String, Vec<(String, String)>>,
+    implementers: HashMap<String, Vec<String>>,
+}
+
+impl Types {
+    fn parse(file: &str) -> Types {
+        use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        let sdl = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let doc = async_graphql::parser::parse_schema(&sdl).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let mut types = Types { fields: HashMap::new(), implementers: HashMap::new() };
+        for def in doc.definitions {
+            let TypeSystemDefinition::Type(t) = def else { continue };
+            let name = t.node.name.node.to_string();
+            let (fields, implements) = match t.node.kind {
+                TypeKind::Object(o) => (o.fields, o.implements),
+                TypeKind::Interface(i) => (i.fields, i.implements),
+                _ => continue,
+            };
+            for interface in implements {
+                types.implementers.entry(interface.node.to_string()).or_default().push(name.clone());
+            }
+            let fields =
+                fields.into_iter().map(|f| (f.node.name.node.to_string(), named_type(&f.node.ty.node))).collect();
+            types.fields.insert(name, fields);
+        }
+        types
+    }
+
+    /// The named type that `field` of `parent` returns, if `parent` has that field.
+    fn field_type(&self, parent: &str, field: &str) -> Option<&str> {
+        self.fields.get(parent)?.iter().find(|(f, _)| f == field).map(|(_, t)| t.as_str())
+    }
+}
+
+/// The named type under any list and non-null wrappers: `[Meeting!]!` is `Meeting`.
+fn named_type(ty: &async_graphql::parser::types::Type) -> String {
+    match &ty.base {
+        async_graphql::parser::types::BaseType::Named(name) => name.to_string(),
+        async_graphql::parser::types::BaseType::List(inner) => named_type(inner),
+    }
+}
+
 /// The fields of every object type of the contract, as (type, field), without the parts that come
 /// with later work and without the connection plumbing.
 fn contract_fields() -> Vec<(String, String)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/api/contract.graphql");
-    let sdl = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let tokens = tokens(&strip_strings_and_comments(&sdl));
+    let contract = Types::parse("tests/contract/contract.graphql");
     let skipped_types = [
         "Mutation",
         "Subscription",
@@ -1509,108 +1555,89 @@ fn contract_fields() -> Vec<(String, String)> {
         "PageInfo",
     ];
     let skipped_query = ["search", "chairOn", "coHostPairs", "meetingCounts", "commitmentCoverage"];
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < tokens.len() {
-        match tokens[i].as_str() {
-            "type" => {
-                let name = tokens[i + 1].clone();
-                while tokens[i] != "{" {
-                    i += 1;
-                }
-                i += 1;
-                let mut depth = 0;
-                while depth > 0 || tokens[i] != "}" {
-                    match tokens[i].as_str() {
-                        "(" => depth += 1,
-                        ")" => depth -= 1,
-                        t if depth == 0 && is_ident(t) && matches!(tokens[i + 1].as_str(), "(" | ":") => {
-                            out.push((name.clone(), t.to_owned()));
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-            }
-            "{" => {
-                while tokens[i] != "}" {
-                    i += 1;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
+    let interfaces: HashSet<&String> = contract.implementers.keys().collect();
+    let mut out: Vec<(String, String)> = contract
+        .fields
+        .iter()
+        .filter(|(t, _)| !interfaces.contains(t))
+        .flat_map(|(t, fields)| fields.iter().map(move |(f, _)| (t.clone(), f.clone())))
+        .collect();
     out.retain(|(t, f)| {
         let later_query_field = t == "Query" && skipped_query.contains(&f.as_str());
         let plumbing = t.ends_with("Edge") || t.ends_with("Connection");
         !skipped_types.contains(&t.as_str()) && !plumbing && !later_query_field
     });
+    out.sort();
     out
 }
 
-/// SDL without descriptions ("""…""" and "…") and comments.
-fn strip_strings_and_comments(sdl: &str) -> String {
-    let mut out = String::new();
-    let mut rest = sdl;
-    while let Some(c) = rest.chars().next() {
-        if let Some(after) = rest.strip_prefix("\"\"\"") {
-            rest = &after[after.find("\"\"\"").expect("a closed block string") + 3..];
-        } else if let Some(after) = rest.strip_prefix('"') {
-            rest = &after[after.find('"').expect("a closed string") + 1..];
-        } else if c == '#' {
-            rest = rest.find('\n').map_or("", |n| &rest[n..]);
-        } else {
-            out.push(c);
-            rest = &rest[c.len_utf8()..];
-        }
-    }
-    out
-}
-
-fn is_ident(t: &str) -> bool {
-    t.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-}
-
-/// Names and single punctuation characters.
-fn tokens(s: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut word = String::new();
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() || c == '_' {
-            word.push(c);
-            continue;
-        }
-        if !word.is_empty() {
-            out.push(std::mem::take(&mut word));
-        }
-        if !c.is_whitespace() {
-            out.push(c.to_string());
-        }
-    }
-    if !word.is_empty() {
-        out.push(word);
-    }
-    out
-}
-
-/// The names used in the GraphQL documents of this file (its `&str = r#"…"#` constants).
-fn names_in_queries_of_this_file() -> HashSet<String> {
+/// The GraphQL documents of this file (its `&str = r#"…"#` constants).
+fn queries_of_this_file() -> Vec<&'static str> {
     let source = include_str!("nodes.rs");
     let opening = concat!(": &str = r", "#\"");
     let closing = concat!("\"", "#;");
-    let mut names = HashSet::new();
-    let mut queries = 0;
+    let mut queries = Vec::new();
     let mut rest = source;
     while let Some(start) = rest.find(opening) {
         let body = &rest[start + opening.len()..];
         let end = body.find(closing).expect("a closed query constant");
-        names.extend(tokens(&body[..end]).into_iter().filter(|t| is_ident(t)));
-        queries += 1;
+        queries.push(&body[..end]);
         rest = &body[end..];
     }
-    assert!(queries > 20, "found only {queries} query constants");
-    names
+    queries
+}
+
+/// Every (type, field) that a selection set on `parent` selects, following inline fragments and
+/// fragment definitions to their own type. A field selected on an interface is selected on every
+/// type that implements it. A field the schema does not have fails the test: the query is wrong.
+fn collect_selected(
+    types: &Types,
+    parent: &str,
+    set: &async_graphql::parser::types::SelectionSet,
+    out: &mut BTreeSet<(String, String)>,
+) {
+    use async_graphql::parser::types::Selection;
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(field) => {
+                let name = field.node.name.node.as_str();
+                if name == "__typename" {
+                    continue;
+                }
+                let ty = types.field_type(parent, name).unwrap_or_else(|| panic!("{parent} has no field {name}"));
+                out.insert((parent.to_owned(), name.to_owned()));
+                for implementer in types.implementers.get(parent).into_iter().flatten() {
+                    out.insert((implementer.clone(), name.to_owned()));
+                }
+                collect_selected(types, ty, &field.node.selection_set.node, out);
+            }
+            Selection::InlineFragment(fragment) => {
+                let on = fragment.node.type_condition.as_ref().map_or(parent, |c| c.node.on.node.as_str());
+                collect_selected(types, on, &fragment.node.selection_set.node, out);
+            }
+            // Fragment definitions are walked on their own type condition.
+            Selection::FragmentSpread(_) => {}
+        }
+    }
+}
+
+/// The (type, field) pairs the queries of this file select, typed against the committed schema.
+fn fields_selected_by_queries_of_this_file() -> BTreeSet<(String, String)> {
+    let schema = Types::parse("schema.graphql");
+    let queries = queries_of_this_file();
+    assert!(queries.len() > 20, "found only {} query constants", queries.len());
+    let mut selected = BTreeSet::new();
+    for query in queries {
+        let doc = async_graphql::parser::parse_query(query).unwrap_or_else(|e| panic!("{e}: {query}"));
+        for (_, operation) in doc.operations.iter() {
+            collect_selected(&schema, "Query", &operation.node.selection_set.node, &mut selected);
+        }
+        for fragment in doc.fragments.values() {
+            let on = fragment.node.type_condition.node.on.node.as_str();
+            collect_selected(&schema, on, &fragment.node.selection_set.node, &mut selected);
+        }
+    }
+    selected
 }
 
 #[test]
@@ -1639,8 +1666,8 @@ fn every_contract_field_is_selected_by_a_query_of_this_file() {
     assert_eq!(count("State"), 11, "State's fields: {fields:?}");
     assert_eq!(count("Meeting"), 21, "Meeting's fields");
     assert_eq!(count("Query"), 17, "Query's fields, without the later ones");
-    let used = names_in_queries_of_this_file();
+    let selected = fields_selected_by_queries_of_this_file();
     let missing: Vec<String> =
-        fields.iter().filter(|(_, f)| !used.contains(f)).map(|(t, f)| format!("{t}.{f}")).collect();
+        fields.iter().filter(|tf| !selected.contains(*tf)).map(|(t, f)| format!("{t}.{f}")).collect();
     assert!(missing.is_empty(), "contract fields no query of nodes.rs selects: {missing:?}");
 }

@@ -1,13 +1,14 @@
-//! The README's example queries run against the real data without errors.
+//! The manual's examples (the README and every page of `docs/`) run against the real data without
+//! errors.
 
 use crate::helpers::*;
 use serde_json::json;
 
 #[tokio::test]
-async fn every_graphql_example_in_the_readme_runs_without_errors_and_returns_data() {
-    let readme = include_str!("../../README.md");
+async fn every_graphql_example_of_the_manual_runs_without_errors_and_returns_data() {
+    let readme = manual();
     let blocks: Vec<&str> = readme.split("```graphql\n").skip(1).map(|b| b.split("```").next().unwrap()).collect();
-    assert!(blocks.len() >= 8, "the README should show at least eight example queries, found {}", blocks.len());
+    assert!(blocks.len() >= 8, "the manual should show at least eight example queries, found {}", blocks.len());
     let app = spawn_app();
     for block in blocks {
         let data = app.data(block, json!({})).await;
@@ -17,8 +18,8 @@ async fn every_graphql_example_in_the_readme_runs_without_errors_and_returns_dat
 }
 
 #[tokio::test]
-async fn the_readmes_curl_writes_run_in_order_and_each_succeeds() {
-    let readme = include_str!("../../README.md");
+async fn the_manuals_curl_writes_run_in_order_and_each_succeeds() {
+    let readme = manual();
     let bodies: Vec<String> = readme
         .split("```sh\n")
         .skip(1)
@@ -31,7 +32,7 @@ async fn the_readmes_curl_writes_run_in_order_and_each_succeeds() {
                 .collect::<Vec<_>>()
         })
         .collect();
-    assert!(bodies.len() >= 5, "the README should show at least five curl writes, found {}", bodies.len());
+    assert!(bodies.len() >= 5, "the manual should show at least five curl writes, found {}", bodies.len());
     let app = spawn_app();
     for body in bodies {
         let request: serde_json::Value =

@@ -100,7 +100,7 @@ fn script_json(value: &serde_json::Value) -> String {
     value.to_string().replace('<', "\\u003c")
 }
 
-/// The page's configuration: the endpoint, the tabs (the welcome query, then the README's
+/// The page's configuration: the endpoint, the tabs (the welcome query, then the manual's
 /// examples) and the headers placeholder.
 fn config() -> serde_json::Value {
     let mut tabs = vec![serde_json::json!({ "slug": "welcome", "title": "Welcome", "query": welcome_query() })];
