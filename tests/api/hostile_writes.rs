@@ -119,3 +119,35 @@ async fn a_meeting_lists_at_most_the_published_number_of_participations() {
     input["participations"] = json!(all[..max]);
     app.write_data(CREATE_MEETING, json!({ "input": input })).await;
 }
+
+#[tokio::test]
+async fn a_null_for_a_field_a_record_cannot_be_without_is_refused_not_ignored() {
+    let app = spawn_app();
+    let slug = "2022-07-mombasa-skills-mobility";
+    let read = "query($s: String!) { meeting(slug: $s) { title kind startDate online processes { slug } sources { url } notes { text } } }";
+    let before = app.data(read, json!({ "s": slug })).await;
+    let update =
+        "mutation($s: String!, $input: UpdateMeetingInput!) { updateMeeting(slug: $s, input: $input) { slug } }";
+    for field in ["title", "kind", "startDate", "online", "processes", "domains", "sources", "notes"] {
+        let (code, message) = app.write_error(update, json!({ "s": slug, "input": { field: null } })).await;
+        assert_eq!(code, "BAD_USER_INPUT", "{field}: null: {message}");
+        assert!(message.starts_with(&format!("{field}: cannot be null")), "{message}");
+    }
+    // Inline, as the issue's client sent it.
+    let (code, _) = app
+        .write_error(
+            &format!(r#"mutation {{ updateMeeting(slug: "{slug}", input: {{ title: null }}) {{ slug }} }}"#),
+            json!({}),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    let (code, _) = app
+        .write_error("mutation { updateSource(slug: \"seed-000\", input: { title: null }) { slug } }", json!({}))
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(app.data(read, json!({ "s": slug })).await, before, "a refused write changed the meeting");
+    // Left out, a field keeps its value.
+    app.write_data(update, json!({ "s": slug, "input": { "summary": "A summary" } })).await;
+    let after = app.data(read, json!({ "s": slug })).await;
+    assert_eq!(after["meeting"]["title"], before["meeting"]["title"]);
+}

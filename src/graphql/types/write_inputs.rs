@@ -100,31 +100,31 @@ pub struct CreateMeetingInput {
 #[derive(InputObject)]
 pub struct UpdateMeetingInput {
     /// The meeting's name.
-    pub title: Option<String>,
+    pub title: MaybeUndefined<String>,
     /// Its format.
-    pub kind: Option<MeetingKind>,
+    pub kind: MaybeUndefined<MeetingKind>,
     /// First day.
-    pub start_date: Option<PartialDate>,
+    pub start_date: MaybeUndefined<PartialDate>,
     /// Last day; null clears it.
     pub end_date: MaybeUndefined<PartialDate>,
     /// Held online.
-    pub online: Option<bool>,
+    pub online: MaybeUndefined<bool>,
     /// The city; null clears it.
     pub city: MaybeUndefined<String>,
     /// State slug; null clears it.
     pub country: MaybeUndefined<String>,
     /// Process slugs.
-    pub processes: Option<Vec<String>>,
+    pub processes: MaybeUndefined<Vec<String>>,
     /// Approximate number of participants; null clears it.
     pub attendance: MaybeUndefined<i32>,
     /// The summary; null clears it.
     pub summary: MaybeUndefined<String>,
     /// Action-plan domains.
-    pub domains: Option<Vec<i32>>,
+    pub domains: MaybeUndefined<Vec<i32>>,
     /// Sources; replace the list (at least one).
-    pub sources: Option<Vec<SourceInput>>,
+    pub sources: MaybeUndefined<Vec<SourceInput>>,
     /// Remarks; replace the list.
-    pub notes: Option<Vec<NoteInput>>,
+    pub notes: MaybeUndefined<Vec<NoteInput>>,
 }
 
 /// A new chair term. Its slug is `<process>-<start year>-<state name>` unless given.
@@ -152,17 +152,17 @@ pub struct CreateChairmanshipInput {
 #[derive(InputObject)]
 pub struct UpdateChairmanshipInput {
     /// State slug of the chair.
-    pub chair: Option<String>,
+    pub chair: MaybeUndefined<String>,
     /// When the term began.
-    pub start: Option<PartialDate>,
+    pub start: MaybeUndefined<PartialDate>,
     /// When it ended; null: it runs.
     pub end: MaybeUndefined<PartialDate>,
     /// The person who chaired; null clears it.
     pub chairperson: MaybeUndefined<String>,
     /// Sources; replace the list.
-    pub sources: Option<Vec<SourceInput>>,
+    pub sources: MaybeUndefined<Vec<SourceInput>>,
     /// Remarks; replace the list.
-    pub notes: Option<Vec<NoteInput>>,
+    pub notes: MaybeUndefined<Vec<NoteInput>>,
 }
 
 /// A new membership. Its slug is `<process>-<role>-<actor>` (with `-2`, `-3` for later spans)
@@ -191,15 +191,15 @@ pub struct CreateMembershipInput {
 #[derive(InputObject)]
 pub struct UpdateMembershipInput {
     /// The role held.
-    pub role: Option<MembershipRole>,
+    pub role: MaybeUndefined<MembershipRole>,
     /// From when; null clears it.
     pub since: MaybeUndefined<PartialDate>,
     /// Until when; null: it lasts.
     pub until: MaybeUndefined<PartialDate>,
     /// Sources; replace the list.
-    pub sources: Option<Vec<SourceInput>>,
+    pub sources: MaybeUndefined<Vec<SourceInput>>,
     /// Remarks; replace the list.
-    pub notes: Option<Vec<NoteInput>>,
+    pub notes: MaybeUndefined<Vec<NoteInput>>,
 }
 
 /// A new state. Its slug is its ISO 3166-1 alpha-2 code in lower case.
@@ -223,15 +223,15 @@ pub struct CreateStateInput {
 #[derive(InputObject)]
 pub struct UpdateStateInput {
     /// The English short name.
-    pub name: Option<String>,
+    pub name: MaybeUndefined<String>,
     /// ISO 3166-1 alpha-3.
-    pub iso3: Option<String>,
+    pub iso3: MaybeUndefined<String>,
     /// Africa or Europe.
-    pub continent: Option<Continent>,
+    pub continent: MaybeUndefined<Continent>,
     /// Sources; replace the list.
-    pub sources: Option<Vec<SourceInput>>,
+    pub sources: MaybeUndefined<Vec<SourceInput>>,
     /// Remarks; replace the list.
-    pub notes: Option<Vec<NoteInput>>,
+    pub notes: MaybeUndefined<Vec<NoteInput>>,
 }
 
 /// A new organisation.
@@ -255,15 +255,15 @@ pub struct CreateOrganizationInput {
 #[derive(InputObject)]
 pub struct UpdateOrganizationInput {
     /// The full name.
-    pub name: Option<String>,
+    pub name: MaybeUndefined<String>,
     /// The acronym; null clears it.
     pub acronym: MaybeUndefined<String>,
     /// The description; null clears it.
     pub description: MaybeUndefined<String>,
     /// Sources; replace the list.
-    pub sources: Option<Vec<SourceInput>>,
+    pub sources: MaybeUndefined<Vec<SourceInput>>,
     /// Remarks; replace the list.
-    pub notes: Option<Vec<NoteInput>>,
+    pub notes: MaybeUndefined<Vec<NoteInput>>,
 }
 
 /// A new source, with a slug of your choice (derived from its address or title if omitted).
@@ -287,7 +287,7 @@ pub struct CreateSourceInput {
 #[derive(InputObject)]
 pub struct UpdateSourceInput {
     /// A short title.
-    pub title: Option<String>,
+    pub title: MaybeUndefined<String>,
     /// The address; null clears it.
     pub url: MaybeUndefined<String>,
     /// The publisher; null clears it.
@@ -313,6 +313,18 @@ pub fn text(field: &str, s: String) -> Res<String> {
 /// An optional text, with the same rules; empty counts as absent.
 pub fn opt_text(field: &str, s: Option<String>) -> Res<Option<String>> {
     s.filter(|s| !s.trim().is_empty()).map(|s| text(field, s)).transpose()
+}
+
+/// A field of an update input that the record cannot be without: absent keeps it, a value sets
+/// it, and `null` is refused rather than silently ignored (to keep the field, leave it out).
+pub fn given<T>(field: &str, value: MaybeUndefined<T>) -> Res<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => Ok(None),
+        MaybeUndefined::Null => Err(CurationError::Invalid(format!(
+            "{field}: cannot be null; leave it out to keep its value (a list can be given as [] where empty is allowed)"
+        ))),
+        MaybeUndefined::Value(v) => Ok(Some(v)),
+    }
 }
 
 /// A partial update of an optional field: `Undefined` keeps it, `null` clears it.
@@ -455,25 +467,25 @@ impl CreateMeetingInput {
 impl UpdateMeetingInput {
     /// Applies the fields given to the meeting `slug`.
     pub fn apply(self, d: &mut Draft, slug: &str) -> Res<()> {
-        let sources = self.sources.map(|s| cite(d, s)).transpose()?;
-        let notes = self.notes.map(|n| notes(d, Some(n))).transpose()?;
+        let sources = given("sources", self.sources)?.map(|s| cite(d, s)).transpose()?;
+        let notes = given("notes", self.notes)?.map(|n| notes(d, Some(n))).transpose()?;
         let country = try_map(self.country, |c| Draft::slug("country", &c))?;
         let attendance = try_map(self.attendance, attendance)?;
-        let processes = self.processes.map(|p| slugs("processes", p)).transpose()?;
-        let domains = self.domains.map(domains).transpose()?;
-        let title = self.title.map(|t| text("title", t)).transpose()?;
+        let processes = given("processes", self.processes)?.map(|p| slugs("processes", p)).transpose()?;
+        let domains = given("domains", self.domains)?.map(domains).transpose()?;
+        let title = given("title", self.title)?.map(|t| text("title", t)).transpose()?;
         let m = d.get_mut::<domain::Meeting>(slug)?;
         if let Some(t) = title {
             m.title = t;
         }
-        if let Some(k) = self.kind {
+        if let Some(k) = given("kind", self.kind)? {
             m.kind = k.into();
         }
-        if let Some(s) = self.start_date {
+        if let Some(s) = given("startDate", self.start_date)? {
             m.start_date = s;
         }
         update(&mut m.end_date, self.end_date);
-        if let Some(o) = self.online {
+        if let Some(o) = given("online", self.online)? {
             m.online = o;
         }
         update_text("city", &mut m.city, self.city)?;
@@ -528,14 +540,14 @@ impl CreateChairmanshipInput {
 impl UpdateChairmanshipInput {
     /// Applies the fields given to the chair term `slug`.
     pub fn apply(self, d: &mut Draft, slug: &str) -> Res<()> {
-        let sources = self.sources.map(|s| cite(d, s)).transpose()?;
-        let notes = self.notes.map(|n| notes(d, Some(n))).transpose()?;
-        let chair = self.chair.map(|c| Draft::slug("chair", &c)).transpose()?;
+        let sources = given("sources", self.sources)?.map(|s| cite(d, s)).transpose()?;
+        let notes = given("notes", self.notes)?.map(|n| notes(d, Some(n))).transpose()?;
+        let chair = given("chair", self.chair)?.map(|c| Draft::slug("chair", &c)).transpose()?;
         let t = d.get_mut::<domain::Chairmanship>(slug)?;
         if let Some(c) = chair {
             t.chair = c;
         }
-        if let Some(s) = self.start {
+        if let Some(s) = given("start", self.start)? {
             t.start = Some(s);
         }
         update(&mut t.end, self.end);
@@ -581,10 +593,10 @@ impl CreateMembershipInput {
 impl UpdateMembershipInput {
     /// Applies the fields given to the membership `slug`.
     pub fn apply(self, d: &mut Draft, slug: &str) -> Res<()> {
-        let sources = self.sources.map(|s| cite(d, s)).transpose()?;
-        let notes = self.notes.map(|n| notes(d, Some(n))).transpose()?;
+        let sources = given("sources", self.sources)?.map(|s| cite(d, s)).transpose()?;
+        let notes = given("notes", self.notes)?.map(|n| notes(d, Some(n))).transpose()?;
         let m = d.get_mut::<domain::Membership>(slug)?;
-        if let Some(r) = self.role {
+        if let Some(r) = given("role", self.role)? {
             m.role = r.into();
         }
         update(&mut m.since, self.since);
@@ -618,10 +630,10 @@ impl CreateStateInput {
 impl UpdateStateInput {
     /// Applies the fields given to the state `slug`.
     pub fn apply(self, d: &mut Draft, slug: &str) -> Res<()> {
-        let sources = self.sources.map(|s| cite(d, s)).transpose()?;
-        let notes = self.notes.map(|n| notes(d, Some(n))).transpose()?;
-        let name = self.name.map(|n| text("name", n)).transpose()?;
-        let iso3 = self.iso3.map(|n| text("iso3", n)).transpose()?;
+        let sources = given("sources", self.sources)?.map(|s| cite(d, s)).transpose()?;
+        let notes = given("notes", self.notes)?.map(|n| notes(d, Some(n))).transpose()?;
+        let name = given("name", self.name)?.map(|n| text("name", n)).transpose()?;
+        let iso3 = given("iso3", self.iso3)?.map(|n| text("iso3", n)).transpose()?;
         let s = d.get_mut::<domain::State>(slug)?;
         if let Some(n) = name {
             s.name = n;
@@ -629,7 +641,7 @@ impl UpdateStateInput {
         if let Some(i) = iso3 {
             s.iso3 = i;
         }
-        if let Some(c) = self.continent {
+        if let Some(c) = given("continent", self.continent)? {
             s.continent = c.into();
         }
         if let Some(x) = sources {
@@ -659,9 +671,9 @@ impl CreateOrganizationInput {
 impl UpdateOrganizationInput {
     /// Applies the fields given to the organisation `slug`.
     pub fn apply(self, d: &mut Draft, slug: &str) -> Res<()> {
-        let sources = self.sources.map(|s| cite(d, s)).transpose()?;
-        let notes = self.notes.map(|n| notes(d, Some(n))).transpose()?;
-        let name = self.name.map(|n| text("name", n)).transpose()?;
+        let sources = given("sources", self.sources)?.map(|s| cite(d, s)).transpose()?;
+        let notes = given("notes", self.notes)?.map(|n| notes(d, Some(n))).transpose()?;
+        let name = given("name", self.name)?.map(|n| text("name", n)).transpose()?;
         let o = d.get_mut::<domain::Organization>(slug)?;
         if let Some(n) = name {
             o.name = n;
@@ -705,7 +717,7 @@ impl CreateSourceInput {
 impl UpdateSourceInput {
     /// Applies the fields given to the source `slug`.
     pub fn apply(self, d: &mut Draft, slug: &str) -> Res<()> {
-        let title = self.title.map(|t| text("title", t)).transpose()?;
+        let title = given("title", self.title)?.map(|t| text("title", t)).transpose()?;
         let s = d.get_mut::<domain::Source>(slug)?;
         if let Some(t) = title {
             s.title = t;
