@@ -301,8 +301,16 @@ impl SchemaShape {
             OperationType::Mutation => "Mutation",
             OperationType::Subscription => "Subscription",
         };
-        let mut walk =
-            Walk { shape: self, doc, operation, variables, spreading: Vec::new(), measure: Measure::default() };
+        // Directives outside the selections count too: on the operation, on its variables and on
+        // every fragment definition of the document (each one is validated and can add an error).
+        let directives = operation.directives.len()
+            + operation.variable_definitions.iter().map(|v| v.node.directives.len()).sum::<usize>()
+            + doc.fragments.values().map(|f| f.node.directives.len()).sum::<usize>();
+        if directives > MAX_DIRECTIVES {
+            return Err(LimitError::TooManyDirectives);
+        }
+        let measure = Measure { directives, ..Measure::default() };
+        let mut walk = Walk { shape: self, doc, operation, variables, spreading: Vec::new(), measure };
         let cost = walk.selection_set(&operation.selection_set, Some(root), 0, false)?;
         walk.measure.cost = cost;
         if cost > MAX_COST {
@@ -528,6 +536,25 @@ mod tests {
             measure(&format!("{{ __typename{directives} }}"), serde_json::json!({})),
             Err(LimitError::TooManyDirectives)
         );
+        // On the operation, on a variable definition, on a fragment definition (used or not),
+        // and spread over all three and the selections.
+        let at = " @x".repeat(51);
+        for q in [
+            format!("query Q{at} {{ __typename }}"),
+            format!("query Q($v: Int{at}) {{ __typename }}"),
+            format!("{{ __typename }} fragment F on Meeting{at} {{ slug }}"),
+            format!(
+                "query Q($v: Int{}){} {{ __typename{} }} fragment F on Meeting{} {{ slug }}",
+                " @x".repeat(13),
+                " @x".repeat(13),
+                " @x".repeat(13),
+                " @x".repeat(13)
+            ),
+        ] {
+            assert_eq!(measure(&q, serde_json::json!({})), Err(LimitError::TooManyDirectives), "{q}");
+        }
+        let fifty = " @x".repeat(50);
+        assert!(measure(&format!("query Q{fifty} {{ __typename }}"), serde_json::json!({})).is_ok());
     }
 
     #[test]

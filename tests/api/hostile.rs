@@ -770,3 +770,20 @@ async fn every_string_a_mutation_takes_refuses_control_characters() {
         app.write_data(&mutation_text(name, &args), args).await;
     }
 }
+
+#[tokio::test]
+async fn directives_on_the_operation_its_variables_and_fragment_definitions_count_against_the_limit() {
+    let app = spawn_app();
+    let many = " @a".repeat(5_000);
+    for query in [
+        format!("query Q{many} {{ __typename }}"),
+        format!("query Q($v: Int{many}) {{ __typename }}"),
+        format!("{{ __typename }} fragment F on Meeting{many} {{ slug }}"),
+    ] {
+        let reply = app.post_json(&serde_json::json!({ "query": query })).await;
+        let body = reply.json();
+        let errors = body["errors"].as_array().expect("errors");
+        assert_eq!(errors.len(), 1, "one error, not one per directive: {} errors", errors.len());
+        assert_eq!(errors[0]["extensions"]["code"], "TOO_MANY_DIRECTIVES", "{}", errors[0]);
+    }
+}
