@@ -36,7 +36,12 @@ pub struct App {
     /// The benchmark baseline route's stored answers; off unless `--bench-baseline` is given.
     #[cfg(feature = "bench-hooks")]
     pub bench_baseline: crate::baseline::Baselines,
+    /// Longest a request may take before it is answered 408 (`--request-timeout`).
+    pub request_timeout: std::time::Duration,
 }
+
+/// Longest a request may take unless `--request-timeout` says otherwise.
+pub const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl App {
     /// Opens the store in `data_dir`, seeds it from `seed_dir` if it holds no dataset, and builds
@@ -69,6 +74,7 @@ impl App {
             exports: ExportCache::default(),
             #[cfg(feature = "bench-hooks")]
             bench_baseline: Default::default(),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         })
     }
 

@@ -84,6 +84,10 @@ pub struct ServeArgs {
     /// before it drops them and exits [default: 20].
     #[arg(long, env = "KHARTOUM_GRAPHQL_SHUTDOWN_GRACE", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub shutdown_grace: Option<u64>,
+    /// Seconds a request may take, its body included, before it is answered 408 with the code
+    /// REQUEST_TIMEOUT [default: 10].
+    #[arg(long, env = "KHARTOUM_GRAPHQL_REQUEST_TIMEOUT", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout: Option<u64>,
 }
 
 /// The server loop's limits when no option sets them.
@@ -120,6 +124,8 @@ pub struct Config {
     pub trusted_only: bool,
     /// The server loop's limits.
     pub server: ServerLimits,
+    /// Longest a request may take.
+    pub request_timeout: Duration,
 }
 
 impl Cli {
@@ -193,6 +199,12 @@ impl Cli {
                     DEFAULT_SERVER_LIMITS.grace,
                 ),
             },
+            request_timeout: seconds(
+                after.request_timeout,
+                before.request_timeout,
+                "request_timeout",
+                crate::app::DEFAULT_REQUEST_TIMEOUT,
+            ),
         };
         (command, config)
     }

@@ -44,8 +44,9 @@ use tower_http::trace::TraceLayer;
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// Most operations in one batched POST.
 pub const MAX_BATCH: usize = 10;
-/// Longest a request may take before it is answered with 408.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest a request may take before it is answered with 408, unless `--request-timeout` says
+/// otherwise.
+pub const REQUEST_TIMEOUT: Duration = crate::app::DEFAULT_REQUEST_TIMEOUT;
 /// How long a browser may keep a CORS preflight's answer (`Access-Control-Max-Age`), so that a
 /// page does not send an OPTIONS request before every POST. Browsers cap it lower (Chromium at
 /// two hours); the answer only changes with a new release.
@@ -97,10 +98,12 @@ pub fn router(app: Arc<App>) -> Router {
     // Answers 404 unless the server runs with --bench-baseline (see `baseline`).
     #[cfg(feature = "bench-hooks")]
     let router = router.route("/bench/baseline/{name}", get(baseline::get).post(baseline::post).put(baseline::put));
+    let timeout = app.request_timeout;
+    let refusal = move |response: Response| coded_refusal(response, timeout);
     router
         .with_state(Server { app, answers: Arc::default() })
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(axum::middleware::map_response(coded_refusal))
+        .layer(axum::middleware::map_response(refusal))
         .layer(CompressionLayer::new())
         .layer(
             CorsLayer::new()
@@ -109,8 +112,8 @@ pub fn router(app: Arc<App>) -> Router {
                 .allow_headers(CORS_ALLOWED_HEADERS.map(HeaderName::from_static))
                 .max_age(CORS_MAX_AGE),
         )
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
-        .layer(axum::middleware::map_response(coded_refusal))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(axum::middleware::map_response(refusal))
         .layer(TraceLayer::new_for_http())
 }
 
@@ -118,13 +121,13 @@ pub fn router(app: Arc<App>) -> Router {
 /// was announced or not; 408 from the timeout) the JSON body and `extensions.code` every other
 /// refusal has, instead of plain text or nothing. It runs twice in the stack, inside and outside
 /// the timeout and body-limit layers, and leaves a body that is already JSON alone.
-async fn coded_refusal(response: Response) -> Response {
+async fn coded_refusal(response: Response, timeout: Duration) -> Response {
     let (code, message) = match response.status() {
         StatusCode::PAYLOAD_TOO_LARGE => {
             (codes::PAYLOAD_TOO_LARGE, format!("the request body is larger than {MAX_BODY_BYTES} bytes"))
         }
         StatusCode::REQUEST_TIMEOUT => {
-            (codes::REQUEST_TIMEOUT, format!("the request took longer than {} s", REQUEST_TIMEOUT.as_secs()))
+            (codes::REQUEST_TIMEOUT, format!("the request took longer than {} s", timeout.as_secs_f64()))
         }
         _ => return response,
     };

@@ -143,3 +143,22 @@ fn sighup_drains_and_stops_the_server_like_sigterm_instead_of_killing_it() {
     let check = cli(&data, &["check-store"]);
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
 }
+
+#[test]
+fn a_request_still_running_at_the_time_limit_is_answered_408_with_its_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, base, _) =
+        serve_env(&dir.path().join("data"), &seed_dir(), &[("KHARTOUM_GRAPHQL_REQUEST_TIMEOUT", "1")]);
+    // A POST whose body never comes in full: the request is still being read at the limit.
+    let mut slow = TcpStream::connect(base.trim_start_matches("http://")).unwrap();
+    slow.write_all(b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"query\":")
+        .unwrap();
+    let answer = read_until_closed(&mut slow, Duration::from_secs(15)).unwrap_or_default();
+    let head = answer.lines().next().unwrap_or("");
+    assert!(head.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains(r#""code":"REQUEST_TIMEOUT""#), "{answer}");
+    // The limit given, not the default.
+    assert!(answer.contains("longer than 1 s"), "{answer}");
+    let _ = server.kill();
+    let _ = server.wait();
+}
