@@ -5,7 +5,7 @@
 
 use crate::first_run::{log_field, serving_line};
 use crate::helpers::seed_dir;
-use crate::process::BIN;
+use crate::process::{Spawned, BIN};
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -162,15 +162,17 @@ fn the_images_command_line_serves_and_answers_its_health_check_outside_docker() 
     env.insert("KHARTOUM_GRAPHQL_BIND".into(), "127.0.0.1:0".into());
     env.insert("KHARTOUM_GRAPHQL_DATA_DIR".into(), dir.path().join("data").display().to_string());
     env.insert("KHARTOUM_GRAPHQL_SEED_DIR".into(), seed_dir().display().to_string());
-    let mut child = Command::new(BIN)
-        .args(&args)
-        .env_clear()
-        .envs(&env)
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
+    let mut child = Spawned::new(
+        Command::new(BIN)
+            .args(&args)
+            .env_clear()
+            .envs(&env)
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts"),
+    );
     let line = serving_line(&mut child);
     let base = log_field(&line, "landing_page").expect("the log gives the landing page");
     let status = ureq::get(&format!("{}{}", base.trim_end_matches('/'), path)).call().map(|r| r.status());

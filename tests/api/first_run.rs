@@ -2,10 +2,9 @@
 //! options before or after the command, and the start-up log.
 
 use crate::helpers::seed_dir;
-use crate::process::{strip_ansi, BIN};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use crate::process::{strip_ansi, Spawned, BIN};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 /// Runs the binary with `args` and no environment variable of its own that could change them.
 fn run(args: &[&str]) -> Output {
@@ -102,51 +101,34 @@ fn an_option_after_the_command_wins_over_the_same_option_before_it() {
 #[test]
 fn the_start_up_log_points_at_the_landing_page_and_at_graphql() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
-        .arg("serve")
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .arg("--seed-dir")
-        .arg(seed_dir())
-        .args(["--bind", "127.0.0.1:0"])
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the server starts");
+    let mut child = Spawned::new(
+        Command::new(BIN)
+            .arg("serve")
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .arg("--seed-dir")
+            .arg(seed_dir())
+            .args(["--bind", "127.0.0.1:0"])
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the server starts"),
+    );
     let line = serving_line(&mut child);
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(child);
     let graphql = log_field(&line, "address").unwrap_or_default();
     let landing = log_field(&line, "landing_page").unwrap_or_default();
     assert!(graphql.starts_with("http://127.0.0.1:") && graphql.ends_with("/graphql"), "{line}");
     assert_eq!(landing, graphql.trim_end_matches("graphql"), "{line}");
 }
 
-/// The log line in which a server started with piped stderr says it is serving. Fails the test
-/// if none comes within 30 s; the rest of the log is drained on a thread of its own.
-pub fn serving_line(child: &mut Child) -> String {
-    let stderr = child.stderr.take().expect("stderr is piped");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut log = Vec::new();
-    while Instant::now() < deadline {
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
-            let line = strip_ansi(&line);
-            if line.contains("serving") && line.contains("address=") {
-                return line;
-            }
-            log.push(line);
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the server did not say it is serving within 30 s:\n{}", log.join("\n"));
+/// The log line in which a server started with piped stderr says it is serving. Fails the test,
+/// with the log so far, if none comes within 30 s.
+pub fn serving_line(server: &mut Spawned) -> String {
+    server
+        .wait_for_line(Duration::from_secs(30), |l| l.contains("serving") && l.contains("address="))
+        .unwrap_or_else(|| panic!("the server did not say it is serving within 30 s:\n{}", server.log().join("\n")))
 }
 
 /// The value of `key=` in a log line.
