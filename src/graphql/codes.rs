@@ -75,6 +75,8 @@ pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
 pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
 /// A request body larger than the limit.
 pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+/// An answer larger than the limit of the transport, refused whole rather than cut short.
+pub const RESPONSE_TOO_LARGE: &str = "RESPONSE_TOO_LARGE";
 /// A request that took longer than the limit.
 pub const REQUEST_TIMEOUT: &str = "REQUEST_TIMEOUT";
 /// A connection over the server's limit of open connections, answered before it is closed.

@@ -31,7 +31,7 @@
 //! the errors come from execution; and a result with no list in it gets 406.
 
 use super::response_cache::{Answer, ResponseCache};
-use super::MAX_BATCH;
+use super::{MAX_BATCH, MAX_RESPONSE_BYTES};
 use crate::graphql::codes;
 use crate::graphql::engine::{is_request_error, Prepared, Session};
 use crate::graphql::persisted::DocumentRef;
@@ -464,6 +464,17 @@ fn parts(batch: &BatchResponse, media: MediaType) -> (StatusCode, HeaderMap, Byt
     };
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
+    if body.len() > MAX_RESPONSE_BYTES {
+        tracing::warn!(bytes = body.len(), max = MAX_RESPONSE_BYTES, "an answer over the size limit was refused");
+        let refused = serde_json::json!({ "data": null, "errors": [{
+            "message": format!(
+                "the answer is {} bytes, over the limit of {MAX_RESPONSE_BYTES}; ask for smaller pages (`first`) or fewer nested lists",
+                body.len()
+            ),
+            "extensions": { "code": codes::RESPONSE_TOO_LARGE },
+        }] });
+        return (StatusCode::OK, headers, Bytes::from(refused.to_string()));
+    }
     if batch.is_ok() {
         if let Some(value) = batch.cache_control().value().and_then(|v| HeaderValue::from_str(&v).ok()) {
             headers.insert(header::CACHE_CONTROL, value);
@@ -667,6 +678,23 @@ mod tests {
         fn version(&self) -> &str {
             "v1"
         }
+    }
+
+    #[test]
+    fn an_answer_over_the_size_limit_is_refused_whole_with_its_code_and_one_within_it_is_sent() {
+        let answer = |n: usize| {
+            let value = async_graphql::Value::from_json(serde_json::json!({ "text": "x".repeat(n) })).unwrap();
+            parts(&BatchResponse::Single(GqlResponse::new(value)), MediaType::Json)
+        };
+        let (status, _, body) = answer(MAX_RESPONSE_BYTES);
+        let refused: Json = serde_json::from_slice(&body).unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(refused["data"], Json::Null, "{refused}");
+        assert_eq!(refused["errors"][0]["extensions"]["code"], codes::RESPONSE_TOO_LARGE, "{refused}");
+        assert!(body.len() < 1024, "the refusal is short, not the answer cut: {} bytes", body.len());
+        let (_, _, body) = answer(MAX_RESPONSE_BYTES - 1024);
+        let sent: Json = serde_json::from_slice(&body).unwrap();
+        assert_eq!(sent["data"]["text"].as_str().map(str::len), Some(MAX_RESPONSE_BYTES - 1024));
     }
 
     /// The body of a response, as text.

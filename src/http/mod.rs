@@ -42,6 +42,9 @@ use tower_http::trace::TraceLayer;
 
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// Largest answer sent, in bytes: a bigger one is replaced by one error with the code
+/// `RESPONSE_TOO_LARGE`, never cut short.
+pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 /// Most operations in one batched POST.
 pub const MAX_BATCH: usize = 10;
 /// Longest a request may take before it is answered with 408, unless `--request-timeout` says
