@@ -3,7 +3,7 @@
 use crate::helpers::*;
 use crate::process::*;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[test]
 fn a_second_server_on_the_same_data_directory_exits_with_one_clear_line() {
@@ -35,16 +35,8 @@ fn sigterm_and_sigint_each_finish_gracefully_and_the_store_reopens_with_the_writ
             .into_string()
             .unwrap();
         assert!(written.contains(r#""attendance":51"#), "{written}");
-        let status = Command::new("kill").arg(format!("-{signal}")).arg(server.id().to_string()).status().unwrap();
-        assert!(status.success());
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let exit = loop {
-            if let Some(s) = server.try_wait().unwrap() {
-                break s;
-            }
-            assert!(Instant::now() < deadline, "the server did not stop within 20 s of SIG{signal}");
-            std::thread::sleep(Duration::from_millis(50));
-        };
+        send_signal(&server, signal);
+        let (exit, _) = wait_for_exit(&mut server, Duration::from_secs(20), &format!("SIG{signal}"));
         assert!(exit.success(), "SIG{signal}: {exit:?}");
         let log = server.finish();
         // The graceful path, not a default signal disposition: it drained and flushed.

@@ -39,12 +39,22 @@ pub(crate) fn post(base: &str, query: &str, variables: Value) -> Result<Value, F
     serde_json::from_str(&text).map_err(|e| Failure::Transport(format!("{e}: {text}")))
 }
 
-pub(crate) const CREATE: &str = r#"mutation($slug: String!, $url: String!) {
+const CREATE: &str = r#"mutation($slug: String!, $url: String!) {
   createMeeting(input: { slug: $slug, title: "Kill test meeting", kind: WEBINAR, startDate: "2030-01-15", online: true,
     processes: ["khartoum-process"],
     participations: [{ actor: "ke", role: HOST }, { actor: "icmpd", role: ORGANISER }],
     sources: [{ title: "Kill test source", url: $url }] }) { slug }
 }"#;
+
+/// The address a kill-test meeting cites: its own, so that a half-applied write shows.
+pub(crate) fn source_url(slug: &str) -> String {
+    format!("https://example.org/kill/{slug}")
+}
+
+/// Creates the kill-test meeting `slug`: Kenya hosts, ICMPD organises, it cites [`source_url`].
+pub(crate) fn create_meeting(base: &str, slug: &str) -> Result<Value, Failure> {
+    post(base, CREATE, json!({ "slug": slug, "url": source_url(slug) }))
+}
 
 /// Every meeting of the kill test in the store, with what a complete record holds.
 pub(crate) fn kill_test_meetings(base: &str) -> Vec<Value> {
@@ -88,11 +98,7 @@ fn acknowledged_writes_survive_sigkill_at_random_points_and_the_store_stays_cons
                 .unwrap_or_else(|| panic!("run {run}: acknowledged write {slug} is lost (seed {seed})"));
             assert_eq!(m["hosts"], json!([{ "slug": "ke" }]), "{slug} half-applied");
             assert_eq!(m["organisers"], json!([{ "slug": "icmpd" }]), "{slug} half-applied");
-            assert_eq!(
-                m["sources"][0]["url"],
-                json!(format!("https://example.org/kill/{slug}")),
-                "{slug} half-applied"
-            );
+            assert_eq!(m["sources"][0]["url"], json!(source_url(slug)), "{slug} half-applied");
         }
         for m in &found {
             assert!(
@@ -114,9 +120,8 @@ fn acknowledged_writes_survive_sigkill_at_random_points_and_the_store_stays_cons
                     let mut sent = 0;
                     while !stop.load(Ordering::Relaxed) {
                         let slug = format!("2030-01-kill-r{run}-w{w}-{sent}");
-                        let url = format!("https://example.org/kill/{slug}");
                         sent += 1;
-                        match post(&base, CREATE, json!({ "slug": slug, "url": url })) {
+                        match create_meeting(&base, &slug) {
                             Ok(v) if v["errors"].is_null() => acknowledged.lock().unwrap().push(slug),
                             Ok(v) => panic!("a write was refused: {v}"),
                             Err(Failure::Status(code, body)) => panic!("a write was answered {code}: {body}"),

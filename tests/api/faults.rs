@@ -167,11 +167,7 @@ impl Unprivileged {
         let mut cmd = Command::new(self.dir.path().join("khartoum-graphql"));
         cmd.arg("--data-dir").arg(data).arg("--seed-dir").arg(self.dir.path().join("seed")).args(args);
         cmd.env("RUST_LOG", "info");
-        // The effective uid, from /proc rather than through a libc dependency.
-        let root = std::fs::read_to_string("/proc/self/status")
-            .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0")))
-            .unwrap_or(false);
-        if root {
+        if is_root() {
             // The supplementary groups stay root's; the modes below give groups no write access.
             cmd.uid(65534).gid(65534);
         }

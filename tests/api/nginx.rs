@@ -71,14 +71,6 @@ fn start_nginx(dir: &Path, upstream: &str) -> (Nginx, String) {
     (nginx, format!("http://127.0.0.1:{port}"))
 }
 
-/// Whether this process runs as root (uid 0), read from /proc.
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
-        .unwrap_or(false)
-}
-
 /// The URL of a query sent by GET.
 fn get_url(base: &str, query: &str) -> String {
     format!("{base}/graphql?query={}", form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>())

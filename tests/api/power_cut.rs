@@ -11,7 +11,7 @@
 //! It needs root (a loop device and `mount`), as CI has (see [`crate::disk`]).
 
 use crate::disk::{may_run, Disk};
-use crate::durability::{kill_test_meetings, post, Failure, CREATE};
+use crate::durability::{create_meeting, kill_test_meetings, source_url, Failure};
 use crate::helpers::*;
 use crate::process::*;
 use serde_json::{json, Value};
@@ -23,8 +23,7 @@ use std::time::Duration;
 /// `Ok(false)` when the server answered that it failed (as it must once its disk is cut off),
 /// `Err` when the server could not be reached.
 fn create(base: &str, slug: &str) -> Result<bool, Failure> {
-    let url = format!("https://example.org/kill/{slug}");
-    match post(base, CREATE, json!({ "slug": slug, "url": url })) {
+    match create_meeting(base, slug) {
         Ok(v) => Ok(v["errors"].is_null() && v["data"]["createMeeting"]["slug"] == json!(slug)),
         Err(Failure::Status(..)) => Ok(false),
         Err(e) => Err(e),
@@ -51,7 +50,7 @@ fn every_acknowledged_write_is_there(disk: &Disk, acknowledged: &[String]) {
         let slug = m["slug"].as_str().unwrap();
         assert_eq!(m["hosts"], json!([{ "slug": "ke" }]), "{slug} half-applied");
         assert_eq!(m["organisers"], json!([{ "slug": "icmpd" }]), "{slug} half-applied");
-        assert_eq!(m["sources"], json!([{ "url": format!("https://example.org/kill/{slug}") }]), "{slug} half-applied");
+        assert_eq!(m["sources"], json!([{ "url": source_url(slug) }]), "{slug} half-applied");
     }
     let check = cli(&disk.data(), &["check-store"]);
     assert!(

@@ -3,7 +3,7 @@
 use crate::helpers::seed_dir;
 use std::io::{BufRead, BufReader};
 use std::ops::{Deref, DerefMut};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -174,4 +174,37 @@ pub fn strip_ansi(s: &str) -> String {
         }
     }
     out
+}
+
+/// Sends a signal (`TERM`, `INT`, `HUP`) to a child with `kill`.
+pub fn send_signal(child: &Child, name: &str) {
+    let status = Command::new("kill").arg(format!("-{name}")).arg(child.id().to_string()).status().expect("kill runs");
+    assert!(status.success(), "kill -{name} failed");
+}
+
+/// Waits for the child to exit, at most `within`, and returns how it exited and how long that
+/// took; kills it and fails the test (naming `what` it was waiting after) if it does not exit.
+pub fn wait_for_exit(child: &mut Child, within: Duration, what: &str) -> (ExitStatus, Duration) {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status, started.elapsed());
+        }
+        if started.elapsed() > within {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server did not stop within {within:?} of {what}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A plain GET of `url`: its status and body, whatever the status; `None` when no answer came
+/// (the connection failed or broke).
+pub fn http_get(url: &str) -> Option<(u16, String)> {
+    match ureq::get(url).timeout(Duration::from_secs(5)).call() {
+        Ok(r) => Some((r.status(), r.into_string().unwrap_or_default())),
+        Err(ureq::Error::Status(code, r)) => Some((code, r.into_string().unwrap_or_default())),
+        Err(ureq::Error::Transport(_)) => None,
+    }
 }

@@ -6,7 +6,6 @@ use crate::helpers::*;
 use crate::process::*;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 /// A connection that sends the start of a request head and then nothing, as a slowloris client.
@@ -38,36 +37,6 @@ fn read_until_closed(s: &mut TcpStream, within: Duration) -> Option<String> {
     }
 }
 
-/// A plain GET, its status and body; `None` for a transport failure.
-fn get(base: &str, path: &str) -> Option<(u16, String)> {
-    match ureq::get(&format!("{base}{path}")).timeout(Duration::from_secs(5)).call() {
-        Ok(r) => Some((r.status(), r.into_string().unwrap_or_default())),
-        Err(ureq::Error::Status(code, r)) => Some((code, r.into_string().unwrap_or_default())),
-        Err(ureq::Error::Transport(_)) => None,
-    }
-}
-
-fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill").arg(format!("-{name}")).arg(child.id().to_string()).status().expect("kill runs");
-    assert!(status.success(), "kill -{name} failed");
-}
-
-/// Waits for the child to exit, at most `within`; panics (after killing it) if it does not.
-fn exits_within(child: &mut Child, within: Duration, what: &str) -> ExitStatus {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if started.elapsed() > within {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the server did not stop within {within:?} of {what}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 #[test]
 fn a_client_that_stops_in_the_middle_of_its_request_head_is_disconnected_after_the_header_timeout() {
     let dir = tempfile::tempdir().unwrap();
@@ -77,7 +46,7 @@ fn a_client_that_stops_in_the_middle_of_its_request_head_is_disconnected_after_t
     let closed = read_until_closed(&mut slow, Duration::from_secs(15));
     assert!(closed.is_some(), "a client silent mid-header was still connected 15 s later (header timeout 1 s)");
     // An ordinary client is served all along.
-    assert_eq!(get(&base, "/health").map(|(s, _)| s), Some(200));
+    assert_eq!(http_get(&format!("{base}/health")).map(|(s, _)| s), Some(200));
     let _ = server.kill();
     let _ = server.wait();
 }
@@ -103,7 +72,7 @@ fn connections_over_the_limit_are_answered_503_and_served_again_once_idle_ones_t
     // Once the silent ones are dropped, clients are served again.
     let started = Instant::now();
     let served = loop {
-        match get(&base, "/health") {
+        match http_get(&format!("{base}/health")) {
             Some((200, _)) => break true,
             _ if started.elapsed() > Duration::from_secs(15) => break false,
             _ => std::thread::sleep(Duration::from_millis(200)),
@@ -125,8 +94,8 @@ fn sigterm_finishes_within_the_grace_period_while_a_client_holds_a_connection_mi
     );
     let _slow: Vec<TcpStream> = (0..3).map(|_| stalled(&base)).collect();
     std::thread::sleep(Duration::from_millis(200));
-    signal(&server, "TERM");
-    let status = exits_within(&mut server, Duration::from_secs(15), "SIGTERM with a grace of 2 s");
+    send_signal(&server, "TERM");
+    let (status, _) = wait_for_exit(&mut server, Duration::from_secs(15), "SIGTERM with a grace of 2 s");
     assert!(status.success(), "{status:?}");
 }
 
@@ -135,9 +104,9 @@ fn sighup_drains_and_stops_the_server_like_sigterm_instead_of_killing_it() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let (mut server, base, _) = serve_env(&data, &seed_dir(), &[("KHARTOUM_GRAPHQL_SHUTDOWN_GRACE", "5")]);
-    assert_eq!(get(&base, "/health").map(|(s, _)| s), Some(200));
-    signal(&server, "HUP");
-    let status = exits_within(&mut server, Duration::from_secs(15), "SIGHUP");
+    assert_eq!(http_get(&format!("{base}/health")).map(|(s, _)| s), Some(200));
+    send_signal(&server, "HUP");
+    let (status, _) = wait_for_exit(&mut server, Duration::from_secs(15), "SIGHUP");
     // Killed by the signal, a process has no exit code; drained, it exits 0.
     assert_eq!(status.code(), Some(0), "{status:?}");
     let check = cli(&data, &["check-store"]);

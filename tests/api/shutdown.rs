@@ -6,7 +6,6 @@ use crate::helpers::*;
 use crate::process::*;
 use serde_json::{json, Value};
 use std::collections::HashSet;
-use std::process::{Child, Command, ExitStatus};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -31,27 +30,6 @@ const CREATE: &str = r#"mutation($slug: String!, $url: String!) {
 
 const READ: &str =
     r#"query($slug: String!) { meeting(slug: $slug) { slug title hosts { slug } } dataset { meetings } }"#;
-
-fn sigterm(child: &Child) {
-    let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().expect("kill runs");
-    assert!(status.success(), "kill -TERM failed");
-}
-
-/// Waits for the child to exit, at most `within`.
-fn wait_for_exit(child: &mut Child, within: Duration) -> (ExitStatus, Duration) {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return (status, started.elapsed());
-        }
-        if started.elapsed() > within {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the server did not stop within {within:?} of SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 /// One request of the load and what became of it.
 struct Sent {
@@ -164,8 +142,8 @@ fn sigterm_under_load_finishes_the_requests_in_flight_and_loses_no_acknowledged_
         .collect();
 
     std::thread::sleep(LOAD_BEFORE_SIGNAL);
-    sigterm(&server);
-    let (status, took) = wait_for_exit(&mut server, STOP_WITHIN);
+    send_signal(&server, "TERM");
+    let (status, took) = wait_for_exit(&mut server, STOP_WITHIN, "SIGTERM");
     stop.store(true, Ordering::Relaxed);
     for c in clients {
         c.join().expect("a client thread");
@@ -215,8 +193,8 @@ fn sigterm_under_load_finishes_the_requests_in_flight_and_loses_no_acknowledged_
     // Every acknowledged write is in the store after a restart, and the store is consistent.
     let (mut again, base, _) = serve_env(&data, &seed_dir(), &env);
     let found: HashSet<String> = shutdown_test_meetings(&base).into_iter().collect();
-    sigterm(&again);
-    let (status, _) = wait_for_exit(&mut again, STOP_WITHIN);
+    send_signal(&again, "TERM");
+    let (status, _) = wait_for_exit(&mut again, STOP_WITHIN, "SIGTERM");
     assert!(status.success());
     let lost: Vec<&&str> = acknowledged.iter().filter(|s| !found.contains(**s)).collect();
     assert!(lost.is_empty(), "{} acknowledged writes are lost: {lost:?}", lost.len());
@@ -262,9 +240,11 @@ async fn sigterm_stops_a_server_promptly_while_a_websocket_subscription_is_open(
         }
     }
 
-    sigterm(&server);
+    send_signal(&server, "TERM");
     let (status, took) =
-        tokio::task::spawn_blocking(move || wait_for_exit(&mut server, Duration::from_secs(10))).await.unwrap();
+        tokio::task::spawn_blocking(move || wait_for_exit(&mut server, Duration::from_secs(10), "SIGTERM"))
+            .await
+            .unwrap();
     assert!(status.success(), "{status:?}");
     println!("a server with an open subscription stopped {took:?} after SIGTERM");
     // The subscriber learns that the server went away: a close frame or the end of the stream.

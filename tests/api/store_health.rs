@@ -4,17 +4,15 @@
 //! that lost its dataset is never silently reseeded.
 
 use crate::disk::{may_run, Disk};
-use crate::durability::{kill_test_meetings, post, Failure, CREATE};
+use crate::durability::{create_meeting, kill_test_meetings, Failure};
 use crate::helpers::*;
 use crate::process::*;
 use serde_json::{json, Value};
 use std::io::Write;
-use std::time::Duration;
 
 /// Creates a kill-test meeting: `Ok(())` when acknowledged, `Err` with what the server said.
 fn create(base: &str, slug: &str) -> Result<(), String> {
-    let url = format!("https://example.org/kill/{slug}");
-    match post(base, CREATE, json!({ "slug": slug, "url": url })) {
+    match create_meeting(base, slug) {
         Ok(v) if v["errors"].is_null() => Ok(()),
         Ok(v) => Err(v["errors"][0].to_string()),
         Err(Failure::Status(code, body)) => Err(format!("{code}: {body}")),
@@ -24,11 +22,7 @@ fn create(base: &str, slug: &str) -> Result<(), String> {
 
 /// The status code and JSON body of `/health` or `/ready`.
 fn probe(base: &str, path: &str) -> (u16, Value) {
-    let (code, text) = match ureq::get(&format!("{base}{path}")).timeout(Duration::from_secs(5)).call() {
-        Ok(r) => (r.status(), r.into_string().unwrap()),
-        Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap()),
-        Err(e) => panic!("{path} does not answer: {e}"),
-    };
+    let (code, text) = http_get(&format!("{base}{path}")).unwrap_or_else(|| panic!("{path} does not answer"));
     (code, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} is not JSON ({e}): {text}")))
 }
 
