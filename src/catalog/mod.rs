@@ -6,9 +6,11 @@
 //! co-hosts and countries costs no store reads at all, however many fields it asks for.
 
 mod aggregates;
+mod longest;
 
 pub use crate::domain::fold;
 pub use aggregates::{Coverage, Group, Grouping, Handover, Pair};
+pub use longest::Longest;
 
 use crate::domain::*;
 use crate::store::Meta;
@@ -136,6 +138,8 @@ pub struct Catalog {
     /// that all end before a `from` bound are a prefix, found by binary search.
     reach: Vec<NaiveDate>,
     partners: HashMap<String, Vec<Partner>>,
+    /// The longest list of each kind, measured on first use.
+    longest: std::sync::OnceLock<Longest>,
 }
 
 fn positions<T>(items: &[T], key: impl Fn(&T) -> String) -> HashMap<String, usize> {
@@ -262,6 +266,7 @@ impl Catalog {
             starts,
             reach,
             partners: HashMap::new(),
+            longest: std::sync::OnceLock::new(),
             ds,
             meta,
             stamps,
@@ -308,6 +313,12 @@ impl Catalog {
                 (a.to_owned(), list.into_iter().map(|(_, p)| p).collect())
             })
             .collect()
+    }
+
+    /// The longest list of each kind in this read model, which the cost of a query is measured
+    /// by.
+    pub fn longest(&self) -> &Longest {
+        self.longest.get_or_init(|| Longest::of(self))
     }
 
     // ----- look-ups by key -----

@@ -49,6 +49,21 @@ pub struct Dataset {
     pub commitments: Vec<Commitment>,
 }
 
+impl Dataset {
+    /// The sources and notes of every record that carries them (all but sources themselves),
+    /// collection by collection.
+    pub fn citations(&self) -> impl Iterator<Item = (&[Slug], &[Note])> {
+        (self.states.iter().map(|r| (r.sources.as_slice(), r.notes.as_slice())))
+            .chain(self.organizations.iter().map(|r| (r.sources.as_slice(), r.notes.as_slice())))
+            .chain(self.processes.iter().map(|r| (r.sources.as_slice(), r.notes.as_slice())))
+            .chain(self.memberships.iter().map(|r| (r.sources.as_slice(), r.notes.as_slice())))
+            .chain(self.chairmanships.iter().map(|r| (r.sources.as_slice(), r.notes.as_slice())))
+            .chain(self.meetings.iter().map(|r| (r.sources.as_slice(), r.notes.as_slice())))
+            .chain(self.documents.iter().map(|r| (r.sources.as_slice(), r.notes.as_slice())))
+            .chain(self.commitments.iter().map(|r| (r.sources.as_slice(), r.notes.as_slice())))
+    }
+}
+
 /// The name of an enum value as the schema, the seed files and the exports spell it
 /// (`THEMATIC_MEETING`), through the domain type's serde.
 pub fn variant_name<T: serde::Serialize>(v: &T) -> String {

@@ -13,7 +13,8 @@
 //! transport gives it the status the GraphQL-over-HTTP specification asks for.
 
 use super::codes;
-use super::limits::{self, LimitError, Measure, SchemaShape};
+use super::limits::{self, LimitError, ListBounds, Measure, SchemaShape, UnknownLists};
+use super::lists::CatalogLists;
 use super::persisted::{DocumentRef, Persisted};
 use super::{ApiSchema, Bearer};
 use crate::catalog::Catalog;
@@ -107,20 +108,30 @@ impl Engine {
     }
 
     /// Parses (or finds) the document of a request that carries its text, chooses its operation
-    /// and measures it against the limits.
+    /// and measures it against the limits, counting each plain list as the largest page (no
+    /// read model is at hand to say how long it is).
     pub fn prepare(&self, mut request: Request) -> Result<Prepared, ServerError> {
         let reference = DocumentRef::text(std::mem::take(&mut request.query));
-        self.prepare_document(request, reference)
+        self.prepare_document(request, reference, &UnknownLists)
     }
 
     /// [`Engine::prepare`] for a request that names its document by text, by `documentId` or by
-    /// APQ hash. An APQ text is registered once it has parsed and passed the limits.
-    pub fn prepare_document(&self, mut request: Request, reference: DocumentRef) -> Result<Prepared, ServerError> {
+    /// APQ hash, its plain lists counted by `lists`. An APQ text is registered once it has parsed
+    /// and passed the limits.
+    pub fn prepare_document(
+        &self,
+        mut request: Request,
+        reference: DocumentRef,
+        lists: &dyn ListBounds,
+    ) -> Result<Prepared, ServerError> {
         let resolved = self.0.persisted.resolve(reference).map_err(|e| coded(e.to_string(), e.code()))?;
         let doc = self.document(&resolved.text)?;
         let operation = operation(&doc, request.operation_name.as_deref())?;
-        let measure =
-            self.0.shape.measure(&doc, operation, &request.variables).map_err(|e: LimitError| e.to_server_error())?;
+        let measure = self
+            .0
+            .shape
+            .measure(&doc, operation, &request.variables, lists)
+            .map_err(|e: LimitError| e.to_server_error())?;
         if let Some(hash) = resolved.register {
             self.0.persisted.register(hash, Arc::clone(&resolved.text));
         }
@@ -158,9 +169,10 @@ impl Session {
         &self.catalog.meta.version
     }
 
-    /// [`Engine::prepare_document`].
+    /// [`Engine::prepare_document`], with the plain lists as long as they are in this session's
+    /// read model.
     pub fn prepare(&self, request: Request, reference: DocumentRef) -> Result<Prepared, ServerError> {
-        self.engine.prepare_document(request, reference)
+        self.engine.prepare_document(request, reference, &CatalogLists(&self.catalog))
     }
 
     /// Runs a prepared request over this session's data.

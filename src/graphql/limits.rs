@@ -8,13 +8,16 @@
 //! parser is recursive and must never meet a nesting deep enough to exhaust a stack.
 //!
 //! The cost model is the one the schema description and the README publish: every field counts
-//! 1; a paginated field (one with a `first` argument) counts 1 plus its page size times the cost
-//! of one item, so nested connections multiply. The page size is `first`, else `last`, else the
-//! argument's default, at most [`MAX_PAGE_SIZE`] (a larger one is refused by the field itself,
-//! with `PAGE_SIZE_EXCEEDED`). The schema's own SDL tells which fields are paginated and their
-//! defaults ([`SchemaShape`]), so the model cannot drift from the schema. How many times a
-//! field's selection counts is [`Walk::multiplier`]'s answer, the one place a field's size enters
-//! the model.
+//! 1, and a field that returns a list counts 1 plus the most items it can return times the cost
+//! of one item, so nested lists multiply. For a paginated field (one with a `first` argument)
+//! that is its page size: `first`, else `last`, else the argument's default, at most
+//! [`MAX_PAGE_SIZE`] (a larger one is refused by the field itself, with `PAGE_SIZE_EXCEEDED`);
+//! the lists inside its page (`nodes`, `edges`) are that page. For any other list it is the
+//! longest that list is in the data being served ([`ListBounds`]), which `dataset { listBounds }`
+//! publishes. The schema's own SDL tells which fields are paginated and which are lists
+//! ([`SchemaShape`]), so the model cannot drift from the schema. How many times a field's
+//! selection counts is [`Walk::multiplier`]'s answer, the one place a field's size enters the
+//! model.
 //!
 //! Paths into introspection (`__schema`, `__type`) may nest deeper than the data's fields: the
 //! standard introspection query that GraphiQL, IDEs and code generators send nests 15 deep, and
@@ -222,6 +225,35 @@ pub struct FieldInfo {
     /// For a paginated field (one with a `first` argument): the page size when `first` and
     /// `last` are both absent.
     pub page: Option<i32>,
+    /// Whether the field is a plain list: a list without a `first` argument, outside a page.
+    /// Its size comes from the [`ListBounds`].
+    pub list: bool,
+}
+
+/// How many items each plain list of the schema can hold: a list field without a `first`
+/// argument, such as a meeting's hosts or a term's meetings.
+pub trait ListBounds {
+    /// The most items field `field` of type `ty` can return, or `None` when not known.
+    fn longest(&self, ty: &str, field: &str) -> Option<usize>;
+}
+
+/// What a plain list counts when its bound is not known: as much as the largest page. The read
+/// model knows every list of the schema (a test holds it to that), so this applies only where
+/// a request is measured without one.
+pub const UNKNOWN_LIST_LENGTH: usize = MAX_PAGE_SIZE as usize;
+
+/// Bounds that know no list: every plain list counts [`UNKNOWN_LIST_LENGTH`].
+pub struct UnknownLists;
+
+impl ListBounds for UnknownLists {
+    fn longest(&self, _: &str, _: &str) -> Option<usize> {
+        None
+    }
+}
+
+/// Whether a type is a list, under its non-null wrapper.
+fn is_list(ty: &Type) -> bool {
+    matches!(ty.base, BaseType::List(_))
 }
 
 /// The named type under a type's list and non-null wrappers.
@@ -270,12 +302,44 @@ impl SchemaShape {
                             _ => DEFAULT_PAGE_SIZE,
                         }
                     });
-                    (f.name.node.to_string(), FieldInfo { ty: named(&f.ty.node).to_owned(), page })
+                    let list = is_list(&f.ty.node);
+                    (f.name.node.to_string(), FieldInfo { ty: named(&f.ty.node).to_owned(), page, list })
                 })
                 .collect();
             shape.fields.insert(ty.node.name.node.to_string(), map);
         }
+        // A paginated field that returns a connection: the lists inside the connection (`nodes`,
+        // `edges`) are the page itself, which the paginated field has counted. A paginated field
+        // that is itself a list is its page, and the lists of its items are plain lists.
+        let connections: Vec<String> = shape
+            .fields
+            .values()
+            .flat_map(|fields| fields.values())
+            .filter(|f| f.page.is_some() && !f.list)
+            .map(|f| f.ty.clone())
+            .collect();
+        for connection in connections {
+            if let Some(fields) = shape.fields.get_mut(&connection) {
+                fields.values_mut().for_each(|f| f.list = false);
+            }
+        }
+        for f in shape.fields.values_mut().flat_map(|fields| fields.values_mut()) {
+            f.list &= f.page.is_none();
+        }
         shape
+    }
+
+    /// Every plain list of the schema, as (type, field), sorted.
+    pub fn lists(&self) -> Vec<(&str, &str)> {
+        let mut lists: Vec<(&str, &str)> = self
+            .fields
+            .iter()
+            .flat_map(|(ty, fields)| {
+                fields.iter().filter(|(_, f)| f.list).map(move |(name, _)| (ty.as_str(), name.as_str()))
+            })
+            .collect();
+        lists.sort_unstable();
+        lists
     }
 
     /// A field of an object or interface type.
@@ -285,13 +349,14 @@ impl SchemaShape {
 }
 
 impl SchemaShape {
-    /// Measures one operation of `doc` with `variables`, and refuses it at the first limit it
-    /// exceeds.
+    /// Measures one operation of `doc` with `variables`, its plain lists counted by `lists`, and
+    /// refuses it at the first limit it exceeds.
     pub fn measure(
         &self,
         doc: &ExecutableDocument,
         operation: &OperationDefinition,
         variables: &Variables,
+        lists: &dyn ListBounds,
     ) -> Result<Measure, LimitError> {
         for (name, value) in variables.iter() {
             check_control(name.as_str(), value)?;
@@ -310,7 +375,7 @@ impl SchemaShape {
             return Err(LimitError::TooManyDirectives);
         }
         let measure = Measure { directives, ..Measure::default() };
-        let mut walk = Walk { shape: self, doc, operation, variables, spreading: Vec::new(), measure };
+        let mut walk = Walk { shape: self, lists, doc, operation, variables, spreading: Vec::new(), measure };
         let cost = walk.selection_set(&operation.selection_set, Some(root), 0, false)?;
         walk.measure.cost = cost;
         if cost > MAX_COST {
@@ -322,6 +387,7 @@ impl SchemaShape {
 
 struct Walk<'a> {
     shape: &'a SchemaShape,
+    lists: &'a dyn ListBounds,
     doc: &'a ExecutableDocument,
     operation: &'a OperationDefinition,
     variables: &'a Variables,
@@ -381,9 +447,15 @@ impl<'a> Walk<'a> {
                     let info = ty.and_then(|ty| self.shape.field(ty, name));
                     let child =
                         self.selection_set(&field.selection_set, info.map(|i| i.ty.as_str()), depth, introspection)?;
-                    // 1, plus the selection's cost (0 for a leaf) times how many items the
-                    // field may return.
-                    1usize.saturating_add(self.multiplier(info, field).saturating_mul(child))
+                    // 1, plus the selection's cost times how many items the field may return; a
+                    // list of scalars counts as if each item were a field.
+                    let child = if field.selection_set.node.items.is_empty() && info.is_some_and(|i| i.list) {
+                        1
+                    } else {
+                        child
+                    };
+                    let multiplier = self.multiplier(ty.unwrap_or_default(), info, field);
+                    1usize.saturating_add(multiplier.saturating_mul(child))
                 }
                 Selection::InlineFragment(fragment) => {
                     let ty = fragment.node.type_condition.as_ref().map(|c| c.node.on.node.as_str()).or(ty);
@@ -409,10 +481,15 @@ impl<'a> Walk<'a> {
     }
 
     /// How many times a field's selection counts: for a paginated field its page size (`first`,
-    /// else `last`, else the field's default, at most [`MAX_PAGE_SIZE`], at least 1), for any
-    /// other field 1.
-    fn multiplier(&self, info: Option<&FieldInfo>, field: &Field) -> usize {
-        let Some(default) = info.and_then(|i| i.page) else { return 1 };
+    /// else `last`, else the field's default, at most [`MAX_PAGE_SIZE`], at least 1); for a
+    /// plain list the longest it can be (at least 1); for any other field 1.
+    fn multiplier(&self, ty: &str, info: Option<&FieldInfo>, field: &Field) -> usize {
+        let Some(info) = info else { return 1 };
+        if info.list {
+            let longest = self.lists.longest(ty, field.name.node.as_str()).unwrap_or(UNKNOWN_LIST_LENGTH);
+            return longest.max(1);
+        }
+        let Some(default) = info.page else { return 1 };
         let n = self.argument(field, "first").or_else(|| self.argument(field, "last")).unwrap_or(default);
         n.clamp(1, MAX_PAGE_SIZE) as usize
     }
@@ -452,10 +529,53 @@ mod tests {
         type Meeting { slug: String! title: String! related: [Meeting!]! hosts(first: Int): MeetingConnection! }
         type Hit { title: String! }";
 
+    /// The data the tests measure against: a meeting relates to at most three others.
+    struct Lists;
+
+    impl ListBounds for Lists {
+        fn longest(&self, ty: &str, field: &str) -> Option<usize> {
+            ((ty, field) == ("Meeting", "related")).then_some(3)
+        }
+    }
+
     fn measure(query: &str, variables: serde_json::Value) -> Result<Measure, LimitError> {
         let doc = parse_query(query).expect("the query parses");
         let operation = &doc.operations.iter().next().expect("one operation").1.node;
-        SchemaShape::from_sdl(SDL).measure(&doc, operation, &Variables::from_json(variables))
+        SchemaShape::from_sdl(SDL).measure(&doc, operation, &Variables::from_json(variables), &Lists)
+    }
+
+    #[test]
+    fn a_plain_list_counts_its_longest_and_nested_lists_multiply() {
+        // 1 for meeting, 1 for slug, then related: 1 + 3 items of 1 field.
+        let q = "{ meeting(slug: \"a\") { slug related { slug } } }";
+        assert_eq!(measure(q, serde_json::json!({})).map(|m| m.cost), Ok(1 + 1 + (1 + 3)));
+        // Each level of related multiplies by 3.
+        let q = "{ meeting(slug: \"a\") { related { related { related { slug } } } } }";
+        assert_eq!(measure(q, serde_json::json!({})).map(|m| m.cost), Ok(1 + 1 + 3 * (1 + 3 * (1 + 3))));
+        // Inside a page, a meeting's related lists multiply with the page.
+        let q = "{ meetings(first: 10) { nodes { related { slug } } } }";
+        assert_eq!(measure(q, serde_json::json!({})).map(|m| m.cost), Ok(1 + 10 * (1 + (1 + 3))));
+    }
+
+    #[test]
+    fn a_list_nested_deep_enough_is_refused_before_it_runs() {
+        let q = format!("{{ meeting(slug: \"a\") {{ {} slug {} }} }}", "related { ".repeat(9), "} ".repeat(9));
+        assert!(matches!(measure(&q, serde_json::json!({})), Err(LimitError::TooCostly { .. })));
+    }
+
+    #[test]
+    fn a_list_the_bounds_do_not_know_counts_as_the_largest_page() {
+        let shape = SchemaShape::from_sdl(SDL);
+        let doc = parse_query("{ meeting(slug: \"a\") { related { slug } } }").expect("the query parses");
+        let operation = &doc.operations.iter().next().expect("one operation").1.node;
+        let cost = shape.measure(&doc, operation, &Variables::default(), &UnknownLists).map(|m| m.cost);
+        assert_eq!(cost, Ok(1 + 1 + UNKNOWN_LIST_LENGTH));
+    }
+
+    #[test]
+    fn the_lists_of_a_page_are_not_plain_lists() {
+        let shape = SchemaShape::from_sdl(SDL);
+        assert_eq!(shape.lists(), vec![("Meeting", "related")]);
     }
 
     #[test]

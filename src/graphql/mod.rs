@@ -13,6 +13,7 @@ pub mod codes;
 pub mod engine;
 pub mod error;
 pub mod limits;
+pub mod lists;
 mod mutation;
 pub mod pagination;
 pub mod persisted;

@@ -41,9 +41,10 @@ fn arg(name: &str, value: &str) -> ApiResult<()> {
 /// - fields: at most 1000, counting each alias and each fragment where it is spread
 ///   (`TOO_MANY_FIELDS`);
 /// - aliases: at most 50 (`TOO_MANY_ALIASES`); directives: at most 50 (`TOO_MANY_DIRECTIVES`);
-/// - cost: at most 5000 (`QUERY_TOO_COMPLEX`). Every field costs 1, and a paged field costs 1
-///   plus its page size (`first`, else `last`, else its default) times the cost of one item, so
-///   nested pages multiply;
+/// - cost: at most 5000 (`QUERY_TOO_COMPLEX`). Every field costs 1, and a list costs 1 plus
+///   the most items it can return times the cost of one item, so nested lists multiply: for a
+///   paged field its page size (`first`, else `last`, else its default), for any other list the
+///   longest it is in the data now (`dataset { listBounds }`);
 /// - pages: `first` and `last` at most 100 (`PAGE_SIZE_EXCEEDED`);
 /// - strings: no control characters other than tab and line breaks (`BAD_USER_INPUT`).
 ///

@@ -667,7 +667,7 @@ mod tests {
 
     impl Execute for Counting {
         fn prepare(&self, request: Request, reference: DocumentRef) -> Result<Prepared, ServerError> {
-            self.engine.prepare_document(request, reference)
+            self.engine.prepare_document(request, reference, &crate::graphql::limits::UnknownLists)
         }
 
         async fn run(&self, _prepared: Prepared) -> GqlResponse {

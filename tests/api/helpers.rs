@@ -158,6 +158,28 @@ impl TestApp {
         resp["data"].clone()
     }
 
+    /// Every node of the root connection `field`, each with `selection`, fetched `first` at a
+    /// time.
+    pub async fn all_nodes(&self, field: &str, selection: &str, first: u64) -> Vec<Value> {
+        let query = format!(
+            "query Every($first: Int, $after: String) {{ {field}(first: $first, after: $after) {{ \
+             pageInfo {{ hasNextPage endCursor }} nodes {{ {selection} }} }} }}"
+        );
+        let mut nodes = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let data = self.data(&query, json!({ "first": first, "after": after })).await;
+            let page = &data[field];
+            nodes.extend(
+                page["nodes"].as_array().unwrap_or_else(|| panic!("{field} has nodes: {data}")).iter().cloned(),
+            );
+            if page["pageInfo"]["hasNextPage"] != true {
+                return nodes;
+            }
+            after = page["pageInfo"]["endCursor"].clone();
+        }
+    }
+
     /// Runs a query that must fail and returns its first error's `extensions.code` and message.
     pub async fn error(&self, query: &str, variables: Value) -> (String, String) {
         let resp = self.run(query, variables).await;

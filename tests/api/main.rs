@@ -28,6 +28,7 @@ mod http;
 mod journalist_queries;
 mod journalists;
 mod landing;
+mod list_cost;
 mod meetings;
 mod nginx;
 mod nodes;

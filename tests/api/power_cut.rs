@@ -115,7 +115,13 @@ fn a_power_cut_in_the_middle_of_a_stream_of_writes_loses_no_acknowledged_write_a
             })
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(300 + rng.next() % 700));
+    // Cut once a few writes are acknowledged (on a busy machine that takes longer), then at a
+    // random moment of the stream.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while acknowledged.lock().unwrap().len() < 5 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(rng.next() % 700));
     let before_cut = acknowledged.lock().unwrap().len();
     disk.cut();
     // Writes in flight at the cut are refused by the server, not acknowledged: give them time to

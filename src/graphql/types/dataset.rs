@@ -52,4 +52,24 @@ impl DatasetInfo {
     async fn sources(&self) -> i32 {
         count(self.0.cat.ds.sources.len())
     }
+
+    /// The longest each list that is not paged can be in this data: what a query's cost counts
+    /// such a list as (see the cost model in the schema description). It grows with the data.
+    async fn list_bounds(&self) -> Vec<ListBound> {
+        crate::graphql::lists::bounds(&self.0.cat)
+            .map(|(type_name, field, longest)| ListBound { type_name, field, longest: count(longest) })
+            .collect()
+    }
+}
+
+/// The most items one list field can return in the data being served.
+#[derive(async_graphql::SimpleObject)]
+#[graphql(serial)]
+pub struct ListBound {
+    /// The type the field belongs to ('Meeting').
+    type_name: &'static str,
+    /// The field ('hosts').
+    field: &'static str,
+    /// The most items it returns for any record.
+    longest: i32,
 }
