@@ -64,7 +64,7 @@ async fn main() {
     let started = Instant::now();
     for _ in 0..n {
         let prepared = app.engine.prepare(request(None)).expect("within the limits");
-        let _ = app.engine.run(prepared).await;
+        let _ = app.engine.run(prepared, None).await;
     }
     line("engine: limits and a parsed document, then run", n, started);
 

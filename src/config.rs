@@ -84,10 +84,10 @@ pub struct ServeArgs {
     /// before it drops them and exits [default: 20].
     #[arg(long, env = "KHARTOUM_GRAPHQL_SHUTDOWN_GRACE", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub shutdown_grace: Option<u64>,
-    /// Seconds a request may take, its body included, before it is answered 408 with the code
-    /// REQUEST_TIMEOUT [default: 10].
-    #[arg(long, env = "KHARTOUM_GRAPHQL_REQUEST_TIMEOUT", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub request_timeout: Option<u64>,
+    /// Seconds a request may take, its body and its execution included, before it is answered
+    /// 408 with the code REQUEST_TIMEOUT; a decimal such as 0.5 is allowed [default: 10].
+    #[arg(long, env = "KHARTOUM_GRAPHQL_REQUEST_TIMEOUT", value_name = "SECONDS", value_parser = request_seconds)]
+    pub request_timeout: Option<Duration>,
 }
 
 /// The server loop's limits when no option sets them.
@@ -199,14 +199,18 @@ impl Cli {
                     DEFAULT_SERVER_LIMITS.grace,
                 ),
             },
-            request_timeout: seconds(
-                after.request_timeout,
-                before.request_timeout,
-                "request_timeout",
-                crate::app::DEFAULT_REQUEST_TIMEOUT,
-            ),
+            request_timeout: choose(typed_after("request_timeout"), after.request_timeout, before.request_timeout)
+                .unwrap_or(crate::app::DEFAULT_REQUEST_TIMEOUT),
         };
         (command, config)
+    }
+}
+
+/// A request time limit: a number of seconds from 0.01 to 3600, decimals allowed.
+fn request_seconds(text: &str) -> Result<Duration, String> {
+    match text.trim().parse::<f64>() {
+        Ok(s) if (0.01..=3600.0).contains(&s) => Ok(Duration::from_secs_f64(s)),
+        _ => Err(format!("'{text}' is not a number of seconds from 0.01 to 3600")),
     }
 }
 

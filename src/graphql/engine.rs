@@ -13,9 +13,11 @@
 //! transport gives it the status the GraphQL-over-HTTP specification asks for.
 
 use super::codes;
+use super::error::ApiError;
 use super::limits::{self, LimitError, ListBounds, Measure, SchemaShape, UnknownLists};
 use super::lists::CatalogLists;
 use super::persisted::{DocumentRef, Persisted};
+use super::slice::{Clock, Sliced};
 use super::{ApiSchema, Bearer};
 use crate::catalog::Catalog;
 use crate::curation::Curator;
@@ -24,6 +26,7 @@ use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Opera
 use async_graphql::{Data, ErrorExtensions, Executor, Request, Response, ServerError};
 use quick_cache::sync::Cache;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// How many parsed documents the cache holds. A parsed document takes tens of times the memory
 /// of its text, so the cache is bounded by count: a few hundred distinct queries cover what
@@ -139,11 +142,28 @@ impl Engine {
         Ok(Prepared { operation: operation.ty, request, doc, measure })
     }
 
-    /// Runs a request that [`Engine::prepare`] accepted, and reports its cost.
-    pub async fn run(&self, prepared: Prepared) -> Response {
+    /// Runs a request that [`Engine::prepare`] accepted, and reports its cost. With a deadline,
+    /// the request runs in time slices and stops at the deadline: it is then answered with one
+    /// request error, `REQUEST_TIMEOUT`, whatever parts of it had finished.
+    pub async fn run(&self, prepared: Prepared, deadline: Option<Instant>) -> Response {
         let Prepared { mut request, doc, measure, .. } = prepared;
         request.set_parsed_query((*doc).clone());
-        let mut response = self.0.schema.execute(request).await;
+        let mut response = match deadline {
+            None => self.0.schema.execute(request).await,
+            Some(deadline) => {
+                let clock = Clock::new(deadline);
+                let response =
+                    Sliced::new(self.0.schema.execute(request.data(Arc::clone(&clock))), Arc::clone(&clock)).await;
+                let timed_out = ApiError::TimedOut.code();
+                let stopped = response.errors.iter().any(|e| {
+                    e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::from(timed_out))
+                });
+                if stopped && clock.expired() {
+                    return Response::from_errors(vec![coded(ApiError::TimedOut.message(), timed_out)]);
+                }
+                response
+            }
+        };
         code_request_errors(&mut response);
         response.extensions.insert("cost".into(), measure.to_value());
         response
@@ -161,6 +181,8 @@ pub struct Session {
     pub curator: Arc<Curator>,
     /// The request's token, for writes.
     pub bearer: Bearer,
+    /// When the request must be answered by, if it has a time limit.
+    pub deadline: Option<Instant>,
 }
 
 impl Session {
@@ -179,7 +201,7 @@ impl Session {
     pub async fn run(&self, mut prepared: Prepared) -> Response {
         prepared.request =
             prepared.request.data(Arc::clone(&self.catalog)).data(Arc::clone(&self.curator)).data(self.bearer.clone());
-        self.engine.run(prepared).await
+        self.engine.run(prepared, self.deadline).await
     }
 }
 
@@ -227,7 +249,7 @@ fn code_request_errors(response: &mut Response) {
 impl Executor for Engine {
     async fn execute(&self, request: Request) -> Response {
         match self.prepare(request) {
-            Ok(prepared) => self.run(prepared).await,
+            Ok(prepared) => self.run(prepared, None).await,
             Err(error) => Response::from_errors(vec![error]),
         }
     }

@@ -35,6 +35,8 @@ pub enum ApiError {
     /// The store cannot write now (a full or failing disk, a data directory removed); reads go
     /// on. The detail is logged, not sent.
     StoreUnavailable(String),
+    /// The request ran past its time limit; what it had not done yet was not done.
+    TimedOut,
     /// Something failed on our side; the detail is logged, not sent.
     Internal(String),
 }
@@ -49,6 +51,7 @@ impl ApiError {
             ApiError::Conflict(_) => codes::CONFLICT,
             ApiError::PageSizeExceeded { .. } => codes::PAGE_SIZE_EXCEEDED,
             ApiError::StoreUnavailable(_) => codes::STORE_UNAVAILABLE,
+            ApiError::TimedOut => codes::REQUEST_TIMEOUT,
             ApiError::Internal(_) => codes::INTERNAL_SERVER_ERROR,
         }
     }
@@ -68,6 +71,7 @@ impl ApiError {
                  nothing was written; reads are still served; /health says when writes are possible again"
                     .to_owned()
             }
+            ApiError::TimedOut => "the request ran past its time limit: ask for less at once".to_owned(),
             ApiError::Internal(_) => "internal error".to_owned(),
         }
     }

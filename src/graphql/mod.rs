@@ -19,6 +19,7 @@ pub mod pagination;
 pub mod persisted;
 mod query;
 pub mod scalars;
+pub mod slice;
 mod subscription;
 pub mod types;
 

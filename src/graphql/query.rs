@@ -15,7 +15,8 @@ pub struct Query;
 
 /// The read model of this request. Every request carries one (the HTTP layer puts it there), so
 /// a missing one is our fault.
-fn root(ctx: &Context<'_>) -> ApiResult<Rec> {
+async fn root(ctx: &Context<'_>) -> ApiResult<Rec> {
+    super::slice::checkpoint(ctx).await?;
     let cat = ctx
         .data::<Arc<Catalog>>()
         .map_err(|e| ApiError::Internal(format!("no catalog in the request: {}", e.message)))?;
@@ -60,7 +61,7 @@ impl Query {
         #[graphql(desc = "A global id returned by this API.")] id: ID,
     ) -> ApiResult<Option<Node>> {
         arg("id", &id)?;
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         Ok(NodeId::decode(&id).and_then(|n| n.resolve(&root)))
     }
 
@@ -78,7 +79,7 @@ impl Query {
             });
         }
         ids.iter().try_for_each(|id| arg("ids", id))?;
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         Ok(ids.iter().map(|id| NodeId::decode(id).and_then(|n| n.resolve(&root))).collect())
     }
 
@@ -89,7 +90,7 @@ impl Query {
         #[graphql(desc = "Slug, ISO alpha-2 or ISO alpha-3 code.")] code: String,
     ) -> ApiResult<Option<State>> {
         arg("code", &code)?;
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         Ok(root.cat.state_by_code(&code).map(|i| State(root.at(i))))
     }
 
@@ -104,7 +105,7 @@ impl Query {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> ApiResult<StateConnection> {
         let args = PageArgs { first, after, last, before };
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         let cat = &root.cat;
         let f = filter.unwrap_or_default();
         if let Some(p) = &f.process {
@@ -139,13 +140,13 @@ impl Query {
         #[graphql(desc = "The organisation's slug.")] slug: String,
     ) -> ApiResult<Option<Organization>> {
         arg("slug", &slug)?;
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         Ok(root.cat.organization(&slug).map(|i| Organization(root.at(i))))
     }
 
     /// Every organisation, by slug.
     async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organization>> {
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         Ok((0..root.cat.ds.organizations.len()).map(|i| Organization(root.at(i))).collect())
     }
 
@@ -161,7 +162,7 @@ impl Query {
     ) -> ApiResult<Vec<SearchHit>> {
         arg("text", &text)?;
         let n = super::pagination::page_size("first", first.unwrap_or(20))?;
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         let curator = super::curator(ctx)?;
         let terms = crate::domain::terms(&text);
         if terms.is_empty() {
@@ -213,7 +214,7 @@ impl Query {
         #[graphql(desc = "The day.")] date: Date,
     ) -> ApiResult<Option<Chairmanship>> {
         arg("process", &process)?;
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         if root.cat.process(&process).is_none() {
             return Err(ApiError::BadUserInput(format!("unknown process '{process}'")));
         }
@@ -230,7 +231,7 @@ impl Query {
         #[graphql(desc = "Only meetings on or before this day.")] to: Option<Date>,
         #[graphql(desc = "How many pairs (at most 100).", default_with = "Some(50)")] first: Option<i32>,
     ) -> ApiResult<Vec<ActorPair>> {
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         let filter = MeetingFilter { process, from, to, ..Default::default() };
         let q = filter.to_query(&root.cat)?;
         let n = super::pagination::page_size("first", first.unwrap_or(50))?;
@@ -245,7 +246,7 @@ impl Query {
         #[graphql(desc = "The dimension to group by.")] group_by: MeetingGrouping,
         #[graphql(desc = "Which meetings to count (all when omitted).")] filter: Option<MeetingFilter>,
     ) -> ApiResult<Vec<MeetingCount>> {
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         let q = filter.unwrap_or_default().to_query(&root.cat)?;
         Ok(root.cat.meeting_counts(group_by.into(), &q).into_iter().map(Into::into).collect())
     }
@@ -258,7 +259,7 @@ impl Query {
         #[graphql(desc = "Document slug ('cairo-action-plan').")] document: String,
     ) -> ApiResult<Vec<CommitmentCoverage>> {
         arg("document", &document)?;
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         if root.cat.document(&document).is_none() {
             return Err(ApiError::BadUserInput(format!("unknown document '{document}'")));
         }
@@ -277,7 +278,7 @@ impl Query {
         #[graphql(desc = "The actor's slug.")] slug: String,
     ) -> ApiResult<Option<Actor>> {
         arg("slug", &slug)?;
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         Ok(root.actor(&slug))
     }
 
@@ -288,13 +289,13 @@ impl Query {
         #[graphql(desc = "The process's slug.")] slug: String,
     ) -> ApiResult<Option<Process>> {
         arg("slug", &slug)?;
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         Ok(root.cat.process(&slug).map(|i| Process(root.at(i))))
     }
 
     /// Every process, by slug.
     async fn processes(&self, ctx: &Context<'_>) -> ApiResult<Vec<Process>> {
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         Ok((0..root.cat.ds.processes.len()).map(|i| Process(root.at(i))).collect())
     }
 
@@ -304,7 +305,7 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Process slug.")] process: Option<String>,
     ) -> ApiResult<Vec<Chairmanship>> {
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         let cat = &root.cat;
         let processes: Vec<&str> = match &process {
             Some(p) => {
@@ -329,7 +330,7 @@ impl Query {
         #[graphql(desc = "The meeting's slug.")] slug: String,
     ) -> ApiResult<Option<Meeting>> {
         arg("slug", &slug)?;
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         Ok(root.cat.meeting(&slug).map(|i| Meeting(root.at(i))))
     }
 
@@ -348,7 +349,7 @@ impl Query {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> ApiResult<MeetingConnection> {
         let page = PageArgs { first, after, last, before };
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         let query = filter.unwrap_or_default().to_query(&root.cat)?;
         super::types::meetings_page(&root, &query, order_by, page)
     }
@@ -360,13 +361,13 @@ impl Query {
         #[graphql(desc = "The document's slug.")] slug: String,
     ) -> ApiResult<Option<Document>> {
         arg("slug", &slug)?;
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         Ok(root.cat.document(&slug).map(|i| Document(root.at(i))))
     }
 
     /// Every document, by adoption date.
     async fn documents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Document>> {
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         Ok((0..root.cat.ds.documents.len()).map(|i| Document(root.at(i))).collect())
     }
 
@@ -377,7 +378,7 @@ impl Query {
         #[graphql(desc = "The item's code.")] code: String,
     ) -> ApiResult<Option<Commitment>> {
         arg("code", &code)?;
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         Ok(root.cat.commitment(&code).map(|i| Commitment(root.at(i))))
     }
 
@@ -391,7 +392,7 @@ impl Query {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> ApiResult<CommitmentConnection> {
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         let cat = &root.cat;
         let f = filter.unwrap_or_default();
         if let Some(d) = &f.document {
@@ -434,18 +435,18 @@ impl Query {
         #[graphql(desc = "The source's slug.")] slug: String,
     ) -> ApiResult<Option<Source>> {
         arg("slug", &slug)?;
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         Ok(root.cat.source(&slug).map(|i| Source(root.at(i))))
     }
 
     /// Every source the dataset cites, by slug.
     async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<Source>> {
-        let root = root(ctx)?;
+        let root = root(ctx).await?;
         Ok((0..root.cat.ds.sources.len()).map(|i| Source(root.at(i))).collect())
     }
 
     /// What the dataset holds and when it last changed.
     async fn dataset(&self, ctx: &Context<'_>) -> ApiResult<DatasetInfo> {
-        Ok(DatasetInfo(root(ctx)?))
+        Ok(DatasetInfo(root(ctx).await?))
     }
 }

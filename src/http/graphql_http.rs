@@ -444,18 +444,26 @@ fn response_bytes(response: &GqlResponse, media: MediaType) -> Vec<u8> {
     serde_json::to_vec(response).unwrap_or_else(|e| internal_error(&e).to_string().into_bytes())
 }
 
+/// The status of a single response: 408 for a request stopped at its time limit, whatever the
+/// media type (as for one still being read at the limit); 400 for any other request error under
+/// `application/graphql-response+json`; 200 otherwise.
+fn single_status(response: &GqlResponse, media: MediaType) -> StatusCode {
+    let request_error = is_request_error(response);
+    let code = |e: &async_graphql::ServerError| e.extensions.as_ref().and_then(|x| x.get("code")).cloned();
+    if request_error && response.errors.iter().any(|e| code(e) == Some(codes::REQUEST_TIMEOUT.into())) {
+        StatusCode::REQUEST_TIMEOUT
+    } else if request_error && media == MediaType::GraphQLResponseJson {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    }
+}
+
 /// What ran, as it goes on the wire: the status the specification gives, the negotiated media
 /// type, and the cache and extra headers async-graphql collected.
 fn parts(batch: &BatchResponse, media: MediaType) -> (StatusCode, HeaderMap, Bytes) {
     let (status, body) = match batch {
-        BatchResponse::Single(response) => {
-            let status = if media == MediaType::GraphQLResponseJson && is_request_error(response) {
-                StatusCode::BAD_REQUEST
-            } else {
-                StatusCode::OK
-            };
-            (status, response_bytes(response, media))
-        }
+        BatchResponse::Single(response) => (single_status(response, media), response_bytes(response, media)),
         // Batches are outside the specification: each item says how it went, the whole is 200.
         BatchResponse::Batch(items) => (
             StatusCode::OK,

@@ -160,8 +160,14 @@ impl Server {
     fn exchange(&self, bearer: Bearer) -> graphql_http::Exchange<'_, Session> {
         let catalog = self.app.catalog();
         self.answers.observe(catalog.meta.revision);
-        let session =
-            Session { engine: self.app.engine.clone(), catalog, curator: Arc::clone(&self.app.curator), bearer };
+        let deadline = Some(std::time::Instant::now() + self.app.request_timeout);
+        let session = Session {
+            engine: self.app.engine.clone(),
+            catalog,
+            curator: Arc::clone(&self.app.curator),
+            bearer,
+            deadline,
+        };
         graphql_http::Exchange { session, answers: &self.answers }
     }
 }

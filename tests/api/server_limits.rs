@@ -131,3 +131,75 @@ fn a_request_still_running_at_the_time_limit_is_answered_408_with_its_code() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+/// How many times the real record the CPU-bound test scales it to: enough that one query of
+/// fifty aggregates over every meeting runs well past [`CPU_BOUND_LIMIT`] in a debug build.
+const CPU_BOUND_SCALE: u32 = 100;
+/// The request time limit of the CPU-bound test, in seconds.
+const CPU_BOUND_LIMIT: &str = "0.03";
+
+/// A GET of a query: its status, body and how long the answer took; `None` when none came
+/// within `within`.
+fn timed_query(base: &str, query: &str, within: Duration) -> Option<(u16, String, Duration)> {
+    let url = format!("{base}/graphql?query={}", form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>());
+    let started = Instant::now();
+    let answer = match ureq::get(&url).set("Accept", "application/json").timeout(within).call() {
+        Ok(r) => (r.status(), r.into_string().unwrap_or_default()),
+        Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
+        Err(ureq::Error::Transport(_)) => return None,
+    };
+    Some((answer.0, answer.1, started.elapsed()))
+}
+
+#[test]
+fn a_query_still_computing_at_the_time_limit_is_stopped_and_answered_408_while_other_clients_are_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed");
+    let real = khartoum_graphql::seed::load(&seed_dir()).expect("the real seed loads").dataset;
+    let scaled = khartoum_graphql::seed::synthetic::scale(&real, CPU_BOUND_SCALE).expect("the record scales");
+    khartoum_graphql::seed::writer::write(&scaled, &seed).expect("the scaled seed is written");
+    let (server, base, _) =
+        serve_env(&dir.path().join("data"), &seed, &[("KHARTOUM_GRAPHQL_REQUEST_TIMEOUT", CPU_BOUND_LIMIT)]);
+
+    // Each co-host aggregate reads every meeting; one is cheap in cost, fifty add up in time.
+    let one = "{ coHostPairs(first: 1) { __typename } }";
+    // The first query of a read model also measures its lists for the cost model: time the second.
+    for _ in 0..2 {
+        assert_eq!(timed_query(&base, one, Duration::from_secs(30)).map(|a| a.0), Some(200));
+    }
+    let (_, _, single) = timed_query(&base, &one.replace("first: 1", "first: 2"), Duration::from_secs(30))
+        .expect("one aggregate is answered");
+    let aliases = 50;
+    let limit = Duration::from_secs_f64(CPU_BOUND_LIMIT.parse().unwrap());
+    assert!(
+        single * aliases > limit * 5,
+        "one aggregate took {single:?}: {aliases} of them would not run far past the {limit:?} limit, so \
+         the test would mean nothing; raise CPU_BOUND_SCALE"
+    );
+    let heavy = format!(
+        "{{ {} }}",
+        (0..aliases).map(|i| format!("a{i}: coHostPairs(first: 1) {{ __typename }}")).collect::<Vec<_>>().join(" ")
+    );
+
+    let light = std::thread::spawn({
+        let base = base.clone();
+        move || {
+            // Another client, while the heavy query runs: answered, each in far less than the
+            // heavy query's run.
+            std::thread::sleep(Duration::from_millis(200));
+            (0..5).map(|_| timed_query(&base, "{ dataset { version } }", Duration::from_secs(30))).collect::<Vec<_>>()
+        }
+    });
+    let (status, body, took) =
+        timed_query(&base, &heavy, Duration::from_secs(30)).expect("the heavy query is answered");
+    println!("cpu-bound test: one aggregate {single:?}, fifty answered {status} after {took:?}");
+    assert_eq!(status, 408, "{}", &body[..body.len().min(300)]);
+    assert!(body.contains(r#""code":"REQUEST_TIMEOUT""#), "{body}");
+    // Stopped at the limit, not after running to its end.
+    assert!(took < single * aliases, "answered after {took:?}, as late as running to the end would take");
+    for answer in light.join().expect("the light client") {
+        let (status, body, _) = answer.expect("the light client is answered");
+        assert_eq!((status, body.contains("version")), (200, true), "{body}");
+    }
+    drop(server);
+}
