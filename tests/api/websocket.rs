@@ -6,7 +6,10 @@ use crate::curation::{new_meeting, read, CREATE_MEETING};
 use crate::helpers::*;
 use futures_util::{SinkExt, StreamExt};
 use khartoum_graphql::graphql::codes;
-use khartoum_graphql::http::ws::{WsLimits, DEFAULT_WS_LIMITS, SOCKETS_RETRY_AFTER};
+use khartoum_graphql::http::ws::{
+    WsLimits, DEFAULT_WS_LIMITS, INIT_TIMEOUT, MAX_SOCKETS_PER_ADDRESS, MAX_SUBSCRIPTIONS_PER_SOCKET,
+    SOCKETS_RETRY_AFTER,
+};
 use khartoum_graphql::http::MAX_BODY_BYTES;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -304,4 +307,36 @@ async fn meeting_changes(ws: &mut Ws, count: usize) -> HashSet<String> {
         }
     }
     ids
+}
+
+#[test]
+fn the_websocket_limits_in_code_are_those_the_operations_guide_and_the_readme_publish() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let operations = std::fs::read_to_string(root.join("docs/operations.md")).unwrap();
+    let row = |flag: &str| {
+        let row = operations.lines().find(|l| l.starts_with(&format!("| `{flag}` |")));
+        row.unwrap_or_else(|| panic!("docs/operations.md has no row for {flag}")).to_owned()
+    };
+    for (flag, value) in [
+        ("--max-subscriptions-per-socket", format!("| `{MAX_SUBSCRIPTIONS_PER_SOCKET}`:")),
+        ("--max-sockets-per-address", format!("| `{MAX_SOCKETS_PER_ADDRESS}`:")),
+        ("--max-sockets-per-address", format!("`Retry-After: {SOCKETS_RETRY_AFTER}`")),
+        ("--ws-init-timeout", format!("| `{}` seconds:", INIT_TIMEOUT.as_secs())),
+    ] {
+        assert!(row(flag).contains(&value), "docs/operations.md's row for {flag} does not say {value}");
+    }
+    let body_limit = format!("{} KiB", MAX_BODY_BYTES / 1024);
+    assert!(words(&operations).contains(&format!("A message is at most {body_limit}, the HTTP body limit")));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let security = &readme[readme.find("## Security").expect("a security section")..];
+    let security = words(&security[..security[3..].find("\n## ").map_or(security.len(), |end| end + 3)]);
+    for value in [
+        format!("a message is at most {body_limit}"),
+        format!("{MAX_SUBSCRIPTIONS_PER_SOCKET} operations at once per socket"),
+        format!("{MAX_SOCKETS_PER_ADDRESS} sockets per client address"),
+        format!("{} s to send `connection_init`", INIT_TIMEOUT.as_secs()),
+    ] {
+        assert!(security.contains(&value), "the README's security section does not say {value:?}");
+    }
 }
