@@ -335,17 +335,7 @@ impl Connection {
         match frame {
             Frame::Next(response) => {
                 let kind = if self.protocol == Protocol::Legacy { "data" } else { "next" };
-                let payload = serde_json::to_string(&response).unwrap_or_else(|e| {
-                    tracing::error!(error = %e, "a GraphQL response could not be serialised");
-                    internal_error().to_string()
-                });
-                let payload = if payload.len() > MAX_RESPONSE_BYTES {
-                    tracing::warn!(bytes = payload.len(), "an answer over the size limit was refused");
-                    too_large(payload.len()).to_string()
-                } else {
-                    payload
-                };
-                Some(format!(r#"{{"id":{id_json},"type":"{kind}","payload":{payload}}}"#))
+                Some(format!(r#"{{"id":{id_json},"type":"{kind}","payload":{}}}"#, payload(&response)))
             }
             Frame::Error(errors) => {
                 if let Some(handle) = self.running.remove(id) {
@@ -474,6 +464,19 @@ fn read_error(error: axum::Error) -> Close {
     }
 }
 
+/// A result's JSON, or the error that stands for it when it is over [`MAX_RESPONSE_BYTES`].
+fn payload(response: &GqlResponse) -> String {
+    let payload = serde_json::to_string(response).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "a GraphQL response could not be serialised");
+        internal_error().to_string()
+    });
+    if payload.len() <= MAX_RESPONSE_BYTES {
+        return payload;
+    }
+    tracing::warn!(bytes = payload.len(), max = MAX_RESPONSE_BYTES, "an answer over the size limit was refused");
+    too_large(payload.len()).to_string()
+}
+
 /// The payload that stands for a response that could not be serialised (our fault, logged).
 fn internal_error() -> Json {
     serde_json::json!({ "errors": [{ "message": "internal error", "extensions": { "code": codes::INTERNAL_SERVER_ERROR } }] })
@@ -496,6 +499,19 @@ mod tests {
         let again = sockets.acquire(a, 2).expect("a place given back is free again");
         drop((second, other, again));
         assert!(sockets.open.lock().unwrap().is_empty(), "no count is left behind");
+    }
+
+    #[test]
+    fn a_result_over_the_answer_limit_is_replaced_whole_by_one_coded_error() {
+        let result = |n: usize| {
+            let data = async_graphql::Value::from_json(serde_json::json!({ "text": "x".repeat(n) })).unwrap();
+            serde_json::from_str::<Json>(&payload(&GqlResponse::new(data))).unwrap()
+        };
+        let refused = result(MAX_RESPONSE_BYTES);
+        assert_eq!(refused["errors"][0]["extensions"]["code"], codes::RESPONSE_TOO_LARGE, "{refused}");
+        assert_eq!(refused["data"], Json::Null);
+        let sent = result(MAX_RESPONSE_BYTES - 1024);
+        assert_eq!(sent["data"]["text"].as_str().map(str::len), Some(MAX_RESPONSE_BYTES - 1024));
     }
 
     #[test]
