@@ -38,6 +38,9 @@ pub struct App {
     pub bench_baseline: crate::baseline::Baselines,
     /// Longest a request may take before it is answered 408 (`--request-timeout`).
     pub request_timeout: std::time::Duration,
+    /// What one WebSocket, and one client address, may hold (`--max-subscriptions-per-socket`,
+    /// `--max-sockets-per-address`, `--ws-init-timeout`).
+    pub websocket: crate::http::ws::WsLimits,
 }
 
 /// Longest a request may take unless `--request-timeout` says otherwise.
@@ -75,6 +78,7 @@ impl App {
             #[cfg(feature = "bench-hooks")]
             bench_baseline: Default::default(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            websocket: crate::http::ws::DEFAULT_WS_LIMITS,
         })
     }
 

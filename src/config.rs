@@ -1,6 +1,7 @@
 //! The command line: subcommands and flags, each flag with an environment-variable fallback.
 
 use crate::http::server::ServerLimits;
+use crate::http::ws::{WsLimits, DEFAULT_WS_LIMITS};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
@@ -88,6 +89,19 @@ pub struct ServeArgs {
     /// 408 with the code REQUEST_TIMEOUT; a decimal such as 0.5 is allowed [default: 10].
     #[arg(long, env = "KHARTOUM_GRAPHQL_REQUEST_TIMEOUT", value_name = "SECONDS", value_parser = request_seconds)]
     pub request_timeout: Option<Duration>,
+    /// Operations one WebSocket may run at once (subscriptions, and queries not yet answered);
+    /// one more is answered with an `error` message with the code TOO_MANY_SUBSCRIPTIONS
+    /// [default: 100].
+    #[arg(long, env = "KHARTOUM_GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET", value_name = "COUNT", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_subscriptions_per_socket: Option<u64>,
+    /// WebSockets one client address may hold open; one more upgrade is answered 429 with
+    /// Retry-After and the code TOO_MANY_SOCKETS [default: 16].
+    #[arg(long, env = "KHARTOUM_GRAPHQL_MAX_SOCKETS_PER_ADDRESS", value_name = "COUNT", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_sockets_per_address: Option<u64>,
+    /// Seconds a WebSocket may take to send `connection_init` before it is closed with 4408
+    /// [default: 10].
+    #[arg(long, env = "KHARTOUM_GRAPHQL_WS_INIT_TIMEOUT", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub ws_init_timeout: Option<u64>,
 }
 
 /// The server loop's limits when no option sets them.
@@ -126,6 +140,8 @@ pub struct Config {
     pub server: ServerLimits,
     /// Longest a request may take.
     pub request_timeout: Duration,
+    /// What one WebSocket, and one client address, may hold.
+    pub websocket: WsLimits,
 }
 
 impl Cli {
@@ -158,6 +174,9 @@ impl Cli {
         let pick = |after: Option<PathBuf>, before: Option<PathBuf>, id: &str| choose(typed_after(id), after, before);
         let seconds = |after: Option<u64>, before: Option<u64>, id: &str, default: Duration| {
             choose(typed_after(id), after, before).map_or(default, Duration::from_secs)
+        };
+        let count = |after: Option<u64>, before: Option<u64>, id: &str, default: usize| {
+            choose(typed_after(id), after, before).map_or(default, |n| usize::try_from(n).unwrap_or(usize::MAX))
         };
         // What the command itself was given.
         let (after, data, seed) = match &command {
@@ -201,6 +220,26 @@ impl Cli {
             },
             request_timeout: choose(typed_after("request_timeout"), after.request_timeout, before.request_timeout)
                 .unwrap_or(crate::app::DEFAULT_REQUEST_TIMEOUT),
+            websocket: WsLimits {
+                max_subscriptions_per_socket: count(
+                    after.max_subscriptions_per_socket,
+                    before.max_subscriptions_per_socket,
+                    "max_subscriptions_per_socket",
+                    DEFAULT_WS_LIMITS.max_subscriptions_per_socket,
+                ),
+                max_sockets_per_address: count(
+                    after.max_sockets_per_address,
+                    before.max_sockets_per_address,
+                    "max_sockets_per_address",
+                    DEFAULT_WS_LIMITS.max_sockets_per_address,
+                ),
+                init_timeout: seconds(
+                    after.ws_init_timeout,
+                    before.ws_init_timeout,
+                    "ws_init_timeout",
+                    DEFAULT_WS_LIMITS.init_timeout,
+                ),
+            },
         };
         (command, config)
     }

@@ -160,6 +160,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         tracing::info!(tokens = count, "writes are enabled for bearer tokens");
     }
     app.request_timeout = config.request_timeout;
+    app.websocket = config.websocket;
     if config.trusted_only && config.trusted_documents.is_none() {
         anyhow::bail!("--trusted-only runs only the trusted documents: name their file with --trusted-documents FILE");
     }

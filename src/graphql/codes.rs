@@ -81,3 +81,12 @@ pub const RESPONSE_TOO_LARGE: &str = "RESPONSE_TOO_LARGE";
 pub const REQUEST_TIMEOUT: &str = "REQUEST_TIMEOUT";
 /// A connection over the server's limit of open connections, answered before it is closed.
 pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
+
+// ----- GraphQL over WebSocket -----
+
+/// A subscribe on a WebSocket that already runs as many operations as a socket may; the others
+/// go on, and the socket stays open.
+pub const TOO_MANY_SUBSCRIPTIONS: &str = "TOO_MANY_SUBSCRIPTIONS";
+/// A WebSocket upgrade from a client address that already holds as many sockets as one address
+/// may, answered 429 with `Retry-After`.
+pub const TOO_MANY_SOCKETS: &str = "TOO_MANY_SOCKETS";

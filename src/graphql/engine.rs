@@ -21,9 +21,9 @@ use super::slice::{Clock, Sliced};
 use super::{ApiSchema, Bearer};
 use crate::catalog::Catalog;
 use crate::curation::Curator;
-use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
+use async_graphql::futures_util::stream::{BoxStream, StreamExt};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType};
-use async_graphql::{Data, ErrorExtensions, Executor, Request, Response, ServerError};
+use async_graphql::{ErrorExtensions, Request, Response, ServerError};
 use quick_cache::sync::Cache;
 use std::sync::Arc;
 use std::time::Instant;
@@ -58,7 +58,7 @@ pub struct Prepared {
 }
 
 /// An error with its code, as a request error (no path).
-fn coded(message: impl Into<String>, code: &'static str) -> ServerError {
+pub fn coded(message: impl Into<String>, code: &'static str) -> ServerError {
     ServerError::new(message, None).extend_with(|_, e| e.set("code", code)).into_server_error(Default::default())
 }
 
@@ -168,6 +168,22 @@ impl Engine {
         response.extensions.insert("cost".into(), measure.to_value());
         response
     }
+
+    /// Runs a subscription that [`Engine::prepare`] accepted: one response per event, each with
+    /// the operation's cost.
+    pub fn stream(&self, prepared: Prepared) -> BoxStream<'static, Response> {
+        let Prepared { mut request, doc, measure, .. } = prepared;
+        request.set_parsed_query((*doc).clone());
+        self.0
+            .schema
+            .execute_stream(request)
+            .map(move |mut response| {
+                code_request_errors(&mut response);
+                response.extensions.insert("cost".into(), measure.to_value());
+                response
+            })
+            .boxed()
+    }
 }
 
 /// One request's run: the engine, and what its resolvers read: the read model as of the
@@ -202,6 +218,14 @@ impl Session {
         prepared.request =
             prepared.request.data(Arc::clone(&self.catalog)).data(Arc::clone(&self.curator)).data(self.bearer.clone());
         self.engine.run(prepared, self.deadline).await
+    }
+
+    /// Runs a prepared subscription over this session's data: the read model as of its start,
+    /// the curator whose changes it follows, and the token.
+    pub fn stream(&self, mut prepared: Prepared) -> BoxStream<'static, Response> {
+        prepared.request =
+            prepared.request.data(Arc::clone(&self.catalog)).data(Arc::clone(&self.curator)).data(self.bearer.clone());
+        self.engine.stream(prepared)
     }
 }
 
@@ -242,33 +266,6 @@ fn code_request_errors(response: &mut Response) {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
             extensions.set("code", codes::GRAPHQL_VALIDATION_FAILED);
-        }
-    }
-}
-
-impl Executor for Engine {
-    async fn execute(&self, request: Request) -> Response {
-        match self.prepare(request) {
-            Ok(prepared) => self.run(prepared, None).await,
-            Err(error) => Response::from_errors(vec![error]),
-        }
-    }
-
-    fn execute_stream(&self, request: Request, session_data: Option<Arc<Data>>) -> BoxStream<'static, Response> {
-        match self.prepare(request) {
-            Ok(Prepared { mut request, doc, measure, .. }) => {
-                request.set_parsed_query((*doc).clone());
-                self.0
-                    .schema
-                    .execute_stream_with_session_data(request, session_data.unwrap_or_default())
-                    .map(move |mut response| {
-                        code_request_errors(&mut response);
-                        response.extensions.insert("cost".into(), measure.to_value());
-                        response
-                    })
-                    .boxed()
-            }
-            Err(error) => stream::once(async move { Response::from_errors(vec![error]) }).boxed(),
         }
     }
 }

@@ -186,6 +186,12 @@ impl Refusal {
         Refusal::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message)
     }
 
+    /// The refusal as a request error, for a transport that answers with GraphQL errors only
+    /// (the WebSocket).
+    pub fn into_server_error(self) -> ServerError {
+        crate::graphql::engine::coded(self.message, self.code)
+    }
+
     /// A GraphQL-shaped error body (no `data`: nothing ran) in the negotiated media type, or in
     /// `application/json` when there is none.
     pub fn into_response(self, media: Option<MediaType>) -> Response {
@@ -241,7 +247,7 @@ fn get_params(uri: &Uri) -> Result<Map<String, Json>, Refusal> {
 /// text, a `documentId` or an APQ hash). Nulls are dropped first, because the specification allows
 /// a null `operationName`, `variables` or `extensions` and async-graphql does not read every one
 /// of them.
-fn request(params: Map<String, Json>) -> Result<(Request, DocumentRef), Refusal> {
+pub(super) fn request(params: Map<String, Json>) -> Result<(Request, DocumentRef), Refusal> {
     let mut params: Map<String, Json> = params.into_iter().filter(|(_, v)| !v.is_null()).collect();
     let query = match params.remove("query") {
         Some(Json::String(query)) => Some(query),
@@ -474,14 +480,7 @@ fn parts(batch: &BatchResponse, media: MediaType) -> (StatusCode, HeaderMap, Byt
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
     if body.len() > MAX_RESPONSE_BYTES {
         tracing::warn!(bytes = body.len(), max = MAX_RESPONSE_BYTES, "an answer over the size limit was refused");
-        let refused = serde_json::json!({ "data": null, "errors": [{
-            "message": format!(
-                "the answer is {} bytes, over the limit of {MAX_RESPONSE_BYTES}; ask for smaller pages (`first`) or fewer nested lists",
-                body.len()
-            ),
-            "extensions": { "code": codes::RESPONSE_TOO_LARGE },
-        }] });
-        return (StatusCode::OK, headers, Bytes::from(refused.to_string()));
+        return (StatusCode::OK, headers, Bytes::from(too_large(body.len()).to_string()));
     }
     if batch.is_ok() {
         if let Some(value) = batch.cache_control().value().and_then(|v| HeaderValue::from_str(&v).ok()) {
@@ -490,6 +489,17 @@ fn parts(batch: &BatchResponse, media: MediaType) -> (StatusCode, HeaderMap, Byt
     }
     headers.extend(batch.http_headers());
     (status, headers, Bytes::from(body))
+}
+
+/// The answer that stands for one of `bytes` bytes, over [`MAX_RESPONSE_BYTES`]: one error with
+/// the code `RESPONSE_TOO_LARGE`, sent instead of an answer cut short.
+pub(super) fn too_large(bytes: usize) -> Json {
+    serde_json::json!({ "data": null, "errors": [{
+        "message": format!(
+            "the answer is {bytes} bytes, over the limit of {MAX_RESPONSE_BYTES}; ask for smaller pages (`first`) or fewer nested lists"
+        ),
+        "extensions": { "code": codes::RESPONSE_TOO_LARGE },
+    }] })
 }
 
 /// The HTTP response for what ran, when it is not kept: a mutation, a batch, an error. It has no

@@ -4,8 +4,9 @@
 //! Queries run on GET (`?query=`) and on POST with `Content-Type: application/json`; mutations
 //! only on POST, with a bearer token. Any other POST body is refused with 415, because a
 //! `text/plain` or form POST is a cross-site request that needs no preflight. [`graphql_http`]
-//! holds the rest of the GraphQL-over-HTTP rules (media types, status codes); subscriptions run
-//! over WebSocket on `/graphql/ws` (graphql-transport-ws, or the older graphql-ws); [`graphiql`]
+//! holds the rest of the GraphQL-over-HTTP rules (media types, status codes); [`ws`] serves
+//! queries, mutations and subscriptions over WebSocket on `/graphql/ws` (graphql-transport-ws,
+//! or the older graphql-ws); [`graphiql`]
 //! serves GraphiQL from assets built into the binary; and [`landing`] draws the landing page at
 //! `/`.
 
@@ -18,15 +19,13 @@ pub mod graphql_http;
 pub mod landing;
 pub mod response_cache;
 pub mod server;
+pub mod ws;
 
 use crate::app::App;
 use crate::graphql::engine::Session;
 use crate::graphql::{self, codes, Bearer};
-use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql::Data;
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
-use axum::extract::{FromRef, State, WebSocketUpgrade};
+use axum::extract::{FromRef, State};
 use axum::http::{header, HeaderMap, HeaderName, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -91,7 +90,7 @@ pub fn router(app: Arc<App>) -> Router {
     let router = Router::new()
         .route("/", get(landing::page))
         .route("/graphql", get(graphql_get).post(graphql_post))
-        .route("/graphql/ws", get(graphql_ws))
+        .route("/graphql/ws", ws::route(Arc::clone(&app)))
         .route("/graphiql/assets/{version}/{file}", get(graphiql::asset))
         .route("/health", get(health))
         .route("/ready", get(ready))
@@ -146,7 +145,13 @@ async fn coded_refusal(response: Response, timeout: Duration) -> Response {
 
 /// The bearer token of the `Authorization` header, if it has one.
 fn bearer(headers: &HeaderMap) -> Bearer {
-    let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("").trim();
+    bearer_of(headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or(""))
+}
+
+/// The bearer token of an `Authorization` value (`Bearer <token>`, the scheme in any case), if it
+/// is one: from a header, or from a WebSocket's `connection_init` payload.
+fn bearer_of(value: &str) -> Bearer {
+    let value = value.trim();
     let token = match value.split_once(' ') {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Some(token.trim().to_owned()),
         _ => None,
@@ -180,16 +185,6 @@ async fn graphql_get(State(server): State<Server>, headers: HeaderMap, uri: Uri)
         graphql_http::GetOutcome::Page => graphiql::page(),
         graphql_http::GetOutcome::Response(response) => response,
     }
-}
-
-/// GET /graphql/ws: subscriptions over WebSocket.
-async fn graphql_ws(State(app): State<Arc<App>>, protocol: GraphQLProtocol, upgrade: WebSocketUpgrade) -> Response {
-    let engine = app.engine.clone();
-    let mut data = Data::default();
-    data.insert(Arc::clone(&app.curator));
-    upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| GraphQLWebSocket::new(stream, engine, protocol).with_data(data).serve())
 }
 
 /// POST /graphql: one request, or a batch of at most [`MAX_BATCH`], as `application/json`.

@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use serde_json::{json, Value};
 
-const CREATE_MEETING: &str = r#"mutation($input: CreateMeetingInput!) {
+pub(crate) const CREATE_MEETING: &str = r#"mutation($input: CreateMeetingInput!) {
   createMeeting(input: $input) {
     slug title kind startDate endDate online city country { slug }
     processes { slug } hosts { slug } coHosts { slug } chairs { slug }
@@ -22,7 +22,7 @@ const MEETING: &str = r#"query($slug: String!) {
 const DATASET: &str = "{ dataset { version lastChange meetings chairmanships states organizations } }";
 
 /// A new meeting's input: Kenya hosts, Germany co-hosts, in Nairobi, citing a new page.
-fn new_meeting(slug: &str) -> Value {
+pub(crate) fn new_meeting(slug: &str) -> Value {
     json!({
         "slug": slug,
         "title": "Thematic meeting on labour mobility",
@@ -608,7 +608,7 @@ async fn a_list_given_in_an_update_replaces_the_list() {
 }
 
 /// The next text message of a WebSocket, as JSON, within 10 seconds.
-async fn read<S>(ws: &mut S) -> Value
+pub(crate) async fn read<S>(ws: &mut S) -> Value
 where
     S: futures_util::Stream<
             Item = Result<tokio_tungstenite::tungstenite::Message, tokio_tungstenite::tungstenite::Error>,

@@ -97,7 +97,8 @@ impl TestApp {
     pub async fn serve(&self) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port on 127.0.0.1");
         let addr = listener.local_addr().expect("the listener's address");
-        let app = router(Arc::clone(&self.app));
+        // With each connection's address, as the production server loop gives it to the router.
+        let app = router(Arc::clone(&self.app)).into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.expect("the server runs") });
         format!("http://{addr}")
     }

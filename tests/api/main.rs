@@ -44,3 +44,4 @@ mod shutdown;
 mod standalone;
 mod store;
 mod store_health;
+mod websocket;
