@@ -3,10 +3,11 @@
 use super::{Note, PartialDate, Slug};
 use serde::{Deserialize, Serialize};
 
-/// A regional migration dialogue: the Khartoum Process or the Rabat Process.
+/// A regional migration dialogue: the Khartoum Process, the Rabat Process, or the AU-Horn of
+/// Africa Initiative that some pages confuse with the first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Process {
-    /// `khartoum-process`, `rabat-process`.
+    /// `khartoum-process`, `rabat-process`, `au-horn-of-africa-initiative`.
     pub slug: Slug,
     /// The usual name.
     pub name: String,

@@ -704,9 +704,11 @@ async fn process_exposes_every_contract_field_as_recorded() {
         for t in got["chairmanships"].as_array().unwrap() {
             assert_eq!(t["process"]["slug"], json!(slug));
         }
+        // A process whose chairs no source names (the AU-Horn of Africa Initiative) has none.
         let current: Vec<&Value> = terms.iter().filter(|t| t.get("end").is_none()).collect();
-        assert_eq!(current.len(), 1, "{what} has one running term in the seed");
-        assert_eq!(got["currentChair"], json!({ "slug": must(current[0], "slug"), "isCurrent": true }), "{what}");
+        assert!(current.len() <= 1, "{what} has at most one running term in the seed");
+        let expected = current.first().map(|t| json!({ "slug": must(t, "slug"), "isCurrent": true }));
+        assert_eq!(got["currentChair"], expected.unwrap_or(Value::Null), "{what}");
 
         let meetings = reversed(meetings_where(|m| strings(m, "processes").iter().any(|x| x == slug)));
         assert_eq!(slugs(&got["meetings"]["nodes"]), meetings, "{what}: meetings");
@@ -716,7 +718,6 @@ async fn process_exposes_every_contract_field_as_recorded() {
             documents.iter().filter(|d| strings(d, "processes").iter().any(|x| x == slug)).collect();
         docs.sort_by_key(|d| (first_day(must(d, "adopted")), must(d, "slug").to_owned()));
         let docs: Vec<&str> = docs.iter().map(|d| must(d, "slug")).collect();
-        assert!(!docs.is_empty());
         assert_eq!(slugs(&got["documents"]), docs, "{what}: documents by adoption date");
         assert_sources(&got["sources"], &strings(&p, "sources"), &what);
     }
