@@ -299,17 +299,26 @@ async fn the_netherlands_replaced_malta_on_the_steering_committee_by_2019() {
 
 #[tokio::test]
 async fn uganda_was_endorsed_to_the_steering_committee_in_april_2024() {
-    // public-record.json: "Uganda endorsed as Steering Committee member", 17-18 April 2024 (Cairo SOM).
+    let kampala_post = "kampalapost-com-index-php-content-uganda-joins-khartoum-process-steering-committee-during";
+    crate::archived_sources::assert_source_says(kampala_post, "posted onApril 19, 2024");
+    crate::archived_sources::assert_source_says(
+        kampala_post,
+        "Uganda has been endorsed to the Khartoum Process Steering Committee, an announcement made during the Senior Officials’ Meeting taking place in Cairo, Egypt from April 17 -18.",
+    );
+    // Its membership began after the Berlin meeting of May 2017, on a day no source gives.
+    crate::archived_sources::assert_source_says(
+        "khartoumprocess-net-news-and-events-news-47-on-to-the-next-thematic-international",
+        "Uganda also joined the Process for the first time during its inception in the steps to obtaining membership of the Process.",
+    );
     let app = spawn_app();
-    let data = app
-        .data(r#"{ state(code: "ug") { name memberships { role since until process { slug } } } }"#, json!({}))
-        .await;
+    let q = r#"{ state(code: "ug") { name memberships { role since sinceQualifier until process { slug } } } }"#;
+    let data = app.data(q, json!({})).await;
     assert_eq!(data["state"]["name"], "Uganda");
     assert_eq!(
         data["state"]["memberships"],
         json!([
-            { "role": "MEMBER", "since": null, "until": null, "process": { "slug": "khartoum-process" } },
-            { "role": "STEERING_COMMITTEE", "since": "2024-04", "until": null, "process": { "slug": "khartoum-process" } }
+            { "role": "MEMBER", "since": "2017-05-18", "sinceQualifier": "NO_EARLIER_THAN", "until": null, "process": { "slug": "khartoum-process" } },
+            { "role": "STEERING_COMMITTEE", "since": "2024-04", "sinceQualifier": null, "until": null, "process": { "slug": "khartoum-process" } }
         ])
     );
 }

@@ -18,16 +18,6 @@ fn seed_record(file: &str, key: &str, value: &str) -> Value {
     seed_file(file).into_iter().find(|r| r[key] == json!(value)).unwrap_or_else(|| panic!("no {key} {value} in {file}"))
 }
 
-/// A string field of a record, which must be present.
-fn must<'a>(v: &'a Value, key: &str) -> &'a str {
-    text(v, key).unwrap_or_else(|| panic!("no {key} in {v}"))
-}
-
-/// A field of the seed as the API shows it: the value, or null when absent.
-fn or_null(v: &Value, key: &str) -> Value {
-    v.get(key).cloned().unwrap_or(Value::Null)
-}
-
 fn is_state(slug: &str) -> bool {
     seed_file("states.json").iter().any(|s| text(s, "slug") == Some(slug))
 }
