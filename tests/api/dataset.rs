@@ -3,6 +3,7 @@
 //! terms, meetings) and a set of facts spot-checked against the source text, so that an error in
 //! `seed/` fails a test.
 
+use crate::archived_sources::assert_source_says;
 use crate::helpers::*;
 use serde_json::json;
 use serde_json::Value;
@@ -203,7 +204,7 @@ async fn a_steering_committee_seat_first_listed_in_november_2016_began_no_later_
         .collect();
     // The website-launch news of 21 November 2016 lists five EU states, five African states, the
     // European Commission and the African Union Commission.
-    crate::archived_sources::assert_source_says(
+    assert_source_says(
         "africa-eu-partnership-org-en-stay-informed-news-khartoum-process-website-goes-live",
         "On 21 November 2016",
     );

@@ -16,7 +16,7 @@ fn fold(s: &str) -> String {
 }
 
 /// Whether every word of a text filter occurs, folded, in `haystack`.
-fn all_words_in(words: &str, haystack: &str) -> bool {
+pub fn all_words_in(words: &str, haystack: &str) -> bool {
     let hay = fold(haystack);
     fold(words).split_whitespace().all(|w| hay.contains(w))
 }
@@ -35,8 +35,8 @@ pub struct SeedMeeting {
     pub participations: Vec<(String, String)>,
     pub country: Option<String>,
     pub online: bool,
-    domains: Vec<i64>,
-    title_and_summary: String,
+    pub domains: Vec<i64>,
+    pub title_and_summary: String,
 }
 
 /// Every seed meeting, chronological: by the first day of the start date; on the same day the
@@ -87,7 +87,7 @@ pub fn oldest_first(keep: impl Fn(&SeedMeeting) -> bool) -> Vec<String> {
 }
 
 /// The slugs of the seed meetings that satisfy `keep`, newest first (the default order).
-fn newest_first(keep: impl Fn(&SeedMeeting) -> bool) -> Vec<String> {
+pub fn newest_first(keep: impl Fn(&SeedMeeting) -> bool) -> Vec<String> {
     let mut v = oldest_first(keep);
     v.reverse();
     v

@@ -68,7 +68,7 @@ fn term_meetings(term: &Value) -> Vec<String> {
 }
 
 /// The seed chairmanships of a process, chronological: by start, then by end, then slug.
-fn seed_terms(process: &str) -> Vec<Value> {
+pub fn seed_terms(process: &str) -> Vec<Value> {
     let mut v: Vec<Value> =
         seed_file("chairmanships.json").into_iter().filter(|t| t["process"] == json!(process)).collect();
     v.sort_by_key(|t| {
@@ -841,20 +841,7 @@ async fn meeting_and_participation_expose_every_contract_field_as_recorded() {
             assert_eq!(d["title"], title["title"], "{what}: domain title");
         }
 
-        // Related: what it records and, inverted, what records it.
-        let mut expected: BTreeSet<(String, String)> = m["related"]
-            .as_array()
-            .map_or_else(Vec::new, Clone::clone)
-            .iter()
-            .map(|r| (must(r, "kind").to_owned(), must(r, "meeting").to_owned()))
-            .collect();
-        for other in &all_meetings {
-            for r in other["related"].as_array().map_or_else(Vec::new, Clone::clone) {
-                if r["meeting"] == json!(slug) {
-                    expected.insert((inverse(must(&r, "kind")).to_owned(), must(other, "slug").to_owned()));
-                }
-            }
-        }
+        let expected = seed_related(&all_meetings, slug);
         let listed: Vec<(String, String)> = got["related"]
             .as_array()
             .unwrap()
@@ -869,6 +856,26 @@ async fn meeting_and_participation_expose_every_contract_field_as_recorded() {
 
         assert_sources(&got["sources"], &strings(m, "sources"), &what);
     }
+}
+
+/// The relations of a seed meeting as the API lists them: what it records and, inverted, what
+/// records it, as (kind, other meeting).
+pub fn seed_related(all_meetings: &[Value], slug: &str) -> BTreeSet<(String, String)> {
+    let m = all_meetings.iter().find(|m| m["slug"] == json!(slug)).unwrap_or_else(|| panic!("no meeting {slug}"));
+    let mut expected: BTreeSet<(String, String)> = m["related"]
+        .as_array()
+        .map_or_else(Vec::new, Clone::clone)
+        .iter()
+        .map(|r| (must(r, "kind").to_owned(), must(r, "meeting").to_owned()))
+        .collect();
+    for other in all_meetings {
+        for r in other["related"].as_array().map_or_else(Vec::new, Clone::clone) {
+            if r["meeting"] == json!(slug) {
+                expected.insert((inverse(must(&r, "kind")).to_owned(), must(other, "slug").to_owned()));
+            }
+        }
+    }
+    expected
 }
 
 /// The kind of a meeting relation as seen from the other meeting.
