@@ -462,11 +462,9 @@ impl Catalog {
             .unwrap_or_default()
     }
 
-    /// Whether a membership was in force on a day. A membership with no known start counts from
-    /// the beginning; a partial date counts from the first day it may mean to the last.
+    /// Whether a membership may have been in force on a day ([`crate::domain::Membership::in_force`]).
     pub fn membership_in_force(&self, i: usize, day: NaiveDate) -> bool {
-        let m = &self.ds.memberships[i];
-        m.since.is_none_or(|s| s.first_day() <= day) && m.until.is_none_or(|u| u.last_day() >= day)
+        self.ds.memberships[i].in_force(day)
     }
 
     /// The meetings a query selects, chronological.

@@ -152,6 +152,9 @@ impl Draft {
             publisher: d.publisher,
             published: d.published,
             reference: d.reference,
+            archived: None,
+            archived_at: None,
+            not_archived: None,
         })?;
         Ok(slug)
     }

@@ -20,7 +20,7 @@ pub use document::{Commitment, CommitmentKind, Document, DocumentKind, Domain};
 pub use meeting::{Meeting, MeetingKind, MeetingRole, Participation, Relation, RelationKind, MAX_PARTICIPATIONS};
 pub use note::{Note, NoteKind, Source};
 pub use partial_date::{intervals_intersect, PartialDate, PartialDateError, Precision};
-pub use process::{Chairmanship, Membership, MembershipRole, Process};
+pub use process::{Chairmanship, Membership, MembershipRole, Process, SinceQualifier};
 pub use rules::{is_web_address, validate, Collection, Problem, ProblemKind, WEB_ADDRESS_RULE};
 pub use slug::{Slug, SlugError, MAX_SLUG_LEN};
 pub use stamp::{Stamp, Stamps};

@@ -18,6 +18,13 @@ pub struct Source {
     pub published: Option<PartialDate>,
     /// A file name of the source documents, or the page's address.
     pub reference: Option<String>,
+    /// The path, in the repository, of the copy of its text that the record keeps, so that a
+    /// reader can check a fact without the web (`sources/pages/<slug>.txt`).
+    pub archived: Option<String>,
+    /// When the archived text was read.
+    pub archived_at: Option<PartialDate>,
+    /// Why no copy of the text is kept, for a source that has none.
+    pub not_archived: Option<String>,
 }
 
 /// What a [`Note`] says about its record.

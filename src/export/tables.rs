@@ -12,7 +12,8 @@
 //! - `chairmanships`: slug, process_slug, process_name, chair_slug, chair_name, chairperson,
 //!   start, end, sources, source_urls, notes.
 //! - `memberships`: slug, process_slug, process_name, actor_slug, actor_name, actor_kind, role,
-//!   since, until, sources, source_urls, notes.
+//!   since, since_qualifier (`NO_LATER_THAN`, `NO_EARLIER_THAN`, or empty when `since` is the
+//!   start itself), until, sources, source_urls, notes.
 //! - `commitments`: code, document_slug, document_title, kind, domain, domain_title, number,
 //!   title, text, sources, source_urls, notes.
 //! - `states`: slug, name, iso2, iso3, continent, sources, source_urls, notes.
@@ -194,6 +195,7 @@ pub fn memberships(cat: &Catalog) -> Table {
             "actor_kind",
             "role",
             "since",
+            "since_qualifier",
             "until",
             "sources",
             "source_urls",
@@ -211,6 +213,7 @@ pub fn memberships(cat: &Catalog) -> Table {
             actor_kind,
             Cell::Text(name(&m.role)),
             date(m.since),
+            m.since_qualifier.as_ref().map_or(Cell::Null, |q| Cell::Text(name(q))),
             date(m.until),
             slugs(&m.sources),
             source_urls(cat, &m.sources),

@@ -24,6 +24,12 @@ pub struct SourceFile {
     pub published: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archived: Option<String>,
+    #[serde(rename = "archivedAt", skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<String>,
+    #[serde(rename = "notArchived", skip_serializing_if = "Option::is_none")]
+    pub not_archived: Option<String>,
 }
 
 #[derive(Deserialize, Serialize)]
@@ -89,6 +95,8 @@ pub struct MembershipFile {
     pub role: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
+    #[serde(rename = "sinceQualifier", skip_serializing_if = "Option::is_none")]
+    pub since_qualifier: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
     pub sources: Vec<String>,

@@ -230,8 +230,11 @@ impl Loader {
             published: at.date("published", f.published.as_deref()),
             title: f.title,
             url: f.url,
+            archived_at: at.date("archivedAt", f.archived_at.as_deref()),
             publisher: f.publisher,
             reference: f.reference,
+            archived: f.archived,
+            not_archived: f.not_archived,
         })
     }
 
@@ -276,6 +279,10 @@ impl Loader {
             process: at.slug("process", &f.process),
             actor: at.slug("actor", &f.actor),
             since: at.date("since", f.since.as_deref()),
+            since_qualifier: match f.since_qualifier {
+                Some(q) => Some(at.variant("sinceQualifier", &q)?),
+                None => None,
+            },
             until: at.date("until", f.until.as_deref()),
             sources: at.slugs("sources", &f.sources),
             notes: at.notes(f.notes),

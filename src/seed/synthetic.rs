@@ -57,6 +57,9 @@ pub fn scale(ds: &Dataset, n: u32) -> Result<Dataset, SeedError> {
         publisher: Some("khartoum-graphql".into()),
         published: None,
         reference: Some("src/seed/synthetic.rs".into()),
+        archived: None,
+        archived_at: None,
+        not_archived: Some("Generated data: there is no text to archive.".into()),
     });
     let cite = |sources: &[Slug]| -> Vec<Slug> {
         let mut v = sources.to_vec();

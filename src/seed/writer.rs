@@ -78,6 +78,9 @@ fn source(s: &domain::Source) -> SourceFile {
         publisher: s.publisher.clone(),
         published: date(s.published),
         reference: s.reference.clone(),
+        archived: s.archived.clone(),
+        archived_at: date(s.archived_at),
+        not_archived: s.not_archived.clone(),
     }
 }
 
@@ -123,6 +126,7 @@ fn membership(m: &domain::Membership) -> MembershipFile {
         actor: m.actor.to_string(),
         role: name(&m.role),
         since: date(m.since),
+        since_qualifier: m.since_qualifier.as_ref().map(name),
         until: date(m.until),
         sources: strings(&m.sources),
         notes: notes(&m.notes),

@@ -2,12 +2,18 @@
 //!
 //! Every value is one format-version byte followed by its bincode encoding (standard config).
 //! bincode is not self-describing, so a change to a stored type must bump [`FORMAT_VERSION`];
-//! a store written by a newer version is refused instead of being misread.
+//! a store written by a newer version is refused instead of being misread. Values of older
+//! versions down to [`OLDEST_VERSION`] are still read: a type whose layout changed since decodes
+//! its old bytes through its former shape (see `legacy.rs`), every other type is laid out alike.
 
 use serde::{de::DeserializeOwned, Serialize};
 
-/// The version of the on-disk encoding this build writes and reads.
-pub const FORMAT_VERSION: u8 = 1;
+/// The version of the on-disk encoding this build writes and reads. Version 2 added the archive
+/// fields of a source and the start qualifier of a membership.
+pub const FORMAT_VERSION: u8 = 2;
+
+/// The oldest version this build still reads.
+pub const OLDEST_VERSION: u8 = 1;
 
 /// The most memory one value may claim while it is decoded. bincode reads a length and then
 /// allocates for it: without a limit, damaged bytes that announce a string of 2^60 bytes abort
@@ -48,12 +54,21 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
     Ok(out)
 }
 
-/// Decodes a value written by [`encode`], refusing other format versions and trailing bytes.
-pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
-    let (&version, body) = bytes.split_first().ok_or(CodecError::Empty)?;
-    if version != FORMAT_VERSION {
+/// The format version a value was written with, refusing one this build cannot read.
+pub fn version(bytes: &[u8]) -> Result<u8, CodecError> {
+    let &version = bytes.first().ok_or(CodecError::Empty)?;
+    if !(OLDEST_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(CodecError::Version { found: version });
     }
+    Ok(version)
+}
+
+/// Decodes a value written by [`encode`] with any version this build reads, refusing other
+/// versions and trailing bytes. The bytes are read with `T`'s current layout: a type whose layout
+/// changed decodes older bytes through its former shape instead.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+    version(bytes)?;
+    let body = &bytes[1..];
     let config = bincode::config::standard().with_limit::<DECODE_LIMIT>();
     let (value, read) = bincode::serde::decode_from_slice(body, config)?;
     if read != body.len() {
@@ -80,6 +95,8 @@ mod tests {
         let mut bytes = encode(&42u32).unwrap();
         bytes[0] = FORMAT_VERSION + 1;
         assert!(matches!(decode::<u32>(&bytes), Err(CodecError::Version { found }) if found == FORMAT_VERSION + 1));
+        bytes[0] = 0;
+        assert!(matches!(decode::<u32>(&bytes), Err(CodecError::Version { found: 0 })));
     }
 
     #[test]

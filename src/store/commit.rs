@@ -274,6 +274,9 @@ mod tests {
             publisher: None,
             published: None,
             reference: None,
+            archived: None,
+            archived_at: None,
+            not_archived: None,
         }
     }
 

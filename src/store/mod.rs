@@ -22,6 +22,7 @@
 pub mod codec;
 mod commit;
 pub mod index;
+mod legacy;
 
 pub use commit::{Committed, Operation, RecordChange};
 
@@ -228,9 +229,18 @@ trait Stored: domain::Record + Serialize + DeserializeOwned {
     fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
         Vec::new()
     }
+
+    /// Decodes a stored record of any format version this build reads.
+    fn decode(bytes: &[u8]) -> Result<Self, codec::CodecError> {
+        codec::decode(bytes)
+    }
 }
 
-impl Stored for domain::Source {}
+impl Stored for domain::Source {
+    fn decode(bytes: &[u8]) -> Result<Self, codec::CodecError> {
+        legacy::source(bytes)
+    }
+}
 /// Records whose only index entries are their search terms.
 macro_rules! searchable {
     ($($t:ty),*) => {$(
@@ -246,6 +256,10 @@ searchable!(domain::State, domain::Organization, domain::Process, domain::Docume
 impl Stored for domain::Membership {
     fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
         index::membership_entries(self)
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Self, codec::CodecError> {
+        legacy::membership(bytes)
     }
 }
 impl Stored for domain::Chairmanship {
@@ -840,7 +854,7 @@ impl Store {
         for key in keys {
             if let Some(v) = tree.get(key.as_bytes())? {
                 self.reads.fetch_add(1, Ordering::Relaxed);
-                records.push(codec::decode(&v).map_err(|e| corrupt(name, key.as_bytes(), e))?);
+                records.push(T::decode(&v).map_err(|e| corrupt(name, key.as_bytes(), e))?);
             }
         }
         Ok(())
@@ -871,7 +885,7 @@ impl Store {
         for item in self.db()?.open_tree(name)?.iter() {
             let (k, v) = item?;
             self.reads.fetch_add(1, Ordering::Relaxed);
-            out.push(codec::decode(&v).map_err(|e| corrupt(name, &k, e))?);
+            out.push(T::decode(&v).map_err(|e| corrupt(name, &k, e))?);
         }
         Ok(out)
     }

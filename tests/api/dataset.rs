@@ -3,6 +3,7 @@
 //! terms, meetings) and a set of facts spot-checked against the source text, so that an error in
 //! `seed/` fails a test.
 
+use crate::archived_sources::assert_source_says;
 use crate::helpers::*;
 use serde_json::json;
 use serde_json::Value;
@@ -55,7 +56,7 @@ const MEMBER_STATES: [&str; 40] = [
 const MEMBERSHIPS: &str = r#"query($roles: [MembershipRole!], $asOf: Date) {
     process(slug: "khartoum-process") {
         memberships(roles: $roles, asOf: $asOf) {
-            slug role since until
+            slug role since sinceQualifier until
             actor { __typename slug name }
             notes { kind field text }
             sources { slug }
@@ -129,16 +130,103 @@ async fn the_thirty_seven_rome_declaration_signatories_are_members_since_28_nove
     let members = data["process"]["memberships"].as_array().unwrap().clone();
     let founding: Vec<String> = members
         .iter()
-        .filter(|m| m["since"] == "2014-11-28")
+        .filter(|m| m["since"] == "2014-11-28" && m["sinceQualifier"].is_null())
         .map(|m| m["actor"]["name"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(sorted(founding), owned(&signatories));
     let later: Vec<String> = members
         .iter()
-        .filter(|m| m["since"].is_null())
+        .filter(|m| m["sinceQualifier"] == "NO_EARLIER_THAN")
         .map(|m| m["actor"]["slug"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(sorted(later), owned(&["ch", "ly", "no", "ug"]), "joined after the declaration, on no stated date");
+}
+
+const CERTAIN_ON: &str = r#"query($asOf: Date, $day: Date!) {
+    process(slug: "khartoum-process") {
+        memberships(asOf: $asOf) { role since sinceQualifier certainOn(date: $day) actor { slug } }
+    }
+}"#;
+
+/// The memberships `asOf: day` lists, as (actor, role, certain on that day).
+async fn listed_on(app: &TestApp, day: &str) -> Vec<(String, String, bool)> {
+    let data = app.data(CERTAIN_ON, json!({ "asOf": day, "day": day })).await;
+    let mut out: Vec<(String, String, bool)> = data["process"]["memberships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["actor"]["slug"].as_str().unwrap().to_owned(),
+                m["role"].as_str().unwrap().to_owned(),
+                m["certainOn"] == true,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn a_membership_that_began_after_the_rome_declaration_is_not_listed_before_it_nor_certain_after_it() {
+    // The actors page: since the Declaration of 28 November 2014, "Norway, Switzerland and Uganda
+    // have also become Members of the Process", and Libya was invited; no day is given.
+    let later = ["ch", "ly", "no"];
+    for slug in later.iter().chain(&["ug"]) {
+        let m = seed_file("memberships.json")
+            .into_iter()
+            .find(|m| m["actor"] == json!(slug) && m["role"] == "MEMBER")
+            .unwrap();
+        assert_eq!(m["sinceQualifier"], "NO_EARLIER_THAN", "{slug}");
+    }
+    let app = spawn_app();
+    let before = listed_on(&app, "2014-11-27").await;
+    assert!(before.iter().all(|(a, _, _)| !later.contains(&a.as_str()) && a != "ug"), "{before:?}");
+    // Uganda first took part in May 2017 on its way to membership: not a member in 2015.
+    let in_2015 = listed_on(&app, "2015-01-01").await;
+    assert!(!in_2015.iter().any(|(a, r, _)| a == "ug" && r == "MEMBER"), "{in_2015:?}");
+    for day in ["2015-01-01", "2025-04-09"] {
+        for (actor, role, certain) in listed_on(&app, day).await {
+            if role == "MEMBER" && (later.contains(&actor.as_str()) || actor == "ug") {
+                assert!(!certain, "{actor} joined on a day no source gives: not certain on {day}");
+            }
+        }
+    }
+    // A signatory of the Declaration is certain from that day on.
+    assert!(listed_on(&app, "2014-11-28").await.contains(&("de".into(), "MEMBER".into(), true)));
+}
+
+#[tokio::test]
+async fn a_steering_committee_seat_first_listed_in_november_2016_began_no_later_than_that_list() {
+    let first_list: Vec<Value> = seed_file("memberships.json")
+        .into_iter()
+        .filter(|m| m["role"] == "STEERING_COMMITTEE" && m["since"] == "2016-11-21")
+        .collect();
+    // The website-launch news of 21 November 2016 lists five EU states, five African states, the
+    // European Commission and the African Union Commission.
+    assert_source_says(
+        "africa-eu-partnership-org-en-stay-informed-news-khartoum-process-website-goes-live",
+        "On 21 November 2016",
+    );
+    assert_eq!(first_list.len(), 12);
+    assert!(first_list.iter().all(|m| m["sinceQualifier"] == "NO_LATER_THAN"), "{first_list:?}");
+    let app = spawn_app();
+    let on = |day: &'static str| {
+        let app = &app;
+        async move {
+            listed_on(app, day).await.into_iter().filter(|(_, r, _)| r == "STEERING_COMMITTEE").collect::<Vec<_>>()
+        }
+    };
+    // From the day of the list, the seats are certain; the day before, none is listed.
+    let seats = on("2016-11-21").await;
+    for m in &first_list {
+        let actor = m["actor"].as_str().unwrap().to_owned();
+        assert!(
+            seats.contains(&(actor.clone(), "STEERING_COMMITTEE".into(), true)),
+            "{actor} on 2016-11-21: {seats:?}"
+        );
+    }
+    assert!(on("2016-11-20").await.is_empty());
 }
 
 #[tokio::test]

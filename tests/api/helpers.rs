@@ -260,6 +260,16 @@ pub fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
 
+/// A string field of a record, which must be present.
+pub fn must<'a>(v: &'a Value, key: &str) -> &'a str {
+    text(v, key).unwrap_or_else(|| panic!("no {key} in {v}"))
+}
+
+/// A field of the seed as the API shows it: the value, or null when absent.
+pub fn or_null(v: &Value, key: &str) -> Value {
+    v.get(key).cloned().unwrap_or(Value::Null)
+}
+
 /// The string items of an array field (empty when absent).
 pub fn strings(v: &Value, key: &str) -> Vec<String> {
     v.get(key)

@@ -5,6 +5,7 @@
 mod helpers;
 mod js;
 
+mod archived_sources;
 mod bench_baseline;
 mod browser;
 mod cli;

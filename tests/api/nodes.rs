@@ -18,16 +18,6 @@ fn seed_record(file: &str, key: &str, value: &str) -> Value {
     seed_file(file).into_iter().find(|r| r[key] == json!(value)).unwrap_or_else(|| panic!("no {key} {value} in {file}"))
 }
 
-/// A string field of a record, which must be present.
-fn must<'a>(v: &'a Value, key: &str) -> &'a str {
-    text(v, key).unwrap_or_else(|| panic!("no {key} in {v}"))
-}
-
-/// A field of the seed as the API shows it: the value, or null when absent.
-fn or_null(v: &Value, key: &str) -> Value {
-    v.get(key).cloned().unwrap_or(Value::Null)
-}
-
 fn is_state(slug: &str) -> bool {
     seed_file("states.json").iter().any(|s| text(s, "slug") == Some(slug))
 }
@@ -78,7 +68,7 @@ fn term_meetings(term: &Value) -> Vec<String> {
 }
 
 /// The seed chairmanships of a process, chronological: by start, then by end, then slug.
-fn seed_terms(process: &str) -> Vec<Value> {
+pub fn seed_terms(process: &str) -> Vec<Value> {
     let mut v: Vec<Value> =
         seed_file("chairmanships.json").into_iter().filter(|t| t["process"] == json!(process)).collect();
     v.sort_by_key(|t| {
@@ -704,9 +694,11 @@ async fn process_exposes_every_contract_field_as_recorded() {
         for t in got["chairmanships"].as_array().unwrap() {
             assert_eq!(t["process"]["slug"], json!(slug));
         }
+        // A process whose chairs no source names (the AU-Horn of Africa Initiative) has none.
         let current: Vec<&Value> = terms.iter().filter(|t| t.get("end").is_none()).collect();
-        assert_eq!(current.len(), 1, "{what} has one running term in the seed");
-        assert_eq!(got["currentChair"], json!({ "slug": must(current[0], "slug"), "isCurrent": true }), "{what}");
+        assert!(current.len() <= 1, "{what} has at most one running term in the seed");
+        let expected = current.first().map(|t| json!({ "slug": must(t, "slug"), "isCurrent": true }));
+        assert_eq!(got["currentChair"], expected.unwrap_or(Value::Null), "{what}");
 
         let meetings = reversed(meetings_where(|m| strings(m, "processes").iter().any(|x| x == slug)));
         assert_eq!(slugs(&got["meetings"]["nodes"]), meetings, "{what}: meetings");
@@ -716,7 +708,6 @@ async fn process_exposes_every_contract_field_as_recorded() {
             documents.iter().filter(|d| strings(d, "processes").iter().any(|x| x == slug)).collect();
         docs.sort_by_key(|d| (first_day(must(d, "adopted")), must(d, "slug").to_owned()));
         let docs: Vec<&str> = docs.iter().map(|d| must(d, "slug")).collect();
-        assert!(!docs.is_empty());
         assert_eq!(slugs(&got["documents"]), docs, "{what}: documents by adoption date");
         assert_sources(&got["sources"], &strings(&p, "sources"), &what);
     }
@@ -850,20 +841,7 @@ async fn meeting_and_participation_expose_every_contract_field_as_recorded() {
             assert_eq!(d["title"], title["title"], "{what}: domain title");
         }
 
-        // Related: what it records and, inverted, what records it.
-        let mut expected: BTreeSet<(String, String)> = m["related"]
-            .as_array()
-            .map_or_else(Vec::new, Clone::clone)
-            .iter()
-            .map(|r| (must(r, "kind").to_owned(), must(r, "meeting").to_owned()))
-            .collect();
-        for other in &all_meetings {
-            for r in other["related"].as_array().map_or_else(Vec::new, Clone::clone) {
-                if r["meeting"] == json!(slug) {
-                    expected.insert((inverse(must(&r, "kind")).to_owned(), must(other, "slug").to_owned()));
-                }
-            }
-        }
+        let expected = seed_related(&all_meetings, slug);
         let listed: Vec<(String, String)> = got["related"]
             .as_array()
             .unwrap()
@@ -878,6 +856,26 @@ async fn meeting_and_participation_expose_every_contract_field_as_recorded() {
 
         assert_sources(&got["sources"], &strings(m, "sources"), &what);
     }
+}
+
+/// The relations of a seed meeting as the API lists them: what it records and, inverted, what
+/// records it, as (kind, other meeting).
+pub fn seed_related(all_meetings: &[Value], slug: &str) -> BTreeSet<(String, String)> {
+    let m = all_meetings.iter().find(|m| m["slug"] == json!(slug)).unwrap_or_else(|| panic!("no meeting {slug}"));
+    let mut expected: BTreeSet<(String, String)> = m["related"]
+        .as_array()
+        .map_or_else(Vec::new, Clone::clone)
+        .iter()
+        .map(|r| (must(r, "kind").to_owned(), must(r, "meeting").to_owned()))
+        .collect();
+    for other in all_meetings {
+        for r in other["related"].as_array().map_or_else(Vec::new, Clone::clone) {
+            if r["meeting"] == json!(slug) {
+                expected.insert((inverse(must(&r, "kind")).to_owned(), must(other, "slug").to_owned()));
+            }
+        }
+    }
+    expected
 }
 
 /// The kind of a meeting relation as seen from the other meeting.

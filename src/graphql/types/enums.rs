@@ -29,6 +29,16 @@ pub enum MembershipRole {
     Observer,
 }
 
+/// What a membership's `since` is when it is not the day the membership began.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::SinceQualifier")]
+pub enum SinceQualifier {
+    /// The membership began on or before `since`: the date of the first source that lists it.
+    NoLaterThan,
+    /// The membership began on or after `since`, at a time no source states.
+    NoEarlierThan,
+}
+
 /// The format of a meeting.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "domain::MeetingKind")]

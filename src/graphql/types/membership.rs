@@ -4,7 +4,7 @@ use super::*;
 use crate::domain::Collection;
 use crate::domain::PartialDate;
 use crate::graphql::error::ApiResult;
-use crate::graphql::scalars::DateTime;
+use crate::graphql::scalars::{Date, DateTime};
 use async_graphql::Object;
 
 /// An actor's place in a process over a span of time.
@@ -53,9 +53,25 @@ impl Membership {
         self.r().role.into()
     }
 
-    /// From when, at the precision known; null when no source states it.
+    /// From when, at the precision known; null when no source states it. Read it with
+    /// `sinceQualifier`: it may be a bound rather than the day the membership began.
     async fn since(&self) -> Option<PartialDate> {
         self.r().since
+    }
+
+    /// Null when `since` is the start itself; otherwise whether the membership began no later
+    /// than `since` (the date of the first source that lists it) or no earlier than it.
+    async fn since_qualifier(&self) -> Option<SinceQualifier> {
+        self.r().since_qualifier.map(Into::into)
+    }
+
+    /// Whether the sources make the membership certain on a date: it had begun by then (a start
+    /// known, or bounded 'no later than', whose last possible day has passed) and had not ended
+    /// (no end recorded, or one whose first possible day is still to come). False for a
+    /// membership whose start is unknown or only bounded 'no earlier than': `asOf` lists a
+    /// membership that may have been in force, and this says whether it certainly was.
+    async fn certain_on(&self, #[graphql(desc = "The day asked about.")] date: Date) -> bool {
+        self.r().certain_on(date.0)
     }
 
     /// Until when; null while the membership lasts, or when no source states an end.

@@ -58,6 +58,23 @@ impl Source {
     async fn reference(&self) -> Option<&str> {
         self.r().reference.as_deref()
     }
+
+    /// The path, in the khartoum-graphql repository, of the copy of the source's text that the
+    /// dataset keeps ('sources/pages/<slug>.txt' for a web page), so that a fact can be checked
+    /// without the page; null when no copy is kept (see `notArchived`).
+    async fn archived_copy(&self) -> Option<&str> {
+        self.r().archived.as_deref()
+    }
+
+    /// When the archived text was read, where recorded.
+    async fn archived_at(&self) -> Option<PartialDate> {
+        self.r().archived_at
+    }
+
+    /// Why no copy of the text is kept, for a source that has none.
+    async fn not_archived(&self) -> Option<&str> {
+        self.r().not_archived.as_deref()
+    }
 }
 
 /// A remark on a record.

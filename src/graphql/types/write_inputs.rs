@@ -583,6 +583,7 @@ impl CreateMembershipInput {
             actor,
             role,
             since: self.since,
+            since_qualifier: None,
             until: self.until,
             sources: cite(d, self.sources)?,
             notes: notes(d, self.notes)?,
@@ -598,6 +599,11 @@ impl UpdateMembershipInput {
         let m = d.get_mut::<domain::Membership>(slug)?;
         if let Some(r) = given("role", self.role)? {
             m.role = r.into();
+        }
+        if !self.since.is_undefined() {
+            // A start given through the API is the start itself: a bound recorded from the seed
+            // no longer describes it.
+            m.since_qualifier = None;
         }
         update(&mut m.since, self.since);
         update(&mut m.until, self.until);
@@ -710,6 +716,9 @@ impl CreateSourceInput {
             publisher: opt_text("publisher", self.publisher)?,
             published: self.published,
             reference: opt_text("reference", self.reference)?,
+            archived: None,
+            archived_at: None,
+            not_archived: None,
         })
     }
 }
