@@ -77,7 +77,15 @@ pub fn welcome_query() -> &'static str {
         let links: String = examples()
             .iter()
             .skip(OPEN_EXAMPLES)
-            .map(|e| format!("#   {}: /graphql#example-{}\n", e.title, e.slug))
+            .map(|e| {
+                let lines = wrap(&e.title, 52);
+                let title: String = lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| format!("# {} {l}\n", if i == 0 { "-" } else { " " }))
+                    .collect();
+                format!("{title}#   /graphql#example-{}\n", e.slug)
+            })
             .collect();
         format!("{WELCOME_HEAD}{links}{WELCOME_QUERY}")
     });

@@ -43,3 +43,4 @@ mod shutdown;
 mod standalone;
 mod store;
 mod store_health;
+mod typescript_client;

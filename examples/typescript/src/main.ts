@@ -1,0 +1,51 @@
+// Pages through every meeting with Apollo Client, the way a "load more" button does, and checks
+// that the cache merged the pages into one list.
+//
+//     node dist/main.js http://127.0.0.1:8000/graphql
+//
+// MeetingsPage is the manual's operation, typed by graphql-codegen (src/gql/). The cache's
+// `relayStylePagination` keeps one `meetings` list per filter and order, and appends each page's
+// `edges` to it. The last line printed is a JSON summary that tests/api/typescript_client.rs reads.
+import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
+import { relayStylePagination } from '@apollo/client/utilities';
+import { MeetingsPageDocument, type MeetingsPageQuery } from './gql/graphql.js';
+
+const url = process.argv[2];
+if (!url) {
+  console.error('usage: node dist/main.js GRAPHQL_URL');
+  process.exit(2);
+}
+
+const client = new ApolloClient({
+  link: new HttpLink({ uri: url }),
+  cache: new InMemoryCache({
+    typePolicies: { Query: { fields: { meetings: relayStylePagination(['filter', 'orderBy']) } } },
+  }),
+});
+
+// Each page goes to the network: the cache's merged list would otherwise answer the next one.
+let after: string | null = null;
+let pages = 0;
+let totalCount = 0;
+for (;;) {
+  const { data }: { data?: MeetingsPageQuery } = await client.query({
+    query: MeetingsPageDocument,
+    variables: { after },
+    fetchPolicy: 'network-only',
+  });
+  if (!data) throw new Error('a page came back without data');
+  pages += 1;
+  totalCount = data.meetings.totalCount;
+  // The answer is read back from the cache, so it already holds every page so far.
+  console.log(`after page ${pages}: ${data.meetings.edges.length} meetings in the cache`);
+  if (!data.meetings.pageInfo.hasNextPage) break;
+  after = data.meetings.pageInfo.endCursor ?? null;
+}
+
+// What a component reading the first page's query now sees: every page, merged in order.
+const merged = client.readQuery({ query: MeetingsPageDocument, variables: { after: null } });
+const edges = merged?.meetings.edges ?? [];
+const ids = new Set(edges.map((edge) => edge.node.id));
+const first = edges[0]?.node;
+console.log(`merged ${edges.length} meetings (${ids.size} distinct ids) of ${totalCount}; newest: ${first?.startDate} ${first?.title}`);
+console.log(JSON.stringify({ pages, merged: edges.length, distinct: ids.size, totalCount }));
