@@ -63,10 +63,11 @@ fn manual_operations() -> Vec<String> {
     operations
 }
 
-/// For each type of the schema, the named type of each of its fields.
+/// For each type of the schema, the named type of each of its fields, and under the key
+/// [`POSSIBLE`] and its name the types an abstract type may be (each mapped to itself).
 async fn field_types(app: &TestApp) -> HashMap<String, HashMap<String, String>> {
-    let query =
-        "{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }";
+    let query = "{ __schema { types { name possibleTypes { name } \
+                 fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }";
     let data = app.data(query, json!({})).await;
     let named = |mut t: &Value| loop {
         match t["name"].as_str() {
@@ -76,12 +77,19 @@ async fn field_types(app: &TestApp) -> HashMap<String, HashMap<String, String>> 
     };
     let types = data["__schema"]["types"].as_array().unwrap().iter();
     types
-        .map(|t| {
+        .flat_map(|t| {
             let fields = t["fields"].as_array().into_iter().flatten();
-            (named(t), fields.map(|f| (named(f), named(&f["type"]))).collect())
+            let possible = t["possibleTypes"].as_array().into_iter().flatten();
+            [
+                (named(t), fields.map(|f| (named(f), named(&f["type"]))).collect()),
+                (format!("{POSSIBLE}{}", named(t)), possible.map(|p| (named(p), named(p))).collect()),
+            ]
         })
         .collect()
 }
+
+/// The prefix of the keys of [`field_types`] that list an abstract type's possible types.
+const POSSIBLE: &str = "possible:";
 
 /// The fields a selection set selects on `ty`, fragments on `ty` (or on no type) unfolded, and
 /// the fragments on other types with their selection sets.
@@ -114,8 +122,9 @@ fn unfold<'d>(
 }
 
 /// What a client-ready selection on `ty` lacks: `id` on a type that has one, `edges { cursor node }`
-/// and `pageInfo` instead of `nodes` on a connection that is read for its items; then the same
-/// for every field below. `above` is what enclosing selections on an abstract type already select.
+/// and `pageInfo` instead of `nodes` on a connection that is read for its items, a fragment for
+/// each type an abstract type may be when nothing but `__typename` is selected on it; then the
+/// same for every field below. `above` is what enclosing selections on an abstract type already select.
 fn lacks(
     doc: &ExecutableDocument,
     types: &HashMap<String, HashMap<String, String>>,
@@ -146,6 +155,14 @@ fn lacks(
     }
     if ty.ends_with("Edge") && !(has("cursor") && has("node")) {
         out.push(format!("{at}: edges without cursor and node"));
+    }
+    // A hit of a type that no fragment names would answer `__typename` alone.
+    if names.iter().all(|n| n == "__typename") {
+        for possible in types.get(&format!("{POSSIBLE}{ty}")).into_iter().flat_map(HashMap::keys) {
+            if !others.iter().any(|(on, _)| on == possible) {
+                out.push(format!("{at}: nothing selected on a {possible}"));
+            }
+        }
     }
     for field in fields {
         if let Some(inner) = schema_fields.get(field.name.node.as_str()) {
