@@ -1,6 +1,7 @@
 //! The TypeScript example (`examples/typescript/`): graphql-codegen types the manual's operations
 //! and writes `persisted-documents.json`, `tsc` checks the example, and Apollo Client pages
-//! through every meeting against a real server that also serves those persisted documents.
+//! through every meeting against a real server that also serves those persisted documents, then
+//! sends a query with Apollo's PersistedQueryLink by its APQ hash and by codegen's hash.
 
 use crate::js::run_bounded;
 use crate::process::{http_get, serve_env};
@@ -51,7 +52,7 @@ fn npm(dir: &Path, args: &[&str]) -> String {
 }
 
 #[test]
-fn the_typescript_example_type_checks_and_apollo_client_merges_every_page_of_meetings() {
+fn the_typescript_example_type_checks_merges_every_page_of_meetings_and_sends_persisted_queries() {
     let dir = example();
     let generated = npm(&dir, &["run", "generate"]);
     let operations = crate::helpers::manual().matches("```graphql\n").count();
@@ -90,4 +91,8 @@ fn the_typescript_example_type_checks_and_apollo_client_merges_every_page_of_mee
     assert_eq!(summary["pages"], total.div_ceil(20), "{summary}");
     assert_eq!(summary["merged"], total, "the cache merged every page into one list: {summary}");
     assert_eq!(summary["distinct"], total, "{summary}");
+    // APQ: the hash alone, refused as unknown, then with the text, then the hash alone suffices.
+    assert_eq!(summary["automatic"], serde_json::json!(["hash", "text", "hash"]), "{summary}");
+    // The hash codegen gave the document names a trusted document: the hash alone suffices at once.
+    assert_eq!(summary["trusted"], serde_json::json!(["hash"]), "{summary}");
 }
