@@ -41,7 +41,7 @@ def all_meetings(client, meetings_page):
     while True:
         page = client.execute(meetings_page, variable_values={"after": after})["meetings"]
         total = page["totalCount"]
-        seen += page["nodes"]
+        seen += [edge["node"] for edge in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
             return seen, total
         after = page["pageInfo"]["endCursor"]

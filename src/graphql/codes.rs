@@ -10,7 +10,7 @@
 /// A document that does not parse.
 pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
 /// A document that does not validate against the schema, whose variables do not fit their
-/// types, or whose fragments spread themselves.
+/// types (a required one left out or null included), or whose fragments spread themselves.
 pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 /// An `operationName` that names no operation of the document, or none named where the document
 /// holds several.

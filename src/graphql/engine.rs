@@ -22,8 +22,10 @@ use super::{ApiSchema, Bearer};
 use crate::catalog::Catalog;
 use crate::curation::Curator;
 use async_graphql::futures_util::stream::{BoxStream, StreamExt};
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType};
-use async_graphql::{ErrorExtensions, Request, Response, ServerError};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
+};
+use async_graphql::{ErrorExtensions, Request, Response, ServerError, Variables};
 use quick_cache::sync::Cache;
 use std::sync::Arc;
 use std::time::Instant;
@@ -130,6 +132,7 @@ impl Engine {
         let resolved = self.0.persisted.resolve(reference).map_err(|e| coded(e.to_string(), e.code()))?;
         let doc = self.document(&resolved.text)?;
         let operation = operation(&doc, request.operation_name.as_deref())?;
+        check_required_variables(operation, &request.variables)?;
         let measure = self
             .0
             .shape
@@ -148,6 +151,7 @@ impl Engine {
     pub async fn run(&self, prepared: Prepared, deadline: Option<Instant>) -> Response {
         let Prepared { mut request, doc, measure, .. } = prepared;
         request.set_parsed_query((*doc).clone());
+        let name = request.operation_name.clone();
         let mut response = match deadline {
             None => self.0.schema.execute(request).await,
             Some(deadline) => {
@@ -165,6 +169,9 @@ impl Engine {
             }
         };
         code_request_errors(&mut response);
+        if let Ok(op) = operation(&doc, name.as_deref()) {
+            answer_schema_description(&doc, op, &mut response.data);
+        }
         response.extensions.insert("cost".into(), measure.to_value());
         response
     }
@@ -247,6 +254,69 @@ pub fn operation<'d>(doc: &'d ExecutableDocument, name: Option<&str>) -> Result<
     }
 }
 
+/// Refuses a request that leaves out a variable of a non-null type without a default, or gives
+/// it null, as the specification's variable coercion does before anything runs. async-graphql
+/// does not check this: it starts executing and fails at the first field that reads the variable,
+/// with a field error that names the variable "not defined".
+fn check_required_variables(op: &OperationDefinition, variables: &Variables) -> Result<(), ServerError> {
+    for def in &op.variable_definitions {
+        let (name, ty) = (&def.node.name.node, &def.node.var_type.node);
+        if ty.nullable {
+            continue;
+        }
+        let message = match variables.get(name.as_str()) {
+            None if def.node.default_value.is_none() => {
+                format!("Variable \"${name}\" of required type \"{ty}\" was not provided.")
+            }
+            Some(async_graphql::Value::Null) => {
+                format!("Variable \"${name}\" of non-null type \"{ty}\" must not be null.")
+            }
+            _ => continue,
+        };
+        return Err(async_graphql::Error::new(message)
+            .extend_with(|_, e| e.set("code", codes::GRAPHQL_VALIDATION_FAILED))
+            .into_server_error(def.pos));
+    }
+    Ok(())
+}
+
+/// Gives `__schema { description }` the schema's own description. The schema has none, so the
+/// answer is null; async-graphql answers the text that describes its `__Schema` meta-type, which
+/// a client printing SDL from introspection would take for ours. Only a query's root can select
+/// `__schema`, so the walk stays at the top two levels of the answer.
+fn answer_schema_description(doc: &ExecutableDocument, op: &OperationDefinition, data: &mut async_graphql::Value) {
+    let async_graphql::Value::Object(root) = data else { return };
+    for schema in selected(doc, &op.selection_set.node, "__schema") {
+        let Some(async_graphql::Value::Object(answer)) = root.get_mut(schema.response_key().node.as_str()) else {
+            continue;
+        };
+        for description in selected(doc, &schema.selection_set.node, "description") {
+            if let Some(value) = answer.get_mut(description.response_key().node.as_str()) {
+                *value = async_graphql::Value::Null;
+            }
+        }
+    }
+}
+
+/// The fields named `name` that a selection set selects, directly or through its fragments.
+/// Validation has refused fragment cycles by the time an answer exists.
+fn selected<'d>(doc: &'d ExecutableDocument, set: &'d SelectionSet, name: &str) -> Vec<&'d Field> {
+    let mut found = Vec::new();
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(field) if field.node.name.node == name => found.push(&field.node),
+            Selection::Field(_) => {}
+            Selection::InlineFragment(inline) => found.extend(selected(doc, &inline.node.selection_set.node, name)),
+            Selection::FragmentSpread(spread) => {
+                if let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node) {
+                    found.extend(selected(doc, &fragment.node.selection_set.node, name));
+                }
+            }
+        }
+    }
+    found
+}
+
 /// Whether a response is a request error: nothing ran, because the document did not parse or
 /// validate, or its variables did not coerce. async-graphql sends those as errors without a path
 /// and `data: null`; an error raised while executing always carries the path of its field.
@@ -308,6 +378,23 @@ mod tests {
         ] {
             assert!(query.contains(&value), "the Query description does not publish the {what} limit ({value})");
         }
+    }
+
+    #[tokio::test]
+    async fn schema_description_is_the_schemas_own_which_is_none_under_any_alias_or_fragment() {
+        let engine = Engine::new();
+        let query = "query Q { __schema { description d2: description ...More } s: __schema { ... on __Schema { description } } \
+                     __type(name: \"Query\") { description } }
+                     fragment More on __Schema { d3: description queryType { name } }";
+        let response = engine.execute(Request::new(query)).await;
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        let data = response.data.into_json().expect("JSON");
+        assert_eq!(
+            data["__schema"],
+            serde_json::json!({ "description": null, "d2": null, "d3": null, "queryType": { "name": "Query" } })
+        );
+        assert_eq!(data["s"], serde_json::json!({ "description": null }));
+        assert!(data["__type"]["description"].as_str().is_some_and(|d| d.contains("at most")), "{data}");
     }
 
     #[test]

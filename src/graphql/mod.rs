@@ -47,9 +47,10 @@ pub fn schema() -> ApiSchema {
     Schema::build(Query, Mutation, Subscription).finish()
 }
 
-/// The schema in SDL, sorted so that it diffs cleanly: what `schema.graphql` holds.
+/// The schema in SDL, sorted so that it diffs cleanly, with each scalar's `@specifiedBy`: what
+/// `schema.graphql` holds.
 pub fn sdl() -> String {
-    schema().sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
+    schema().sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items().include_specified_by())
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ where
 async fn delete<T: domain::Record>(ctx: &Context<'_>, slug: String) -> ApiResult<Deleted> {
     let key = slug.clone();
     write(ctx, move |d| d.remove::<T>(&key).map(|_| ())).await?;
-    Ok(Deleted { slug })
+    Ok(Deleted::of(T::COLLECTION, slug))
 }
 
 /// Curation of the record. Every mutation needs `Authorization: Bearer <token>` and is sent by

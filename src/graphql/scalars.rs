@@ -1,4 +1,9 @@
 //! The API's own scalars: `PartialDate`, `Date` and `DateTime`.
+//!
+//! Each carries `@specifiedBy(url:)`, so that code generators know what it holds: the URL is the
+//! scalar's section of `docs/scalars.md` at [`SCALARS_DOC`], the repository's public address. The
+//! macro takes only a literal, so the address is written out in each attribute; a test keeps them
+//! and the page's headings in step.
 
 use crate::domain;
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
@@ -6,7 +11,10 @@ use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value
 /// A date known to the day, the month or only the year: "2023-11-14", "2023-11" or "2023". It
 /// stands for every day it could mean ("2023-11" is 1-30 November 2023): date filters match a
 /// record whose interval meets the range, and sorting puts it at the start of its interval.
-#[Scalar(name = "PartialDate")]
+#[Scalar(
+    name = "PartialDate",
+    specified_by_url = "https://github.com/khartoum-graphql/khartoum-graphql/blob/main/docs/scalars.md#partialdate"
+)]
 impl ScalarType for domain::PartialDate {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
@@ -31,7 +39,10 @@ impl ScalarType for domain::PartialDate {
 pub struct Date(pub chrono::NaiveDate);
 
 /// A calendar date, always to the day: "2023-11-14".
-#[Scalar(name = "Date")]
+#[Scalar(
+    name = "Date",
+    specified_by_url = "https://github.com/khartoum-graphql/khartoum-graphql/blob/main/docs/scalars.md#date"
+)]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         let Value::String(s) = &value else { return Err(InputValueError::expected_type(value)) };
@@ -62,7 +73,10 @@ pub struct DateTime(pub chrono::DateTime<chrono::Utc>);
 
 /// A moment in UTC, in RFC 3339 to the millisecond: "2026-11-23T09:30:00.000Z". Any RFC 3339
 /// offset is accepted as input.
-#[Scalar(name = "DateTime")]
+#[Scalar(
+    name = "DateTime",
+    specified_by_url = "https://github.com/khartoum-graphql/khartoum-graphql/blob/main/docs/scalars.md#datetime"
+)]
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         let Value::String(s) = &value else { return Err(InputValueError::expected_type(value)) };
@@ -85,6 +99,10 @@ impl ScalarType for DateTime {
     }
 }
 
+/// The public page that defines the scalars; each scalar's `@specifiedBy` URL is this page with
+/// the scalar's heading as the fragment.
+pub const SCALARS_DOC: &str = "https://github.com/khartoum-graphql/khartoum-graphql/blob/main/docs/scalars.md";
+
 /// The check async-graphql's validation makes of a literal of the scalar named `name`
 /// (`ScalarType::is_valid`, which the registry holds for every scalar): the built-in scalars and
 /// ours. `None` for a scalar this list lacks, which [`super::validate`] leaves to async-graphql; a
@@ -105,10 +123,38 @@ pub fn validator(name: &str) -> Option<fn(&Value) -> bool> {
 
 #[cfg(test)]
 mod tests {
+    /// Every scalar that is not one of GraphQL's five, with the `specifiedByURL` introspection
+    /// gives it.
+    async fn custom_scalars() -> Vec<(String, Option<String>)> {
+        let q = "{ __schema { types { kind name specifiedByURL } } }";
+        let resp = super::super::schema().execute(q).await;
+        assert!(resp.errors.is_empty(), "{:?}", resp.errors);
+        let data = resp.data.into_json().expect("introspection answers JSON");
+        let types = data["__schema"]["types"].as_array().expect("a list of types").clone();
+        types
+            .into_iter()
+            .filter(|t| t["kind"] == "SCALAR")
+            .filter(|t| !["Int", "Float", "String", "Boolean", "ID"].contains(&t["name"].as_str().unwrap_or("")))
+            .map(|t| (t["name"].as_str().unwrap_or("").to_owned(), t["specifiedByURL"].as_str().map(str::to_owned)))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn every_custom_scalar_is_specified_by_its_section_of_the_scalars_page() {
+        let scalars = custom_scalars().await;
+        assert!(scalars.iter().any(|(name, _)| name == "PartialDate"), "introspection lists our scalars: {scalars:?}");
+        let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/scalars.md")).unwrap();
+        for (name, url) in scalars {
+            let url = url.unwrap_or_else(|| panic!("the scalar {name} has no specifiedByURL"));
+            assert_eq!(url, format!("{}#{}", super::SCALARS_DOC, name.to_lowercase()), "{name}");
+            assert!(page.lines().any(|l| l == format!("## {name}")), "docs/scalars.md has no section '## {name}'");
+        }
+    }
+
     #[test]
     fn every_scalar_of_the_schema_has_its_validator() {
         let sdl = super::super::sdl();
-        let scalars: Vec<&str> = sdl.lines().filter_map(|l| l.strip_prefix("scalar ")).collect();
+        let scalars: Vec<&str> = sdl.lines().filter_map(|l| l.strip_prefix("scalar ")?.split(' ').next()).collect();
         assert!(scalars.contains(&"PartialDate"), "the SDL lists its scalars: {scalars:?}");
         for name in scalars.into_iter().chain(["Int", "Float", "String", "Boolean", "ID"]) {
             assert!(super::validator(name).is_some(), "no validator for the scalar {name}");

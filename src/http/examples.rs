@@ -11,23 +11,34 @@ use std::sync::LazyLock;
 /// were when the binary was built.
 const PAGES: [&str; 2] = [include_str!("../../docs/querying.md"), include_str!("../../docs/journalists.md")];
 
-/// The first GraphiQL tab: a query worth running on its own, that explains where to go next.
-const WELCOME: &str = r#"# The Khartoum Process, as a GraphQL API.
+/// How many of the examples GraphiQL opens as tabs beside the welcome tab: the first ones of
+/// `docs/querying.md`. More tabs than fit across the window hide their titles; the welcome query
+/// links the others, and so does the landing page.
+pub const OPEN_EXAMPLES: usize = 4;
+
+/// The head of the first GraphiQL tab: what the page is and how to use it.
+const WELCOME_HEAD: &str = "# The Khartoum Process, as a GraphQL API.
 #
 # Run this query with the ▶ button or Ctrl-Enter.
-# The other tabs hold the manual's example queries.
 # The Docs pane (book icon, top left) describes
 # every type and field.
 # Reads need no token. Mutations need one: see the
 # Headers tab below.
-query Welcome {
+#
+# The next tabs hold a few of the manual's example
+# queries. Each of the others opens in a tab of its
+# own from its link:
+";
+
+/// The query of the first GraphiQL tab: worth running on its own.
+const WELCOME_QUERY: &str = r#"query Welcome {
   dataset {
     version lastChange
     states organizations meetings chairmanships commitments
   }
   process(slug: "khartoum-process") {
-    name alias established
-    chairmanships { chair { name } start end isCurrent }
+    id name alias established
+    chairmanships { id chair { id name } start end isCurrent }
   }
 }
 "#;
@@ -59,9 +70,26 @@ impl Example {
     }
 }
 
-/// The query GraphiQL opens with.
+/// The query GraphiQL opens with: how to use the page, a link to each example that does not
+/// open as a tab, and a query worth running on its own.
 pub fn welcome_query() -> &'static str {
-    WELCOME
+    static WELCOME: LazyLock<String> = LazyLock::new(|| {
+        let links: String = examples()
+            .iter()
+            .skip(OPEN_EXAMPLES)
+            .map(|e| {
+                let lines = wrap(&e.title, 52);
+                let title: String = lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| format!("# {} {l}\n", if i == 0 { "-" } else { " " }))
+                    .collect();
+                format!("{title}#   /graphql#example-{}\n", e.slug)
+            })
+            .collect();
+        format!("{WELCOME_HEAD}{links}{WELCOME_QUERY}")
+    });
+    &WELCOME
 }
 
 /// The manual's examples, in the order its pages give them.
@@ -199,6 +227,15 @@ mod tests {
             assert!(named, "GraphiQL would title this tab <untitled>:\n{tab}");
         }
         assert!(async_graphql::parser::parse_query(welcome_query()).is_ok());
+    }
+
+    #[test]
+    fn the_welcome_query_links_every_example_that_does_not_open_as_a_tab() {
+        assert!(examples().len() > OPEN_EXAMPLES, "more examples than open tabs");
+        for (i, e) in examples().iter().enumerate() {
+            let link = format!("/graphql#example-{}\n", e.slug);
+            assert_eq!(welcome_query().contains(&link), i >= OPEN_EXAMPLES, "{link}");
+        }
     }
 
     #[test]

@@ -61,10 +61,10 @@ async fn graphiql_loads_without_any_request_leaving_loopback() {
     // GraphiQL fetched the schema from this server.
     assert!(requests.iter().filter(|r| r.ends_with("/graphql")).count() >= 2, "{requests:?}");
     assert_eq!(seen["consoleErrors"], serde_json::json!([]));
-    // The welcome tab first, then one tab per example of the manual.
-    let readme_examples = manual().matches("```graphql\n").count();
+    // The welcome tab first, then the few examples that open at the start: few enough that every
+    // title fits (the others open from their links).
     let tabs = tab_titles(&seen);
-    assert_eq!(tabs.len(), readme_examples + 1, "{tabs:?}");
+    assert!((2..=5).contains(&tabs.len()), "{tabs:?}");
     assert_eq!(tabs[0], "Welcome");
     assert!(tabs.contains(&"MeetingsPage".to_owned()), "{tabs:?}");
     assert!(!tabs.iter().any(|t| t.contains("untitled")), "every tab is named: {tabs:?}");
@@ -144,14 +144,15 @@ async fn landing_page_renders_both_charts_with_a_bar_per_term_and_per_year_and_k
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_readme_example_linked_from_the_landing_page_opens_in_its_graphiql_tab_and_runs() {
+    // An example that GraphiQL does not open at the start: its link still opens it.
     let Some(seen) = browse("example-link").await else { return };
-    assert_eq!(seen["linkText"], "The chair timeline");
+    assert_eq!(seen["linkText"], "Who organises with whom");
     let active = seen["activeTab"].as_str().unwrap_or_default();
-    assert!(active.starts_with("ChairTimeline"), "{active}");
+    assert!(active.starts_with("KenyaPartners"), "{active}");
     let query = seen["query"].as_str().unwrap_or_default();
-    assert!(query.contains(r#"process(slug: "khartoum-process")"#), "{query}");
+    assert!(query.contains(r#"actor(slug: "ke")"#), "{query}");
     let response: Value =
         serde_json::from_str(seen["response"].as_str().unwrap_or_default()).expect("JSON in the response pane");
     assert!(response.get("errors").is_none(), "{response}");
-    assert!(response["data"]["process"]["chairmanships"].as_array().is_some_and(|a| !a.is_empty()), "{response}");
+    assert!(response["data"]["actor"]["partners"].as_array().is_some_and(|a| !a.is_empty()), "{response}");
 }

@@ -478,11 +478,16 @@ async fn a_subscriber_on_the_websocket_receives_each_committed_change() {
 /// The subscription to `changes` that the WebSocket tests open.
 const CHANGES: &str = "subscription { changes { operation typename slug version } }";
 
+/// [`subscribe`] to [`CHANGES`].
+async fn subscribe_to_changes(app: &TestApp, protocol: &str) -> Ws {
+    subscribe(app, protocol, CHANGES).await
+}
+
 /// Serves the app on a port of 127.0.0.1, opens a WebSocket on `/graphql/ws` with `protocol`
 /// (`graphql-transport-ws`, or the older `graphql-ws` of subscriptions-transport-ws), subscribes
-/// to [`CHANGES`] as id "1", and returns once the server has registered the subscription, so that
+/// to `query` as id "1", and returns once the server has registered the subscription, so that
 /// no change committed after it can pass it by.
-async fn subscribe_to_changes(app: &TestApp, protocol: &str) -> Ws {
+pub(crate) async fn subscribe(app: &TestApp, protocol: &str, query: &str) -> Ws {
     use futures_util::SinkExt;
     use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
 
@@ -496,8 +501,8 @@ async fn subscribe_to_changes(app: &TestApp, protocol: &str) -> Ws {
     assert_eq!(ack["type"], "connection_ack", "{ack}");
     // The older protocol names the message `start`, the newer one `subscribe`.
     let kind = if protocol == "graphql-ws" { "start" } else { "subscribe" };
-    let subscribe = json!({ "id": "1", "type": kind, "payload": { "query": CHANGES } });
-    ws.send(Message::Text(subscribe.to_string().into())).await.unwrap();
+    let start = json!({ "id": "1", "type": kind, "payload": { "query": query } });
+    ws.send(Message::Text(start.to_string().into())).await.unwrap();
     let before = app.app.curator.subscribers();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while app.app.curator.subscribers() == before {
@@ -508,11 +513,11 @@ async fn subscribe_to_changes(app: &TestApp, protocol: &str) -> Ws {
 }
 
 /// A client's WebSocket.
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// The next `changes` events of a subscription: `count` of them, each checked to be a message of
 /// type `kind` for subscription "1" (`next` in graphql-transport-ws, `data` in graphql-ws).
-async fn next_changes(ws: &mut Ws, kind: &str, count: usize) -> Vec<Value> {
+pub(crate) async fn next_changes(ws: &mut Ws, kind: &str, count: usize) -> Vec<Value> {
     let mut changes = Vec::new();
     while changes.len() < count {
         let msg = read(ws).await;

@@ -62,7 +62,7 @@ async fn an_asset_of_another_version_or_name_is_not_found() {
 }
 
 #[tokio::test]
-async fn graphiql_opens_with_a_welcome_tab_then_every_readme_example_and_each_runs() {
+async fn graphiql_offers_every_example_opens_the_welcome_tab_and_at_most_four_more_and_each_runs() {
     let app = spawn_app();
     let config = config(&page(&app).await);
     assert_eq!(config["endpoint"], "/graphql");
@@ -70,6 +70,15 @@ async fn graphiql_opens_with_a_welcome_tab_then_every_readme_example_and_each_ru
     let examples = manual().matches("```graphql\n").count();
     assert_eq!(tabs.len(), examples + 1);
     assert_eq!(tabs[0]["slug"], "welcome");
+    let open: Vec<&Value> = tabs.iter().filter(|t| t["open"] == true).collect();
+    assert!((2..=5).contains(&open.len()) && open[0]["slug"] == "welcome", "{open:?}");
+    let welcome = tabs[0]["query"].as_str().expect("the welcome query");
+    let landing = app.get("/").await.body;
+    for tab in tabs.iter().filter(|t| t["open"] != true) {
+        let link = format!("/graphql#example-{}", tab["slug"].as_str().expect("a slug"));
+        assert!(welcome.contains(&link), "the welcome tab does not link {link}");
+        assert!(landing.contains(&format!("\"{link}\"")), "the landing page does not link {link}");
+    }
     for tab in tabs {
         let query = tab["query"].as_str().expect("a query");
         let data = app.data(query, json!({})).await;

@@ -77,6 +77,30 @@ async fn with_graphql_response_json_a_request_that_fails_before_execution_is_400
 }
 
 #[tokio::test]
+async fn a_required_variable_left_out_is_a_request_error_that_names_it_and_its_type() {
+    let app = spawn_app();
+    let query = "query Q($c: String!) { meeting(slug: $c) { slug } }";
+    for body in [json!({ "query": query }), json!({ "query": query, "variables": {} })] {
+        let reply = post(&app, Some(GRAPHQL_JSON), &body).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}: {}", reply.body);
+        let resp = reply.json();
+        assert!(resp.get("data").is_none(), "a request error has no data entry: {resp}");
+        let error = &resp["errors"][0];
+        assert_eq!(error["message"], r#"Variable "$c" of required type "String!" was not provided."#);
+        assert_eq!(error["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+        assert!(error.get("path").is_none(), "{resp}");
+        assert_eq!(error["locations"], json!([{ "line": 1, "column": 9 }]), "{resp}");
+    }
+    let with_default = r#"query Q($c: String! = "2019-03-asmara-som") { meeting(slug: $c) { slug } }"#;
+    let nullable = "query Q($n: Int) { meetings(first: $n) { totalCount } }";
+    for query in [with_default, nullable] {
+        let reply = post(&app, Some(GRAPHQL_JSON), &json!({ "query": query })).await;
+        assert_eq!(reply.status, StatusCode::OK, "{query} may leave its variable out: {}", reply.body);
+        assert!(reply.json().get("errors").is_none(), "{}", reply.body);
+    }
+}
+
+#[tokio::test]
 async fn with_graphql_response_json_an_error_during_execution_is_200_with_the_data_entry() {
     let app = spawn_app();
     // `first: 101` is refused by the resolver, so execution ran: the error has a path.

@@ -80,16 +80,18 @@ pub fn chromium() -> Option<PathBuf> {
 /// test if node fails, prints no JSON, or runs longer than `limit`.
 pub fn run_script(script: &str, args: &[&str], env: &[(&str, &Path)], limit: Duration) -> Value {
     let mut command = Command::new("node");
-    command
-        .arg(scripts_dir().join(script))
-        .args(args)
-        .env("JS_DEPS_DIR", deps_dir())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    command.arg(scripts_dir().join(script)).args(args).env("JS_DEPS_DIR", deps_dir());
     for (key, value) in env {
         command.env(key, value);
     }
-    let mut child = command.spawn().expect("node must be installed to run the browser and conformance tests");
+    run_bounded(command, &format!("node {script} {args:?}"), limit)
+}
+
+/// Runs `command` (a node program), fails the test if it runs longer than `limit` or fails, and
+/// returns the last line of its output that is JSON. `what` names it in failure messages.
+pub fn run_bounded(mut command: Command, what: &str, limit: Duration) -> Value {
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().expect("node must be installed to run the browser, conformance and client tests");
     // Drain both pipes on their own threads, so a chatty script cannot block on a full pipe.
     let drain = |mut pipe: Box<dyn Read + Send>| {
         std::thread::spawn(move || {
@@ -108,13 +110,13 @@ pub fn run_script(script: &str, args: &[&str], env: &[(&str, &Path)], limit: Dur
         if started.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("node {script} {args:?} ran longer than {limit:?}; stderr:\n{}", stderr.join().unwrap_or_default());
+            panic!("{what} ran longer than {limit:?}; stderr:\n{}", stderr.join().unwrap_or_default());
         }
         std::thread::sleep(Duration::from_millis(50));
     };
     let stdout = stdout.join().unwrap_or_default();
     let stderr = stderr.join().unwrap_or_default();
-    assert!(status.success(), "node {script} {args:?} failed ({status}):\n{stdout}\n{stderr}");
+    assert!(status.success(), "{what} failed ({status}):\n{stdout}\n{stderr}");
     let last = stdout.lines().rev().find(|l| l.trim_start().starts_with(['{', '['])).unwrap_or("");
-    serde_json::from_str(last).unwrap_or_else(|e| panic!("node {script} printed no JSON ({e}):\n{stdout}\n{stderr}"))
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("{what} printed no JSON ({e}):\n{stdout}\n{stderr}"))
 }

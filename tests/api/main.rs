@@ -45,4 +45,5 @@ mod shutdown;
 mod standalone;
 mod store;
 mod store_health;
+mod typescript_client;
 mod websocket;

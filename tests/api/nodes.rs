@@ -148,6 +148,8 @@ const ALL_IDS: &str = r#"{
   meetings(first: 100) { totalCount nodes { __typename id slug } }
   documents { __typename id slug }
   commitments(first: 100) { totalCount nodes { __typename id slug: code } }
+  sources { __typename id slug }
+  membershipsByProcess: processes { memberships { __typename id slug } }
 }"#;
 
 const NODE: &str = r#"query($id: ID!) {
@@ -160,6 +162,8 @@ const NODE: &str = r#"query($id: ID!) {
     ... on Meeting { slug }
     ... on Document { slug }
     ... on Commitment { slug: code }
+    ... on Membership { slug }
+    ... on Source { slug }
   }
 }"#;
 
@@ -173,6 +177,8 @@ const NODES: &str = r#"query($ids: [ID!]!) {
     ... on Meeting { slug }
     ... on Document { slug }
     ... on Commitment { slug: code }
+    ... on Membership { slug }
+    ... on Source { slug }
   }
 }"#;
 
@@ -377,12 +383,15 @@ async fn every_node(app: &TestApp) -> Vec<(String, String, String)> {
         &data["meetings"]["nodes"],
         &data["documents"],
         &data["commitments"]["nodes"],
+        &data["sources"],
     ];
+    let memberships = data["membershipsByProcess"].as_array().unwrap().iter().map(|p| &p["memberships"]);
     for conn in ["states", "meetings", "commitments"] {
         assert_eq!(data[conn]["totalCount"], json!(data[conn]["nodes"].as_array().unwrap().len()), "all {conn} fit");
     }
     lists
-        .iter()
+        .into_iter()
+        .chain(memberships)
         .flat_map(|l| l.as_array().unwrap().iter())
         .map(|r| (must(r, "__typename").to_owned(), must(r, "slug").to_owned(), must(r, "id").to_owned()))
         .collect()
@@ -400,6 +409,8 @@ async fn every_record_of_every_node_type_comes_back_from_node_by_its_id() {
         ("Meeting", seed_file("meetings.json").len()),
         ("Document", seed_file("documents.json").len()),
         ("Commitment", seed_file("commitments.json").len()),
+        ("Membership", seed_file("memberships.json").len()),
+        ("Source", seed_file("sources.json").len()),
     ];
     for (typename, n) in expected_counts {
         assert_eq!(all.iter().filter(|(t, _, _)| t == typename).count(), n, "{typename} records");
@@ -471,6 +482,24 @@ async fn more_than_one_hundred_ids_is_page_size_exceeded() {
     let ids: Vec<String> = (0..100).map(|i| format!("id-{i}")).collect();
     let got = app.data(NODES, json!({ "ids": ids })).await["nodes"].clone();
     assert_eq!(got, json!(vec![Value::Null; 100]), "exactly a hundred unknown ids are a hundred nulls");
+}
+
+#[tokio::test]
+async fn a_delete_and_its_change_event_carry_the_id_the_record_had() {
+    let app = spawn_app();
+    let q = r#"{ process(slug: "khartoum-process") { memberships { id slug } } }"#;
+    let first = app.data(q, json!({})).await["process"]["memberships"][0].clone();
+    let (id, slug) = (must(&first, "id"), must(&first, "slug"));
+    let changes = "subscription { changes { operation typename id slug } }";
+    let mut ws = crate::curation::subscribe(&app, "graphql-transport-ws", changes).await;
+    let delete = "mutation DeleteMembership($slug: String!) { deleteMembership(slug: $slug) { id slug } }";
+    let deleted = app.write_data(delete, json!({ "slug": slug })).await;
+    assert_eq!(deleted["deleteMembership"], json!({ "id": id, "slug": slug }));
+    assert_eq!(
+        crate::curation::next_changes(&mut ws, "next", 1).await,
+        [json!({ "operation": "DELETED", "typename": "Membership", "id": id, "slug": slug })]
+    );
+    assert_eq!(app.data(NODE, json!({ "id": id })).await["node"], Value::Null, "the id names nothing any more");
 }
 
 // ----- every field of every contract type -----

@@ -141,10 +141,10 @@ const scenarios = {
   // A README example linked from the landing page opens in its own GraphiQL tab and runs.
   async 'example-link'(page, out) {
     await page.goto(`${base}/`);
-    const link = page.locator('a[href="/graphql#example-the-chair-timeline"]');
+    const link = page.locator('a[href="/graphql#example-who-organises-with-whom"]');
     out.linkText = await link.innerText();
     await link.click();
-    await page.waitForURL('**/graphql#example-the-chair-timeline');
+    await page.waitForURL('**/graphql#example-who-organises-with-whom');
     await graphiqlReady(page);
     out.activeTab = await activeTab(page);
     out.query = await editorValue(page, QUERY_EDITOR);

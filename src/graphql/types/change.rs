@@ -1,9 +1,10 @@
 //! What writes return when there is no record left to return, and what subscribers receive.
 
+use super::NodeId;
 use crate::curation::ChangeEvent;
 use crate::domain::Collection;
 use crate::store::Operation;
-use async_graphql::{Enum, Object, SimpleObject};
+use async_graphql::{Enum, Object, SimpleObject, ID};
 
 /// What happened to a record.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -17,12 +18,22 @@ pub enum ChangeOperation {
     Deleted,
 }
 
-/// The answer to a delete.
+/// The answer to a delete. It carries the global id as well as the slug, so that a client
+/// with a normalised cache can evict the record it holds under that id.
 #[derive(SimpleObject)]
 #[graphql(serial)]
 pub struct Deleted {
-    /// The slug or id of the record that was removed.
+    /// The global id the record had, as `id` and `node(id:)` gave it.
+    pub id: ID,
+    /// The slug of the record that was removed.
     pub slug: String,
+}
+
+impl Deleted {
+    /// The answer to deleting the record `slug` of collection `c`.
+    pub fn of(c: Collection, slug: String) -> Deleted {
+        Deleted { id: NodeId::encode(typename(c), &slug), slug }
+    }
 }
 
 /// One committed change.
@@ -55,6 +66,12 @@ impl Change {
     /// The GraphQL type name of the record: 'Meeting', 'Chairmanship', ...
     async fn typename(&self) -> &'static str {
         typename(self.0.collection)
+    }
+
+    /// The record's global id, as `id` and `node(id:)` give it (a deleted record's id names
+    /// nothing any more): the key under which a normalised client cache holds the record.
+    async fn id(&self) -> ID {
+        NodeId::encode(typename(self.0.collection), &self.0.key)
     }
 
     /// The record's slug (its code, for a commitment).

@@ -5,7 +5,7 @@ use crate::domain::Collection;
 use crate::domain::PartialDate;
 use crate::graphql::error::ApiResult;
 use crate::graphql::scalars::{Date, DateTime};
-use async_graphql::Object;
+use async_graphql::{Object, ID};
 
 /// An actor's place in a process over a span of time.
 #[derive(Clone)]
@@ -21,6 +21,11 @@ impl Membership {
 /// partner or observer.
 #[Object(serial)]
 impl Membership {
+    /// A global id, opaque and stable: pass it to `node(id:)`.
+    pub async fn id(&self) -> ID {
+        NodeId::encode("Membership", self.r().slug.as_str())
+    }
+
     /// Stable key: '<process>-<role>-<actor>', e.g. 'khartoum-process-member-de'.
     async fn slug(&self) -> &str {
         self.r().slug.as_str()

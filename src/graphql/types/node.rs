@@ -22,6 +22,10 @@ pub enum Node {
     Document(Document),
     /// An action-plan item.
     Commitment(Commitment),
+    /// An actor's place in a process.
+    Membership(Membership),
+    /// Where a fact comes from.
+    Source(Source),
 }
 
 /// A decoded global id: the GraphQL type name and the record's key.
@@ -58,6 +62,8 @@ impl NodeId {
             "Meeting" => Node::Meeting(Meeting(root.at(c.meeting(k)?))),
             "Document" => Node::Document(Document(root.at(c.document(k)?))),
             "Commitment" => Node::Commitment(Commitment(root.at(c.commitment(k)?))),
+            "Membership" => Node::Membership(Membership(root.at(c.membership(k)?))),
+            "Source" => Node::Source(Source(root.at(c.source(k)?))),
             _ => return None,
         };
         Some(node)

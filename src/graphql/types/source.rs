@@ -4,7 +4,7 @@ use super::*;
 use crate::domain::Collection;
 use crate::domain::PartialDate;
 use crate::graphql::scalars::DateTime;
-use async_graphql::Object;
+use async_graphql::{Object, ID};
 
 /// Where a fact comes from.
 #[derive(Clone)]
@@ -19,6 +19,11 @@ impl Source {
 /// Where a fact comes from: one of the source documents of this dataset, or a public web page.
 #[Object(serial)]
 impl Source {
+    /// A global id, opaque and stable: pass it to `node(id:)`.
+    pub async fn id(&self) -> ID {
+        NodeId::encode("Source", self.r().slug.as_str())
+    }
+
     /// Stable key of the source.
     async fn slug(&self) -> &str {
         self.r().slug.as_str()

@@ -6,7 +6,7 @@
 //! every asset: a new build with other assets gets other URLs, so browsers may cache them for a
 //! year. The page itself is small and never cached.
 
-use super::examples::{examples, welcome_query};
+use super::examples::{examples, welcome_query, OPEN_EXAMPLES};
 use axum::extract::Path;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -101,12 +101,14 @@ fn script_json(value: &serde_json::Value) -> String {
 }
 
 /// The page's configuration: the endpoint, the tabs (the welcome query, then the manual's
-/// examples) and the headers placeholder.
+/// examples, each marked `open` when GraphiQL opens it at the start; a link opens any of them)
+/// and the headers placeholder.
 fn config() -> serde_json::Value {
-    let mut tabs = vec![serde_json::json!({ "slug": "welcome", "title": "Welcome", "query": welcome_query() })];
-    tabs.extend(
-        examples().iter().map(|e| serde_json::json!({ "slug": e.slug, "title": e.title, "query": e.tab_query() })),
-    );
+    let welcome = serde_json::json!({ "slug": "welcome", "title": "Welcome", "query": welcome_query(), "open": true });
+    let mut tabs = vec![welcome];
+    tabs.extend(examples().iter().enumerate().map(|(i, e)| {
+        serde_json::json!({ "slug": e.slug, "title": e.title, "query": e.tab_query(), "open": i < OPEN_EXAMPLES })
+    }));
     serde_json::json!({ "endpoint": "/graphql", "tabs": tabs, "headersPlaceholder": HEADERS_PLACEHOLDER })
 }
 

@@ -8,9 +8,11 @@
   var config = JSON.parse(document.getElementById('graphiql-config').textContent);
   var tabs = config.tabs;
 
-  // A link such as /graphql#example-the-chair-timeline opens that example. GraphiQL shows its
-  // first default tab when the browser has no saved tabs, and otherwise activates (or adds) the
-  // tab whose text equals the `query` prop: so the chosen tab goes first and is also `query`.
+  // The page opens the tabs marked `open` (the welcome tab and a few examples), so that every
+  // title fits across the window. A link such as /graphql#example-the-chair-timeline opens that
+  // example, open or not. GraphiQL shows its first default tab when the browser has no saved
+  // tabs, and otherwise activates (or adds) the tab whose text equals the `query` prop: so the
+  // chosen tab goes first and is also `query`.
   var match = /^#example-([a-z0-9-]+)$/.exec(window.location.hash);
   var chosen = 0;
   if (match) {
@@ -18,7 +20,7 @@
       if (tabs[i].slug === match[1]) chosen = i;
     }
   }
-  var ordered = [tabs[chosen]].concat(tabs.filter(function (_, i) { return i !== chosen; }));
+  var ordered = [tabs[chosen]].concat(tabs.filter(function (t, i) { return i !== chosen && t.open; }));
 
   var fetcher = GraphiQL.createFetcher({ url: new URL(config.endpoint, window.location.href).href });
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
