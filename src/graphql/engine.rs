@@ -386,7 +386,7 @@ mod tests {
         let query = "query Q { __schema { description d2: description ...More } s: __schema { ... on __Schema { description } } \
                      __type(name: \"Query\") { description } }
                      fragment More on __Schema { d3: description queryType { name } }";
-        let response = engine.execute(Request::new(query)).await;
+        let response = engine.run(engine.prepare(Request::new(query)).expect("within the limits"), None).await;
         assert!(response.errors.is_empty(), "{:?}", response.errors);
         let data = response.data.into_json().expect("JSON");
         assert_eq!(
