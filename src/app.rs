@@ -38,6 +38,9 @@ pub struct App {
     pub bench_baseline: crate::baseline::Baselines,
     /// Longest a request may take before it is answered 408 (`--request-timeout`).
     pub request_timeout: std::time::Duration,
+    /// Each client address's budget of cost points, and the proxies trusted to name the client
+    /// (`--rate-limit`, `--trusted-proxy`).
+    pub rate_limits: crate::http::rate_limit::RateLimits,
 }
 
 /// Longest a request may take unless `--request-timeout` says otherwise.
@@ -75,6 +78,7 @@ impl App {
             #[cfg(feature = "bench-hooks")]
             bench_baseline: Default::default(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            rate_limits: Default::default(),
         })
     }
 

@@ -54,7 +54,7 @@ pub struct Prepared {
 }
 
 /// An error with its code, as a request error (no path).
-fn coded(message: impl Into<String>, code: &'static str) -> ServerError {
+pub fn coded(message: impl Into<String>, code: &'static str) -> ServerError {
     ServerError::new(message, None).extend_with(|_, e| e.set("code", code)).into_server_error(Default::default())
 }
 
@@ -72,7 +72,13 @@ impl Engine {
 
     /// The engine over this build's schema, with these trusted documents and APQ registry.
     pub fn with_persisted(persisted: Persisted) -> Engine {
-        let schema = super::schema();
+        Engine::with_options(persisted, true)
+    }
+
+    /// [`Engine::with_persisted`], with or without "Did you mean …?" suggestions in validation
+    /// errors.
+    pub fn with_options(persisted: Persisted, suggestions: bool) -> Engine {
+        let schema = super::schema_with(suggestions);
         let shape = SchemaShape::from_sdl(&schema.sdl());
         let documents = Cache::new(DOCUMENT_CACHE_ENTRIES);
         Engine(Arc::new(Inner { schema, shape, documents, persisted }))

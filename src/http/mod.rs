@@ -16,6 +16,9 @@ pub mod exports;
 pub mod graphiql;
 pub mod graphql_http;
 pub mod landing;
+pub mod metering;
+pub mod metrics;
+pub mod rate_limit;
 pub mod response_cache;
 pub mod server;
 
@@ -26,11 +29,12 @@ use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::Data;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
-use axum::extract::{FromRef, State, WebSocketUpgrade};
+use axum::extract::{Extension, FromRef, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, HeaderName, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use metering::{Metering, RequestMeter};
 use response_cache::ResponseCache;
 use std::sync::Arc;
 use std::time::Duration;
@@ -71,13 +75,14 @@ pub const CORS_ALLOWED_HEADERS: [&str; 10] = [
     "baggage",
 ];
 
-/// What the handlers share: the service, and the answers already given over HTTP (which belong
-/// to the transport, since they are kept by the request's bytes). Handlers that need only the
-/// service take `State<Arc<App>>`.
+/// What the handlers share: the service, the answers already given over HTTP (which belong
+/// to the transport, since they are kept by the request's bytes), and the per-client budgets and
+/// metrics. Handlers that need only the service take `State<Arc<App>>`.
 #[derive(Clone)]
 struct Server {
     app: Arc<App>,
     answers: Arc<ResponseCache>,
+    metering: Arc<Metering>,
 }
 
 impl FromRef<Server> for Arc<App> {
@@ -95,6 +100,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/graphiql/assets/{version}/{file}", get(graphiql::asset))
         .route("/health", get(health))
         .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
         .route("/schema.graphql", get(schema_sdl))
         .route("/export/manifest.json", get(exports::manifest))
         .route("/export/{file}", get(exports::file));
@@ -103,10 +109,17 @@ pub fn router(app: Arc<App>) -> Router {
     let router = router.route("/bench/baseline/{name}", get(baseline::get).post(baseline::post).put(baseline::put));
     let timeout = app.request_timeout;
     let refusal = move |response: Response| coded_refusal(response, timeout);
+    let metering = Arc::new(Metering {
+        limiter: rate_limit::Limiter::new(&app.rate_limits),
+        metrics: Arc::new(metrics::Metrics::new()),
+    });
     router
-        .with_state(Server { app, answers: Arc::default() })
+        .with_state(Server { app, answers: Arc::default(), metering: Arc::clone(&metering) })
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(refusal))
+        // Inside CORS, so that a browser can read a 429; inside the timeout, which it notices
+        // when its future is dropped.
+        .layer(axum::middleware::from_fn_with_state(metering, metering::meter))
         .layer(CompressionLayer::new())
         .layer(
             CorsLayer::new()
@@ -156,39 +169,57 @@ fn bearer(headers: &HeaderMap) -> Bearer {
 
 impl Server {
     /// The GraphQL side of one request: the engine over the data as of now, with the request's
-    /// token, and the answers kept for that data.
-    fn exchange(&self, bearer: Bearer) -> graphql_http::Exchange<'_, Session> {
+    /// token, the answers kept for that data, and the request's meter.
+    fn exchange<'a>(&'a self, bearer: Bearer, meter: &'a RequestMeter) -> graphql_http::Exchange<'a, Session> {
         let catalog = self.app.catalog();
         self.answers.observe(catalog.meta.revision);
         let session =
             Session { engine: self.app.engine.clone(), catalog, curator: Arc::clone(&self.app.curator), bearer };
-        graphql_http::Exchange { session, answers: &self.answers }
+        graphql_http::Exchange { session, answers: &self.answers, meter }
     }
 }
 
 /// GET /graphql: GraphiQL for a browser, or a query from the `query` (or `documentId`),
 /// `variables` and `operationName` parameters.
-async fn graphql_get(State(server): State<Server>, headers: HeaderMap, uri: Uri) -> Response {
+async fn graphql_get(
+    State(server): State<Server>,
+    Extension(meter): Extension<Arc<RequestMeter>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
     // A GET never writes (mutations are refused before execution), so no token is passed on.
-    match graphql_http::get(&headers, &uri, &server.exchange(Bearer::default())).await {
+    match graphql_http::get(&headers, &uri, &server.exchange(Bearer::default(), &meter)).await {
         graphql_http::GetOutcome::Page => graphiql::page(),
         graphql_http::GetOutcome::Response(response) => response,
     }
 }
 
-/// GET /graphql/ws: subscriptions over WebSocket.
-async fn graphql_ws(State(app): State<Arc<App>>, protocol: GraphQLProtocol, upgrade: WebSocketUpgrade) -> Response {
+/// GET /graphql/ws: subscriptions over WebSocket. The socket's data holds the metrics, so that
+/// a subscription can count itself open ([`metrics::Metrics::subscription_opened`]).
+async fn graphql_ws(State(server): State<Server>, protocol: GraphQLProtocol, upgrade: WebSocketUpgrade) -> Response {
+    let app = &server.app;
     let engine = app.engine.clone();
     let mut data = Data::default();
     data.insert(Arc::clone(&app.curator));
+    data.insert(Arc::clone(&server.metering.metrics));
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |stream| GraphQLWebSocket::new(stream, engine, protocol).with_data(data).serve())
 }
 
 /// POST /graphql: one request, or a batch of at most [`MAX_BATCH`], as `application/json`.
-async fn graphql_post(State(server): State<Server>, headers: HeaderMap, body: Bytes) -> Response {
-    graphql_http::post(&headers, &body, &server.exchange(bearer(&headers))).await
+async fn graphql_post(
+    State(server): State<Server>,
+    Extension(meter): Extension<Arc<RequestMeter>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    graphql_http::post(&headers, &body, &server.exchange(bearer(&headers), &meter)).await
+}
+
+/// GET /metrics: the server's metrics in the Prometheus text format (see [`metrics`]).
+async fn metrics(State(server): State<Server>) -> Response {
+    ([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], server.metering.metrics.render()).into_response()
 }
 
 /// GET /health: liveness, the version of the data being served, and whether the store can
