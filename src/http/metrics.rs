@@ -10,6 +10,8 @@
 //! was refused before its document was read) as `none`. Outcomes and operation kinds are fixed
 //! sets. It holds no request data beyond that.
 
+use async_graphql::futures_util::stream::{BoxStream, StreamExt};
+use async_graphql::{Data, Executor, Request, Response};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -17,7 +19,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::{Registry, Unit};
 use std::collections::HashSet;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How many distinct operation names get a label of their own; later ones count as `other`.
@@ -197,10 +199,45 @@ impl Metrics {
     }
 
     /// Counts a subscription as open until the returned guard is dropped: the hook for the
-    /// WebSocket transport, which holds the guard as long as the subscription's stream.
+    /// WebSocket transport, which holds the guard as long as the subscription's stream
+    /// ([`CountingSubscriptions`] does so for every stream of a socket).
     pub fn subscription_opened(&self) -> OpenSubscription {
         self.subscriptions.inc();
         OpenSubscription(self.subscriptions.clone())
+    }
+}
+
+/// The executor of a WebSocket connection, wrapped so that each operation it streams counts as
+/// an open subscription for as long as its stream lives. A query or mutation sent over the socket
+/// counts too, for the moment it runs: its stream ends with its one answer.
+#[derive(Clone)]
+pub struct CountingSubscriptions<E> {
+    inner: E,
+    metrics: Arc<Metrics>,
+}
+
+impl<E> CountingSubscriptions<E> {
+    /// Wraps `inner`, counting into `metrics`.
+    pub fn new(inner: E, metrics: Arc<Metrics>) -> Self {
+        CountingSubscriptions { inner, metrics }
+    }
+}
+
+impl<E: Executor> Executor for CountingSubscriptions<E> {
+    async fn execute(&self, request: Request) -> Response {
+        self.inner.execute(request).await
+    }
+
+    fn execute_stream(&self, request: Request, session_data: Option<Arc<Data>>) -> BoxStream<'static, Response> {
+        let open = self.metrics.subscription_opened();
+        self.inner
+            .execute_stream(request, session_data)
+            .map(move |response| {
+                // The guard lives as long as the stream: dropping the stream counts it closed.
+                let _ = &open;
+                response
+            })
+            .boxed()
     }
 }
 

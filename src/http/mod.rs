@@ -194,14 +194,13 @@ async fn graphql_get(
     }
 }
 
-/// GET /graphql/ws: subscriptions over WebSocket. The socket's data holds the metrics, so that
-/// a subscription can count itself open ([`metrics::Metrics::subscription_opened`]).
+/// GET /graphql/ws: subscriptions over WebSocket, each counted open in the metrics while it
+/// lasts.
 async fn graphql_ws(State(server): State<Server>, protocol: GraphQLProtocol, upgrade: WebSocketUpgrade) -> Response {
     let app = &server.app;
-    let engine = app.engine.clone();
+    let engine = metrics::CountingSubscriptions::new(app.engine.clone(), Arc::clone(&server.metering.metrics));
     let mut data = Data::default();
     data.insert(Arc::clone(&app.curator));
-    data.insert(Arc::clone(&server.metering.metrics));
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |stream| GraphQLWebSocket::new(stream, engine, protocol).with_data(data).serve())

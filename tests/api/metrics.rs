@@ -70,3 +70,35 @@ fn metrics_count_requests_by_operation_and_outcome_cache_hits_writes_and_costs()
     // The probes and /metrics itself are not counted as GraphQL requests.
     assert_eq!(delta(requests, &[]), 4.0);
 }
+
+/// The value of `khartoum_graphql_subscriptions_open` once it is `want`, or the last one seen
+/// after 10 s.
+fn subscriptions_open(base: &str, want: f64) -> f64 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let open = value(&scrape(base), "khartoum_graphql_subscriptions_open", &[]);
+        if open == want || std::time::Instant::now() > deadline {
+            return open;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[tokio::test]
+async fn the_subscriptions_open_gauge_counts_a_subscription_while_its_socket_holds_it() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
+    let (_dir, _server, base) = serve_fresh(&[]);
+    assert_eq!(subscriptions_open(&base, 0.0), 0.0);
+    let mut request = format!("{}/graphql/ws", base.replace("http://", "ws://")).into_client_request().unwrap();
+    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.expect("the WebSocket opens");
+    ws.send(Message::Text(json!({ "type": "connection_init" }).to_string().into())).await.unwrap();
+    let subscribe =
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { changes { slug } }" } });
+    ws.send(Message::Text(subscribe.to_string().into())).await.unwrap();
+    assert_eq!(subscriptions_open(&base, 1.0), 1.0, "one subscription is open");
+    ws.close(None).await.unwrap();
+    drop(ws);
+    assert_eq!(subscriptions_open(&base, 0.0), 0.0, "the socket closed, so is its subscription");
+}
