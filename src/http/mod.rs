@@ -126,6 +126,12 @@ pub fn router(app: Arc<App>) -> Router {
                 .allow_origin(Any)
                 .allow_methods([Method::GET, Method::POST])
                 .allow_headers(CORS_ALLOWED_HEADERS.map(HeaderName::from_static))
+                // So that a page's script can read where its budget stands and when to retry.
+                .expose_headers([
+                    rate_limit::RATELIMIT.clone(),
+                    rate_limit::RATELIMIT_POLICY.clone(),
+                    header::RETRY_AFTER,
+                ])
                 .max_age(CORS_MAX_AGE),
         )
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))

@@ -130,11 +130,17 @@ fn a_client_over_its_budget_gets_429_with_retry_after_and_its_code_while_another
         serve_fresh(&[("KHARTOUM_GRAPHQL_RATE_LIMIT", "300"), ("KHARTOUM_GRAPHQL_TRUSTED_PROXIES", "127.0.0.1")]);
     let loopback = ip("127.0.0.1");
     // Behind the trusted proxy (this loopback address), X-Forwarded-For names the client.
-    let refusal =
-        spend_until_refused(300, |i| post_from(loopback, &base, &query(i), &[("X-Forwarded-For", "203.0.113.1")]));
+    let refusal = spend_until_refused(300, |i| {
+        post_from(loopback, &base, &query(i), &[("X-Forwarded-For", "203.0.113.1"), ("Origin", "https://example.org")])
+    });
     assert_refused(&refusal);
     let other = post_from(loopback, &base, &query(1000), &[("X-Forwarded-For", "203.0.113.2")]);
     assert_eq!(other.status, 200, "another client is served: {}", other.body);
+    // A page's script may read them.
+    let exposed = refusal.headers.get("access-control-expose-headers").map(|v| v.to_ascii_lowercase());
+    for name in ["ratelimit", "ratelimit-policy", "retry-after"] {
+        assert!(exposed.as_deref().is_some_and(|v| v.split(',').any(|h| h.trim() == name)), "{exposed:?}");
+    }
     assert!(other.remaining() > 200, "{:?}", other.headers);
     // The refusals are counted.
     let (status, metrics) = http_get(&format!("{base}/metrics")).expect("/metrics answers");
