@@ -187,4 +187,9 @@ fn the_default_budget_is_published_in_the_operations_guide_and_the_readme() {
     let security = &readme[readme.find("## Security").expect("a security section")..];
     assert!(security.contains(&format!("{DEFAULT_RATE_LIMIT} cost points")), "the README's security section");
     assert!(security.contains("--trusted-proxy"), "the README's security section names --trusted-proxy");
+    use khartoum_graphql::http::{metrics::MAX_OPERATION_NAMES, rate_limit::MAX_TRACKED_CLIENTS};
+    let clients = format!("at most {},{:03} client addresses", MAX_TRACKED_CLIENTS / 1000, MAX_TRACKED_CLIENTS % 1000);
+    assert!(operations.contains(&clients), "the operations guide publishes the bound of the table: {clients}");
+    let names = format!("the first {MAX_OPERATION_NAMES} names");
+    assert!(operations.contains(&names), "the operations guide publishes the bound of the labels: {names}");
 }
