@@ -41,6 +41,9 @@ pub struct App {
     /// What one WebSocket, and one client address, may hold (`--max-subscriptions-per-socket`,
     /// `--max-sockets-per-address`, `--ws-init-timeout`).
     pub websocket: crate::http::ws::WsLimits,
+    /// Each client address's budget of cost points, and the proxies trusted to name the client
+    /// (`--rate-limit`, `--trusted-proxy`).
+    pub rate_limits: crate::http::rate_limit::RateLimits,
 }
 
 /// Longest a request may take unless `--request-timeout` says otherwise.
@@ -79,6 +82,7 @@ impl App {
             bench_baseline: Default::default(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             websocket: crate::http::ws::DEFAULT_WS_LIMITS,
+            rate_limits: Default::default(),
         })
     }
 

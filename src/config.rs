@@ -1,9 +1,11 @@
 //! The command line: subcommands and flags, each flag with an environment-variable fallback.
 
+use crate::http::rate_limit::{RateLimits, DEFAULT_RATE_LIMIT};
 use crate::http::server::ServerLimits;
 use crate::http::ws::{WsLimits, DEFAULT_WS_LIMITS};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use ipnet::IpNet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -102,6 +104,28 @@ pub struct ServeArgs {
     /// [default: 10].
     #[arg(long, env = "KHARTOUM_GRAPHQL_WS_INIT_TIMEOUT", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub ws_init_timeout: Option<u64>,
+    /// Cost points (a query's `extensions.cost`; at least 1 a request) each client address may
+    /// spend per minute on /graphql; beyond it, 429 with Retry-After and the code RATE_LIMITED.
+    /// 0 turns the limit off [default: 20000].
+    #[arg(long, env = "KHARTOUM_GRAPHQL_RATE_LIMIT", value_name = "POINTS")]
+    pub rate_limit: Option<u32>,
+    /// A proxy (an address or a CIDR range) whose X-Forwarded-For names the client; repeat it for
+    /// several, or give a comma-separated list in the environment. From any other peer the header
+    /// is ignored.
+    #[arg(long = "trusted-proxy", env = "KHARTOUM_GRAPHQL_TRUSTED_PROXIES", value_name = "IP|CIDR", value_delimiter = ',', value_parser = parse_net)]
+    pub trusted_proxy: Vec<IpNet>,
+    /// Leave "Did you mean …?" suggestions out of error messages, so that a misspelt field does
+    /// not reveal the names near it (the schema itself stays open to introspection).
+    #[arg(long, env = "KHARTOUM_GRAPHQL_NO_SUGGESTIONS")]
+    pub no_suggestions: bool,
+}
+
+/// An address or a CIDR range: a bare address is a range of one.
+fn parse_net(text: &str) -> Result<IpNet, String> {
+    let text = text.trim();
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("`{text}` is neither an IP address nor a CIDR range (such as 10.0.0.0/8)"))
 }
 
 /// The server loop's limits when no option sets them.
@@ -142,6 +166,10 @@ pub struct Config {
     pub request_timeout: Duration,
     /// What one WebSocket, and one client address, may hold.
     pub websocket: WsLimits,
+    /// The per-client budget and the trusted proxies.
+    pub rate_limits: RateLimits,
+    /// Whether error messages may suggest names ("Did you mean …?").
+    pub suggestions: bool,
 }
 
 impl Cli {
@@ -240,6 +268,16 @@ impl Cli {
                     DEFAULT_WS_LIMITS.init_timeout,
                 ),
             },
+            rate_limits: RateLimits {
+                points_per_minute: choose(typed_after("rate_limit"), after.rate_limit, before.rate_limit)
+                    .unwrap_or(DEFAULT_RATE_LIMIT),
+                trusted_proxies: if typed_after("trusted_proxy") || before.trusted_proxy.is_empty() {
+                    after.trusted_proxy.clone()
+                } else {
+                    before.trusted_proxy.clone()
+                },
+            },
+            suggestions: !(after.no_suggestions || before.no_suggestions),
         };
         (command, config)
     }
@@ -266,6 +304,8 @@ impl Config {
 }
 
 /// The commands.
+// One value is parsed at start-up and read once: the size of `serve`'s options costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Serve the API (GraphiQL at GET /graphql); the default command. Seeds an empty store first.

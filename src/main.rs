@@ -164,15 +164,22 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     if config.trusted_only && config.trusted_documents.is_none() {
         anyhow::bail!("--trusted-only runs only the trusted documents: name their file with --trusted-documents FILE");
     }
-    if let Some(path) = &config.trusted_documents {
-        let persisted = Persisted::load(path, config.trusted_only)?;
-        tracing::info!(
-            documents = persisted.trusted_count(),
-            trusted_only = config.trusted_only,
-            file = %path.display(),
-            "loaded the trusted documents"
-        );
-        app.engine = Engine::with_persisted(persisted);
+    app.rate_limits = config.rate_limits.clone();
+    let persisted = match &config.trusted_documents {
+        Some(path) => {
+            let persisted = Persisted::load(path, config.trusted_only)?;
+            tracing::info!(
+                documents = persisted.trusted_count(),
+                trusted_only = config.trusted_only,
+                file = %path.display(),
+                "loaded the trusted documents"
+            );
+            persisted
+        }
+        None => Persisted::default(),
+    };
+    if config.trusted_documents.is_some() || !config.suggestions {
+        app.engine = Engine::with_options(persisted, config.suggestions);
     }
     #[cfg(feature = "bench-hooks")]
     if config.bench_baseline {

@@ -63,13 +63,15 @@ SERVER_N=0
 SERVER_PID=""
 # start_server DATA_DIR [VAR=value...]: starts the deployment binary on loopback (port chosen by the
 # OS), pinned to CPU 0, with the extra arguments in SERVER_ARGS (e.g. --bench-baseline) and the
-# given environment; sets SERVER_PID and BASE (http://127.0.0.1:<port>) and SERVER_LOG.
+# given environment; sets SERVER_PID and BASE (http://127.0.0.1:<port>) and SERVER_LOG. The load
+# comes from one address, so the per-client budget is off (KHARTOUM_GRAPHQL_RATE_LIMIT=0) unless
+# the given environment sets it.
 start_server() {
   local data=$1
   shift
   SERVER_N=$((SERVER_N + 1))
   SERVER_LOG="$WORK/server-$SERVER_N.log"
-  env NO_COLOR=1 RUST_LOG=info "$@" "${PIN_SERVER[@]}" "$BIN" --data-dir "$data" --seed-dir "$ROOT/seed" \
+  env NO_COLOR=1 RUST_LOG=info KHARTOUM_GRAPHQL_RATE_LIMIT=0 "$@" "${PIN_SERVER[@]}" "$BIN" --data-dir "$data" --seed-dir "$ROOT/seed" \
     --bind 127.0.0.1:0 "${SERVER_ARGS[@]}" serve 2>"$SERVER_LOG" &
   SERVER_PID=$!
   local _

@@ -79,6 +79,9 @@ pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
 pub const RESPONSE_TOO_LARGE: &str = "RESPONSE_TOO_LARGE";
 /// A request that took longer than the limit.
 pub const REQUEST_TIMEOUT: &str = "REQUEST_TIMEOUT";
+/// A request over its client's budget of cost points (429, with `Retry-After` and the `RateLimit`
+/// headers).
+pub const RATE_LIMITED: &str = "RATE_LIMITED";
 /// A connection over the server's limit of open connections, answered before it is closed.
 pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
 

@@ -78,7 +78,13 @@ impl Engine {
 
     /// The engine over this build's schema, with these trusted documents and APQ registry.
     pub fn with_persisted(persisted: Persisted) -> Engine {
-        let schema = super::schema();
+        Engine::with_options(persisted, true)
+    }
+
+    /// [`Engine::with_persisted`], with or without "Did you mean …?" suggestions in validation
+    /// errors.
+    pub fn with_options(persisted: Persisted, suggestions: bool) -> Engine {
+        let schema = super::schema_with(suggestions);
         let shape = SchemaShape::from_sdl(&schema.sdl());
         let documents = Cache::new(DOCUMENT_CACHE_ENTRIES);
         Engine(Arc::new(Inner { schema, shape, documents, persisted }))

@@ -44,7 +44,18 @@ pub(crate) fn curator<'c>(
 /// [`engine::Engine`] applies the published limits before a request reaches it. Run requests
 /// through the engine.
 pub fn schema() -> ApiSchema {
-    Schema::build(Query, Mutation, Subscription).finish()
+    schema_with(true)
+}
+
+/// [`schema`], with or without "Did you mean …?" suggestions in validation errors
+/// (`--no-suggestions`).
+pub fn schema_with(suggestions: bool) -> ApiSchema {
+    let builder = Schema::build(Query, Mutation, Subscription);
+    if suggestions {
+        builder.finish()
+    } else {
+        builder.disable_suggestions().finish()
+    }
 }
 
 /// The schema in SDL, sorted so that it diffs cleanly, with each scalar's `@specifiedBy`: what

@@ -30,6 +30,7 @@
 //! anything runs; a response with errors is sent as JSON, with 400 when nothing ran and 200 when
 //! the errors come from execution; and a result with no list in it gets 406.
 
+use super::metering::{operation_name, RequestMeter};
 use super::response_cache::{Answer, ResponseCache};
 use super::{MAX_BATCH, MAX_RESPONSE_BYTES};
 use crate::graphql::codes;
@@ -174,22 +175,29 @@ pub struct Refusal {
     status: StatusCode,
     code: &'static str,
     message: String,
+    /// Seconds for `Retry-After`, when waiting helps.
+    retry_after: Option<u64>,
 }
 
 impl Refusal {
     /// A refusal with its status, code and message.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Refusal {
-        Refusal { status, code, message: message.into() }
+        Refusal { status, code, message: message.into(), retry_after: None }
+    }
+
+    /// The same refusal, telling the client to retry after so many seconds (`Retry-After`).
+    pub fn retry_after(self, secs: u64) -> Refusal {
+        Refusal { retry_after: Some(secs), ..self }
+    }
+
+    /// The refusal as a GraphQL request error with its code, for one operation of a batch or
+    /// for a transport that answers with GraphQL errors only (the WebSocket).
+    pub fn into_server_error(self) -> ServerError {
+        crate::graphql::engine::coded(self.message, self.code)
     }
 
     fn bad_request(message: impl Into<String>) -> Refusal {
         Refusal::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message)
-    }
-
-    /// The refusal as a request error, for a transport that answers with GraphQL errors only
-    /// (the WebSocket).
-    pub fn into_server_error(self) -> ServerError {
-        crate::graphql::engine::coded(self.message, self.code)
     }
 
     /// A GraphQL-shaped error body (no `data`: nothing ran) in the negotiated media type, or in
@@ -202,6 +210,9 @@ impl Refusal {
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        }
+        if let Some(secs) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }
@@ -346,23 +357,54 @@ impl Execute for Session {
     }
 }
 
-/// One HTTP request's GraphQL side, as the handler sets it up: what runs its operations, and the
-/// answers already given on the same data.
+/// One HTTP request's GraphQL side, as the handler sets it up: what runs its operations, the
+/// answers already given on the same data, and the request's meter.
 pub struct Exchange<'a, E> {
     /// Prepares and runs the operations.
     pub session: E,
     /// The answers kept by the request's bytes.
     pub answers: &'a ResponseCache,
+    /// The client's budget, charged each operation's cost before it runs, and the request's
+    /// record for the metrics.
+    pub meter: &'a RequestMeter,
 }
 
 impl<E: Execute> Exchange<'_, E> {
-    /// Prepares and runs one request; a request refused while preparing gets its error as a
-    /// response.
+    /// Prepares and runs one request of a batch; a request refused while preparing, or over the
+    /// client's budget, gets its error as a response.
     async fn run_one(&self, (request, reference): (Request, DocumentRef)) -> GqlResponse {
-        match self.session.prepare(request, reference) {
-            Ok(prepared) => self.session.run(prepared).await,
+        let response = match self.session.prepare(request, reference) {
+            Ok(prepared) => match self.meter.charge(&prepared) {
+                Ok(()) => self.session.run(prepared).await,
+                Err(refusal) => GqlResponse::from_errors(vec![refusal.into_server_error()]),
+            },
             Err(error) => GqlResponse::from_errors(vec![error]),
-        }
+        };
+        self.meter.answered(&response);
+        response
+    }
+
+    /// Prepares a request and charges its cost; the response to send when it must not run.
+    fn prepare_charged(
+        &self,
+        request: Request,
+        reference: DocumentRef,
+        media: MediaType,
+    ) -> Result<Prepared, Box<Response>> {
+        let prepared = self.session.prepare(request, reference).map_err(|error| {
+            let response = GqlResponse::from_errors(vec![error]);
+            self.meter.answered(&response);
+            Box::new(respond_error(response, media))
+        })?;
+        self.meter.charge(&prepared).map_err(|refusal| Box::new(refusal.into_response(Some(media))))?;
+        Ok(prepared)
+    }
+
+    /// Runs a prepared request that is not kept, noting how it ended.
+    async fn run_noted(&self, prepared: Prepared) -> GqlResponse {
+        let response = self.session.run(prepared).await;
+        self.meter.answered(&response);
+        response
     }
 
     /// The key of a query's answer, for a request by `method` whose bytes are `raw`.
@@ -380,14 +422,16 @@ impl<E: Execute> Exchange<'_, E> {
         media: MediaType,
         get_query: Option<&str>,
     ) -> Arc<Answer> {
-        let response = self.session.run(prepared).await;
+        self.meter.cache_miss();
+        let operation = operation_name(&prepared);
+        let response = self.run_noted(prepared).await;
         let cacheable = response.errors.is_empty();
         let (status, mut headers, body) = parts(&BatchResponse::Single(response), media);
         if let (Some(query), true) = (get_query, cacheable && status == StatusCode::OK) {
             headers.insert(header::CACHE_CONTROL, cache_control(query, self.session.version()));
             headers.insert(header::VARY, HeaderValue::from_static("Accept"));
         }
-        let answer = Arc::new(Answer::new(status, headers, body, &key));
+        let answer = Arc::new(Answer { operation, ..Answer::new(status, headers, body, &key) });
         self.answers.insert(key, Arc::clone(&answer));
         answer
     }
@@ -551,15 +595,16 @@ pub async fn get(headers: &HeaderMap, uri: &Uri, ex: &Exchange<'_, impl Execute>
     let raw = uri.query().unwrap_or_default().as_bytes();
     let key = (media != MediaType::Csv).then(|| ex.key(media, "GET", raw));
     if let Some(answer) = key.as_deref().and_then(|k| ex.answers.get(k)) {
+        ex.meter.cache_hit(&answer);
         return GetOutcome::Response(answer.respond(if_none_match));
     }
     let (request, reference) = match get_params(uri).and_then(request) {
         Ok(request) => request,
         Err(refusal) => return GetOutcome::Response(refusal.into_response(Some(media))),
     };
-    let prepared = match ex.session.prepare(request, reference) {
+    let prepared = match ex.prepare_charged(request, reference, media) {
         Ok(prepared) => prepared,
-        Err(error) => return GetOutcome::Response(respond_error(error, media)),
+        Err(response) => return GetOutcome::Response(*response),
     };
     if let ty @ (OperationType::Mutation | OperationType::Subscription) = prepared.operation {
         let what = if ty == OperationType::Mutation { "a mutation" } else { "a subscription" };
@@ -571,15 +616,14 @@ pub async fn get(headers: &HeaderMap, uri: &Uri, ex: &Exchange<'_, impl Execute>
         return GetOutcome::Response(refusal.into_response(Some(media)));
     }
     GetOutcome::Response(match key {
-        None => respond_csv(ex.session.run(prepared).await),
+        None => respond_csv(ex.run_noted(prepared).await),
         Some(key) => ex.answer_query(prepared, key, media, uri.query()).await.respond(if_none_match),
     })
 }
 
 /// A request error from preparing, in the negotiated media type (for a CSV client, as
 /// `respond_csv` answers errors).
-fn respond_error(error: ServerError, media: MediaType) -> Response {
-    let response = GqlResponse::from_errors(vec![error]);
+fn respond_error(response: GqlResponse, media: MediaType) -> Response {
     if media == MediaType::Csv {
         return respond_csv(response);
     }
@@ -606,6 +650,7 @@ pub async fn post(headers: &HeaderMap, body: &[u8], ex: &Exchange<'_, impl Execu
     // As for GET: a kept answer is found by the body's bytes, before its JSON is read.
     let key = (media != MediaType::Csv).then(|| ex.key(media, "POST", body));
     if let Some(answer) = key.as_deref().and_then(|k| ex.answers.get(k)) {
+        ex.meter.cache_hit(&answer);
         return answer.respond(None);
     }
     let request = match post_body(body) {
@@ -621,16 +666,16 @@ pub async fn post(headers: &HeaderMap, body: &[u8], ex: &Exchange<'_, impl Execu
         Err(refusal) => return refusal.into_response(Some(media)),
     };
     let (request, reference) = request;
-    let prepared = match ex.session.prepare(request, reference) {
+    let prepared = match ex.prepare_charged(request, reference, media) {
         Ok(prepared) => prepared,
-        Err(error) => return respond_error(error, media),
+        Err(response) => return *response,
     };
     match (prepared.operation, key) {
         (OperationType::Mutation, None) => csv_refusal("a mutation").into_response(Some(media)),
         (OperationType::Subscription, None) => csv_refusal("a subscription").into_response(Some(media)),
-        (OperationType::Query, None) => respond_csv(ex.session.run(prepared).await),
+        (OperationType::Query, None) => respond_csv(ex.run_noted(prepared).await),
         (OperationType::Query, Some(key)) => ex.answer_query(prepared, key, media, None).await.respond(None),
-        (_, Some(_)) => respond(BatchResponse::Single(ex.session.run(prepared).await), media),
+        (_, Some(_)) => respond(BatchResponse::Single(ex.run_noted(prepared).await), media),
     }
 }
 
@@ -731,7 +776,12 @@ mod tests {
     #[tokio::test]
     async fn only_the_same_query_bytes_for_the_same_media_type_are_answered_from_the_cache() {
         let answers = ResponseCache::default();
-        let ex = Exchange { session: Counting { engine: Engine::new(), runs: AtomicUsize::new(0) }, answers: &answers };
+        let meter = RequestMeter::unmetered();
+        let ex = Exchange {
+            session: Counting { engine: Engine::new(), runs: AtomicUsize::new(0) },
+            answers: &answers,
+            meter: &meter,
+        };
         let json = headers(APPLICATION_JSON);
         let post = |headers: &HeaderMap, body: &str| {
             let (headers, body) = (headers.clone(), body.to_owned());
@@ -774,7 +824,12 @@ mod tests {
     #[tokio::test]
     async fn a_get_answer_may_be_kept_by_shared_caches_and_a_post_answer_may_not() {
         let answers = ResponseCache::default();
-        let ex = Exchange { session: Counting { engine: Engine::new(), runs: AtomicUsize::new(0) }, answers: &answers };
+        let meter = RequestMeter::unmetered();
+        let ex = Exchange {
+            session: Counting { engine: Engine::new(), runs: AtomicUsize::new(0) },
+            answers: &answers,
+            meter: &meter,
+        };
         let json = headers(APPLICATION_JSON);
         let uri: Uri = "/graphql?query=%7B__typename%7D".parse().unwrap();
         let GetOutcome::Response(got) = super::get(&json, &uri, &ex).await else { panic!("a query is not a page") };

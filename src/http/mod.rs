@@ -17,6 +17,9 @@ pub mod exports;
 pub mod graphiql;
 pub mod graphql_http;
 pub mod landing;
+pub mod metering;
+pub mod metrics;
+pub mod rate_limit;
 pub mod response_cache;
 pub mod server;
 pub mod ws;
@@ -25,11 +28,12 @@ use crate::app::App;
 use crate::graphql::engine::Session;
 use crate::graphql::{self, codes, Bearer};
 use axum::body::Bytes;
-use axum::extract::{FromRef, State};
+use axum::extract::{Extension, FromRef, State};
 use axum::http::{header, HeaderMap, HeaderName, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use metering::{Metering, RequestMeter};
 use response_cache::ResponseCache;
 use std::sync::Arc;
 use std::time::Duration;
@@ -70,13 +74,14 @@ pub const CORS_ALLOWED_HEADERS: [&str; 10] = [
     "baggage",
 ];
 
-/// What the handlers share: the service, and the answers already given over HTTP (which belong
-/// to the transport, since they are kept by the request's bytes). Handlers that need only the
-/// service take `State<Arc<App>>`.
+/// What the handlers share: the service, the answers already given over HTTP (which belong
+/// to the transport, since they are kept by the request's bytes), and the per-client budgets and
+/// metrics. Handlers that need only the service take `State<Arc<App>>`.
 #[derive(Clone)]
 struct Server {
     app: Arc<App>,
     answers: Arc<ResponseCache>,
+    metering: Arc<Metering>,
 }
 
 impl FromRef<Server> for Arc<App> {
@@ -87,13 +92,18 @@ impl FromRef<Server> for Arc<App> {
 
 /// The application's router, with every route and layer production serves.
 pub fn router(app: Arc<App>) -> Router {
+    let metering = Arc::new(Metering {
+        limiter: rate_limit::Limiter::new(&app.rate_limits),
+        metrics: Arc::new(metrics::Metrics::new()),
+    });
     let router = Router::new()
         .route("/", get(landing::page))
         .route("/graphql", get(graphql_get).post(graphql_post))
-        .route("/graphql/ws", ws::route(Arc::clone(&app)))
+        .route("/graphql/ws", ws::route(Arc::clone(&app), Arc::clone(&metering.metrics)))
         .route("/graphiql/assets/{version}/{file}", get(graphiql::asset))
         .route("/health", get(health))
         .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
         .route("/schema.graphql", get(schema_sdl))
         .route("/export/manifest.json", get(exports::manifest))
         .route("/export/{file}", get(exports::file));
@@ -103,15 +113,24 @@ pub fn router(app: Arc<App>) -> Router {
     let timeout = app.request_timeout;
     let refusal = move |response: Response| coded_refusal(response, timeout);
     router
-        .with_state(Server { app, answers: Arc::default() })
+        .with_state(Server { app, answers: Arc::default(), metering: Arc::clone(&metering) })
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(refusal))
+        // Inside CORS, so that a browser can read a 429; inside the timeout, which it notices
+        // when its future is dropped.
+        .layer(axum::middleware::from_fn_with_state(metering, metering::meter))
         .layer(CompressionLayer::new())
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
                 .allow_methods([Method::GET, Method::POST])
                 .allow_headers(CORS_ALLOWED_HEADERS.map(HeaderName::from_static))
+                // So that a page's script can read where its budget stands and when to retry.
+                .expose_headers([
+                    rate_limit::RATELIMIT.clone(),
+                    rate_limit::RATELIMIT_POLICY.clone(),
+                    header::RETRY_AFTER,
+                ])
                 .max_age(CORS_MAX_AGE),
         )
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
@@ -161,8 +180,8 @@ fn bearer_of(value: &str) -> Bearer {
 
 impl Server {
     /// The GraphQL side of one request: the engine over the data as of now, with the request's
-    /// token, and the answers kept for that data.
-    fn exchange(&self, bearer: Bearer) -> graphql_http::Exchange<'_, Session> {
+    /// token, the answers kept for that data, and the request's meter.
+    fn exchange<'a>(&'a self, bearer: Bearer, meter: &'a RequestMeter) -> graphql_http::Exchange<'a, Session> {
         let catalog = self.app.catalog();
         self.answers.observe(catalog.meta.revision);
         let deadline = Some(std::time::Instant::now() + self.app.request_timeout);
@@ -173,23 +192,38 @@ impl Server {
             bearer,
             deadline,
         };
-        graphql_http::Exchange { session, answers: &self.answers }
+        graphql_http::Exchange { session, answers: &self.answers, meter }
     }
 }
 
 /// GET /graphql: GraphiQL for a browser, or a query from the `query` (or `documentId`),
 /// `variables` and `operationName` parameters.
-async fn graphql_get(State(server): State<Server>, headers: HeaderMap, uri: Uri) -> Response {
+async fn graphql_get(
+    State(server): State<Server>,
+    Extension(meter): Extension<Arc<RequestMeter>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
     // A GET never writes (mutations are refused before execution), so no token is passed on.
-    match graphql_http::get(&headers, &uri, &server.exchange(Bearer::default())).await {
+    match graphql_http::get(&headers, &uri, &server.exchange(Bearer::default(), &meter)).await {
         graphql_http::GetOutcome::Page => graphiql::page(),
         graphql_http::GetOutcome::Response(response) => response,
     }
 }
 
 /// POST /graphql: one request, or a batch of at most [`MAX_BATCH`], as `application/json`.
-async fn graphql_post(State(server): State<Server>, headers: HeaderMap, body: Bytes) -> Response {
-    graphql_http::post(&headers, &body, &server.exchange(bearer(&headers))).await
+async fn graphql_post(
+    State(server): State<Server>,
+    Extension(meter): Extension<Arc<RequestMeter>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    graphql_http::post(&headers, &body, &server.exchange(bearer(&headers), &meter)).await
+}
+
+/// GET /metrics: the server's metrics in the Prometheus text format (see [`metrics`]).
+async fn metrics(State(server): State<Server>) -> Response {
+    ([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], server.metering.metrics.render()).into_response()
 }
 
 /// GET /health: liveness, the version of the data being served, and whether the store can

@@ -42,6 +42,9 @@ pub struct Answer {
     pub body: Bytes,
     /// The weak entity tag of the body.
     pub etag: HeaderValue,
+    /// The name of the operation that ran for it (`None` when anonymous), for the metrics of
+    /// the requests it answers.
+    pub operation: Option<String>,
 }
 
 impl Answer {
@@ -53,7 +56,7 @@ impl Answer {
         key.hash(&mut hasher);
         let etag = HeaderValue::from_str(&format!("W/\"{:016x}-{:x}\"", hasher.finish(), body.len()))
             .unwrap_or_else(|_| HeaderValue::from_static("W/\"\""));
-        Answer { status, headers, body, etag }
+        Answer { status, headers, body, etag, operation: None }
     }
 
     /// The HTTP response: 304 with no body when `If-None-Match` names this answer's tag (GET

@@ -32,6 +32,7 @@
 //! whose id is running, 4429 for a second `connection_init`.
 
 use super::graphql_http::{self, too_large};
+use super::metrics::Metrics;
 use super::{MAX_BODY_BYTES, MAX_RESPONSE_BYTES};
 use crate::app::App;
 use crate::graphql::codes;
@@ -145,11 +146,12 @@ impl Drop for Permit {
 struct Route {
     app: Arc<App>,
     sockets: Arc<Sockets>,
+    metrics: Arc<Metrics>,
 }
 
 /// The `/graphql/ws` route, with the count of sockets per address it keeps.
-pub fn route<S: Clone + Send + Sync + 'static>(app: Arc<App>) -> MethodRouter<S> {
-    get(upgrade).with_state(Route { app, sockets: Arc::default() })
+pub fn route<S: Clone + Send + Sync + 'static>(app: Arc<App>, metrics: Arc<Metrics>) -> MethodRouter<S> {
+    get(upgrade).with_state(Route { app, sockets: Arc::default(), metrics })
 }
 
 /// A refusal of the upgrade, as a GraphQL-shaped JSON body with its code.
@@ -185,9 +187,9 @@ async fn upgrade(State(route): State<Route>, extensions: Extensions, upgrade: We
         response.headers_mut().insert(header::RETRY_AFTER, SOCKETS_RETRY_AFTER.into());
         return response;
     };
-    let app = route.app;
+    let (app, metrics) = (route.app, route.metrics);
     upgrade.on_upgrade(move |socket| async move {
-        Connection::new(app, protocol).serve(socket).await;
+        Connection::new(app, metrics, protocol).serve(socket).await;
         drop(permit);
     })
 }
@@ -250,6 +252,8 @@ impl Close {
 /// One socket's state.
 struct Connection {
     app: Arc<App>,
+    /// Where each running operation counts as an open subscription while it lasts.
+    metrics: Arc<Metrics>,
     protocol: Protocol,
     /// The token of the `connection_init` payload, once it has come.
     bearer: Option<Bearer>,
@@ -260,8 +264,8 @@ struct Connection {
 }
 
 impl Connection {
-    fn new(app: Arc<App>, protocol: Protocol) -> Connection {
-        Connection { app, protocol, bearer: None, operations: SelectAll::new(), running: HashMap::new() }
+    fn new(app: Arc<App>, metrics: Arc<Metrics>, protocol: Protocol) -> Connection {
+        Connection { app, metrics, protocol, bearer: None, operations: SelectAll::new(), running: HashMap::new() }
     }
 
     /// Serves the socket until the client leaves or a rule closes it.
@@ -392,7 +396,17 @@ impl Connection {
                 }
                 let (operation, handle) = stream::abortable(self.operation(payload, bearer));
                 let tag = Arc::clone(&id);
-                self.operations.push(operation.map(move |frame| (Arc::clone(&tag), frame)).boxed());
+                // The guard lives as long as the operation's stream: dropping the stream, at its
+                // end, its `complete` or the socket's close, counts it closed.
+                let open = self.metrics.subscription_opened();
+                self.operations.push(
+                    operation
+                        .map(move |frame| {
+                            let _ = &open;
+                            (Arc::clone(&tag), frame)
+                        })
+                        .boxed(),
+                );
                 self.running.insert(id, handle);
                 Ok(Vec::new())
             }
