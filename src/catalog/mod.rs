@@ -270,6 +270,16 @@ impl Catalog {
         cat
     }
 
+    /// Where meeting `m` was held, from the gazetteer: `None` for a meeting held online, one
+    /// without a city, and one in a city the gazetteer lacks.
+    pub fn place_of(&self, m: usize) -> Option<&'static Place> {
+        let meeting = &self.ds.meetings[m];
+        match (&meeting.country, &meeting.city) {
+            (Some(country), Some(city)) if !meeting.online => crate::seed::reference::place(country.as_str(), city),
+            _ => None,
+        }
+    }
+
     /// The slugs of the actors that organised meeting `m` (host, co-host, chair or co-chair),
     /// sorted, each once.
     pub fn organisers(&self, m: usize) -> Vec<&str> {

@@ -1,5 +1,6 @@
-//! Bulk exports for data journalists: the record as tables (CSV, JSON, JSONL), the co-host
-//! network as GraphML, and a manifest that lists every file with its row count and SHA-256.
+//! Bulk exports for data journalists: the record as tables (CSV, JSON, JSONL) described by a
+//! Frictionless Data Package, the meetings on a map as GeoJSON, the co-host network as GraphML,
+//! and a manifest that lists every file with its row count and SHA-256.
 //!
 //! Everything here is a pure function of one [`Catalog`]: the same dataset version always gives
 //! the same bytes, whether the HTTP layer serves them (`/export/{file}`) or the CLI writes them
@@ -31,6 +32,7 @@
 
 pub mod datapackage;
 pub mod flatten;
+pub mod geojson;
 mod graphml;
 mod render;
 pub mod schema;
@@ -171,12 +173,12 @@ pub const URL_PREFIX: &str = "/export/";
 pub struct ExportFile {
     /// The file name (`meetings.csv`).
     pub name: String,
-    /// The table format, or `None` for the other files (the data package, the network).
+    /// The table format, or `None` for the other files (the data package, GeoJSON, the network).
     pub format: Option<Format>,
     /// The media type to serve it with.
     pub media_type: &'static str,
     /// Data rows (for GraphML: edges, the network's rows in an edge list; for the data package:
-    /// the tables it describes).
+    /// the tables it describes; for GeoJSON: its features).
     pub rows: usize,
     /// For GraphML: the number of nodes and of edges.
     pub network: Option<(usize, usize)>,
@@ -203,7 +205,8 @@ pub struct ExportSet {
     /// When the dataset last changed (RFC 3339).
     pub last_change: String,
     /// Every table in every format (tables in export order, each as CSV, JSON, JSONL), then the
-    /// data package that describes the CSV tables, then the GraphML network.
+    /// data package that describes the CSV tables, the meetings as GeoJSON, then the GraphML
+    /// network.
     pub files: Vec<ExportFile>,
     /// The manifest of all of `files`, as served at `/export/manifest.json`.
     pub manifest: ExportFile,
@@ -213,14 +216,15 @@ pub struct ExportSet {
 pub fn render_all(cat: &Catalog) -> ExportSet {
     let mut files = Vec::new();
     let mut csvs = Vec::new();
-    for (table, schema) in tables::all(cat).into_iter().zip(tables::SCHEMAS) {
+    let tables = tables::all(cat);
+    for (table, schema) in tables.iter().zip(tables::SCHEMAS) {
         for format in Format::ALL {
             let mut file = ExportFile::new(
                 format!("{}.{}", table.name, format.extension()),
                 Some(format),
                 format.media_type(),
                 table.rows.len(),
-                format.render(&table),
+                format.render(table),
             );
             file.columns = table.columns.clone();
             if format == Format::Csv {
@@ -234,6 +238,10 @@ pub fn render_all(cat: &Catalog) -> ExportSet {
     let package =
         ExportFile::new(datapackage::FILE.to_owned(), None, datapackage::MEDIA_TYPE, described.len(), package);
     files.push(package);
+    if let Some(meetings) = tables.iter().find(|t| t.name == tables::MEETINGS.name) {
+        let (features, bytes) = geojson::meetings(cat, meetings);
+        files.push(ExportFile::new(geojson::FILE.to_owned(), None, geojson::MEDIA_TYPE, features, bytes));
+    }
     let network = cohosts(cat);
     let mut graph =
         ExportFile::new(GRAPHML_FILE.to_owned(), None, GRAPHML_MEDIA_TYPE, network.edges.len(), network.graphml());

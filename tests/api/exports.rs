@@ -392,7 +392,7 @@ async fn the_manifest_lists_every_export_with_the_size_and_sha256_of_the_bytes_s
     let mut expected_names: Vec<String> = TABLES
         .iter()
         .flat_map(|(t, _)| ["csv", "json", "jsonl"].map(|ext| format!("{t}.{ext}")))
-        .chain(["datapackage.json".to_owned(), "cohosts.graphml".to_owned()])
+        .chain(["datapackage.json", "meetings.geojson", "cohosts.graphml"].map(str::to_owned))
         .collect();
     expected_names.sort();
     assert_eq!(sorted(pluck(&manifest["files"], "name")), expected_names);
@@ -409,6 +409,11 @@ async fn the_manifest_lists_every_export_with_the_size_and_sha256_of_the_bytes_s
         if name == "datapackage.json" {
             let resources = served.json()["resources"].as_array().unwrap().len();
             assert_eq!(rows, resources, "{name}: a data package's rows are the tables it describes");
+            continue;
+        }
+        if name == "meetings.geojson" {
+            let features = served.json()["features"].as_array().unwrap().len();
+            assert_eq!(rows, features, "{name}: a map's rows are its features");
             continue;
         }
         match ext {
@@ -551,8 +556,8 @@ async fn an_unchanged_export_is_not_sent_twice_and_an_unknown_one_lists_the_expo
     assert!(listed.contains(&"manifest.json".to_owned()) && listed.contains(&"meetings.csv".to_owned()));
     assert_eq!(
         listed.len(),
-        1 + 7 * 3 + 2,
-        "the manifest, every table as CSV, JSON and JSONL, the package, the network"
+        1 + 7 * 3 + 3,
+        "the manifest, every table in 3 formats, the package, the map, the network"
     );
 }
 
@@ -572,7 +577,7 @@ async fn the_export_command_writes_the_same_bytes_as_the_http_endpoints_in_every
             .collect();
         names.sort();
         let mut expected: Vec<String> = TABLES.iter().map(|(t, _)| format!("{t}.{format}")).collect();
-        expected.extend(["cohosts.graphml".to_owned(), "manifest.json".to_owned()]);
+        expected.extend(["cohosts.graphml", "manifest.json", "meetings.geojson"].map(str::to_owned));
         if format == "csv" {
             expected.push("datapackage.json".to_owned());
         }

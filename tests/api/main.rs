@@ -32,6 +32,7 @@ mod meetings;
 mod nginx;
 mod nodes;
 mod persisted;
+mod places;
 mod power_cut;
 mod process;
 mod python_client;

@@ -6,6 +6,7 @@ mod aggregates;
 mod chairmanship;
 mod change;
 mod commitment;
+mod coordinates;
 mod dataset;
 mod document;
 mod enums;
@@ -25,6 +26,7 @@ pub use aggregates::{ActorPair, CommitmentCoverage, MeetingCount, MeetingGroupin
 pub use chairmanship::Chairmanship;
 pub use change::{Change, ChangeOperation, Deleted};
 pub use commitment::Commitment;
+pub use coordinates::Coordinates;
 pub use dataset::DatasetInfo;
 pub use document::{Document, Domain};
 pub use enums::*;
