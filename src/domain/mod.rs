@@ -7,6 +7,7 @@
 mod actor;
 mod document;
 mod meeting;
+mod name;
 mod note;
 mod partial_date;
 mod place;
@@ -19,6 +20,7 @@ mod text;
 pub use actor::{ActorKind, Continent, Organization, State};
 pub use document::{Commitment, CommitmentKind, Document, DocumentKind, Domain};
 pub use meeting::{Meeting, MeetingKind, MeetingRole, Participation, Relation, RelationKind, MAX_PARTICIPATIONS};
+pub use name::{Language, LocalizedName};
 pub use note::{Note, NoteKind, Source};
 pub use partial_date::{intervals_intersect, PartialDate, PartialDateError, Precision};
 pub use place::{Coordinates, Place};

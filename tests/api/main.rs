@@ -29,6 +29,7 @@ mod journalist_queries;
 mod journalists;
 mod landing;
 mod meetings;
+mod names;
 mod nginx;
 mod nodes;
 mod persisted;
