@@ -14,7 +14,7 @@ pub struct Coordinates {
 
 /// Where a city lies: its latitude and longitude in decimal degrees (WGS 84) and its GeoNames id,
 /// from the GeoNames gazetteer.
-#[Object]
+#[Object(serial)]
 impl Coordinates {
     /// Degrees north of the equator (negative: south).
     async fn latitude(&self) -> f64 {

@@ -47,7 +47,7 @@ pub struct LocalizedName {
 }
 
 /// A record's name in one language, with the sources that give it.
-#[Object]
+#[Object(serial)]
 impl LocalizedName {
     /// The language.
     async fn lang(&self) -> Language {
