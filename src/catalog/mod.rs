@@ -275,6 +275,43 @@ impl Catalog {
         cat
     }
 
+    /// Whether a name of record `ix` of collection `c` (its English name, title, acronym or alias,
+    /// or a French or Arabic name) consists of exactly the search terms `terms`: a search for
+    /// "Sudan" or "Soudan" ranks Sudan above South Sudan by it.
+    pub fn is_named(&self, c: Collection, ix: usize, terms: &[String]) -> bool {
+        let (key, mut names): (&str, Vec<&str>) = match c {
+            Collection::States => {
+                let s = &self.ds.states[ix];
+                (s.slug.as_str(), vec![s.name.as_str()])
+            }
+            Collection::Organizations => {
+                let o = &self.ds.organizations[ix];
+                (o.slug.as_str(), std::iter::once(o.name.as_str()).chain(o.acronym.as_deref()).collect())
+            }
+            Collection::Processes => {
+                let p = &self.ds.processes[ix];
+                (p.slug.as_str(), std::iter::once(p.name.as_str()).chain(p.alias.as_deref()).collect())
+            }
+            Collection::Documents => {
+                let d = &self.ds.documents[ix];
+                (d.slug.as_str(), vec![d.title.as_str()])
+            }
+            _ => return false,
+        };
+        names.extend(crate::seed::reference::names_of(c, key).iter().map(|n| n.text.as_str()));
+        names.into_iter().any(|n| crate::domain::terms(n) == terms)
+    }
+
+    /// Where meeting `m` was held, from the gazetteer: `None` for a meeting held online, one
+    /// without a city, and one in a city the gazetteer lacks.
+    pub fn place_of(&self, m: usize) -> Option<&'static Place> {
+        let meeting = &self.ds.meetings[m];
+        match (&meeting.country, &meeting.city) {
+            (Some(country), Some(city)) if !meeting.online => crate::seed::reference::place(country.as_str(), city),
+            _ => None,
+        }
+    }
+
     /// The slugs of the actors that organised meeting `m` (host, co-host, chair or co-chair),
     /// sorted, each once.
     pub fn organisers(&self, m: usize) -> Vec<&str> {

@@ -1,5 +1,6 @@
-//! Bulk exports for data journalists: the record as tables (CSV, JSON, JSONL), the co-host
-//! network as GraphML, and a manifest that lists every file with its row count and SHA-256.
+//! Bulk exports for data journalists: the record as tables (CSV, JSON, JSONL) described by a
+//! Frictionless Data Package, the meetings on a map as GeoJSON, the co-host network as GraphML,
+//! and a manifest that lists every file with its row count and SHA-256.
 //!
 //! Everything here is a pure function of one [`Catalog`]: the same dataset version always gives
 //! the same bytes, whether the HTTP layer serves them (`/export/{file}`) or the CLI writes them
@@ -29,13 +30,17 @@
 //!   booleans, lists as arrays of strings, and `null` for a missing value.
 //! - **JSONL**: the same objects, one per line.
 
+pub mod datapackage;
 pub mod flatten;
+pub mod geojson;
 mod graphml;
 mod render;
+pub mod schema;
 pub mod tables;
 
 pub use graphml::{cohosts, Edge, Network, Node, GRAPHML_NS};
 pub use render::{csv, json, jsonl, neutralise};
+pub use schema::{Column, ForeignKey, Kind, Schema};
 
 use crate::catalog::Catalog;
 use serde::Serialize;
@@ -98,6 +103,11 @@ impl Table {
     /// A table with fixed column names.
     pub fn new(name: &'static str, columns: &[&'static str]) -> Table {
         Table { name, columns: columns.iter().map(|c| (*c).to_owned()).collect(), rows: Vec::new() }
+    }
+
+    /// An empty table with the name and columns of a schema.
+    pub fn of(schema: &Schema) -> Table {
+        Table { name: schema.name, columns: schema.column_names().map(str::to_owned).collect(), rows: Vec::new() }
     }
 
     /// The column names, borrowed.
@@ -163,11 +173,12 @@ pub const URL_PREFIX: &str = "/export/";
 pub struct ExportFile {
     /// The file name (`meetings.csv`).
     pub name: String,
-    /// The table format, or `None` for the GraphML network.
+    /// The table format, or `None` for the other files (the data package, GeoJSON, the network).
     pub format: Option<Format>,
     /// The media type to serve it with.
     pub media_type: &'static str,
-    /// Data rows (for GraphML: edges, the network's rows in an edge list).
+    /// Data rows (for GraphML: edges, the network's rows in an edge list; for the data package:
+    /// the tables it describes; for GeoJSON: its features).
     pub rows: usize,
     /// For GraphML: the number of nodes and of edges.
     pub network: Option<(usize, usize)>,
@@ -194,7 +205,8 @@ pub struct ExportSet {
     /// When the dataset last changed (RFC 3339).
     pub last_change: String,
     /// Every table in every format (tables in export order, each as CSV, JSON, JSONL), then the
-    /// GraphML network.
+    /// data package that describes the CSV tables, the meetings as GeoJSON, then the GraphML
+    /// network.
     pub files: Vec<ExportFile>,
     /// The manifest of all of `files`, as served at `/export/manifest.json`.
     pub manifest: ExportFile,
@@ -203,18 +215,32 @@ pub struct ExportSet {
 /// Renders every export of a catalog, and the manifest of them.
 pub fn render_all(cat: &Catalog) -> ExportSet {
     let mut files = Vec::new();
-    for table in tables::all(cat) {
+    let mut csvs = Vec::new();
+    let tables = tables::all(cat);
+    for (table, schema) in tables.iter().zip(tables::SCHEMAS) {
         for format in Format::ALL {
             let mut file = ExportFile::new(
                 format!("{}.{}", table.name, format.extension()),
                 Some(format),
                 format.media_type(),
                 table.rows.len(),
-                format.render(&table),
+                format.render(table),
             );
             file.columns = table.columns.clone();
+            if format == Format::Csv {
+                csvs.push((schema, files.len()));
+            }
             files.push(file);
         }
+    }
+    let described: Vec<(&Schema, &ExportFile)> = csvs.iter().map(|&(schema, i)| (schema, &files[i])).collect();
+    let package = datapackage::descriptor(&cat.meta.version, &cat.meta.last_change, &described);
+    let package =
+        ExportFile::new(datapackage::FILE.to_owned(), None, datapackage::MEDIA_TYPE, described.len(), package);
+    files.push(package);
+    if let Some(meetings) = tables.iter().find(|t| t.name == tables::MEETINGS.name) {
+        let (features, bytes) = geojson::meetings(cat, meetings);
+        files.push(ExportFile::new(geojson::FILE.to_owned(), None, geojson::MEDIA_TYPE, features, bytes));
     }
     let network = cohosts(cat);
     let mut graph =
@@ -312,13 +338,22 @@ pub enum ExportError {
     },
 }
 
-/// Writes every table of the catalog in one format into `dir`, with `cohosts.graphml` and a
+/// Writes every table of the catalog in one format into `dir`, with `cohosts.graphml` (and, with
+/// the CSV files, `datapackage.json`) and a
 /// `manifest.json` that lists just the files written; returns their names. The files have the
 /// very bytes `/export/<name>` serves. Each is written to a temporary name and renamed, so a
 /// failed export never leaves a half-written file.
 pub fn write_dir(cat: &Catalog, format: Format, dir: &Path) -> Result<Vec<String>, ExportError> {
     let set = render_all(cat);
-    let files: Vec<ExportFile> = set.files.into_iter().filter(|f| f.format.is_none_or(|ff| ff == format)).collect();
+    // The data package describes the CSV files: it goes with them and with no other format.
+    let files: Vec<ExportFile> = set
+        .files
+        .into_iter()
+        .filter(|f| match f.format {
+            Some(table_format) => table_format == format,
+            None => f.name != datapackage::FILE || format == Format::Csv,
+        })
+        .collect();
     let manifest = manifest(&set.version, &set.last_change, &files);
     let io = |path: &Path| {
         let path = path.to_owned();

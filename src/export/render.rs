@@ -93,9 +93,11 @@ impl Serialize for Rows<'_> {
 
 /// One row as a JSON object whose keys keep the column order (a `serde_json::Map` would sort
 /// them).
-struct Row<'a> {
-    columns: &'a [String],
-    cells: &'a [Cell],
+pub(super) struct Row<'a> {
+    /// The column names, in order.
+    pub(super) columns: &'a [String],
+    /// One cell per column.
+    pub(super) cells: &'a [Cell],
 }
 
 impl Serialize for Row<'_> {

@@ -21,7 +21,7 @@
 //!
 //! A note reads `KIND (field): text`, or `KIND: text` when it is about the whole record.
 
-use super::{Cell, Table};
+use super::{Cell, Column, ForeignKey, Schema, Table};
 use crate::catalog::{ActorRef, Catalog};
 use crate::domain::{variant_name as name, MeetingRole, Note, PartialDate, Slug};
 
@@ -38,38 +38,185 @@ pub fn all(cat: &Catalog) -> Vec<Table> {
     ]
 }
 
-/// The names of the tables, in the order of [`all`].
-pub const NAMES: [&str; 7] =
-    ["meetings", "participations", "chairmanships", "memberships", "commitments", "states", "organizations"];
+/// The schema of every table, in the order of [`all`]: the single definition of the columns,
+/// from which both the rows ([`Table::of`]) and the data package are made.
+pub const SCHEMAS: [&Schema; 7] =
+    [&MEETINGS, &PARTICIPATIONS, &CHAIRMANSHIPS, &MEMBERSHIPS, &COMMITMENTS, &STATES, &ORGANIZATIONS];
+
+/// The columns every record's table ends with.
+macro_rules! cited {
+    () => {
+        [Column::list("sources"), Column::list("source_urls"), Column::list("notes")]
+    };
+}
+
+/// `meetings`: one row per meeting.
+pub const MEETINGS: Schema = Schema {
+    name: "meetings",
+    columns: &concat_columns::<21>(
+        &[
+            Column::text("slug"),
+            Column::text("title"),
+            Column::text("kind"),
+            Column::date("start_date"),
+            Column::optional_date("end_date"),
+            Column::boolean("online"),
+            Column::optional_text("city"),
+            Column::optional_text("country_slug"),
+            Column::optional_text("country_name"),
+            Column::list("processes"),
+            Column::list("hosts"),
+            Column::list("co_hosts"),
+            Column::list("chairs"),
+            Column::list("co_chairs"),
+            Column::list("organisers"),
+            Column::optional_integer("attendance"),
+            Column::integers("domains"),
+            Column::optional_text("summary"),
+        ],
+        &cited!(),
+    ),
+    primary_key: &["slug"],
+    foreign_keys: &[ForeignKey { column: "country_slug", table: "states", to: "slug" }],
+};
+
+/// `participations`: one row per role an actor held at a meeting.
+pub const PARTICIPATIONS: Schema = Schema {
+    name: "participations",
+    columns: &[
+        Column::text("meeting_slug"),
+        Column::text("meeting_title"),
+        Column::date("meeting_start_date"),
+        Column::text("actor_slug"),
+        Column::text("actor_name"),
+        Column::text("actor_kind"),
+        Column::text("role"),
+        Column::optional_text("person"),
+        Column::boolean("inferred"),
+        Column::optional_text("note"),
+        Column::list("sources"),
+        Column::list("source_urls"),
+    ],
+    primary_key: &["meeting_slug", "actor_slug", "role"],
+    foreign_keys: &[ForeignKey { column: "meeting_slug", table: "meetings", to: "slug" }],
+};
+
+/// `chairmanships`: one row per chair term.
+pub const CHAIRMANSHIPS: Schema = Schema {
+    name: "chairmanships",
+    columns: &concat_columns::<11>(
+        &[
+            Column::text("slug"),
+            Column::text("process_slug"),
+            Column::text("process_name"),
+            Column::text("chair_slug"),
+            Column::text("chair_name"),
+            Column::optional_text("chairperson"),
+            Column::optional_date("start"),
+            Column::optional_date("end"),
+        ],
+        &cited!(),
+    ),
+    primary_key: &["slug"],
+    foreign_keys: &[],
+};
+
+/// `memberships`: one row per membership of an actor in a process.
+pub const MEMBERSHIPS: Schema = Schema {
+    name: "memberships",
+    columns: &concat_columns::<13>(
+        &[
+            Column::text("slug"),
+            Column::text("process_slug"),
+            Column::text("process_name"),
+            Column::text("actor_slug"),
+            Column::text("actor_name"),
+            Column::text("actor_kind"),
+            Column::text("role"),
+            Column::optional_date("since"),
+            Column::optional_text("since_qualifier"),
+            Column::optional_date("until"),
+        ],
+        &cited!(),
+    ),
+    primary_key: &["slug"],
+    foreign_keys: &[],
+};
+
+/// `commitments`: one row per item of an action plan.
+pub const COMMITMENTS: Schema = Schema {
+    name: "commitments",
+    columns: &concat_columns::<12>(
+        &[
+            Column::text("code"),
+            Column::text("document_slug"),
+            Column::optional_text("document_title"),
+            Column::text("kind"),
+            Column::optional_integer("domain"),
+            Column::optional_text("domain_title"),
+            Column::optional_integer("number"),
+            Column::optional_text("title"),
+            Column::text("text"),
+        ],
+        &cited!(),
+    ),
+    primary_key: &["code"],
+    foreign_keys: &[],
+};
+
+/// `states`: one row per state.
+pub const STATES: Schema = Schema {
+    name: "states",
+    columns: &concat_columns::<8>(
+        &[
+            Column::text("slug"),
+            Column::text("name"),
+            Column::text("iso2"),
+            Column::text("iso3"),
+            Column::text("continent"),
+        ],
+        &cited!(),
+    ),
+    primary_key: &["slug"],
+    foreign_keys: &[],
+};
+
+/// `organizations`: one row per organisation.
+pub const ORGANIZATIONS: Schema = Schema {
+    name: "organizations",
+    columns: &concat_columns::<7>(
+        &[
+            Column::text("slug"),
+            Column::text("name"),
+            Column::optional_text("acronym"),
+            Column::optional_text("description"),
+        ],
+        &cited!(),
+    ),
+    primary_key: &["slug"],
+    foreign_keys: &[],
+};
+
+/// Two lists of columns as one array, at compile time; `N` must be their total length, or the
+/// build fails.
+const fn concat_columns<const N: usize>(a: &[Column], b: &[Column]) -> [Column; N] {
+    assert!(a.len() + b.len() == N, "N is the number of columns");
+    let mut out = [Column::text(""); N];
+    let mut i = 0;
+    while i < a.len() {
+        out[i] = a[i];
+        i += 1;
+    }
+    while i < N {
+        out[i] = b[i - a.len()];
+        i += 1;
+    }
+    out
+}
 
 /// One row per meeting, chronological.
 pub fn meetings(cat: &Catalog) -> Table {
-    let mut t = Table::new(
-        "meetings",
-        &[
-            "slug",
-            "title",
-            "kind",
-            "start_date",
-            "end_date",
-            "online",
-            "city",
-            "country_slug",
-            "country_name",
-            "processes",
-            "hosts",
-            "co_hosts",
-            "chairs",
-            "co_chairs",
-            "organisers",
-            "attendance",
-            "domains",
-            "summary",
-            "sources",
-            "source_urls",
-            "notes",
-        ],
-    );
+    let mut t = Table::of(&MEETINGS);
     for m in &cat.ds.meetings {
         let with_role = |role: MeetingRole| {
             Cell::List(m.participations.iter().filter(|p| p.role == role).map(|p| p.actor.to_string()).collect())
@@ -105,23 +252,7 @@ pub fn meetings(cat: &Catalog) -> Table {
 /// One row per role an actor held at a meeting, meetings chronological, roles in the order
 /// recorded.
 pub fn participations(cat: &Catalog) -> Table {
-    let mut t = Table::new(
-        "participations",
-        &[
-            "meeting_slug",
-            "meeting_title",
-            "meeting_start_date",
-            "actor_slug",
-            "actor_name",
-            "actor_kind",
-            "role",
-            "person",
-            "inferred",
-            "note",
-            "sources",
-            "source_urls",
-        ],
-    );
+    let mut t = Table::of(&PARTICIPATIONS);
     for m in &cat.ds.meetings {
         for p in &m.participations {
             let (actor_name, actor_kind) = actor(cat, &p.actor);
@@ -148,22 +279,7 @@ pub fn participations(cat: &Catalog) -> Table {
 
 /// One row per chair term, chronological.
 pub fn chairmanships(cat: &Catalog) -> Table {
-    let mut t = Table::new(
-        "chairmanships",
-        &[
-            "slug",
-            "process_slug",
-            "process_name",
-            "chair_slug",
-            "chair_name",
-            "chairperson",
-            "start",
-            "end",
-            "sources",
-            "source_urls",
-            "notes",
-        ],
-    );
+    let mut t = Table::of(&CHAIRMANSHIPS);
     for c in &cat.ds.chairmanships {
         t.rows.push(vec![
             Cell::Text(c.slug.to_string()),
@@ -184,24 +300,7 @@ pub fn chairmanships(cat: &Catalog) -> Table {
 
 /// One row per membership, by slug.
 pub fn memberships(cat: &Catalog) -> Table {
-    let mut t = Table::new(
-        "memberships",
-        &[
-            "slug",
-            "process_slug",
-            "process_name",
-            "actor_slug",
-            "actor_name",
-            "actor_kind",
-            "role",
-            "since",
-            "since_qualifier",
-            "until",
-            "sources",
-            "source_urls",
-            "notes",
-        ],
-    );
+    let mut t = Table::of(&MEMBERSHIPS);
     for m in &cat.ds.memberships {
         let (actor_name, actor_kind) = actor(cat, &m.actor);
         t.rows.push(vec![
@@ -226,23 +325,7 @@ pub fn memberships(cat: &Catalog) -> Table {
 /// One row per item of an action plan: by document, the approaches first, then by domain and
 /// number.
 pub fn commitments(cat: &Catalog) -> Table {
-    let mut t = Table::new(
-        "commitments",
-        &[
-            "code",
-            "document_slug",
-            "document_title",
-            "kind",
-            "domain",
-            "domain_title",
-            "number",
-            "title",
-            "text",
-            "sources",
-            "source_urls",
-            "notes",
-        ],
-    );
+    let mut t = Table::of(&COMMITMENTS);
     for c in &cat.ds.commitments {
         let document = cat.document(c.document.as_str()).map(|i| &cat.ds.documents[i]);
         let domain_title = c
@@ -269,7 +352,7 @@ pub fn commitments(cat: &Catalog) -> Table {
 
 /// One row per state, by name.
 pub fn states(cat: &Catalog) -> Table {
-    let mut t = Table::new("states", &["slug", "name", "iso2", "iso3", "continent", "sources", "source_urls", "notes"]);
+    let mut t = Table::of(&STATES);
     for s in &cat.ds.states {
         t.rows.push(vec![
             Cell::Text(s.slug.to_string()),
@@ -287,8 +370,7 @@ pub fn states(cat: &Catalog) -> Table {
 
 /// One row per organisation, by slug.
 pub fn organizations(cat: &Catalog) -> Table {
-    let mut t =
-        Table::new("organizations", &["slug", "name", "acronym", "description", "sources", "source_urls", "notes"]);
+    let mut t = Table::of(&ORGANIZATIONS);
     for o in &cat.ds.organizations {
         t.rows.push(vec![
             Cell::Text(o.slug.to_string()),
@@ -353,4 +435,39 @@ pub(super) fn actor(cat: &Catalog, slug: &Slug) -> (Cell, Cell) {
 
 fn process_name(cat: &Catalog, slug: &Slug) -> Cell {
     Cell::opt(cat.process(slug.as_str()).map(|i| cat.ds.processes[i].name.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Stamps;
+    use crate::export::Kind;
+    use crate::store::Meta;
+
+    /// Whether a cell may stand in a column: the data package promises what the rows hold.
+    fn fits(cell: &Cell, column: &Column) -> bool {
+        match (cell, column.kind) {
+            (Cell::Null, _) => !column.required,
+            (Cell::Text(t), Kind::Date) => PartialDate::parse(t).is_ok(),
+            (Cell::Text(t), Kind::Text) => !column.required || !t.is_empty(),
+            (Cell::Int(_), Kind::Integer) | (Cell::Bool(_), Kind::Boolean) => true,
+            (Cell::List(_), Kind::Texts) | (Cell::Numbers(_), Kind::Integers) => true,
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn every_cell_of_every_seed_table_is_what_its_schema_declares() {
+        let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed");
+        let cat = Catalog::new(crate::seed::load(&seed).expect("the seed").dataset, Meta::default(), Stamps::default());
+        for (table, schema) in all(&cat).iter().zip(SCHEMAS) {
+            assert_eq!(table.name, schema.name);
+            assert!(!table.rows.is_empty(), "{}", table.name);
+            for row in &table.rows {
+                for (cell, column) in row.iter().zip(schema.columns) {
+                    assert!(fits(cell, column), "{}.{}: {cell:?}", table.name, column.name);
+                }
+            }
+        }
+    }
 }

@@ -8,13 +8,31 @@
 
 use super::limits::ListBounds;
 use super::pagination::MAX_PAGE_SIZE;
+use super::types::Language;
 use crate::catalog::Catalog;
+use crate::seed::reference;
+use async_graphql::EnumType;
+use std::sync::LazyLock;
+
+/// A record has at most one name per language.
+fn languages() -> usize {
+    Language::items().len()
+}
+
+/// The most sources behind one French or Arabic name, and behind one gazetteer entry: both come
+/// from the archived reference files built into the binary, so they are measured once.
+static REFERENCE_SOURCES: LazyLock<(usize, usize)> = LazyLock::new(|| {
+    let names = reference::all_names().flat_map(|(_, _, names)| names.iter().map(|n| n.sources.len())).max();
+    let places = reference::places().iter().map(|p| p.sources.len()).max();
+    (names.unwrap_or(0), places.unwrap_or(0))
+});
 
 /// How one list's bound is read from a read model.
 type Bound = fn(&Catalog) -> usize;
 
 /// Every plain list of the schema, by type and field, with the figure that bounds it.
 const LISTS: &[(&str, &str, Bound)] = &[
+    ("Actor", "names", |_| languages()),
     ("Actor", "partners", |c| c.longest().partners),
     ("Actor", "sources", |c| c.longest().sources),
     ("ActorPair", "meetings", |c| c.longest().meetings_of_pair),
@@ -25,13 +43,17 @@ const LISTS: &[(&str, &str, Bound)] = &[
     ("Commitment", "notes", |c| c.longest().notes),
     ("Commitment", "sources", |c| c.longest().sources),
     ("CommitmentCoverage", "meetings", |c| c.longest().meetings_of_domain),
+    ("Coordinates", "sources", |_| REFERENCE_SOURCES.1),
     ("DatasetInfo", "listBounds", |_| LISTS.len()),
     ("Document", "commitments", |c| c.longest().commitments_of_document),
     ("Document", "domains", |c| c.longest().domains),
+    ("Document", "names", |_| languages()),
     ("Document", "notes", |c| c.longest().notes),
     ("Document", "processes", |c| c.longest().processes_of_record),
     ("Document", "sources", |c| c.longest().sources),
     ("Domain", "commitments", |c| c.longest().commitments_of_domain),
+    // An English name stands on its record's sources; the others on the reference file's.
+    ("LocalizedName", "sources", |c| c.longest().sources.max(REFERENCE_SOURCES.0)),
     ("Meeting", "adoptedDocuments", |c| c.longest().documents_of_meeting),
     ("Meeting", "chairmanships", |c| c.longest().chairs_of_meeting),
     ("Meeting", "chairs", |c| c.longest().participations),
@@ -49,6 +71,7 @@ const LISTS: &[(&str, &str, Bound)] = &[
     ("Membership", "sources", |c| c.longest().sources),
     ("Note", "sources", |c| c.longest().sources),
     ("Organization", "memberships", |c| c.longest().memberships_of_actor),
+    ("Organization", "names", |_| languages()),
     ("Organization", "notes", |c| c.longest().notes),
     ("Organization", "partners", |c| c.longest().partners),
     ("Organization", "sources", |c| c.longest().sources),
@@ -57,6 +80,7 @@ const LISTS: &[(&str, &str, Bound)] = &[
     ("Process", "chairmanships", |c| c.longest().chairs_of_process),
     ("Process", "documents", |c| c.longest().documents_of_process),
     ("Process", "memberships", |c| c.longest().memberships_of_process),
+    ("Process", "names", |_| languages()),
     ("Process", "notes", |c| c.longest().notes),
     ("Process", "sources", |c| c.longest().sources),
     ("Query", "chairmanships", |c| c.ds.chairmanships.len()),
@@ -70,6 +94,7 @@ const LISTS: &[(&str, &str, Bound)] = &[
     ("Query", "sources", |c| c.ds.sources.len()),
     ("State", "chairmanships", |c| c.longest().chairs_of_state),
     ("State", "memberships", |c| c.longest().memberships_of_actor),
+    ("State", "names", |_| languages()),
     ("State", "notes", |c| c.longest().notes),
     ("State", "partners", |c| c.longest().partners),
     ("State", "sources", |c| c.longest().sources),

@@ -150,10 +150,13 @@ impl Query {
         Ok((0..root.cat.ds.organizations.len()).map(|i| Organization(root.at(i))).collect())
     }
 
-    /// Ranked full-text search over names, titles, summaries and commitment texts. Case- and
-    /// accent-insensitive, and by English word stems: "trafficker" finds "trafficking". Every
-    /// word must match; a match in a name or title ranks above one in a text. The index lives in
-    /// the store and changes with every write.
+    /// Ranked full-text search over names, titles, summaries and commitment texts, and over the
+    /// French and Arabic names of states, organisations, processes and documents. Case- and
+    /// accent-insensitive, and by English word stems: "trafficker" finds "trafficking"; in Arabic
+    /// script, diacritics, the alef variants and taa marbuta do not matter. Every word must
+    /// match; a match in a name or title ranks above one in a text, and a record whose name is
+    /// exactly the words searched ranks above both. The index lives in the store and changes with
+    /// every write.
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -172,8 +175,17 @@ impl Query {
         let mut found: std::collections::HashMap<(Collection, String), (usize, usize)> = Default::default();
         for term in &terms {
             let hits = curator.store().search(term).map_err(|e| ApiError::Internal(format!("search: {e}")))?;
-            for (c, key, field) in hits {
-                let e = found.entry((c, key)).or_default();
+            let names =
+                crate::seed::reference::name_hits(term).into_iter().map(|(c, k)| (c, k.to_owned(), Field::Title));
+            // A record found twice by one term (in its English and its French name) counts once,
+            // in its best field.
+            let mut best: std::collections::HashMap<(Collection, String), Field> = Default::default();
+            for (c, key, field) in hits.into_iter().chain(names) {
+                let f = best.entry((c, key)).or_insert(field);
+                *f = (*f).min(field);
+            }
+            for (record, field) in best {
+                let e = found.entry(record).or_default();
                 e.0 += 1;
                 e.1 += if field == Field::Title { 3 } else { 1 };
             }
@@ -196,7 +208,9 @@ impl Query {
                     }
                     _ => None,
                 }?;
-                Some((score, c, ix, hit))
+                // An exact name outranks any number of partial matches.
+                let exact = if cat.is_named(c, ix, &terms) { 1000 } else { 0 };
+                Some((score + exact, c, ix, hit))
             })
             .collect();
         hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));

@@ -1,4 +1,5 @@
-//! `GET /export/{file}`: the bulk exports (CSV, JSON, JSONL, GraphML) and their manifest.
+//! `GET /export/{file}`: the bulk exports (CSV, JSON, JSONL, the data package, GeoJSON, GraphML)
+//! and their manifest.
 //!
 //! The files are rendered by [`crate::export`] once per dataset version (on the blocking pool)
 //! and kept in the app's [`ExportCache`](crate::export::ExportCache), so repeated downloads cost
@@ -88,7 +89,7 @@ fn matches(headers: &HeaderMap, sha256: &str) -> bool {
 }
 
 /// CSV and GraphML are downloads, opened in a spreadsheet or Gephi: a browser saves them under
-/// their own name. JSON, JSONL and the manifest are shown.
+/// their own name. JSON, JSONL, GeoJSON, the data package and the manifest are shown.
 fn disposition(file: &ExportFile) -> Option<String> {
     let download = file.format == Some(Format::Csv) || file.name == GRAPHML_FILE;
     download.then(|| format!("attachment; filename=\"{}\"", file.name))

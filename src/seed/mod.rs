@@ -6,6 +6,7 @@
 //! dataset back in the same format; writing to the store is the store's job.
 
 mod files;
+pub mod reference;
 #[cfg(any(test, feature = "bench-hooks"))]
 pub mod synthetic;
 pub mod writer;

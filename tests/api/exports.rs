@@ -392,7 +392,7 @@ async fn the_manifest_lists_every_export_with_the_size_and_sha256_of_the_bytes_s
     let mut expected_names: Vec<String> = TABLES
         .iter()
         .flat_map(|(t, _)| ["csv", "json", "jsonl"].map(|ext| format!("{t}.{ext}")))
-        .chain(["cohosts.graphml".to_owned()])
+        .chain(["datapackage.json", "meetings.geojson", "cohosts.graphml"].map(str::to_owned))
         .collect();
     expected_names.sort();
     assert_eq!(sorted(pluck(&manifest["files"], "name")), expected_names);
@@ -406,6 +406,16 @@ async fn the_manifest_lists_every_export_with_the_size_and_sha256_of_the_bytes_s
         assert_eq!(f["mediaType"], header_of(&served, header::CONTENT_TYPE), "{name}");
         let (table, ext) = name.split_once('.').unwrap();
         let rows = f["rows"].as_u64().unwrap() as usize;
+        if name == "datapackage.json" {
+            let resources = served.json()["resources"].as_array().unwrap().len();
+            assert_eq!(rows, resources, "{name}: a data package's rows are the tables it describes");
+            continue;
+        }
+        if name == "meetings.geojson" {
+            let features = served.json()["features"].as_array().unwrap().len();
+            assert_eq!(rows, features, "{name}: a map's rows are its features");
+            continue;
+        }
         match ext {
             "csv" => {
                 let file = TABLES.iter().find(|(t, _)| *t == table).unwrap().1;
@@ -544,7 +554,11 @@ async fn an_unchanged_export_is_not_sent_twice_and_an_unknown_one_lists_the_expo
     assert!(body["error"].as_str().unwrap().contains("meetings.xlsx"));
     let listed = strings(&body, "exports");
     assert!(listed.contains(&"manifest.json".to_owned()) && listed.contains(&"meetings.csv".to_owned()));
-    assert_eq!(listed.len(), 1 + 7 * 3 + 1);
+    assert_eq!(
+        listed.len(),
+        1 + 7 * 3 + 3,
+        "the manifest, every table in 3 formats, the package, the map, the network"
+    );
 }
 
 #[tokio::test]
@@ -563,7 +577,10 @@ async fn the_export_command_writes_the_same_bytes_as_the_http_endpoints_in_every
             .collect();
         names.sort();
         let mut expected: Vec<String> = TABLES.iter().map(|(t, _)| format!("{t}.{format}")).collect();
-        expected.extend(["cohosts.graphml".to_owned(), "manifest.json".to_owned()]);
+        expected.extend(["cohosts.graphml", "manifest.json", "meetings.geojson"].map(str::to_owned));
+        if format == "csv" {
+            expected.push("datapackage.json".to_owned());
+        }
         expected.sort();
         assert_eq!(names, expected, "every table as {format}, the network and the manifest; no temporary files");
         written.push((out_dir, names));
@@ -647,4 +664,71 @@ async fn an_export_url_that_names_the_dataset_version_is_immutable_and_any_other
     // A version that is not the one served names data the server no longer has.
     let other = app.get("/export/meetings.csv?v=0123456789abcdef").await;
     assert_eq!(other.headers[header::CACHE_CONTROL], "no-cache");
+}
+
+/// `frictionless validate --json` on a data package: its report.
+fn frictionless(package: &std::path::Path) -> Value {
+    let venv = virtualenv("ci-venv", &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/requirements.txt"));
+    let out = std::process::Command::new(venv.join("bin").join("frictionless"))
+        .args(["validate", "--json"])
+        .arg(package.file_name().unwrap())
+        .current_dir(package.parent().unwrap())
+        .output()
+        .expect("frictionless runs");
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON report ({e}):\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// The errors of each table in a frictionless report, by type.
+fn frictionless_errors(report: &Value) -> BTreeMap<String, BTreeSet<String>> {
+    report["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["name"].as_str().unwrap().to_owned(), pluck(&t["errors"], "type").into_iter().collect()))
+        .collect()
+}
+
+#[tokio::test]
+async fn frictionless_finds_the_data_package_and_the_csv_files_it_describes_valid_and_a_broken_reference_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert!(cli(&data, &["seed"]).status.success());
+    let out_dir = dir.path().join("csv");
+    let out = cli(&data, &["export", "--format", "csv", "--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let package: Value = serde_json::from_slice(&std::fs::read(out_dir.join("datapackage.json")).unwrap()).unwrap();
+    let resources = package["resources"].as_array().unwrap();
+    assert_eq!(pluck(&package["resources"], "name"), TABLES.map(|(t, _)| t.to_owned()).to_vec());
+    let meetings = &resources[0]["schema"];
+    assert_eq!(meetings["primaryKey"], json!(["slug"]));
+    assert_eq!(
+        meetings["foreignKeys"],
+        json!([{ "fields": ["country_slug"], "reference": { "resource": "states", "fields": ["slug"] } }])
+    );
+    let field = |name: &str| meetings["fields"].as_array().unwrap().iter().find(|f| f["name"] == name).unwrap().clone();
+    assert_eq!(field("attendance")["type"], "integer");
+    assert_eq!(field("online")["type"], "boolean");
+    assert_eq!(field("domains")["itemType"], "integer");
+
+    let report = frictionless(&out_dir.join("datapackage.json"));
+    assert_eq!(report["valid"], true, "{report:#}");
+    assert_eq!(frictionless_errors(&report).len(), TABLES.len(), "every table is checked: {report:#}");
+
+    // The same files with one participation pointing at a meeting that is not in meetings.csv:
+    // the validator must notice, or the valid verdict above would prove nothing.
+    let csv = std::fs::read_to_string(out_dir.join("participations.csv")).unwrap();
+    let (header, rest) = csv.split_once("\r\n").unwrap();
+    let (_, rest_of_row) = rest.split_once(',').unwrap();
+    std::fs::write(out_dir.join("participations.csv"), format!("{header}\r\nno-such-meeting,{rest_of_row}")).unwrap();
+    let report = frictionless(&out_dir.join("datapackage.json"));
+    assert_eq!(report["valid"], false);
+    let errors = frictionless_errors(&report);
+    assert!(errors["participations"].contains("foreign-key"), "{errors:?}");
+    assert!(errors["meetings"].is_empty(), "{errors:?}");
 }

@@ -320,3 +320,28 @@ pub fn is_root() -> bool {
         .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0")))
         .unwrap_or(false)
 }
+
+/// The virtualenv `target/<name>` with the packages of `requirements` (a pip requirements file),
+/// created with pip if it is missing or the requirements changed since it was made; returns its
+/// directory. `.ci/run` creates the same ones up front.
+pub fn virtualenv(name: &str, requirements: &Path) -> PathBuf {
+    // Tests run in parallel threads of one process: one install at a time.
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join(name);
+    let stamp = venv.join("requirements.txt");
+    let wanted = std::fs::read(requirements).unwrap_or_else(|e| panic!("{}: {e}", requirements.display()));
+    if std::fs::read(&stamp).ok().as_ref() != Some(&wanted) {
+        let status =
+            std::process::Command::new("python3").args(["-m", "venv"]).arg(&venv).status().expect("python3 runs");
+        assert!(status.success(), "python3 -m venv target/{name} failed (Debian: apt-get install python3-venv)");
+        let status = std::process::Command::new(venv.join("bin").join("pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(requirements)
+            .status()
+            .expect("pip runs");
+        assert!(status.success(), "pip install -r {} failed", requirements.display());
+        std::fs::write(&stamp, &wanted).expect("the requirements stamp is written");
+    }
+    venv
+}

@@ -6,33 +6,15 @@ use crate::process::serve;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-/// The virtualenv under `target/py` with the packages of `examples/python/requirements.txt`,
-/// created with pip if it is missing or the requirements changed since.
+/// The Python of the virtualenv under `target/py` with the packages of
+/// `examples/python/requirements.txt`.
 fn python() -> PathBuf {
-    // Tests run in parallel threads of one process: one install at a time.
-    static INSTALL: Mutex<()> = Mutex::new(());
-    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    let venv = Path::new(ROOT).join("target").join("py");
-    let wanted = Path::new(ROOT).join("examples").join("python").join("requirements.txt");
-    let stamp = venv.join("requirements.txt");
-    let requirements = std::fs::read(&wanted).expect("examples/python/requirements.txt exists");
-    if std::fs::read(&stamp).ok().as_ref() != Some(&requirements) {
-        let status = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().expect("python3 runs");
-        assert!(status.success(), "python3 -m venv target/py failed (Debian: apt-get install python3-venv)");
-        let status = Command::new(venv.join("bin").join("pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-            .arg(&wanted)
-            .status()
-            .expect("pip runs");
-        assert!(status.success(), "pip install -r examples/python/requirements.txt failed");
-        std::fs::copy(&wanted, &stamp).expect("the requirements stamp is written");
-    }
-    venv.join("bin").join("python")
+    let requirements = Path::new(ROOT).join("examples").join("python").join("requirements.txt");
+    virtualenv("py", &requirements).join("bin").join("python")
 }
 
 #[test]

@@ -17,7 +17,22 @@ use async_graphql::{Interface, Object, ID};
         ty = "&str",
         desc = "Stable, human-readable key: lower-case ISO 3166-1 alpha-2 for states ('ke'), an acronym-based slug for organisations ('icmpd', 'auc')."
     ),
-    field(name = "name", ty = "&str", desc = "The actor's name."),
+    field(
+        name = "name",
+        ty = "&str",
+        desc = "The actor's name, in English unless `lang` asks for French or Arabic and a source gives it in that language.",
+        arg(
+            name = "lang",
+            ty = "Option<Language>",
+            default_with = "Some(Language::En)",
+            desc = "The language; the English name where no source gives one in it."
+        )
+    ),
+    field(
+        name = "names",
+        ty = "Vec<LocalizedName>",
+        desc = "The actor's name in every language a source gives it in, English first, each with its sources."
+    ),
     field(
         name = "meetings",
         ty = "ApiResult<MeetingConnection>",

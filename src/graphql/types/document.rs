@@ -1,5 +1,6 @@
 //! The `Document` and `Domain` types.
 
+use super::localized_name::{name_in, names};
 use super::*;
 use crate::domain::Collection;
 use crate::domain::PartialDate;
@@ -44,6 +45,24 @@ impl Document {
     /// The document's title.
     async fn title(&self) -> &str {
         &self.r().title
+    }
+
+    /// The document's name: its title in English, or in French or Arabic where `lang` asks for
+    /// it and a source gives the title in that language.
+    async fn name(
+        &self,
+        #[graphql(
+            default_with = "Some(Language::En)",
+            desc = "The language; the English name where no source gives one in it."
+        )]
+        lang: Option<Language>,
+    ) -> &str {
+        name_in(Collection::Documents, self.r().slug.as_str(), &self.r().title, lang)
+    }
+
+    /// The title in every language a source gives it in, English first, each with its sources.
+    async fn names(&self) -> Vec<LocalizedName> {
+        names(&self.0, Collection::Documents, self.r().slug.as_str(), &self.r().title, &self.r().sources)
     }
 
     /// Declaration or action plan.

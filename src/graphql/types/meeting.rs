@@ -81,6 +81,12 @@ impl Meeting {
         self.r().city.as_deref()
     }
 
+    /// Where the meeting was held, on a map: the GeoNames record of its city. Null for a meeting
+    /// held online or without a city.
+    async fn coordinates(&self) -> Option<Coordinates> {
+        self.0.cat.place_of(self.0.ix).map(|place| Coordinates { rec: self.0.clone(), place })
+    }
+
     /// The state the meeting was held in.
     async fn country(&self) -> Option<State> {
         self.r().country.as_ref().and_then(|c| self.0.cat.state(c.as_str())).map(|i| State(self.0.at(i)))

@@ -1,6 +1,7 @@
 //! The `Organization` type.
 
 use super::actor::{actor_meetings, partners};
+use super::localized_name::{name_in, names};
 use super::*;
 use crate::domain::Collection;
 use crate::graphql::error::ApiResult;
@@ -42,9 +43,23 @@ impl Organization {
         DateTime(self.0.cat.stamp(Collection::Organizations, self.r().slug.as_str()).updated_at)
     }
 
-    /// The full name ('International Centre for Migration Policy Development').
-    pub async fn name(&self) -> &str {
-        &self.r().name
+    /// The full name ('International Centre for Migration Policy Development'), in English
+    /// unless `lang` asks for French or Arabic and a source gives the name in it.
+    pub async fn name(
+        &self,
+        #[graphql(
+            default_with = "Some(Language::En)",
+            desc = "The language; the English name where no source gives one in it."
+        )]
+        lang: Option<Language>,
+    ) -> &str {
+        name_in(Collection::Organizations, self.r().slug.as_str(), &self.r().name, lang)
+    }
+
+    /// The full name in every language a source gives it in, English first, each with its
+    /// sources.
+    pub async fn names(&self) -> Vec<LocalizedName> {
+        names(&self.0, Collection::Organizations, self.r().slug.as_str(), &self.r().name, &self.r().sources)
     }
 
     /// The acronym, where it has one ('ICMPD').

@@ -1,6 +1,7 @@
 //! The `Process` type.
 
 use super::actor::meetings_page;
+use super::localized_name::{name_in, names};
 use super::*;
 use crate::domain::Collection;
 use crate::graphql::error::ApiResult;
@@ -46,9 +47,23 @@ impl Process {
         DateTime(self.0.cat.stamp(Collection::Processes, self.r().slug.as_str()).updated_at)
     }
 
-    /// The usual name ('Khartoum Process').
-    async fn name(&self) -> &str {
-        &self.r().name
+    /// The usual name ('Khartoum Process'), in English unless `lang` asks for French or Arabic
+    /// and a source gives the name in it.
+    async fn name(
+        &self,
+        #[graphql(
+            default_with = "Some(Language::En)",
+            desc = "The language; the English name where no source gives one in it."
+        )]
+        lang: Option<Language>,
+    ) -> &str {
+        name_in(Collection::Processes, self.r().slug.as_str(), &self.r().name, lang)
+    }
+
+    /// The usual name in every language a source gives it in, English first, each with its
+    /// sources.
+    async fn names(&self) -> Vec<LocalizedName> {
+        names(&self.0, Collection::Processes, self.r().slug.as_str(), &self.r().name, &self.r().sources)
     }
 
     /// The official or alternative name, e.g. 'EU-Horn of Africa Migration Route Initiative'.

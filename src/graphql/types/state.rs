@@ -1,6 +1,7 @@
 //! The `State` type.
 
 use super::actor::{actor_meetings, partners};
+use super::localized_name::{name_in, names};
 use super::*;
 use crate::domain::Collection;
 use crate::graphql::error::ApiResult;
@@ -41,9 +42,23 @@ impl State {
         DateTime(self.0.cat.stamp(Collection::States, self.r().slug.as_str()).updated_at)
     }
 
-    /// The English short name ('Kenya').
-    pub async fn name(&self) -> &str {
-        &self.r().name
+    /// The short name ('Kenya'), in English unless `lang` asks for French or Arabic (from the
+    /// ISO 3166 translations of Debian's iso-codes).
+    pub async fn name(
+        &self,
+        #[graphql(
+            default_with = "Some(Language::En)",
+            desc = "The language; the English name where no source gives one in it."
+        )]
+        lang: Option<Language>,
+    ) -> &str {
+        name_in(Collection::States, self.r().slug.as_str(), &self.r().name, lang)
+    }
+
+    /// The short name in every language a source gives it in, English first, each with its
+    /// sources.
+    pub async fn names(&self) -> Vec<LocalizedName> {
+        names(&self.0, Collection::States, self.r().slug.as_str(), &self.r().name, &self.r().sources)
     }
 
     /// ISO 3166-1 alpha-2 code, upper case ('KE').
