@@ -125,6 +125,10 @@ pub enum StoreError {
     /// open: whatever was written now would go to files nobody can open again.
     #[error("the data directory {0} was removed or replaced while the server ran; writes are refused so that none is lost; stop the server, restore the directory from a backup (or rebuild it with `khartoum-graphql seed` from seed/ or your last export), and start it again")]
     Vanished(PathBuf),
+    /// A server noticed that this data directory lost its dataset while it ran, and left a
+    /// marker: starting on it would seed a fresh store over the loss and hide it.
+    #[error("the data directory {0} lost its dataset while a server was using it (it was removed or replaced), so the writes made since its last backup are gone; the server does not seed a fresh store over that: restore the directory from a backup, or, to start again from the seed files on purpose, run `khartoum-graphql seed --replace` or delete {0}/DATASET-LOST")]
+    DatasetLost(PathBuf),
     /// sled failed, before the failure was located in a data directory (see [`Store::located`]).
     #[error("store I/O failed: {0}")]
     Sled(sled::Error),
@@ -208,6 +212,9 @@ const SEEDED_MARKER: &str = "SEEDED";
 /// Where the marker is written before it is renamed into place, so that it appears whole or not
 /// at all.
 const SEEDED_MARKER_TMP: &str = "SEEDED.tmp";
+/// The file a server leaves in the place of a data directory that vanished under it, so that the
+/// next start refuses to seed over the loss instead of hiding it.
+const LOST_MARKER: &str = "DATASET-LOST";
 /// sled's log file, and the directory of its blob files (values too large for the log), in the
 /// data directory.
 const SLED_LOG: &str = "db";
@@ -328,6 +335,14 @@ impl Store {
 
     fn open_with(dir: &Path, opening: Opening) -> Result<Store, StoreError> {
         let not_writable = |e: &std::io::Error| StoreError::NotWritable { path: dir.to_owned(), reason: e.to_string() };
+        let lost = dir.join(LOST_MARKER);
+        if lost.exists() {
+            if opening != Opening::Replace {
+                return Err(StoreError::DatasetLost(dir.to_owned()));
+            }
+            // Replacing everything is the operator's decision to start again.
+            std::fs::remove_file(&lost).map_err(|e| not_writable(&e))?;
+        }
         match std::fs::metadata(dir) {
             Ok(m) if !m.is_dir() => return Err(StoreError::NotADirectory(dir.to_owned())),
             Ok(_) => {
@@ -492,6 +507,9 @@ impl Store {
 
     fn set_problem(&self, problem: Option<WriteProblem>) {
         let mut slot = self.problem.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if problem == Some(WriteProblem::Vanished) && *slot != Some(WriteProblem::Vanished) {
+            self.mark_lost();
+        }
         // A vanished directory stays vanished: only a restart on a restored one clears it.
         if *slot != Some(WriteProblem::Vanished) {
             *slot = problem;
@@ -500,6 +518,28 @@ impl Store {
 
     /// Whether sled's log file is no longer the one this store opened (removed, or the directory
     /// replaced by another).
+    /// Leaves [`LOST_MARKER`] where the data directory was (creating the directory again if it
+    /// is gone), so that the next start does not seed over the loss. Best effort: a directory
+    /// that cannot be written is logged, and then nothing marks the loss.
+    fn mark_lost(&self) {
+        let written = std::fs::create_dir_all(&self.path).and_then(|()| {
+            std::fs::write(
+                self.path.join(LOST_MARKER),
+                "A khartoum-graphql server found this data directory removed or replaced while it ran.\n\
+                 Writes made since the last backup are lost. Restore the directory from a backup, or\n\
+                 delete this file (or run `khartoum-graphql seed --replace`) to start again from the seed files.\n",
+            )
+        });
+        match written {
+            Ok(()) => {
+                tracing::error!(path = %self.path.display(), "the data directory vanished; left {LOST_MARKER} so that no start seeds over the loss")
+            }
+            Err(e) => {
+                tracing::error!(path = %self.path.display(), error = %e, "the data directory vanished, and {LOST_MARKER} could not be left in its place")
+            }
+        }
+    }
+
     fn vanished(&self) -> bool {
         self.identity.is_some() && file_identity(&self.path.join(SLED_LOG)) != self.identity
     }

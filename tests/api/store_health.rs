@@ -88,7 +88,7 @@ fn a_full_disk_refuses_writes_cleanly_health_says_so_and_writes_resume_once_spac
 }
 
 #[test]
-fn a_data_directory_removed_under_a_running_server_refuses_writes_and_health_says_so() {
+fn a_data_directory_removed_under_a_running_server_refuses_writes_says_so_and_is_never_seeded_over() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let (mut server, base, _) = serve_env(&data, &seed_dir(), &[("KHARTOUM_GRAPHQL_TOKENS", TOKEN)]);
@@ -108,4 +108,28 @@ fn a_data_directory_removed_under_a_running_server_refuses_writes_and_health_say
     assert!(create(&base, "2030-03-removed-later").is_err(), "a write was acknowledged into a replaced directory");
     let _ = server.kill();
     let _ = server.wait();
+    // The next start finds the marker the server left, and seeds nothing over the loss.
+    assert!(data.join("DATASET-LOST").exists(), "no marker was left in the data directory");
+    let mut start = Spawned::new(
+        std::process::Command::new(BIN)
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("--seed-dir")
+            .arg(seed_dir())
+            .args(["--bind", "127.0.0.1:0", "serve"])
+            .env("NO_COLOR", "1")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the server starts"),
+    );
+    let (status, _) = wait_for_exit(&mut start, std::time::Duration::from_secs(30), "starting on a lost dataset");
+    let said = start.finish().join("\n");
+    assert!(!status.success(), "a server started on a data directory that lost its dataset: {said}");
+    assert!(said.contains("lost its dataset") && said.contains("DATASET-LOST"), "{said}");
+    assert!(!data.join("SEEDED").exists(), "a fresh store was seeded over the loss");
+    // Reseeding on purpose is the operator's to choose, and then serving works again.
+    let reseed = cli_with(&data, &seed_dir(), &["seed", "--replace"]);
+    assert!(reseed.status.success(), "{}", String::from_utf8_lossy(&reseed.stderr));
+    let check = cli(&data, &["check-store"]);
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
 }
