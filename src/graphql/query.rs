@@ -51,7 +51,8 @@ fn arg(name: &str, value: &str) -> ApiResult<()> {
 ///
 /// Each answer reports its measure in `extensions.cost`. Over HTTP: a body of at most 262144
 /// bytes (413 `PAYLOAD_TOO_LARGE`), batches of at most 10 operations (`BATCH_TOO_LARGE`), and
-/// 10 s per request (408 `REQUEST_TIMEOUT`).
+/// 10 s per request unless the server says otherwise (`--request-timeout`): a query still running
+/// then is stopped where it is (408 `REQUEST_TIMEOUT`).
 #[Object(serial)]
 impl Query {
     /// Fetches any record that implements `Node` by its global id. Null if no record has that id.
