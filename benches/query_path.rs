@@ -61,9 +61,11 @@ async fn main() {
         line(what, n, started);
     }
 
+    let catalog = app.catalog();
+    let lists = khartoum_graphql::graphql::lists::CatalogLists(&catalog);
     let started = Instant::now();
     for _ in 0..n {
-        let prepared = app.engine.prepare(request(None)).expect("within the limits");
+        let prepared = app.engine.prepare(request(None), &lists).expect("within the limits");
         let _ = app.engine.run(prepared, None).await;
     }
     line("engine: limits and a parsed document, then run", n, started);

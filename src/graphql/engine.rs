@@ -14,7 +14,7 @@
 
 use super::codes;
 use super::error::ApiError;
-use super::limits::{self, LimitError, ListBounds, Measure, SchemaShape, UnknownLists};
+use super::limits::{self, LimitError, ListBounds, Measure, SchemaShape};
 use super::lists::CatalogLists;
 use super::persisted::{DocumentRef, Persisted};
 use super::slice::{Clock, Sliced};
@@ -119,11 +119,10 @@ impl Engine {
     }
 
     /// Parses (or finds) the document of a request that carries its text, chooses its operation
-    /// and measures it against the limits, counting each plain list as the largest page (no
-    /// read model is at hand to say how long it is).
-    pub fn prepare(&self, mut request: Request) -> Result<Prepared, ServerError> {
+    /// and measures it against the limits, its plain lists counted by `lists`.
+    pub fn prepare(&self, mut request: Request, lists: &dyn ListBounds) -> Result<Prepared, ServerError> {
         let reference = DocumentRef::text(std::mem::take(&mut request.query));
-        self.prepare_document(request, reference, &UnknownLists)
+        self.prepare_document(request, reference, lists)
     }
 
     /// [`Engine::prepare`] for a request that names its document by text, by `documentId` or by
@@ -392,7 +391,8 @@ mod tests {
         let query = "query Q { __schema { description d2: description ...More } s: __schema { ... on __Schema { description } } \
                      __type(name: \"Query\") { description } }
                      fragment More on __Schema { d3: description queryType { name } }";
-        let response = engine.run(engine.prepare(Request::new(query)).expect("within the limits"), None).await;
+        let prepared = engine.prepare(Request::new(query), &limits::UnknownLists).expect("within the limits");
+        let response = engine.run(prepared, None).await;
         assert!(response.errors.is_empty(), "{:?}", response.errors);
         let data = response.data.into_json().expect("JSON");
         assert_eq!(

@@ -87,14 +87,13 @@ impl<F: Future> Future for Sliced<F> {
 /// (a subscription's events, a test) passes straight through.
 pub async fn checkpoint(ctx: &Context<'_>) -> ApiResult<()> {
     let Some(clock) = ctx.data_opt::<Arc<Clock>>() else { return Ok(()) };
-    while clock.slice_spent() {
+    loop {
         if clock.expired() {
             return Err(ApiError::TimedOut);
         }
+        if !clock.slice_spent() {
+            return Ok(());
+        }
         tokio::task::yield_now().await;
     }
-    if clock.expired() {
-        return Err(ApiError::TimedOut);
-    }
-    Ok(())
 }
