@@ -11,16 +11,15 @@
 //! holds and is being refused. It prints the well-behaved client's p50 and p99 in both phases, their ratio, and
 //! what the abuser achieved; it asserts nothing about time.
 
+mod common;
+
+use common::{report_neighbour, serve_in_background, well_behaved, Client};
 use khartoum_graphql::http::rate_limit::RateLimits;
-use khartoum_graphql::http::{router, server};
 use khartoum_graphql::{app::App, curation::Tokens};
-use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpSocket, TcpStream};
 
 // The server's allocator, so that the figures are the server's.
 #[global_allocator]
@@ -33,80 +32,9 @@ fn env(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-/// A keep-alive connection from a chosen local address.
-struct Client {
-    stream: BufReader<TcpStream>,
-}
-
-impl Client {
-    async fn connect(from: IpAddr, to: SocketAddr) -> Client {
-        let socket = TcpSocket::new_v4().expect("a socket");
-        socket.bind(SocketAddr::new(from, 0)).expect("the local address binds");
-        let stream = socket.connect(to).await.expect("the server accepts");
-        stream.set_nodelay(true).expect("nodelay");
-        Client { stream: BufReader::new(stream) }
-    }
-
-    /// Sends one query and reads its answer; returns the status.
-    async fn send(&mut self, body: &str) -> u16 {
-        let request = format!(
-            "POST /graphql HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        self.stream.get_mut().write_all(request.as_bytes()).await.expect("the request is sent");
-        let mut line = String::new();
-        self.stream.read_line(&mut line).await.expect("a status line");
-        let status = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("a status");
-        let mut length = 0usize;
-        loop {
-            line.clear();
-            self.stream.read_line(&mut line).await.expect("a header line");
-            if line == "\r\n" || line.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':') {
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().expect("a length");
-                }
-            }
-        }
-        let mut body = vec![0; length];
-        self.stream.read_exact(&mut body).await.expect("the body");
-        status
-    }
-}
-
 /// A query of cost [`COST`], distinct for each `(who, i)`.
 fn request(who: &str, i: u64) -> String {
     serde_json::json!({ "query": format!("{{ meetings(first: 20) {{ nodes {{ slug }} }} }} # {who} {i}") }).to_string()
-}
-
-/// The well-behaved client: `rate` queries a second for `seconds`; returns the latencies of the
-/// answers, sorted, and how many were not 200.
-async fn well_behaved(to: SocketAddr, rate: u64, seconds: u64, phase: &str) -> (Vec<Duration>, usize) {
-    let mut client = Client::connect("127.0.0.2".parse().unwrap(), to).await;
-    let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / rate));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut latencies = Vec::new();
-    let mut failed = 0;
-    for i in 0..rate * seconds {
-        tick.tick().await;
-        let started = Instant::now();
-        if client.send(&request(phase, i)).await != 200 {
-            failed += 1;
-        }
-        latencies.push(started.elapsed());
-    }
-    latencies.sort();
-    (latencies, failed)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1).min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
 }
 
 #[tokio::main]
@@ -118,18 +46,7 @@ async fn main() {
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("seed");
     let mut app = App::open(&dir.path().join("data"), &seed, Tokens::default()).expect("the store opens");
     app.rate_limits = RateLimits { points_per_minute: budget as u32, trusted_proxies: Vec::new() };
-    // The server runs on a runtime of its own, so that its requests never wait in a queue behind
-    // the load generator's tasks (they still share the machine's CPUs).
-    let server_runtime =
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
-    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
-    std_listener.set_nonblocking(true).expect("a non-blocking listener");
-    let to = std_listener.local_addr().expect("its address");
-    let limits = khartoum_graphql::config::DEFAULT_SERVER_LIMITS;
-    server_runtime.spawn(async move {
-        let listener = tokio::net::TcpListener::from_std(std_listener).expect("the listener");
-        server::serve(listener, router(Arc::new(app)), limits, std::future::pending()).await
-    });
+    let (server_runtime, to) = serve_in_background(app);
 
     println!(
         "budget {budget} points/min per client; well-behaved client: {rate} queries/s of cost {COST} \
@@ -137,8 +54,8 @@ async fn main() {
         rate * COST * 60
     );
     // Warm-up: the first queries pay for parsing and the read model's first touches.
-    well_behaved(to, rate, 2, "warm").await;
-    let (alone, failed_alone) = well_behaved(to, rate, seconds, "alone").await;
+    well_behaved(to, rate, 2, "warm", request).await;
+    let (alone, failed_alone) = well_behaved(to, rate, seconds, "alone", request).await;
 
     let offered = budget * 100 / 60 / COST; // queries a second for 100x the budget
     let stop = Arc::new(AtomicBool::new(false));
@@ -173,7 +90,7 @@ async fn main() {
     let sent_before = sent.load(Ordering::Relaxed);
     let refused_before = refused.load(Ordering::Relaxed);
     let started = Instant::now();
-    let (beside, failed_beside) = well_behaved(to, rate, seconds, "beside").await;
+    let (beside, failed_beside) = well_behaved(to, rate, seconds, "beside", request).await;
     let abuse_time = started.elapsed();
     let sent_during = sent.load(Ordering::Relaxed) - sent_before;
     let refused_during = refused.load(Ordering::Relaxed) - refused_before;
@@ -189,17 +106,6 @@ async fn main() {
         achieved * COST as f64 * 60.0 / budget as f64,
         100.0 * refused as f64 / sent.max(1) as f64
     );
-    for (name, latencies, failed) in [("alone", &alone, failed_alone), ("beside the abuser", &beside, failed_beside)] {
-        println!(
-            "well-behaved client {name}: {} queries, {failed} not 200, p50 {:.2} ms, p99 {:.2} ms",
-            latencies.len(),
-            ms(percentile(latencies, 0.50)),
-            ms(percentile(latencies, 0.99))
-        );
-    }
-    println!(
-        "p99 beside the abuser / alone: {:.2} (target: within 1.5)",
-        ms(percentile(&beside, 0.99)) / ms(percentile(&alone, 0.99))
-    );
+    report_neighbour((&alone, failed_alone), (&beside, failed_beside), "the abuser", 1.5);
     server_runtime.shutdown_background();
 }

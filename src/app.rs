@@ -57,7 +57,7 @@ impl App {
         let store = Store::open(data_dir)?;
         let Some(meta) = store.meta()? else {
             let seed = seed::load(seed_dir)?;
-            let meta = store.replace_all(&seed)?;
+            let meta = store.replace_all(&seed.dataset, &seed.version)?;
             tracing::info!(version = %meta.version, seed_dir = %seed_dir.display(), "seeded an empty store");
             return Self::from_store(store, tokens);
         };

@@ -56,7 +56,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
             let seed = seed::load(&config.seed_dir)?;
-            let meta = store.replace_all(&seed).context("writing the seed into the store")?;
+            let meta = store.replace_all(&seed.dataset, &seed.version).context("writing the seed into the store")?;
             println!(
                 "seeded {} from {} (version {})",
                 config.data_dir.display(),

@@ -144,6 +144,11 @@ mod tests {
         let scalars = custom_scalars().await;
         assert!(scalars.iter().any(|(name, _)| name == "PartialDate"), "introspection lists our scalars: {scalars:?}");
         let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/scalars.md")).unwrap();
+        assert_eq!(
+            super::SCALARS_DOC,
+            format!("{}/blob/main/docs/scalars.md", env!("CARGO_PKG_REPOSITORY")),
+            "the scalars page is the one in the repository that Cargo.toml names"
+        );
         for (name, url) in scalars {
             let url = url.unwrap_or_else(|| panic!("the scalar {name} has no specifiedByURL"));
             assert_eq!(url, format!("{}#{}", super::SCALARS_DOC, name.to_lowercase()), "{name}");

@@ -27,7 +27,6 @@ mod legacy;
 pub use commit::{Committed, Operation, RecordChange};
 
 use crate::domain::{self, Collection, Dataset, Stamps};
-use crate::seed::Seed;
 use chrono::{DateTime, Utc};
 use index::Index;
 use serde::{de::DeserializeOwned, Serialize};
@@ -296,9 +295,14 @@ const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 /// held lock is retried for up to [`LOCK_WAIT`] before it is reported as [`StoreError::InUse`].
 fn open_sled(dir: &Path) -> Result<sled::Db, StoreError> {
     let started = std::time::Instant::now();
+    let mut waiting = false;
     loop {
         match sled::Config::new().path(dir).open().map_err(|e| locate(dir, StoreError::Sled(e))) {
             Err(StoreError::InUse(_)) if started.elapsed() < LOCK_WAIT => {
+                if !waiting {
+                    tracing::info!(dir = %dir.display(), wait = ?LOCK_WAIT, "the data directory is held; waiting for it");
+                    waiting = true;
+                }
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
             other => return other,
@@ -620,12 +624,14 @@ impl Store {
         }))
     }
 
-    /// Replaces everything in the store with a validated seed, all or nothing, and flushes.
-    pub fn replace_all(&self, seed: &Seed) -> Result<Meta, StoreError> {
-        self.located(self.write_seed(seed))
+    /// Replaces everything in the store with a validated dataset, all or nothing, and flushes.
+    /// `seed_version` names what the dataset was read from (the seed files' digest); it becomes
+    /// the dataset version.
+    pub fn replace_all(&self, dataset: &Dataset, seed_version: &str) -> Result<Meta, StoreError> {
+        self.located(self.write_seed(dataset, seed_version))
     }
 
-    fn write_seed(&self, seed: &Seed) -> Result<Meta, StoreError> {
+    fn write_seed(&self, ds: &Dataset, seed_version: &str) -> Result<Meta, StoreError> {
         let meta = self.db()?.open_tree(META)?;
         // The marker goes first and comes back last, so that a store left without a dataset by
         // an interrupted seed is seeded again, not refused as one that lost its dataset.
@@ -642,7 +648,6 @@ impl Store {
         }
         self.db()?.open_tree(STAMPS)?.clear()?;
         let now = now();
-        let ds = &seed.dataset;
         self.write_all(&ds.sources)?;
         self.write_all(&ds.states)?;
         self.write_all(&ds.organizations)?;
@@ -657,8 +662,8 @@ impl Store {
         let stamps = ds.keys().into_iter().map(|(c, key)| Ok((commit::stamp_key(c, key.as_bytes()), stamp.clone())));
         self.write_batches(&self.db()?.open_tree(STAMPS)?, stamps)?;
         let m = Meta {
-            version: seed.version.clone(),
-            seed_version: seed.version.clone(),
+            version: seed_version.to_owned(),
+            seed_version: seed_version.to_owned(),
             last_change: rfc3339(now),
             revision: 0,
         };

@@ -21,6 +21,34 @@ fn a_second_server_on_the_same_data_directory_exits_with_one_clear_line() {
 }
 
 #[test]
+fn a_command_started_while_a_server_holds_the_store_waits_and_gets_it_once_the_server_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (mut first, _) = serve(&data);
+    let second = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&data)
+        .arg("check-store")
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("check-store starts");
+    let mut second = Spawned::new(second);
+    // The second process says when it meets the held lock; only then is the first stopped, so
+    // the second is known to have found the store held and to have waited for it.
+    let met = second.wait_for_line(Duration::from_secs(30), |l| l.contains("the data directory is held; waiting"));
+    let _ = first.kill();
+    let _ = first.wait();
+    assert!(met.is_some(), "check-store never met the held store: {:?}", second.log());
+    let (exit, _) = wait_for_exit(&mut second, Duration::from_secs(30), "check-store");
+    let log = second.finish();
+    assert!(exit.success(), "check-store failed after the server let go of the store: {log:?}");
+    assert!(!log.iter().any(|l| l.contains("in use")), "{log:?}");
+}
+
+#[test]
 fn sigterm_and_sigint_each_finish_gracefully_and_the_store_reopens_with_the_write() {
     for signal in ["TERM", "INT"] {
         let dir = tempfile::tempdir().unwrap();

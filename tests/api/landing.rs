@@ -81,7 +81,7 @@ async fn landing_page_is_redrawn_when_the_data_changes() {
     });
     seed.dataset.documents.iter_mut().for_each(|d| d.adopted_at = None);
     seed.dataset.meetings.iter_mut().for_each(|m| m.related.clear());
-    app.app.store().replace_all(&seed).expect("the store takes the changed data");
+    app.app.store().replace_all(&seed.dataset, &seed.version).expect("the store takes the changed data");
     app.app.reload().expect("the read model reloads");
 
     let after = app.get("/").await.body;

@@ -46,14 +46,19 @@ async fn the_manuals_curl_writes_run_in_order_and_each_succeeds() {
     }
 }
 
-/// Every GraphQL operation of the manual: the `graphql` blocks, and the `query` of every JSON body
-/// a `curl -d` sends, except those that ask for CSV (a table has no use for ids or cursors).
+/// Every GraphQL operation of the manual: the `graphql` blocks, the `query` of every JSON body
+/// a `curl -d` sends, except those that ask for CSV (a table has no use for ids or cursors), and
+/// every document a shell line hashes with `printf '%s' '…'`.
 fn manual_operations() -> Vec<String> {
     let manual = manual();
     let mut operations: Vec<String> =
         manual.split("```graphql\n").skip(1).map(|b| b.split("```").next().unwrap().to_owned()).collect();
     for block in manual.split("```sh\n").skip(1).map(|b| b.split("```").next().unwrap()) {
         for command in block.replace("\\\n", " ").lines().filter(|c| !c.contains("text/csv")) {
+            if let Some((_, hashed)) = command.split_once("printf '%s' '") {
+                operations.push(hashed.split_once('\'').map_or(hashed, |(d, _)| d).to_owned());
+                continue;
+            }
             let Some((_, body)) = command.split_once(" -d '") else { continue };
             let body = body.split_once('\'').map_or(body, |(b, _)| b);
             let request: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"));

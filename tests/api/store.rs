@@ -26,7 +26,7 @@ fn the_store_gives_back_exactly_the_seeded_dataset_and_its_version() {
     let seed = khartoum_graphql::seed::load(&seed_dir()).unwrap();
     let store = Store::open(dir.path()).unwrap();
     assert!(store.meta().unwrap().is_none(), "a new store holds no dataset");
-    let meta = store.replace_all(&seed).unwrap();
+    let meta = store.replace_all(&seed.dataset, &seed.version).unwrap();
     assert_eq!(meta.version, seed.version);
     assert_eq!(store.meta().unwrap().unwrap(), meta);
     assert_eq!(store.load().unwrap(), sorted(seed.dataset));
