@@ -21,7 +21,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -46,8 +46,10 @@ struct Report {
     outcome: Option<Outcome>,
 }
 
-/// One request's meter: its account, if the client is limited, and what it did.
+/// One request's meter: the client's address, its account if the client is limited, and what
+/// the request did.
 pub struct RequestMeter {
+    client: Option<IpAddr>,
     account: Option<Account>,
     metrics: Arc<Metrics>,
     report: Mutex<Report>,
@@ -57,7 +59,13 @@ impl RequestMeter {
     /// A meter that limits nothing and counts into metrics no one reads: for code that runs the
     /// GraphQL transport outside the router (its unit tests).
     pub fn unmetered() -> RequestMeter {
-        RequestMeter { account: None, metrics: Arc::default(), report: Mutex::default() }
+        RequestMeter { client: None, account: None, metrics: Arc::default(), report: Mutex::default() }
+    }
+
+    /// The client's address: the peer's, or the one a trusted proxy's `X-Forwarded-For` names;
+    /// `None` for a request that reached the router without a peer address.
+    pub fn client(&self) -> Option<IpAddr> {
+        self.client
     }
 
     fn with_report(&self, f: impl FnOnce(&mut Report)) {
@@ -92,8 +100,23 @@ impl RequestMeter {
             r.operations += 1;
             r.kind = Some(prepared.operation);
         });
+        self.charge_with(prepared, Account::charge)
+    }
+
+    /// Charges the whole measured cost of one operation on a WebSocket to the budget of the
+    /// client that opened it (the upgrade took one point, for the upgrade alone); a charge over
+    /// the budget is the refusal to answer the operation with.
+    pub fn charge_on_socket(&self, prepared: &Prepared) -> Result<(), Refusal> {
+        self.charge_with(prepared, Account::charge_whole)
+    }
+
+    fn charge_with(
+        &self,
+        prepared: &Prepared,
+        charge: impl FnOnce(&Account, usize) -> Result<(), OverBudget>,
+    ) -> Result<(), Refusal> {
         if let Some(account) = &self.account {
-            account.charge(prepared.measure.cost).map_err(over_budget)?;
+            charge(account, prepared.measure.cost).map_err(over_budget)?;
         }
         self.metrics.cost(prepared.measure.cost);
         Ok(())
@@ -182,7 +205,8 @@ pub async fn meter(State(metering): State<Arc<Metering>>, mut request: Request, 
             (None, Some((over, standing)))
         }
     };
-    let meter = Arc::new(RequestMeter { account, metrics: Arc::clone(&metering.metrics), report: Mutex::default() });
+    let meter =
+        Arc::new(RequestMeter { client, account, metrics: Arc::clone(&metering.metrics), report: Mutex::default() });
     let mut pending = Pending { meter: Arc::clone(&meter), started, finished: None };
     let mut response = match refusal {
         Some((over, standing)) => {

@@ -191,8 +191,19 @@ impl Account {
     /// Charges the rest of a request whose measured cost is `cost` (its first point was taken on
     /// arrival); a cost above the budget takes the whole budget.
     pub fn charge(&self, cost: usize) -> Result<(), OverBudget> {
+        self.charge_points(cost, 1)
+    }
+
+    /// Charges the whole measured cost of an operation that took nothing on arrival: one of the
+    /// many a WebSocket carries after its upgrade (which took the first point).
+    pub fn charge_whole(&self, cost: usize) -> Result<(), OverBudget> {
+        self.charge_points(cost, 0)
+    }
+
+    /// Charges `cost` less the points `taken` already, at most the whole budget.
+    fn charge_points(&self, cost: usize, taken: u32) -> Result<(), OverBudget> {
         let cost = u32::try_from(cost).unwrap_or(u32::MAX).min(self.budget.get());
-        match NonZeroU32::new(cost.saturating_sub(1)) {
+        match NonZeroU32::new(cost.saturating_sub(taken)) {
             None => Ok(()),
             Some(rest) => self.take(rest),
         }

@@ -23,8 +23,12 @@
 //!   with 1009 (message too big) before it is read;
 //! - [`MAX_SUBSCRIPTIONS_PER_SOCKET`] operations running at once per socket: one more is answered
 //!   with an `error` message with the code `TOO_MANY_SUBSCRIPTIONS`, and the socket stays open;
-//! - [`MAX_SOCKETS_PER_ADDRESS`] sockets per client address: one more upgrade is answered 429 with
-//!   `Retry-After` and the code `TOO_MANY_SOCKETS`;
+//! - [`MAX_SOCKETS_PER_ADDRESS`] sockets per client address (behind a trusted proxy, the client
+//!   its `X-Forwarded-For` names): one more upgrade is answered 429 with `Retry-After` and the
+//!   code `TOO_MANY_SOCKETS`;
+//! - the client's budget of cost points, as over HTTP: the upgrade takes one point, and each
+//!   operation its whole measured cost; one over the budget is answered with an `error` message
+//!   with the code `RATE_LIMITED`, and the socket stays open.
 //! - [`INIT_TIMEOUT`] to send `connection_init`: after it, the socket is closed with 4408.
 //!
 //! The protocol's other close codes: 4400 for a message that is not one of the protocol's (or a
@@ -32,6 +36,7 @@
 //! whose id is running, 4429 for a second `connection_init`.
 
 use super::graphql_http::{self, too_large};
+use super::metering::RequestMeter;
 use super::metrics::Metrics;
 use super::{MAX_BODY_BYTES, MAX_RESPONSE_BYTES};
 use crate::app::App;
@@ -161,8 +166,9 @@ fn refuse(status: StatusCode, code: &'static str, message: String) -> Response {
 }
 
 /// GET /graphql/ws: the upgrade, within the limit of sockets per client address. The address is
-/// the one the server loop records for each connection; without one (a router served without
-/// it), every client counts as one.
+/// the client's as the meter found it: the peer the server loop records for each connection, or
+/// the client a trusted proxy names in `X-Forwarded-For`; without one (a router served without
+/// the server loop), every client counts as one.
 async fn upgrade(State(route): State<Route>, extensions: Extensions, upgrade: WebSocketUpgrade) -> Response {
     let upgrade = upgrade.protocols(PROTOCOLS).max_message_size(MAX_BODY_BYTES).max_frame_size(MAX_BODY_BYTES);
     let protocol = match upgrade.selected_protocol().and_then(|p| p.to_str().ok()) {
@@ -176,7 +182,12 @@ async fn upgrade(State(route): State<Route>, extensions: Extensions, upgrade: We
             )
         }
     };
-    let address = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    // The client as the meter found it (a trusted proxy's `X-Forwarded-For` names it), else the peer.
+    let meter = extensions.get::<Arc<RequestMeter>>().cloned();
+    let address = meter
+        .as_ref()
+        .and_then(|m| m.client())
+        .or_else(|| extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()));
     let limits = route.app.websocket;
     let Some(permit) = route.sockets.acquire(address, limits.max_sockets_per_address) else {
         let mut response = refuse(
@@ -189,7 +200,7 @@ async fn upgrade(State(route): State<Route>, extensions: Extensions, upgrade: We
     };
     let (app, metrics) = (route.app, route.metrics);
     upgrade.on_upgrade(move |socket| async move {
-        Connection::new(app, metrics, protocol).serve(socket).await;
+        Connection::new(app, metrics, meter, protocol).serve(socket).await;
         drop(permit);
     })
 }
@@ -254,6 +265,9 @@ struct Connection {
     app: Arc<App>,
     /// Where each running operation counts as an open subscription while it lasts.
     metrics: Arc<Metrics>,
+    /// The upgrade's meter: each operation's cost is charged to the budget of the client that
+    /// opened the socket, as over HTTP. `None` for a router served without metering.
+    meter: Option<Arc<RequestMeter>>,
     protocol: Protocol,
     /// The token of the `connection_init` payload, once it has come.
     bearer: Option<Bearer>,
@@ -264,8 +278,16 @@ struct Connection {
 }
 
 impl Connection {
-    fn new(app: Arc<App>, metrics: Arc<Metrics>, protocol: Protocol) -> Connection {
-        Connection { app, metrics, protocol, bearer: None, operations: SelectAll::new(), running: HashMap::new() }
+    fn new(app: Arc<App>, metrics: Arc<Metrics>, meter: Option<Arc<RequestMeter>>, protocol: Protocol) -> Connection {
+        Connection {
+            app,
+            metrics,
+            meter,
+            protocol,
+            bearer: None,
+            operations: SelectAll::new(),
+            running: HashMap::new(),
+        }
     }
 
     /// Serves the socket until the client leaves or a rule closes it.
@@ -444,6 +466,9 @@ impl Connection {
             Ok(prepared) => prepared,
             Err(error) => return refused(error),
         };
+        if let Some(Err(refusal)) = self.meter.as_ref().map(|m| m.charge_on_socket(&prepared)) {
+            return refused(refusal.into_server_error());
+        }
         let done = stream::once(future::ready(Frame::Complete));
         if prepared.operation == OperationType::Subscription {
             session.deadline = None;

@@ -1,11 +1,14 @@
 //! GraphQL over WebSocket on `/graphql/ws`, through a real socket: queries and mutations with the
 //! limits and codes of HTTP, the graphql-transport-ws rules and their close codes, the caps per
-//! socket and per client address, and one write reaching every subscription with the caps filled.
+//! socket and per client address (behind a trusted proxy, per forwarded client), the budget the
+//! socket's operations spend, and one write reaching every subscription with the caps filled.
 
 use crate::curation::{new_meeting, read, CREATE_MEETING};
 use crate::helpers::*;
+use crate::rate_limits::post_from;
 use futures_util::{SinkExt, StreamExt};
 use khartoum_graphql::graphql::codes;
+use khartoum_graphql::http::rate_limit::RateLimits;
 use khartoum_graphql::http::ws::{
     WsLimits, DEFAULT_WS_LIMITS, INIT_TIMEOUT, MAX_SOCKETS_PER_ADDRESS, MAX_SUBSCRIPTIONS_PER_SOCKET,
     SOCKETS_RETRY_AFTER,
@@ -29,17 +32,37 @@ const CHANGES: &str = "subscription { changes { operation typename slug version 
 /// A test app whose WebSocket limits are `limits`, served on a port of 127.0.0.1: the app and
 /// its `ws://` URL.
 async fn serve_with(limits: WsLimits) -> (TestApp, String) {
+    let (app, base) = serve_configured(|app| app.websocket = limits).await;
+    (app, ws_url(&base))
+}
+
+/// A test app configured by `configure`, served on a port of 127.0.0.1: the app and its base URL.
+async fn serve_configured(configure: impl FnOnce(&mut khartoum_graphql::app::App)) -> (TestApp, String) {
     let mut app = spawn_app();
-    Arc::get_mut(&mut app.app).expect("the app is not shared yet").websocket = limits;
+    configure(Arc::get_mut(&mut app.app).expect("the app is not shared yet"));
     let base = app.serve().await;
-    let url = format!("{}/graphql/ws", base.replace("http://", "ws://"));
-    (app, url)
+    (app, base)
+}
+
+/// The WebSocket URL of a server's base URL.
+fn ws_url(base: &str) -> String {
+    format!("{}/graphql/ws", base.replace("http://", "ws://"))
 }
 
 /// Opens a graphql-transport-ws socket on `url` from the local address `from` (any port).
 async fn open_from(url: &str, from: IpAddr) -> Result<Ws, tungstenite::Error> {
+    open_with_headers(url, from, &[]).await
+}
+
+/// Like [`open_from`], with extra header lines on the upgrade request.
+async fn open_with_headers(url: &str, from: IpAddr, headers: &[(&str, &str)]) -> Result<Ws, tungstenite::Error> {
     let mut request = url.into_client_request()?;
     request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+    for (name, value) in headers {
+        request
+            .headers_mut()
+            .insert(tungstenite::http::HeaderName::from_bytes(name.as_bytes()).unwrap(), value.parse().unwrap());
+    }
     let server: SocketAddr = request.uri().authority().expect("a host and port").as_str().parse().unwrap();
     let socket = tokio::net::TcpSocket::new_v4()?;
     socket.bind(SocketAddr::new(from, 0))?;
@@ -265,6 +288,78 @@ async fn an_upgrade_over_the_per_address_limit_is_answered_429_with_retry_after_
         assert!(Instant::now() < deadline, "the closed socket's place was not given back within 10 s");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+#[tokio::test]
+async fn operations_on_a_websocket_spend_the_budget_of_the_client_that_opened_it_as_http_requests_do() {
+    let budget = 300;
+    let (_app, base) = serve_configured(|app| {
+        app.rate_limits = RateLimits { points_per_minute: budget, trusted_proxies: Vec::new() };
+    })
+    .await;
+    let mut ws = open_initialised(&ws_url(&base), json!({})).await;
+    let query = "{ meetings(first: 20) { nodes { slug } } }";
+    let mut answered = 0;
+    let refusal = loop {
+        assert!(answered <= budget, "{answered} operations on a socket were never refused");
+        subscribe(&mut ws, &answered.to_string(), query, json!({})).await;
+        let message = read(&mut ws).await;
+        if message["type"] == "error" {
+            break message;
+        }
+        let cost = message["payload"]["extensions"]["cost"]["cost"].as_u64().expect("a measured cost");
+        assert!(cost > 1, "the operation should cost more than a point: {message}");
+        assert_eq!(read(&mut ws).await["type"], "complete");
+        answered += 1;
+    };
+    assert_eq!(code(&refusal), codes::RATE_LIMITED, "{refusal}");
+    assert!(answered >= 1, "the first operation fits the budget");
+    // The socket stays open for what comes next.
+    send(&mut ws, json!({ "type": "ping" })).await;
+    assert_eq!(read(&mut ws).await["type"], "pong");
+    // The budget is the client's, not the socket's: its HTTP requests are refused too, and another
+    // client's are served.
+    // The same operation, which the budget left by the socket cannot pay for (it refills by a
+    // few points a second).
+    let body = json!({ "query": format!("{query} # over HTTP") });
+    let (over, other) = tokio::task::spawn_blocking(move || {
+        (
+            post_from(IpAddr::from([127, 0, 0, 1]), &base, &body, &[]).status,
+            post_from(IpAddr::from([127, 0, 0, 2]), &base, &body, &[]).status,
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!((over, other), (429, 200), "the socket's client over HTTP, and another client");
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_sockets_are_counted_per_client_that_x_forwarded_for_names() {
+    let (_app, base) = serve_configured(|app| {
+        app.websocket = WsLimits { max_sockets_per_address: 1, ..DEFAULT_WS_LIMITS };
+        app.rate_limits.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let url = ws_url(&base);
+    let proxy = IpAddr::from([127, 0, 0, 1]);
+    let _a = open_with_headers(&url, proxy, &[("X-Forwarded-For", "203.0.113.1")]).await.expect("client a's socket");
+    let _b = open_with_headers(&url, proxy, &[("X-Forwarded-For", "203.0.113.2")])
+        .await
+        .expect("client b, through the same proxy, has a count of its own");
+    let refused = open_with_headers(&url, proxy, &[("X-Forwarded-For", "203.0.113.1")])
+        .await
+        .expect_err("client a's second socket is over its limit");
+    let tungstenite::Error::Http(response) = refused else { panic!("expected an HTTP answer, got {refused}") };
+    assert_eq!(response.status(), 429);
+    // From a peer that is not a trusted proxy, the header names no one: the peer is the client.
+    let untrusted = IpAddr::from([127, 0, 0, 2]);
+    let _c =
+        open_with_headers(&url, untrusted, &[("X-Forwarded-For", "203.0.113.3")]).await.expect("the peer's socket");
+    let refused = open_with_headers(&url, untrusted, &[("X-Forwarded-For", "203.0.113.4")])
+        .await
+        .expect_err("the same peer's second socket, whatever its header says");
+    let tungstenite::Error::Http(response) = refused else { panic!("expected an HTTP answer, got {refused}") };
+    assert_eq!(response.status(), 429);
 }
 
 #[tokio::test]
