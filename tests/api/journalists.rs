@@ -812,10 +812,17 @@ async fn the_netherlands_organised_the_online_events_of_its_chairmanship() {
             json!({}),
         )
         .await;
+    // The 4Ps series reader: the whole series was organised under the Dutch chair's guidance.
+    assert_source_says(
+        "khartoumprocess-net-news-and-events-news-97-trafficking-in-human-beings-the-4ps-revisited",
+        "The Webinar Series, the four Background Notes and the present Reader have been organised and developed under the guidance",
+    );
     assert_eq!(
         data["state"]["organised"]["nodes"],
         json!([
             { "slug": "2020-07-online-covid-19-human-mobility", "online": true },
+            { "slug": "2021-03-online-4ps-prevention", "online": true },
+            { "slug": "2021-04-online-4ps-protection", "online": true },
             { "slug": "2021-05-online-4ps-prosecution", "online": true },
             { "slug": "2021-06-online-4ps-partnership", "online": true }
         ])
