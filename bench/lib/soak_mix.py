@@ -2,7 +2,7 @@
 """The request mixes of bench/soak, written as files for bench/lib/check.lua (BENCH_MIX).
 
     soak_mix.py valid README.md OUTDIR    every ```graphql block of the README, as a POST and a GET
-    soak_mix.py hostile OUTDIR            the hostile requests of issue 6
+    soak_mix.py hostile OUTDIR            the hostile requests
 
 Each writes OUTDIR/mix.tsv (METHOD<tab>PATH<tab>BODY-FILE or -[<tab>Name: value]...) and the body
 files it names, and prints one line per request kind on stderr. Standard library only.
@@ -69,7 +69,8 @@ def valid(readme, outdir):
 
 
 def hostile(outdir):
-    """The hostile requests of issue 6. Each should get a 4xx, or a 200 whose body has errors."""
+    """Hostile requests. Each should get a 4xx (408 for one stopped at the time limit), or a 200
+    whose body has errors, or a 200 within every limit."""
     mix = Mix(outdir)
     # Deep nesting: Meeting.related.meeting, 40 levels.
     deep = "slug"
@@ -102,6 +103,23 @@ def hostile(outdir):
     mix.add("no JSON acceptable", "POST", "/graphql", graphql_post("{ dataset { version } }"), [JSON, "Accept: application/xml"])
     mix.add("empty body", "POST", "/graphql", "", [JSON])
     mix.add("query not a string", "POST", "/graphql", json.dumps({"query": 42}), [JSON])
+    # Lists without `first`, nested: each counts by the longest it is in the data, so the cost
+    # model refuses what would answer hundreds of megabytes.
+    nested = "slug"
+    for _ in range(5):
+        nested = f"chairmanships {{ meetings {{ {nested} }} }}"
+    mix.add("nested plain lists", "POST", "/graphql", graphql_post(f"{{ processes {{ {nested} }} }}"), [JSON])
+    four = " ".join(f"a{i}: processes {{ {nested} }}" for i in range(4))
+    mix.add("four aliases of nested plain lists", "POST", "/graphql", graphql_post(f"{{ {four} }}"), [JSON])
+    # CPU-bound within every limit: fifty aggregates, each reading every meeting.
+    pairs = " ".join(f"a{i}: coHostPairs(first: 1) {{ edges {{ cursor }} }}" for i in range(50))
+    mix.add("fifty co-host aggregates", "POST", "/graphql", graphql_post(f"{{ {pairs} }}"), [JSON])
+    many = " ".join(["@include(if: true)"] * 5000)
+    mix.add("5000 directives on the operation", "POST", "/graphql", graphql_post(f"query Q {many} {{ dataset {{ version }} }}"), [JSON])
+    mix.add("5000 directives on a variable", "POST", "/graphql",
+            graphql_post(f"query Q($n: Int {many}) {{ meetings(first: $n) {{ totalCount }} }}"), [JSON])
+    mix.add("5000 directives on a fragment", "POST", "/graphql",
+            graphql_post(f"{{ ...F }} fragment F on Query {many} {{ dataset {{ version }} }}"), [JSON])
     mix.write()
 
 
