@@ -11,7 +11,7 @@
 
 use super::{escape, PALETTE};
 use crate::catalog::Catalog;
-use crate::domain::{Chairmanship, PartialDate, Precision};
+use crate::domain::{Chairmanship, Language, PartialDate, Precision};
 use chrono::{Datelike, Days, NaiveDate};
 use std::fmt::Write;
 
@@ -27,7 +27,8 @@ const AXIS: f64 = 30.0;
 /// One drawable term: where its bar runs and what it says.
 struct Bar<'a> {
     term: &'a Chairmanship,
-    chair: &'a str,
+    /// The chair's name in the page's language.
+    chair: String,
     /// First day the term may have begun.
     from: NaiveDate,
     /// Last day it may have lasted to (today, while it runs).
@@ -50,14 +51,14 @@ fn next_day(d: NaiveDate) -> NaiveDate {
 
 /// The SVG of the chair terms of `process` as of `today`. Terms with no known start cannot be
 /// placed on the axis; the caption counts them (see [`undated_terms`]).
-pub fn svg(catalog: &Catalog, process: &str, today: NaiveDate) -> String {
-    let bars: Vec<Bar<'_>> = catalog
+pub fn svg(catalog: &Catalog, process: &str, today: NaiveDate, lang: Language) -> String {
+    let bars: Vec<Bar> = catalog
         .chairs_of_process(process)
         .iter()
         .filter_map(|&t| {
             let term = &catalog.ds.chairmanships[t];
             let start = term.start?;
-            let chair = catalog.state(term.chair.as_str()).map_or(term.chair.as_str(), |s| &catalog.ds.states[s].name);
+            let chair = catalog.actor_name_in(term.chair.as_str(), lang);
             let (to, running) = match term.end {
                 Some(end) => (end.last_day(), false),
                 None => (today.max(start.last_day()), true),
@@ -149,7 +150,7 @@ pub fn svg(catalog: &Catalog, process: &str, today: NaiveDate) -> String {
 <text x="{label_end:.1}" y="{text_y:.1}" text-anchor="end" fill="#666">{when}</text>
 <rect class="term" x="{x0:.1}" y="{y:.1}" width="{w:.1}" height="{BAR}" rx="2" fill="{color}" data-chair="{slug}" data-start="{start}" data-end="{end}" data-running="{running}"><title>{chair}: {when}{person}</title></rect>
 "##,
-            chair = escape(bar.chair),
+            chair = escape(&bar.chair),
             label_end = LABEL_WIDTH - 10.0,
             when = escape(&when),
             w = (x1 - x0).max(2.0),
@@ -221,7 +222,7 @@ mod tests {
             .filter(|t| t.process.as_str() == "khartoum-process" && t.start.is_some())
             .count();
         assert!(dated > 0);
-        let svg = svg(&cat, "khartoum-process", day(2026, 6, 1));
+        let svg = svg(&cat, "khartoum-process", day(2026, 6, 1), Language::En);
         assert_eq!(svg.matches(r#"<rect class="term""#).count(), dated);
         assert_eq!(undated_terms(&cat, "khartoum-process"), 0);
         // Each term's chair is named on its bar.
@@ -240,7 +241,7 @@ mod tests {
             .filter(|t| t.process.as_str() == "khartoum-process")
             .map(|t| [t.start, t.end].iter().flatten().filter(|d| d.precision() != Precision::Day).count())
             .sum();
-        let svg = svg(&cat, "khartoum-process", day(2026, 6, 1));
+        let svg = svg(&cat, "khartoum-process", day(2026, 6, 1), Language::En);
         assert_eq!(svg.matches(r#"class="imprecise""#).count(), imprecise);
     }
 
@@ -249,7 +250,7 @@ mod tests {
         let cat = catalog();
         let running =
             cat.ds.chairmanships.iter().filter(|t| t.process.as_str() == "khartoum-process" && t.end.is_none()).count();
-        let svg = svg(&cat, "khartoum-process", day(2026, 6, 1));
+        let svg = svg(&cat, "khartoum-process", day(2026, 6, 1), Language::En);
         assert_eq!(svg.matches(r#"data-running="true""#).count(), running);
         assert_eq!(svg.matches(r#"class="running""#).count(), running);
         assert!(svg.contains(r#"class="today""#));
@@ -258,7 +259,7 @@ mod tests {
     #[test]
     fn a_stretch_no_term_covers_is_shaded_as_a_gap() {
         let cat = catalog();
-        let before = svg(&cat, "khartoum-process", day(2026, 6, 1));
+        let before = svg(&cat, "khartoum-process", day(2026, 6, 1), Language::En);
         // In the seed each term begins where the last one ended.
         assert_eq!(before.matches(r#"class="gap""#).count(), 0);
         // Leave a whole calendar year after the first term without a chair.
@@ -278,13 +279,13 @@ mod tests {
                 }
             }
         });
-        let after = svg(&cat, "khartoum-process", day(2026, 6, 1));
+        let after = svg(&cat, "khartoum-process", day(2026, 6, 1), Language::En);
         assert_eq!(after.matches(r#"class="gap""#).count(), 1, "{after}");
     }
 
     #[test]
     fn a_process_without_terms_draws_a_note() {
-        let svg = svg(&catalog(), "no-such-process", day(2026, 6, 1));
+        let svg = svg(&catalog(), "no-such-process", day(2026, 6, 1), Language::En);
         assert!(svg.starts_with("<svg") && svg.contains("No dated chair terms"));
         assert_eq!(svg.matches(r#"class="term""#).count(), 0);
     }
