@@ -153,7 +153,7 @@ fn city_query(process: &str, place: &Place) -> String {
 pub fn svg(catalog: &Catalog, process: &str, texts: &Texts) -> String {
     let (cities, _) = cities(catalog, process);
     if cities.is_empty() {
-        return r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart meetings-map" viewBox="0 0 960 40" width="960" height="40" role="img"><text x="4" y="24" font-family="system-ui, sans-serif" font-size="14">-</text></svg>"##.to_owned();
+        return super::note_svg("meetings-map", texts.no_meetings);
     }
     let p = Projection::around(&cities);
     let (width, height) = (p.width.round(), p.height.round());
@@ -281,5 +281,11 @@ mod tests {
         let query = city_query("khartoum-process", cities[0].place);
         assert!(query.contains(&format!(r#"city: "{}""#, cities[0].place.city)), "{query}");
         assert!(query.contains(&format!(r#"country: "{}""#, cities[0].place.country)), "{query}");
+    }
+
+    #[test]
+    fn a_process_without_meetings_draws_a_note_saying_so() {
+        let svg = svg(&catalog(), "no-such-process", &EN);
+        assert!(svg.contains(r#"class="chart meetings-map""#) && svg.contains(EN.no_meetings), "{svg}");
     }
 }

@@ -68,7 +68,7 @@ fn scale(max: usize) -> (usize, usize) {
 pub fn svg(catalog: &Catalog, process: &str, texts: &Texts) -> String {
     let counts = counts(catalog, process);
     let (Some(&first), Some(&last)) = (counts.keys().next(), counts.keys().next_back()) else {
-        return r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart meetings-per-year" viewBox="0 0 960 40" width="960" height="40" role="img"><text x="4" y="24" font-family="system-ui, sans-serif" font-size="14">No meetings are recorded.</text></svg>"##.to_owned();
+        return super::note_svg("meetings-per-year", texts.no_meetings);
     };
     let present: Vec<usize> =
         (0..KINDS.len()).filter(|k| counts.values().any(|per_kind| per_kind.contains_key(k))).collect();

@@ -53,6 +53,14 @@ pub fn escape(text: &str) -> String {
 pub const PALETTE: [&str; 10] =
     ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#8cd17d"];
 
+/// A chart with nothing to draw: one line that says so, in the chart's class.
+pub fn note_svg(class: &str, note: &str) -> String {
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart {class}" viewBox="0 0 960 40" width="960" height="40" role="img"><text x="4" y="24" font-family="system-ui, sans-serif" font-size="14">{}</text></svg>"##,
+        escape(note)
+    )
+}
+
 /// Today, in UTC: where a running term's bar ends.
 fn today() -> NaiveDate {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -287,7 +295,7 @@ svg g.actor:hover text {{ font-weight: 700; }}
         health = texts.health,
         how_to_query = texts.how_to_query,
         chairs_heading = with_name(texts.chairs_heading),
-        timeline = chair_timeline::svg(catalog, PROCESS, today, texts.lang),
+        timeline = chair_timeline::svg(catalog, PROCESS, today, texts),
         chairs_caption = fill(texts.chairs_caption, &[("undated", &undated)]),
         meetings_heading = texts.meetings_heading,
         per_year = meetings_per_year::svg(catalog, PROCESS, texts),

@@ -56,7 +56,7 @@ pub fn network(catalog: &Catalog, process: &str) -> (Vec<Pair>, Vec<Node>) {
 pub fn svg(catalog: &Catalog, process: &str, texts: &Texts) -> String {
     let (pairs, nodes) = network(catalog, process);
     if nodes.is_empty() {
-        return r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart co-host-network" viewBox="0 0 960 40" width="960" height="40" role="img"><text x="4" y="24" font-family="system-ui, sans-serif" font-size="14">-</text></svg>"##.to_owned();
+        return super::note_svg("co-host-network", texts.no_meetings);
     }
     let (cx, cy) = (WIDTH / 2.0, HEIGHT / 2.0);
     let angle = |i: usize| -PI / 2.0 + 2.0 * PI * i as f64 / nodes.len() as f64;
@@ -173,5 +173,11 @@ mod tests {
             .all(|w| w[0].partners > w[1].partners || (w[0].partners == w[1].partners && w[0].slug < w[1].slug)));
         // The same data draws the same picture.
         assert_eq!(svg(&catalog(), "khartoum-process", &EN), svg(&catalog(), "khartoum-process", &EN));
+    }
+
+    #[test]
+    fn a_process_without_meetings_draws_a_note_saying_so() {
+        let svg = svg(&catalog(), "no-such-process", &EN);
+        assert!(svg.contains(r#"class="chart co-host-network""#) && svg.contains(EN.no_meetings), "{svg}");
     }
 }

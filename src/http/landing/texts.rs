@@ -72,6 +72,24 @@ pub struct Texts {
     pub examples_intro: &'static str,
     /// The footer: `{version}`, `{last_change}`.
     pub footer: &'static str,
+    /// The chair timeline's title: `{first}`, `{last}` (years).
+    pub terms_title: &'static str,
+    /// A running term's dates: `{start}`.
+    pub since: &'static str,
+    /// Who chaired for the chair: `{person}`.
+    pub chaired_by: &'static str,
+    /// A stretch no term covers: `{from}`, `{until}`.
+    pub no_chair: &'static str,
+    /// A date known only to the month or year: `{date}`.
+    pub known_only_as: &'static str,
+    /// The arrow of the running term.
+    pub still_running: &'static str,
+    /// The line of today: `{date}`.
+    pub today: &'static str,
+    /// A timeline with no dated terms.
+    pub no_terms: &'static str,
+    /// A chart with no meetings.
+    pub no_meetings: &'static str,
     /// One meeting.
     pub one_meeting: &'static str,
     /// `{n}` meetings.
@@ -116,6 +134,15 @@ pub const EN: Texts = Texts {
     examples_heading: "Example queries",
     examples_intro: "Each link opens the query in GraphiQL, ready to run.",
     footer: "Dataset version <code>{version}</code>, last changed {last_change}. The pictures are drawn from the data being served, at each page load.",
+    terms_title: "Chair terms, {first} to {last}",
+    since: "since {start}",
+    chaired_by: ", chaired by {person}",
+    no_chair: "No chair known from {from} to {until}",
+    known_only_as: "known only as {date}",
+    still_running: "still running",
+    today: "today, {date}",
+    no_terms: "No dated chair terms are recorded.",
+    no_meetings: "No meetings are recorded.",
     one_meeting: "1 meeting",
     many_meetings: "{n} meetings",
     city_title: "{city} ({country}): {count}",
@@ -133,7 +160,7 @@ pub const FR: Texts = Texts {
     title: "{name} · API GraphQL",
     heading: "Le {name}, en API GraphQL",
     intro: "Les données publiques du <strong>{name}</strong>{alias}{established} : {states} États et {organizations} organisations avec leur participation au fil du temps, {chairmanships} mandats de présidence du {processes}, {meetings} réunions avec leurs hôtes, co-organisateurs et présidents, et les déclarations et plans d’action jusqu’à chacun de leurs {commitments} engagements. Chaque donnée cite ses sources ; les dates sont aussi précises que les sources le permettent.",
-    established: ", créé le {date}",
+    established: ", créé en {date}",
     and: " et du ",
     where_to_go: "Par où commencer",
     graphiql: "écrire et exécuter des requêtes dans le navigateur, chaque type et chaque champ documenté",
@@ -155,6 +182,15 @@ pub const FR: Texts = Texts {
     examples_heading: "Exemples de requêtes",
     examples_intro: "Chaque lien ouvre la requête dans GraphiQL, prête à être exécutée. Les requêtes et leurs titres sont en anglais, comme le schéma.",
     footer: "Version des données <code>{version}</code>, dernière modification {last_change}. Les graphiques sont dessinés à chaque chargement de la page, à partir des données servies.",
+    terms_title: "Mandats de présidence, de {first} à {last}",
+    since: "depuis {start}",
+    chaired_by: ", présidé par {person}",
+    no_chair: "Aucune présidence connue du {from} au {until}",
+    known_only_as: "connue seulement comme {date}",
+    still_running: "en cours",
+    today: "aujourd’hui, {date}",
+    no_terms: "Aucun mandat de présidence daté n’est enregistré.",
+    no_meetings: "Aucune réunion n’est enregistrée.",
     one_meeting: "1 réunion",
     many_meetings: "{n} réunions",
     city_title: "{city} ({country}) : {count}",
@@ -194,6 +230,15 @@ pub const AR: Texts = Texts {
     examples_heading: "أمثلة على الاستعلامات",
     examples_intro: "يفتح كل رابط الاستعلام في GraphiQL جاهزًا للتشغيل. الاستعلامات وعناوينها بالإنجليزية، مثل المخطط.",
     footer: "إصدار البيانات <code>{version}</code>، آخر تغيير {last_change}. تُرسم الأشكال من البيانات المقدَّمة عند كل تحميل للصفحة.",
+    terms_title: "فترات الرئاسة، من {first} إلى {last}",
+    since: "منذ {start}",
+    chaired_by: "، برئاسة {person}",
+    no_chair: "لا رئاسة معروفة من {from} إلى {until}",
+    known_only_as: "معروف فقط بـ {date}",
+    still_running: "ما زالت جارية",
+    today: "اليوم، {date}",
+    no_terms: "لا توجد فترات رئاسة مؤرخة مسجلة.",
+    no_meetings: "لا توجد اجتماعات مسجلة.",
     one_meeting: "اجتماع واحد",
     many_meetings: "الاجتماعات: {n}",
     city_title: "{city} ({country}): {count}",
@@ -336,6 +381,53 @@ mod tests {
         assert_eq!(choose(None, None), (Language::En, true));
         assert_eq!(choose(Some("de"), Some("de, it;q=0.5")), (Language::En, true));
         assert_eq!(choose(Some(""), Some("garbage;;q=x")), (Language::En, true));
+    }
+
+    /// Every text of a language that has placeholders, by field.
+    fn templates(t: &Texts) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("title", t.title),
+            ("heading", t.heading),
+            ("intro", t.intro),
+            ("established", t.established),
+            ("chairs_heading", t.chairs_heading),
+            ("chairs_caption", t.chairs_caption),
+            ("undated_many", t.undated_many),
+            ("meetings_caption", t.meetings_caption),
+            ("map_caption", t.map_caption),
+            ("network_caption", t.network_caption),
+            ("footer", t.footer),
+            ("terms_title", t.terms_title),
+            ("since", t.since),
+            ("chaired_by", t.chaired_by),
+            ("no_chair", t.no_chair),
+            ("known_only_as", t.known_only_as),
+            ("today", t.today),
+            ("many_meetings", t.many_meetings),
+            ("city_title", t.city_title),
+            ("actor_title", t.actor_title),
+            ("pair_title", t.pair_title),
+        ]
+    }
+
+    /// The placeholders of a template.
+    fn keys(template: &str) -> std::collections::BTreeSet<&str> {
+        template.split('{').skip(1).filter_map(|part| part.split_once('}').map(|(key, _)| key)).collect()
+    }
+
+    #[test]
+    fn every_language_has_the_placeholders_of_english_in_every_text() {
+        for t in [&FR, &AR] {
+            for ((field, en), (_, other)) in templates(&EN).into_iter().zip(templates(t)) {
+                assert_eq!(keys(other), keys(en), "{} {field}", t.code);
+            }
+        }
+        // Texts without placeholders have none.
+        for t in ALL {
+            for text in [t.languages, t.where_to_go, t.graphiql, t.schema, t.exports, t.health, t.no_meetings] {
+                assert!(keys(text).is_empty(), "{}: {text}", t.code);
+            }
+        }
     }
 
     #[test]
