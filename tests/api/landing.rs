@@ -122,6 +122,10 @@ async fn landing_page_is_in_french_or_arabic_by_lang_or_by_accept_language() {
         ("/", Some("de-CH, fr;q=0.8, en;q=0.7"), "fr", "ltr", true),
         ("/?lang=en", Some("ar"), "en", "ltr", false),
         ("/?lang=xx", Some("fr"), "fr", "ltr", true),
+        // A query string that does not parse is no language at all.
+        ("/?lang=%ff%fe", None, "en", "ltr", true),
+        ("/?lang=fr&lang=ar", Some("ar"), "ar", "rtl", true),
+        ("/", Some(";;q=,*;q=x,fr;q=2"), "fr", "ltr", true),
     ];
     for (path, accept, lang, dir, negotiated) in cases {
         let reply = page_in(&app, path, accept).await;
