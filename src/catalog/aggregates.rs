@@ -3,7 +3,7 @@
 //! Pure reads of one [`Catalog`]; the GraphQL layer only wraps the answers.
 
 use super::{ActorRef, Catalog, MeetingQuery};
-use crate::domain::{variant_name, CommitmentKind, MeetingRole};
+use crate::domain::{variant_name, Collection, CommitmentKind, Language, MeetingRole};
 use chrono::{Datelike, NaiveDate};
 use foldhash::{HashMap, HashMapExt};
 use std::collections::BTreeMap;
@@ -214,11 +214,18 @@ impl Catalog {
 
     /// The name of a state or organisation, or the slug if it names neither.
     pub fn actor_name(&self, slug: &str) -> String {
-        match self.actor(slug) {
-            Some(ActorRef::State(i)) => self.ds.states[i].name.clone(),
-            Some(ActorRef::Organization(i)) => self.ds.organizations[i].name.clone(),
-            None => slug.to_owned(),
-        }
+        self.actor_name_in(slug, Language::En)
+    }
+
+    /// The name of a state or organisation in `lang` where an archived source gives one (else
+    /// its English name), or the slug if it names neither.
+    pub fn actor_name_in(&self, slug: &str, lang: Language) -> String {
+        let (collection, english) = match self.actor(slug) {
+            Some(ActorRef::State(i)) => (Collection::States, &self.ds.states[i].name),
+            Some(ActorRef::Organization(i)) => (Collection::Organizations, &self.ds.organizations[i].name),
+            None => return slug.to_owned(),
+        };
+        crate::seed::reference::name_in(collection, slug, english, lang).to_owned()
     }
 
     /// The title of an action-plan domain, from the first action plan that has it.

@@ -38,6 +38,8 @@ pub struct MeetingQuery {
     pub actors: Vec<(String, Vec<MeetingRole>)>,
     /// Only meetings held in this state.
     pub country: Option<String>,
+    /// Only meetings held in this city, lower-cased (a city is compared in any case).
+    pub city: Option<String>,
     /// Only online (true) or in-person (false) meetings.
     pub online: Option<bool>,
     /// Only meetings whose span reaches this day or later.
@@ -544,7 +546,12 @@ impl Catalog {
             window(self.by_country.get(c.as_str()).unwrap_or(&empty))
         } else if let Some(d) = q.domain {
             window(self.meetings_in_domain(d))
-        } else if q.kinds.is_empty() && q.online.is_none() && q.words.is_empty() && q.updated_since.is_none() {
+        } else if q.kinds.is_empty()
+            && q.city.is_none()
+            && q.online.is_none()
+            && q.words.is_empty()
+            && q.updated_since.is_none()
+        {
             // Only dates: every meeting starting on `from` or later (and by `to`) matches; before
             // that, only those whose span still reaches `from`.
             let mid = q.from.map_or(lo, |f| lo + self.starts[lo..hi].partition_point(|&d| d < f));
@@ -558,6 +565,7 @@ impl Catalog {
             (q.kinds.is_empty() || q.kinds.contains(&meeting.kind))
                 && q.processes.iter().all(|p| meeting.processes.iter().any(|x| x.as_str() == p))
                 && q.country.as_ref().is_none_or(|c| meeting.country.as_ref().is_some_and(|x| x.as_str() == c))
+                && q.city.as_ref().is_none_or(|c| meeting.city.as_ref().is_some_and(|x| x.to_lowercase() == *c))
                 && q.online.is_none_or(|o| meeting.online == o)
                 && q.domain.is_none_or(|d| meeting.domains.contains(&d))
                 && intervals_intersect(meeting.interval(), q.from, q.to)

@@ -69,6 +69,7 @@ fn field(column: &Column) -> Value {
     let mut field = match column.kind {
         Kind::Text => json!({ "type": "string" }),
         Kind::Integer => json!({ "type": "integer" }),
+        Kind::Number => json!({ "type": "number" }),
         Kind::Boolean => json!({ "type": "boolean", "trueValues": ["true"], "falseValues": ["false"] }),
         Kind::Date => json!({ "type": "string", "constraints": { "pattern": PARTIAL_DATE_PATTERN } }),
         Kind::Texts => json!({ "type": "list", "delimiter": LIST_SEPARATOR, "itemType": "string" }),

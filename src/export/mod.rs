@@ -49,7 +49,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// One cell of a table, typed so that JSON keeps numbers, booleans and lists as such.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     /// No value: an empty CSV cell, `null` in JSON.
     Null,
@@ -57,6 +57,9 @@ pub enum Cell {
     Text(String),
     /// A count or a number.
     Int(u64),
+    /// A number with a fraction: written in the shortest form that reads back as the same
+    /// number.
+    Float(f64),
     /// Yes or no.
     Bool(bool),
     /// Several values (slugs, most often): one CSV cell joined by `; `, an array in JSON.
@@ -77,6 +80,7 @@ impl Cell {
             Cell::Null => String::new(),
             Cell::Text(t) => t.clone(),
             Cell::Int(n) => n.to_string(),
+            Cell::Float(x) => x.to_string(),
             Cell::Bool(b) => b.to_string(),
             Cell::List(items) => items.join(LIST_SEPARATOR),
             Cell::Numbers(items) => items.iter().map(u64::to_string).collect::<Vec<_>>().join(LIST_SEPARATOR),
@@ -88,7 +92,7 @@ impl Cell {
 pub const LIST_SEPARATOR: &str = "; ";
 
 /// A named table: columns, and rows of cells in column order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     /// The export's name, which is also its file name without the extension (`meetings`).
     pub name: &'static str,

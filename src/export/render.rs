@@ -22,8 +22,9 @@ pub fn neutralise(text: &str) -> Cow<'_, str> {
 }
 
 /// The table as RFC 4180 CSV: a header row, then one record per row, `\r\n` after each, fields
-/// quoted only when they hold a comma, a quote or a line break. Every cell is neutralised
-/// against formula injection.
+/// quoted only when they hold a comma, a quote or a line break. Every text cell is neutralised
+/// against formula injection; a number is written as it is (a negative longitude is a number a
+/// spreadsheet reads as one, not a formula).
 pub fn csv(table: &Table) -> Vec<u8> {
     match try_csv(table) {
         Ok(bytes) => bytes,
@@ -46,7 +47,10 @@ fn try_csv(table: &Table) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     let mut writer = ::csv::WriterBuilder::new().terminator(::csv::Terminator::CRLF).from_writer(Vec::new());
     writer.write_record(table.columns.iter().map(|c| neutralise(c).into_owned()))?;
     for row in &table.rows {
-        writer.write_record(row.iter().map(|cell| neutralise(&cell.text()).into_owned()))?;
+        writer.write_record(row.iter().map(|cell| match cell {
+            Cell::Int(_) | Cell::Float(_) => cell.text(),
+            _ => neutralise(&cell.text()).into_owned(),
+        }))?;
     }
     Ok(writer.into_inner().map_err(|e| e.to_string())?)
 }
@@ -116,6 +120,7 @@ impl Serialize for Cell {
             Cell::Null => s.serialize_none(),
             Cell::Text(t) => s.serialize_str(t),
             Cell::Int(n) => s.serialize_u64(*n),
+            Cell::Float(x) => s.serialize_f64(*x),
             Cell::Bool(b) => s.serialize_bool(*b),
             Cell::List(items) => items.serialize(s),
             Cell::Numbers(items) => items.serialize(s),
@@ -150,6 +155,13 @@ mod tests {
         ] {
             assert_eq!(neutralise(input), expected, "{input:?}");
         }
+    }
+
+    #[test]
+    fn a_negative_number_is_written_as_a_number_and_negative_text_is_neutralised() {
+        let mut t = Table::new("t", &["lon", "text"]);
+        t.rows.push(vec![Cell::Float(-6.83255), Cell::Text("-6.83255".into())]);
+        assert_eq!(String::from_utf8(csv(&t)).unwrap(), "lon,text\r\n-6.83255,'-6.83255\r\n");
     }
 
     #[test]

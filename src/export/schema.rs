@@ -14,6 +14,8 @@ pub enum Kind {
     /// A partial date: `2014`, `2019-03` or `2019-03-07`, never expanded to a day the sources do
     /// not give, so it is text with a pattern rather than a date.
     Date,
+    /// A number with a fraction (a latitude or longitude in degrees).
+    Number,
     /// Several texts, one CSV cell joined by [`super::LIST_SEPARATOR`].
     Texts,
     /// Several whole numbers, joined the same way.
@@ -64,6 +66,11 @@ impl Column {
     /// A number that a row may lack.
     pub const fn optional_integer(name: &'static str) -> Column {
         Column::new(name, Kind::Integer, false)
+    }
+
+    /// A number with a fraction that a row may lack.
+    pub const fn optional_number(name: &'static str) -> Column {
+        Column::new(name, Kind::Number, false)
     }
 
     /// A list of texts (slugs, addresses, notes).

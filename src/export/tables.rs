@@ -3,7 +3,7 @@
 //! Columns, table by table (`sources`, `source_urls` and `notes` as described in the module
 //! above; `*_slug`/`*_name` pairs name both ends of a relationship):
 //! - `meetings`: slug, title, kind, start_date, end_date, online, city, country_slug,
-//!   country_name, processes, hosts, co_hosts, chairs, co_chairs, organisers (slugs), attendance,
+//!   country_name, latitude, longitude, geonames_id (the city's, from the gazetteer), processes, hosts, co_hosts, chairs, co_chairs, organisers (slugs), attendance,
 //!   domains, summary, sources, source_urls, notes.
 //! - `participations`, one row per role an actor held at a meeting: meeting_slug, meeting_title,
 //!   meeting_start_date, actor_slug, actor_name, actor_kind (`state` or `organization`), role,
@@ -53,7 +53,7 @@ macro_rules! cited {
 /// `meetings`: one row per meeting.
 pub const MEETINGS: Schema = Schema {
     name: "meetings",
-    columns: &concat_columns::<21>(
+    columns: &concat_columns::<24>(
         &[
             Column::text("slug"),
             Column::text("title"),
@@ -64,6 +64,9 @@ pub const MEETINGS: Schema = Schema {
             Column::optional_text("city"),
             Column::optional_text("country_slug"),
             Column::optional_text("country_name"),
+            Column::optional_number("latitude"),
+            Column::optional_number("longitude"),
+            Column::optional_integer("geonames_id"),
             Column::list("processes"),
             Column::list("hosts"),
             Column::list("co_hosts"),
@@ -217,7 +220,8 @@ const fn concat_columns<const N: usize>(a: &[Column], b: &[Column]) -> [Column; 
 /// One row per meeting, chronological.
 pub fn meetings(cat: &Catalog) -> Table {
     let mut t = Table::of(&MEETINGS);
-    for m in &cat.ds.meetings {
+    for (i, m) in cat.ds.meetings.iter().enumerate() {
+        let place = cat.place_of(i);
         let with_role = |role: MeetingRole| {
             Cell::List(m.participations.iter().filter(|p| p.role == role).map(|p| p.actor.to_string()).collect())
         };
@@ -232,6 +236,9 @@ pub fn meetings(cat: &Catalog) -> Table {
             Cell::opt(m.city.clone()),
             Cell::opt(m.country.as_ref().map(ToString::to_string)),
             Cell::opt(country.map(|s| s.name.clone())),
+            place.map_or(Cell::Null, |p| Cell::Float(p.coordinates.latitude)),
+            place.map_or(Cell::Null, |p| Cell::Float(p.coordinates.longitude)),
+            place.map_or(Cell::Null, |p| Cell::Int(p.geonames_id.into())),
             slugs(&m.processes),
             with_role(MeetingRole::Host),
             with_role(MeetingRole::CoHost),
@@ -450,7 +457,7 @@ mod tests {
             (Cell::Null, _) => !column.required,
             (Cell::Text(t), Kind::Date) => PartialDate::parse(t).is_ok(),
             (Cell::Text(t), Kind::Text) => !column.required || !t.is_empty(),
-            (Cell::Int(_), Kind::Integer) | (Cell::Bool(_), Kind::Boolean) => true,
+            (Cell::Int(_), Kind::Integer) | (Cell::Float(_), Kind::Number) | (Cell::Bool(_), Kind::Boolean) => true,
             (Cell::List(_), Kind::Texts) | (Cell::Numbers(_), Kind::Integers) => true,
             _ => false,
         }

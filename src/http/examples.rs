@@ -21,7 +21,9 @@ const WELCOME_HEAD: &str = "# The Khartoum Process, as a GraphQL API.
 #
 # Run this query with the ▶ button or Ctrl-Enter.
 # The Docs pane (book icon, top left) describes
-# every type and field.
+# every type and field. The Explorer (third icon)
+# builds a query from the fields you tick: open a
+# new tab (+) first.
 # Reads need no token. Mutations need one: see the
 # Headers tab below.
 #

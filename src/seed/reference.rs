@@ -148,6 +148,15 @@ pub fn names_of(collection: Collection, key: &str) -> &'static [LocalizedName] {
     names().get(&(collection, key.to_owned())).map_or(&[], Vec::as_slice)
 }
 
+/// The name of record `key` of `collection` in `lang`: `english` (the record's own name) for
+/// English and where no archived source gives one in that language.
+pub fn name_in<'a>(collection: Collection, key: &str, english: &'a str, lang: Language) -> &'a str {
+    if lang == Language::En {
+        return english;
+    }
+    names_of(collection, key).iter().find(|n| n.lang == lang).map_or(english, |n| n.text.as_str())
+}
+
 /// The records with a French or Arabic name among whose search terms ([`crate::domain::terms`])
 /// is `term`.
 pub fn name_hits(term: &str) -> Vec<(Collection, &'static str)> {

@@ -55,7 +55,14 @@ async fn graphiql_loads_without_any_request_leaving_loopback() {
     let Some(seen) = browse("graphiql-loads").await else { return };
     let requests: Vec<&str> = seen["requests"].as_array().expect("requests").iter().filter_map(Value::as_str).collect();
     assert!(requests.iter().all(|r| r.starts_with("http://127.0.0.1:")), "{requests:?}");
-    for asset in ["graphiql.min.css", "react.production.min.js", "react-dom.production.min.js", "graphiql.min.js"] {
+    for asset in [
+        "graphiql.min.css",
+        "graphiql-plugin-explorer.css",
+        "react.production.min.js",
+        "react-dom.production.min.js",
+        "graphiql.min.js",
+        "graphiql-plugin-explorer.umd.js",
+    ] {
         assert!(requests.iter().any(|r| r.contains("/graphiql/assets/") && r.ends_with(asset)), "{asset} not loaded");
     }
     // GraphiQL fetched the schema from this server.
@@ -102,9 +109,9 @@ async fn graphiql_docs_pane_opens_and_shows_the_schema_descriptions() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn landing_page_renders_both_charts_with_a_bar_per_term_and_per_year_and_kind() {
+async fn landing_page_renders_its_charts_with_a_bar_per_term_and_per_year_and_kind() {
     let Some(seen) = browse("landing").await else { return };
-    assert_eq!(seen["svgs"], 2);
+    assert_eq!(seen["svgs"], 4);
     assert_eq!(seen["scripts"], 0, "the landing page needs no script");
     // Chair terms of the Khartoum Process with a known start, from the seed file.
     let terms: Vec<Value> = seed_file("chairmanships.json")
@@ -155,4 +162,121 @@ async fn a_readme_example_linked_from_the_landing_page_opens_in_its_graphiql_tab
         serde_json::from_str(seen["response"].as_str().unwrap_or_default()).expect("JSON in the response pane");
     assert!(response.get("errors").is_none(), "{response}");
     assert!(response["data"]["actor"]["partners"].as_array().is_some_and(|a| !a.is_empty()), "{response}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn landing_page_in_english_french_and_arabic_runs_in_its_direction_with_a_screenshot_each() {
+    let Some(seen) = browse("landing-languages").await else { return };
+    let pages = seen["pages"].as_array().expect("pages");
+    assert_eq!(pages.len(), 3);
+    for (page, (lang, dir)) in pages.iter().zip([("en", "ltr"), ("fr", "ltr"), ("ar", "rtl")]) {
+        assert_eq!(page["lang"], lang);
+        assert_eq!(page["dir"], dir, "{lang}");
+        assert_eq!(page["direction"], dir, "{lang}: the computed direction");
+        // The charts keep their axes left to right on every page.
+        let charts = page["chartDirections"].as_array().expect("charts");
+        assert_eq!(charts.len(), 4, "{lang}");
+        assert!(charts.iter().all(|d| d == "ltr"), "{lang}: {charts:?}");
+        let shot = page["screenshot"].as_str().unwrap_or_default();
+        assert!(std::fs::metadata(shot).is_ok_and(|m| m.len() > 10_000), "{shot}");
+        println!("screenshot of the {lang} landing page: {shot}");
+    }
+    // The Arabic heading's text starts at the right of its column, the others' at the left.
+    for page in pages {
+        let b = &page["headingBox"];
+        let gap = |a: &str, z: &str| (b[a].as_f64().unwrap_or(0.0) - b[z].as_f64().unwrap_or(0.0)).abs();
+        let (left, right) = (gap("textLeft", "columnLeft"), gap("columnRight", "textRight"));
+        if page["dir"] == "rtl" {
+            assert!(right < 1.0 && left > 1.0, "{page}");
+        } else {
+            assert!(left < 1.0 && right > 1.0, "{page}");
+        }
+    }
+    assert_ne!(pages[0]["heading"], pages[1]["heading"]);
+    assert_ne!(pages[1]["heading"], pages[2]["heading"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn landing_page_follows_the_browsers_language() {
+    let Some(seen) = browse("landing-negotiated").await else { return };
+    assert_eq!(seen["lang"], "ar");
+    assert_eq!(seen["dir"], "rtl");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn landing_page_map_renders_a_titled_circle_per_city_and_the_network_a_line_per_pair() {
+    let Some(seen) = browse("landing-map").await else { return };
+    let meetings: Vec<Value> = seed_file("meetings.json")
+        .into_iter()
+        .filter(|m| strings(m, "processes").iter().any(|p| p == "khartoum-process") && m["online"] == false)
+        .collect();
+    let mut cities: std::collections::HashMap<(String, String), u64> = std::collections::HashMap::new();
+    for m in &meetings {
+        if let (Some(country), Some(city)) = (text(m, "country"), text(m, "city")) {
+            *cities.entry((country.to_owned(), city.to_owned())).or_default() += 1;
+        }
+    }
+    let circles = seen["cities"].as_array().expect("cities");
+    assert_eq!(circles.len(), cities.len());
+    for c in circles {
+        let key =
+            (c["country"].as_str().unwrap_or_default().to_owned(), c["city"].as_str().unwrap_or_default().to_owned());
+        assert_eq!(c["count"].as_u64(), cities.get(&key).copied(), "{c}");
+        let title = c["title"].as_str().unwrap_or_default();
+        assert!(title.starts_with(&format!("{} (", key.1)), "{title}");
+        assert!(c["href"].as_str().is_some_and(|h| h.starts_with("/graphql#query=")), "{c}");
+        assert!(c["width"].as_f64() > Some(4.0), "{c}");
+    }
+    // A city with more meetings draws a larger circle.
+    let size = |c: &Value| c["width"].as_f64().unwrap_or(0.0);
+    let largest = circles.iter().max_by_key(|c| c["count"].as_u64()).expect("a city");
+    let smallest = circles.iter().min_by_key(|c| c["count"].as_u64()).expect("a city");
+    if largest["count"] != smallest["count"] {
+        assert!(size(largest) > size(smallest));
+    }
+    assert!(seen["countries"].as_u64() > Some(20), "{}", seen["countries"]);
+    let pairs = seen["pairs"].as_array().expect("pairs");
+    assert!(!pairs.is_empty() && pairs.iter().all(|p| !p["title"].as_str().unwrap_or_default().is_empty()));
+    assert!(seen["actors"].as_array().is_some_and(|a| a.len() >= 2));
+    println!("map: {}\nnetwork: {}", seen["mapShot"], seen["networkShot"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_city_on_the_map_opens_its_meetings_query_in_graphiql_and_runs_it() {
+    let Some(seen) = browse("map-link").await else { return };
+    let city = seen["city"].as_str().unwrap_or_default();
+    let query = seen["query"].as_str().unwrap_or_default();
+    assert!(query.contains(&format!(r#"city: "{city}""#)), "{query}");
+    let response: Value =
+        serde_json::from_str(seen["response"].as_str().unwrap_or_default()).expect("JSON in the response pane");
+    assert!(response.get("errors").is_none(), "{response}");
+    assert_eq!(response["data"]["meetings"]["totalCount"], seen["count"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graphiql_explorer_builds_and_runs_a_query_by_clicks_alone() {
+    let Some(seen) = browse("explorer").await else { return };
+    let fields: Vec<&str> =
+        seen["explorerFields"].as_array().expect("fields").iter().filter_map(Value::as_str).collect();
+    // The Explorer lists the root fields of the schema being served.
+    for root in ["dataset", "meetings", "process", "states"] {
+        assert!(fields.contains(&root), "{root} not in {fields:?}");
+    }
+    let query = seen["query"].as_str().unwrap_or_default();
+    for field in ["dataset {", "meetings", "states"] {
+        assert!(query.contains(field), "{field} not in {query}");
+    }
+    let response: Value =
+        serde_json::from_str(seen["response"].as_str().unwrap_or_default()).expect("JSON in the response pane");
+    assert!(response.get("errors").is_none(), "{response}");
+    // What the clicks asked for is what the API answers to the same query.
+    let app = spawn_app();
+    let expected = app.data(query, serde_json::json!({})).await;
+    let dataset = response["data"]["dataset"].as_object().expect("dataset data");
+    assert!(!dataset.is_empty(), "{response}");
+    for (field, value) in dataset {
+        if field != "lastChange" && field != "version" {
+            assert_eq!(value, &expected["dataset"][field], "{field}");
+        }
+    }
 }

@@ -27,13 +27,13 @@ const TABLES: [(&str, &str); 7] = [
 const ORGANISING: [&str; 4] = ["HOST", "CO_HOST", "CHAIR", "CO_CHAIR"];
 
 /// A CSV file parsed by the csv crate: its header and its records, each keyed by column.
-struct Csv {
-    header: Vec<String>,
-    rows: Vec<HashMap<String, String>>,
+pub struct Csv {
+    pub header: Vec<String>,
+    pub rows: Vec<HashMap<String, String>>,
 }
 
 impl Csv {
-    fn parse(text: &str) -> Csv {
+    pub fn parse(text: &str) -> Csv {
         let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
         let header: Vec<String> = reader.headers().expect("a header row").iter().map(str::to_owned).collect();
         let rows = reader

@@ -132,3 +132,51 @@ async fn meetings_geojson_is_valid_rfc_7946_with_one_point_per_meeting_held_in_a
         assert_eq!(&f["properties"], rows[slug], "{slug}: the properties are the meeting's row of meetings.csv");
     }
 }
+
+#[tokio::test]
+async fn the_city_filter_selects_the_meetings_held_in_that_city_in_any_case() {
+    let app = spawn_app();
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for m in seed_meetings_in_a_city() {
+        *counts.entry(text_of(&m, "city")).or_default() += 1;
+    }
+    assert!(!counts.is_empty());
+    let query = "query($city: String) { meetings(filter: {city: $city}, first: 100) { totalCount nodes { city } } }";
+    for (city, count) in counts {
+        let data = app.data(query, json!({ "city": city.to_uppercase() })).await;
+        assert_eq!(data["meetings"]["totalCount"], count, "{city}");
+        assert!(data["meetings"]["nodes"].as_array().unwrap().iter().all(|n| n["city"] == city.as_str()), "{city}");
+    }
+    let (code, _) = app.error(query, json!({ "city": "x".repeat(201) })).await;
+    assert_eq!(code, "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn meetings_csv_gives_each_meeting_held_in_a_city_the_gazetteers_latitude_longitude_and_geonames_id() {
+    let app = spawn_app();
+    let (_, gazetteer) = gazetteer();
+    let csv = crate::exports::Csv::parse(&app.get("/export/meetings.csv").await.body);
+    let in_a_city: HashMap<String, Value> =
+        seed_meetings_in_a_city().into_iter().map(|m| (text_of(&m, "slug"), m)).collect();
+    assert_eq!(csv.rows.len(), seed_file("meetings.json").len());
+    for row in &csv.rows {
+        let (slug, lat, lon, id) = (&row["slug"], &row["latitude"], &row["longitude"], &row["geonames_id"]);
+        match in_a_city.get(slug) {
+            Some(m) => {
+                let entry = &gazetteer[&(text_of(m, "country"), text_of(m, "city"))];
+                assert_eq!(lat.parse::<f64>().ok(), entry["latitude"].as_f64(), "{slug}");
+                assert_eq!(lon.parse::<f64>().ok(), entry["longitude"].as_f64(), "{slug}");
+                assert_eq!(id.parse::<u64>().ok(), entry["geonameid"].as_u64(), "{slug}");
+            }
+            None => assert!(lat.is_empty() && lon.is_empty() && id.is_empty(), "{slug}"),
+        }
+    }
+    // The data package types them: numbers, and a whole number for the id.
+    let package = app.get("/export/datapackage.json").await.json();
+    let meetings = package["resources"].as_array().unwrap().iter().find(|r| r["name"] == "meetings").unwrap();
+    let fields = meetings["schema"]["fields"].as_array().unwrap();
+    let type_of = |name: &str| fields.iter().find(|f| f["name"] == name).map(|f| f["type"].clone());
+    assert_eq!(type_of("latitude"), Some(json!("number")));
+    assert_eq!(type_of("longitude"), Some(json!("number")));
+    assert_eq!(type_of("geonames_id"), Some(json!("integer")));
+}

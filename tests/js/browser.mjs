@@ -4,7 +4,8 @@
 //
 //   node tests/js/browser.mjs <scenario> <base URL> <screenshot dir>
 //
-// Scenarios: graphiql-loads, default-query, docs, landing, example-link.
+// Scenarios: graphiql-loads, default-query, docs, explorer, landing, landing-languages,
+// landing-negotiated, landing-map, map-link, example-link.
 //
 // Environment: JS_DEPS_DIR names the folder whose node_modules holds playwright-core (see
 // tests/api/js.rs); CHROMIUM the browser (default /usr/bin/chromium).
@@ -116,7 +117,37 @@ const scenarios = {
     await page.screenshot({ path: join(shots, 'graphiql-docs.png') });
   },
 
-  // The landing page draws both charts without any script.
+  // A query built by clicks alone: a new tab, the Explorer opened, a field ticked, run.
+  async explorer(page, out) {
+    await page.goto(`${base}/graphql`);
+    await graphiqlReady(page);
+    await page.click('.graphiql-tab-add');
+    await page.click('button[aria-label="Show GraphiQL Explorer"]');
+    const explorer = page.locator('.graphiql-explorer-root');
+    await explorer.waitFor({ state: 'visible' });
+    out.explorerFields = await explorer.locator('[data-field-name]').evaluateAll((els) => els.map((e) => e.dataset.fieldName));
+    const queryHas = (text) =>
+      page.waitForFunction(
+        ([sel, t]) => {
+          const cm = document.querySelector(sel);
+          return cm && cm.CodeMirror && cm.CodeMirror.getValue().includes(t);
+        },
+        [QUERY_EDITOR, text],
+      );
+    // Tick `dataset`, then two of its fields.
+    const dataset = explorer.locator('.graphiql-explorer-dataset').first();
+    await dataset.locator('[data-field-name="dataset"]').first().click();
+    await queryHas('dataset');
+    await dataset.locator('.graphiql-explorer-meetings [data-field-name="meetings"]').first().click();
+    await queryHas('meetings');
+    await dataset.locator('.graphiql-explorer-states [data-field-name="states"]').first().click();
+    await queryHas('states');
+    out.query = await editorValue(page, QUERY_EDITOR);
+    out.response = await runQuery(page);
+    await page.screenshot({ path: join(shots, 'graphiql-explorer.png') });
+  },
+
+  // The landing page draws its charts without any script.
   async landing(page, out) {
     await page.goto(`${base}/`);
     out.title = await page.title();
@@ -136,6 +167,85 @@ const scenarios = {
     out.links = await page.$$eval('a[href]', (links) => links.map((a) => a.getAttribute('href')));
     out.scripts = await page.locator('script').count();
     await page.screenshot({ path: join(shots, 'landing.png'), fullPage: true });
+  },
+
+  // The landing page in each language: its direction as the browser computes it, and a
+  // screenshot of each.
+  async 'landing-languages'(page, out) {
+    out.pages = [];
+    for (const lang of ['en', 'fr', 'ar']) {
+      await page.goto(`${base}/?lang=${lang}`);
+      const seen = await page.evaluate(() => ({
+        lang: document.documentElement.lang,
+        dir: document.dir,
+        direction: getComputedStyle(document.body).direction,
+        heading: document.querySelector('h1').textContent,
+        chartDirections: [...document.querySelectorAll('svg.chart')].map((s) => getComputedStyle(s).direction),
+        // Where the heading's text runs (the element itself spans the column).
+        headingBox: (() => {
+          const range = document.createRange();
+          range.selectNodeContents(document.querySelector('h1'));
+          const box = range.getBoundingClientRect();
+          const column = document.querySelector('main h1').getBoundingClientRect();
+          return { textLeft: box.left, textRight: box.right, columnLeft: column.left, columnRight: column.right };
+        })(),
+        width: document.documentElement.clientWidth,
+      }));
+      seen.screenshot = join(shots, `landing-${lang}.png`);
+      await page.screenshot({ path: seen.screenshot, fullPage: true });
+      out.pages.push(seen);
+    }
+  },
+
+  // The landing page in the language the browser's locale asks for (Accept-Language).
+  async 'landing-negotiated'(page, out) {
+    await page.goto(`${base}/`);
+    out.lang = await page.evaluate(() => document.documentElement.lang);
+    out.dir = await page.evaluate(() => document.dir);
+  },
+
+  // The map and the co-host network as drawn: each city's circle and title, each pair's line.
+  async 'landing-map'(page, out) {
+    await page.goto(`${base}/`);
+    out.cities = await page.$$eval('svg.meetings-map a.city circle.city', (circles) =>
+      circles.map((c) => {
+        const box = c.getBoundingClientRect();
+        return {
+          city: c.dataset.city,
+          country: c.dataset.country,
+          count: Number(c.dataset.count),
+          title: c.querySelector('title')?.textContent ?? '',
+          href: c.closest('a').getAttribute('href'),
+          width: box.width,
+          height: box.height,
+        };
+      }),
+    );
+    out.countries = await page.locator('svg.meetings-map g.countries path').count();
+    out.pairs = await page.$$eval('svg.co-host-network line.pair', (lines) =>
+      lines.map((l) => ({ a: l.dataset.a, b: l.dataset.b, count: Number(l.dataset.count), title: l.querySelector('title')?.textContent ?? '' })),
+    );
+    out.actors = await page.$$eval('svg.co-host-network g.actor', (nodes) =>
+      nodes.map((g) => ({ actor: g.dataset.actor, partners: Number(g.dataset.partners), label: g.querySelector('text')?.textContent ?? '' })),
+    );
+    out.mapShot = join(shots, 'landing-map.png');
+    await page.locator('svg.meetings-map').screenshot({ path: out.mapShot });
+    out.networkShot = join(shots, 'landing-network.png');
+    await page.locator('svg.co-host-network').screenshot({ path: out.networkShot });
+  },
+
+  // A city on the map opens its query in GraphiQL, which runs it.
+  async 'map-link'(page, out) {
+    await page.goto(`${base}/`);
+    const city = page.locator('svg.meetings-map a.city').first();
+    out.city = await city.locator('circle').getAttribute('data-city');
+    out.count = Number(await city.locator('circle').getAttribute('data-count'));
+    await city.click();
+    await page.waitForURL('**/graphql#query=*');
+    await graphiqlReady(page);
+    out.query = await editorValue(page, QUERY_EDITOR);
+    out.response = await runQuery(page);
+    await page.screenshot({ path: join(shots, 'graphiql-map-link.png') });
   },
 
   // A README example linked from the landing page opens in its own GraphiQL tab and runs.
@@ -166,7 +276,9 @@ try {
     args: FLAGS,
     viewport: { width: 1400, height: 900 },
     // The landing page must work with JavaScript off.
-    javaScriptEnabled: scenario !== 'landing',
+    javaScriptEnabled: !['landing', 'landing-languages', 'landing-negotiated', 'landing-map'].includes(scenario),
+    // Chromium's Accept-Language follows the locale.
+    locale: scenario === 'landing-negotiated' ? 'ar-SD' : 'en-US',
   });
   context.setDefaultTimeout(30_000);
   await context.route('**/*', (route) => {

@@ -19,6 +19,9 @@ pub struct MeetingFilter {
     pub roles: Option<Vec<MeetingRole>>,
     /// State slug of the meeting's country ('ke').
     pub country: Option<String>,
+    /// The city, as the record spells it ('Cairo'), in any case (at most 200 bytes): only
+    /// meetings held there.
+    pub city: Option<String>,
     /// Only online (true) or in-person (false) meetings.
     pub online: Option<bool>,
     /// Meetings on or after this date. A meeting known only to the month or year matches if any
@@ -66,6 +69,9 @@ impl MeetingFilter {
         if text.len() > MAX_TEXT {
             return Err(ApiError::BadUserInput(format!("`text` has at most {MAX_TEXT} bytes")));
         }
+        if self.city.as_ref().is_some_and(|c| c.len() > MAX_TEXT) {
+            return Err(ApiError::BadUserInput(format!("`city` has at most {MAX_TEXT} bytes")));
+        }
         Ok(MeetingQuery {
             kinds: self.kinds.clone().unwrap_or_default().into_iter().map(Into::into).collect(),
             processes: self
@@ -76,6 +82,7 @@ impl MeetingFilter {
                 .into_iter()
                 .collect(),
             country: self.country.as_deref().map(|c| known("state", c, cat.state(c).is_some())).transpose()?,
+            city: self.city.as_deref().map(str::to_lowercase),
             online: self.online,
             from: self.from.map(|d| d.0),
             to: self.to.map(|d| d.0),

@@ -69,11 +69,7 @@ impl LocalizedName {
 /// The name of record `key` of `collection` in `lang`: its English name for English, where
 /// `lang` is null, and where no source gives one in that language.
 pub fn name_in<'a>(collection: Collection, key: &str, english: &'a str, lang: Option<Language>) -> &'a str {
-    let lang: domain::Language = lang.unwrap_or(Language::En).into();
-    if lang == domain::Language::En {
-        return english;
-    }
-    reference::names_of(collection, key).iter().find(|n| n.lang == lang).map_or(english, |n| n.text.as_str())
+    reference::name_in(collection, key, english, lang.unwrap_or(Language::En).into())
 }
 
 /// Every name of a record that a source gives: English (the record's name, with its sources)

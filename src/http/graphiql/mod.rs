@@ -1,6 +1,8 @@
 //! GraphiQL, served by the binary: our own page, and the vendored graphiql, React and ReactDOM
-//! builds (`assets/graphiql/`, see its `VENDORED.md`) built into the binary, so the page works on
-//! a machine with no network and requests nothing from anywhere but this server.
+//! builds and GraphiQL's Explorer plugin (`assets/graphiql/`, see its `VENDORED.md`) built into
+//! the binary, so the page works on a machine with no network and requests nothing from anywhere
+//! but this server. The Explorer builds a query from ticked fields, for people who do not write
+//! GraphQL.
 //!
 //! The assets live under `/graphiql/assets/<version>/<file>`, where the version is a digest of
 //! every asset: a new build with other assets gets other URLs, so browsers may cache them for a
@@ -34,6 +36,11 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../../../assets/graphiql/graphiql.min.css"),
     },
     Asset {
+        name: "graphiql-plugin-explorer.css",
+        content_type: CSS,
+        bytes: include_bytes!("../../../assets/graphiql/graphiql-plugin-explorer.css"),
+    },
+    Asset {
         name: "react.production.min.js",
         content_type: JS,
         bytes: include_bytes!("../../../assets/graphiql/react.production.min.js"),
@@ -47,6 +54,12 @@ const ASSETS: &[Asset] = &[
         name: "graphiql.min.js",
         content_type: JS,
         bytes: include_bytes!("../../../assets/graphiql/graphiql.min.js"),
+    },
+    // After GraphiQL: its UMD build reads `GraphiQL.React` and `GraphiQL.GraphQL`.
+    Asset {
+        name: "graphiql-plugin-explorer.umd.js",
+        content_type: JS,
+        bytes: include_bytes!("../../../assets/graphiql/graphiql-plugin-explorer.umd.js"),
     },
     Asset { name: "setup.js", content_type: JS, bytes: include_bytes!("setup.js") },
 ];
@@ -120,8 +133,13 @@ fn html() -> &'static str {
             .filter(|a| a.content_type == JS)
             .map(|a| format!("  <script src=\"{}\"></script>\n", asset_path(a.name)))
             .collect();
+        let styles: String = ASSETS
+            .iter()
+            .filter(|a| a.content_type == CSS)
+            .map(|a| format!("  <link rel=\"stylesheet\" href=\"{}\">\n", asset_path(a.name)))
+            .collect();
         include_str!("page.html")
-            .replace("{{CSS}}", &asset_path("graphiql.min.css"))
+            .replace("{{STYLES}}", &styles)
             .replace("{{CONFIG}}", &script_json(&config()))
             .replace("{{SCRIPTS}}", &scripts)
     });
@@ -161,13 +179,16 @@ mod tests {
 
     #[test]
     fn vendored_assets_name_no_remote_url_they_would_load() {
-        let css = std::str::from_utf8(ASSETS[0].bytes).unwrap_or_default();
-        // Fonts and images are inline data: URLs.
-        for (i, _) in css.match_indices("url(") {
-            let rest = css[i + 4..].trim_start_matches(['"', '\'']);
-            assert!(rest.starts_with("data:"), "the CSS loads {}", &rest[..60.min(rest.len())]);
+        for asset in ASSETS.iter().filter(|a| a.content_type == CSS) {
+            let css = std::str::from_utf8(asset.bytes).unwrap_or_default();
+            assert!(!css.is_empty(), "{}", asset.name);
+            // Fonts and images are inline data: URLs.
+            for (i, _) in css.match_indices("url(") {
+                let rest = css[i + 4..].trim_start_matches(['"', '\'']);
+                assert!(rest.starts_with("data:"), "{} loads {}", asset.name, &rest[..60.min(rest.len())]);
+            }
+            assert!(!css.contains("@import"), "{}", asset.name);
         }
-        assert!(!css.contains("@import"));
     }
 
     #[test]

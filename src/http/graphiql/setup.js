@@ -1,5 +1,5 @@
-// Starts GraphiQL on the page that src/http/graphiql/mod.rs renders. React, ReactDOM and GraphiQL
-// are the vendored UMD builds the page loads before this file; the configuration (endpoint, tabs,
+// Starts GraphiQL on the page that src/http/graphiql/mod.rs renders. React, ReactDOM, GraphiQL and
+// its Explorer plugin are the vendored UMD builds the page loads before this file; the configuration (endpoint, tabs,
 // the headers placeholder) is JSON in the page's #graphiql-config element. Nothing is fetched
 // from anywhere but this server.
 (function () {
@@ -20,6 +20,15 @@
       if (tabs[i].slug === match[1]) chosen = i;
     }
   }
+  // A link such as /graphql#query=<form-encoded query> (the landing page's map draws them)
+  // opens that query in a tab of its own. The fragment never reaches the server.
+  var linked = /^#query=/.test(window.location.hash)
+    ? new URLSearchParams(window.location.hash.slice(1)).get('query')
+    : null;
+  if (linked) {
+    tabs = [{ slug: 'linked', query: linked, open: true }].concat(tabs);
+    chosen = 0;
+  }
   var ordered = [tabs[chosen]].concat(tabs.filter(function (t, i) { return i !== chosen && t.open; }));
 
   var fetcher = GraphiQL.createFetcher({ url: new URL(config.endpoint, window.location.href).href });
@@ -33,6 +42,8 @@
       isHeadersEditorEnabled: true,
       // A bearer token typed into the headers editor must not outlive the page.
       shouldPersistHeaders: false,
+      // The Explorer (the vendored @graphiql/plugin-explorer): a query built by ticking fields.
+      plugins: [GraphiQLPluginExplorer.explorerPlugin()],
     })
   );
 

@@ -9,6 +9,7 @@
 //! Every term bar is a `rect class="term"` with `data-chair`, `data-start` and `data-end` and a
 //! `<title>` tooltip, so that people can hover and tests can count.
 
+use super::texts::{fill, Texts};
 use super::{escape, PALETTE};
 use crate::catalog::Catalog;
 use crate::domain::{Chairmanship, PartialDate, Precision};
@@ -27,7 +28,8 @@ const AXIS: f64 = 30.0;
 /// One drawable term: where its bar runs and what it says.
 struct Bar<'a> {
     term: &'a Chairmanship,
-    chair: &'a str,
+    /// The chair's name in the page's language.
+    chair: String,
     /// First day the term may have begun.
     from: NaiveDate,
     /// Last day it may have lasted to (today, while it runs).
@@ -36,10 +38,10 @@ struct Bar<'a> {
 }
 
 /// The term's dates as people read them: "2014 – 2016", "since 2025-04-09".
-fn dates(term: &Chairmanship, start: PartialDate) -> String {
+fn dates(term: &Chairmanship, start: PartialDate, texts: &Texts) -> String {
     match term.end {
         Some(end) => format!("{start} – {end}"),
-        None => format!("since {start}"),
+        None => fill(texts.since, &[("start", &start.to_string())]),
     }
 }
 
@@ -50,14 +52,14 @@ fn next_day(d: NaiveDate) -> NaiveDate {
 
 /// The SVG of the chair terms of `process` as of `today`. Terms with no known start cannot be
 /// placed on the axis; the caption counts them (see [`undated_terms`]).
-pub fn svg(catalog: &Catalog, process: &str, today: NaiveDate) -> String {
-    let bars: Vec<Bar<'_>> = catalog
+pub fn svg(catalog: &Catalog, process: &str, today: NaiveDate, texts: &Texts) -> String {
+    let bars: Vec<Bar> = catalog
         .chairs_of_process(process)
         .iter()
         .filter_map(|&t| {
             let term = &catalog.ds.chairmanships[t];
             let start = term.start?;
-            let chair = catalog.state(term.chair.as_str()).map_or(term.chair.as_str(), |s| &catalog.ds.states[s].name);
+            let chair = catalog.actor_name_in(term.chair.as_str(), texts.lang);
             let (to, running) = match term.end {
                 Some(end) => (end.last_day(), false),
                 None => (today.max(start.last_day()), true),
@@ -75,7 +77,7 @@ pub fn svg(catalog: &Catalog, process: &str, today: NaiveDate) -> String {
     }
     let colour = |chair: &str| PALETTE[chairs.iter().position(|c| *c == chair).unwrap_or(0) % PALETTE.len()];
     let (Some(first), Some(last)) = (bars.iter().map(|b| b.from).min(), bars.iter().map(|b| b.to).max()) else {
-        return empty();
+        return empty(texts);
     };
     let first_year = first.year();
     let last_year = last.year();
@@ -91,9 +93,11 @@ pub fn svg(catalog: &Catalog, process: &str, today: NaiveDate) -> String {
     let _ = write!(
         out,
         r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart chair-timeline" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" aria-labelledby="chair-timeline-title" font-family="system-ui, sans-serif" font-size="12">
-<title id="chair-timeline-title">Chair terms, {first_year} to {last_year}</title>
+<title id="chair-timeline-title">{title}</title>
 <defs><pattern id="chair-timeline-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="3" height="6" fill="#fff" fill-opacity="0.6"/></pattern></defs>
-"##
+"##,
+        title =
+            escape(&fill(texts.terms_title, &[("first", &first_year.to_string()), ("last", &last_year.to_string())])),
     );
 
     // Gaps: days that no term can have covered, between the union of the terms so far and the
@@ -107,10 +111,11 @@ pub fn svg(catalog: &Catalog, process: &str, today: NaiveDate) -> String {
             let until = bar.from.pred_opt().unwrap_or(bar.from);
             let _ = writeln!(
                 out,
-                r##"<rect class="gap" x="{:.1}" y="{TOP}" width="{:.1}" height="{:.1}" fill="#d62728" fill-opacity="0.12"><title>No chair known from {from} to {until}</title></rect>"##,
+                r##"<rect class="gap" x="{:.1}" y="{TOP}" width="{:.1}" height="{:.1}" fill="#d62728" fill-opacity="0.12"><title>{}</title></rect>"##,
                 x(from),
                 (x(bar.from) - x(from)).max(1.0),
                 rows_bottom - TOP,
+                escape(&fill(texts.no_chair, &[("from", &from.to_string()), ("until", &until.to_string())])),
             );
         }
         covered = covered.max(bar.to);
@@ -138,8 +143,9 @@ pub fn svg(catalog: &Catalog, process: &str, today: NaiveDate) -> String {
         let y = TOP + row as f64 * ROW + (ROW - BAR) / 2.0;
         let text_y = y + BAR / 2.0 + 4.0;
         let Some(start) = bar.term.start else { continue };
-        let when = dates(bar.term, start);
-        let person = bar.term.chairperson.as_deref().map(|p| format!(", chaired by {p}")).unwrap_or_default();
+        let when = dates(bar.term, start, texts);
+        let person =
+            bar.term.chairperson.as_deref().map(|p| fill(texts.chaired_by, &[("person", p)])).unwrap_or_default();
         let color = colour(bar.term.chair.as_str());
         let (x0, x1) = (x(bar.from), x(next_day(bar.to)));
         let _ = write!(
@@ -149,7 +155,7 @@ pub fn svg(catalog: &Catalog, process: &str, today: NaiveDate) -> String {
 <text x="{label_end:.1}" y="{text_y:.1}" text-anchor="end" fill="#666">{when}</text>
 <rect class="term" x="{x0:.1}" y="{y:.1}" width="{w:.1}" height="{BAR}" rx="2" fill="{color}" data-chair="{slug}" data-start="{start}" data-end="{end}" data-running="{running}"><title>{chair}: {when}{person}</title></rect>
 "##,
-            chair = escape(bar.chair),
+            chair = escape(&bar.chair),
             label_end = LABEL_WIDTH - 10.0,
             when = escape(&when),
             w = (x1 - x0).max(2.0),
@@ -165,15 +171,17 @@ pub fn svg(catalog: &Catalog, process: &str, today: NaiveDate) -> String {
                 let (f0, f1) = (x(date.first_day()), x(next_day(date.last_day())));
                 let _ = writeln!(
                     out,
-                    r##"<rect class="imprecise" x="{f0:.1}" y="{y:.1}" width="{:.1}" height="{BAR}" fill="url(#chair-timeline-hatch)"><title>known only as {date}</title></rect>"##,
-                    (f1 - f0).max(1.0)
+                    r##"<rect class="imprecise" x="{f0:.1}" y="{y:.1}" width="{:.1}" height="{BAR}" fill="url(#chair-timeline-hatch)"><title>{}</title></rect>"##,
+                    (f1 - f0).max(1.0),
+                    escape(&fill(texts.known_only_as, &[("date", &date.to_string())])),
                 );
             }
         }
         if bar.running {
             let _ = writeln!(
                 out,
-                r##"<path class="running" d="M{x1:.1},{y:.1} l9,{h:.1} l-9,{h:.1} z" fill="{color}"><title>still running</title></path>"##,
+                r##"<path class="running" d="M{x1:.1},{y:.1} l9,{h:.1} l-9,{h:.1} z" fill="{color}"><title>{}</title></path>"##,
+                escape(texts.still_running),
                 h = BAR / 2.0
             );
         }
@@ -184,7 +192,8 @@ pub fn svg(catalog: &Catalog, process: &str, today: NaiveDate) -> String {
         let tx = x(today);
         let _ = writeln!(
             out,
-            r##"<line class="today" x1="{tx:.1}" y1="{TOP}" x2="{tx:.1}" y2="{rows_bottom}" stroke="#333" stroke-dasharray="3 3"><title>today, {today}</title></line>"##
+            r##"<line class="today" x1="{tx:.1}" y1="{TOP}" x2="{tx:.1}" y2="{rows_bottom}" stroke="#333" stroke-dasharray="3 3"><title>{}</title></line>"##,
+            escape(&fill(texts.today, &[("date", &today.to_string())])),
         );
     }
     out.push_str("</svg>");
@@ -197,14 +206,14 @@ pub fn undated_terms(catalog: &Catalog, process: &str) -> usize {
 }
 
 /// The SVG for a process without dated terms.
-fn empty() -> String {
-    r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart chair-timeline" viewBox="0 0 960 40" width="960" height="40" role="img"><text x="4" y="24" font-family="system-ui, sans-serif" font-size="14">No dated chair terms are recorded.</text></svg>"##
-        .to_owned()
+fn empty(texts: &Texts) -> String {
+    super::note_svg("chair-timeline", texts.no_terms)
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{catalog, catalog_with};
+    use super::super::texts::EN;
     use super::*;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -221,7 +230,7 @@ mod tests {
             .filter(|t| t.process.as_str() == "khartoum-process" && t.start.is_some())
             .count();
         assert!(dated > 0);
-        let svg = svg(&cat, "khartoum-process", day(2026, 6, 1));
+        let svg = svg(&cat, "khartoum-process", day(2026, 6, 1), &EN);
         assert_eq!(svg.matches(r#"<rect class="term""#).count(), dated);
         assert_eq!(undated_terms(&cat, "khartoum-process"), 0);
         // Each term's chair is named on its bar.
@@ -240,7 +249,7 @@ mod tests {
             .filter(|t| t.process.as_str() == "khartoum-process")
             .map(|t| [t.start, t.end].iter().flatten().filter(|d| d.precision() != Precision::Day).count())
             .sum();
-        let svg = svg(&cat, "khartoum-process", day(2026, 6, 1));
+        let svg = svg(&cat, "khartoum-process", day(2026, 6, 1), &EN);
         assert_eq!(svg.matches(r#"class="imprecise""#).count(), imprecise);
     }
 
@@ -249,7 +258,7 @@ mod tests {
         let cat = catalog();
         let running =
             cat.ds.chairmanships.iter().filter(|t| t.process.as_str() == "khartoum-process" && t.end.is_none()).count();
-        let svg = svg(&cat, "khartoum-process", day(2026, 6, 1));
+        let svg = svg(&cat, "khartoum-process", day(2026, 6, 1), &EN);
         assert_eq!(svg.matches(r#"data-running="true""#).count(), running);
         assert_eq!(svg.matches(r#"class="running""#).count(), running);
         assert!(svg.contains(r#"class="today""#));
@@ -258,7 +267,7 @@ mod tests {
     #[test]
     fn a_stretch_no_term_covers_is_shaded_as_a_gap() {
         let cat = catalog();
-        let before = svg(&cat, "khartoum-process", day(2026, 6, 1));
+        let before = svg(&cat, "khartoum-process", day(2026, 6, 1), &EN);
         // In the seed each term begins where the last one ended.
         assert_eq!(before.matches(r#"class="gap""#).count(), 0);
         // Leave a whole calendar year after the first term without a chair.
@@ -278,13 +287,13 @@ mod tests {
                 }
             }
         });
-        let after = svg(&cat, "khartoum-process", day(2026, 6, 1));
+        let after = svg(&cat, "khartoum-process", day(2026, 6, 1), &EN);
         assert_eq!(after.matches(r#"class="gap""#).count(), 1, "{after}");
     }
 
     #[test]
     fn a_process_without_terms_draws_a_note() {
-        let svg = svg(&catalog(), "no-such-process", day(2026, 6, 1));
+        let svg = svg(&catalog(), "no-such-process", day(2026, 6, 1), &EN);
         assert!(svg.starts_with("<svg") && svg.contains("No dated chair terms"));
         assert_eq!(svg.matches(r#"class="term""#).count(), 0);
     }

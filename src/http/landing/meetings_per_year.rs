@@ -6,6 +6,7 @@
 //! `<title>` tooltip, so that people can hover and tests can count.
 
 use super::escape;
+use super::texts::Texts;
 use crate::catalog::{Catalog, MeetingQuery};
 use crate::domain::{variant_name, MeetingKind};
 use std::collections::BTreeMap;
@@ -20,19 +21,19 @@ const AXIS: f64 = 26.0;
 const LEGEND_ROW: f64 = 20.0;
 const LEGEND_COLUMNS: usize = 4;
 
-/// Every kind, in stacking order (bottom up), with its label and colour. `data-kind` carries the
-/// kind's API name ([`variant_name`]).
-const KINDS: [(MeetingKind, &str, &str); 10] = [
-    (MeetingKind::MinisterialConference, "Ministerial conference", "#1f77b4"),
-    (MeetingKind::Summit, "Summit", "#17becf"),
-    (MeetingKind::SeniorOfficialsMeeting, "Senior officials' meeting", "#ff7f0e"),
-    (MeetingKind::SteeringCommitteeMeeting, "Steering committee meeting", "#2ca02c"),
-    (MeetingKind::ThematicMeeting, "Thematic meeting", "#9467bd"),
-    (MeetingKind::ThematicWorkshop, "Thematic workshop", "#8c564b"),
-    (MeetingKind::Roundtable, "Roundtable", "#e377c2"),
-    (MeetingKind::Training, "Training", "#bcbd22"),
-    (MeetingKind::Webinar, "Webinar", "#d62728"),
-    (MeetingKind::VirtualMeeting, "Virtual meeting", "#7f7f7f"),
+/// Every kind, in stacking order (bottom up), with its colour. `data-kind` carries the kind's
+/// API name ([`variant_name`]); the label is the page's ([`Texts::kind`]).
+const KINDS: [(MeetingKind, &str); 10] = [
+    (MeetingKind::MinisterialConference, "#1f77b4"),
+    (MeetingKind::Summit, "#17becf"),
+    (MeetingKind::SeniorOfficialsMeeting, "#ff7f0e"),
+    (MeetingKind::SteeringCommitteeMeeting, "#2ca02c"),
+    (MeetingKind::ThematicMeeting, "#9467bd"),
+    (MeetingKind::ThematicWorkshop, "#8c564b"),
+    (MeetingKind::Roundtable, "#e377c2"),
+    (MeetingKind::Training, "#bcbd22"),
+    (MeetingKind::Webinar, "#d62728"),
+    (MeetingKind::VirtualMeeting, "#7f7f7f"),
 ];
 
 /// The position of a kind in [`KINDS`].
@@ -64,10 +65,10 @@ fn scale(max: usize) -> (usize, usize) {
 }
 
 /// The SVG of the meetings of `process` per year, stacked by kind.
-pub fn svg(catalog: &Catalog, process: &str) -> String {
+pub fn svg(catalog: &Catalog, process: &str, texts: &Texts) -> String {
     let counts = counts(catalog, process);
     let (Some(&first), Some(&last)) = (counts.keys().next(), counts.keys().next_back()) else {
-        return r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart meetings-per-year" viewBox="0 0 960 40" width="960" height="40" role="img"><text x="4" y="24" font-family="system-ui, sans-serif" font-size="14">No meetings are recorded.</text></svg>"##.to_owned();
+        return super::note_svg("meetings-per-year", texts.no_meetings);
     };
     let present: Vec<usize> =
         (0..KINDS.len()).filter(|k| counts.values().any(|per_kind| per_kind.contains_key(k))).collect();
@@ -84,7 +85,8 @@ pub fn svg(catalog: &Catalog, process: &str) -> String {
     let _ = writeln!(
         out,
         r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart meetings-per-year" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" aria-labelledby="meetings-per-year-title" font-family="system-ui, sans-serif" font-size="12">
-<title id="meetings-per-year-title">Meetings per year by kind, {first} to {last}</title>"##
+<title id="meetings-per-year-title">{}, {first}–{last}</title>"##,
+        escape(texts.meetings_heading),
     );
     // The count axis: grid lines with their values.
     for value in (0..=top).step_by(step) {
@@ -109,15 +111,15 @@ pub fn svg(catalog: &Catalog, process: &str) -> String {
         let Some(per_kind) = counts.get(&year) else { continue };
         let mut below = 0usize;
         for (&k, &count) in per_kind {
-            let (kind, label, color) = KINDS[k];
-            let name = variant_name(&kind);
+            let (kind, color) = KINDS[k];
+            let (name, label) = (variant_name(&kind), texts.kind(kind));
             let (y0, y1) = (y((below + count) as f64), y(below as f64));
-            let plural = if count == 1 { "meeting" } else { "meetings" };
             let _ = writeln!(
                 out,
-                r##"<rect class="meetings" x="{x:.1}" y="{y0:.1}" width="{bar:.1}" height="{:.1}" fill="{color}" stroke="#fff" stroke-width="0.5" data-year="{year}" data-kind="{name}" data-count="{count}"><title>{year}: {count} {plural} of kind {}</title></rect>"##,
+                r##"<rect class="meetings" x="{x:.1}" y="{y0:.1}" width="{bar:.1}" height="{:.1}" fill="{color}" stroke="#fff" stroke-width="0.5" data-year="{year}" data-kind="{name}" data-count="{count}"><title>{year}, {}: {}</title></rect>"##,
                 y1 - y0,
                 escape(label),
+                escape(&texts.meetings(count)),
             );
             below += count;
         }
@@ -130,8 +132,8 @@ pub fn svg(catalog: &Catalog, process: &str) -> String {
     // The legend: the kinds that occur, in stacking order.
     let legend_width = (WIDTH - LEFT) / LEGEND_COLUMNS as f64;
     for (i, &k) in present.iter().enumerate() {
-        let (kind, label, color) = KINDS[k];
-        let name = variant_name(&kind);
+        let (kind, color) = KINDS[k];
+        let (name, label) = (variant_name(&kind), texts.kind(kind));
         let lx = LEFT + (i % LEGEND_COLUMNS) as f64 * legend_width;
         let ly = legend_top + (i / LEGEND_COLUMNS) as f64 * LEGEND_ROW;
         let _ = writeln!(
@@ -149,6 +151,7 @@ pub fn svg(catalog: &Catalog, process: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::catalog;
+    use super::super::texts::EN;
     use super::*;
     use std::collections::{BTreeSet, HashSet};
 
@@ -167,7 +170,7 @@ mod tests {
     fn every_year_and_kind_with_meetings_gets_one_segment() {
         let meetings = seed_meetings();
         let pairs: HashSet<(i32, MeetingKind)> = meetings.iter().copied().collect();
-        let svg = svg(&catalog(), "khartoum-process");
+        let svg = svg(&catalog(), "khartoum-process", &EN);
         assert_eq!(svg.matches(r#"<rect class="meetings""#).count(), pairs.len());
         // The segments add up to every meeting.
         let total: usize = svg
@@ -183,7 +186,7 @@ mod tests {
         let years: BTreeSet<i32> = meetings.iter().map(|(y, _)| *y).collect();
         let (first, last) = (years.first().copied().unwrap_or(0), years.last().copied().unwrap_or(0));
         let kinds: HashSet<MeetingKind> = meetings.iter().map(|(_, k)| *k).collect();
-        let svg = svg(&catalog(), "khartoum-process");
+        let svg = svg(&catalog(), "khartoum-process", &EN);
         assert_eq!(svg.matches(r#"class="year""#).count(), (last - first + 1) as usize);
         assert_eq!(svg.matches(r#"class="legend""#).count(), kinds.len());
     }
@@ -199,7 +202,7 @@ mod tests {
 
     #[test]
     fn every_kind_has_a_stacking_place_and_distinct_colour() {
-        let colours: HashSet<&str> = KINDS.iter().map(|k| k.2).collect();
+        let colours: HashSet<&str> = KINDS.iter().map(|k| k.1).collect();
         assert_eq!(colours.len(), KINDS.len());
         for (i, (kind, ..)) in KINDS.iter().enumerate() {
             assert_eq!(kind_index(*kind), i);

@@ -1,23 +1,34 @@
-//! The landing page at `/`: what the API is, where to go next, and two pictures drawn on the
-//! server from the live read model, the chair timeline ([`chair_timeline`]) and the meetings per
-//! year by kind ([`meetings_per_year`]).
+//! The landing page at `/`: what the API is, where to go next, and four pictures drawn on the
+//! server from the live read model: the chair timeline ([`chair_timeline`]), the meetings per
+//! year by kind ([`meetings_per_year`]), the map of where they were held ([`map`]) and who
+//! organised them with whom ([`network`]). The page is in English, French or Arabic
+//! ([`texts`]), right to left in Arabic; records are named in its language where an archived
+//! source gives the name.
 //!
 //! The page is plain HTML with inline SVG and CSS: no script at all, so it works with JavaScript
 //! off and loads nothing from anywhere. It is drawn from the read model on every request, so a
-//! change to the data shows at the next page load; drawing takes well under a millisecond.
+//! change to the data shows at the next page load.
 
 pub mod chair_timeline;
+pub mod map;
 pub mod meetings_per_year;
+pub mod network;
+pub mod texts;
 
 use super::examples::examples;
 use crate::app::App;
 use crate::catalog::Catalog;
-use axum::extract::State;
-use axum::http::{header, HeaderValue};
+use crate::domain::Collection;
+use crate::seed::reference;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use chrono::{Days, NaiveDate};
+use serde::Deserialize;
 use std::fmt::Write;
 use std::sync::Arc;
+use texts::{fill, Texts};
 
 /// The process whose chairs and meetings the pictures show.
 pub const PROCESS: &str = "khartoum-process";
@@ -42,6 +53,14 @@ pub fn escape(text: &str) -> String {
 pub const PALETTE: [&str; 10] =
     ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#8cd17d"];
 
+/// A chart with nothing to draw: one line that says so, in the chart's class.
+pub fn note_svg(class: &str, note: &str) -> String {
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart {class}" viewBox="0 0 960 40" width="960" height="40" role="img"><text x="4" y="24" font-family="system-ui, sans-serif" font-size="14">{}</text></svg>"##,
+        escape(note)
+    )
+}
+
 /// Today, in UTC: where a running term's bar ends.
 fn today() -> NaiveDate {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -50,47 +69,104 @@ fn today() -> NaiveDate {
         .unwrap_or_default()
 }
 
-/// GET /: the landing page, drawn from the read model as of now.
-pub async fn page(State(app): State<Arc<App>>) -> Response {
-    let html = render(&app.catalog(), today());
-    (
+/// The query string of the page: `?lang=en|fr|ar`.
+#[derive(Deserialize)]
+pub struct PageParams {
+    /// The page's language; an unknown one is ignored.
+    lang: Option<String>,
+}
+
+/// GET /: the landing page, drawn from the read model as of now, in the language `?lang=` names
+/// or else the one `Accept-Language` prefers (English by default).
+pub async fn page(
+    State(app): State<Arc<App>>,
+    params: Result<Query<PageParams>, QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let lang_param = params.ok().and_then(|Query(p)| p.lang);
+    let accept_language = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let (lang, negotiated) = texts::choose(lang_param.as_deref(), accept_language);
+    let html = render(&app.catalog(), today(), Texts::of(lang));
+    let mut response = (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
             // Drawn from live data: a browser must ask again rather than show an old picture.
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (header::CONTENT_LANGUAGE, HeaderValue::from_static(Texts::of(lang).code)),
         ],
         html,
     )
-        .into_response()
+        .into_response();
+    if negotiated {
+        // A cache must keep one page per language the header may choose.
+        response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    }
+    response
 }
 
-/// The names of the processes, as prose: "Khartoum Process and Rabat Process".
-fn process_names(catalog: &Catalog) -> String {
-    let names: Vec<&str> = catalog.ds.processes.iter().map(|p| p.name.as_str()).collect();
+/// A link that opens `query` in GraphiQL, in a tab of its own, ready to run (see
+/// `src/http/graphiql/setup.js`). The query travels in the fragment, which the browser keeps to
+/// itself, so the server only ever sees a request for the GraphiQL page.
+pub fn graphiql_link(query: &str) -> String {
+    format!("/graphql#query={}", form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>())
+}
+
+/// The names of the processes in `lang`, as prose: "Khartoum Process and Rabat Process".
+fn process_names(catalog: &Catalog, texts: &Texts) -> String {
+    let names: Vec<&str> = catalog
+        .ds
+        .processes
+        .iter()
+        .map(|p| reference::name_in(Collection::Processes, p.slug.as_str(), &p.name, texts.lang))
+        .collect();
     match names.split_last() {
-        None => "processes".to_owned(),
+        None => String::new(),
         Some((last, [])) => (*last).to_owned(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        Some((last, rest)) => format!("{}{}{last}", rest.join(", "), texts.and),
     }
 }
 
-/// The landing page's HTML for one state of the data.
-pub fn render(catalog: &Catalog, today: NaiveDate) -> String {
+/// The links to the page in each language, the current one marked.
+fn language_links(texts: &Texts) -> String {
+    let mut out = String::new();
+    for t in texts::ALL {
+        let current = if t.lang == texts.lang { r#" aria-current="page""# } else { "" };
+        let _ = write!(
+            out,
+            r#"<li><a href="/?lang={code}" hreflang="{code}" lang="{code}" dir="{dir}"{current}>{name}</a></li>"#,
+            code = t.code,
+            dir = t.dir,
+            name = t.own_name,
+        );
+    }
+    out
+}
+
+/// The landing page's HTML for one state of the data, in the language of `texts`.
+pub fn render(catalog: &Catalog, today: NaiveDate, texts: &Texts) -> String {
     let ds = &catalog.ds;
     let process = catalog.process(PROCESS).map(|p| &ds.processes[p]);
-    let name = process.map_or("Khartoum Process", |p| p.name.as_str());
+    let name = process.map_or("Khartoum Process", |p| {
+        reference::name_in(Collection::Processes, p.slug.as_str(), &p.name, texts.lang)
+    });
+    let name = escape(name);
     let alias = process.and_then(|p| p.alias.as_deref()).map(|a| format!(" ({})", escape(a))).unwrap_or_default();
-    let established = process.and_then(|p| p.established).map(|d| format!(", established {d}")).unwrap_or_default();
+    let established = process
+        .and_then(|p| p.established)
+        .map(|d| fill(texts.established, &[("date", &d.to_string())]))
+        .unwrap_or_default();
     let process_meetings = meetings_per_year::counts(catalog, PROCESS)
         .values()
         .map(|per_kind| per_kind.values().sum::<usize>())
         .sum::<usize>();
-    let undated = chair_timeline::undated_terms(catalog, PROCESS);
-    let undated_note = match undated {
+    let undated = match chair_timeline::undated_terms(catalog, PROCESS) {
         0 => String::new(),
-        1 => " One term has no known start and is not drawn.".to_owned(),
-        n => format!(" {n} terms have no known start and are not drawn."),
+        1 => texts.undated_one.to_owned(),
+        n => fill(texts.undated_many, &[("n", &n.to_string())]),
     };
+    let (cities, elsewhere) = map::cities(catalog, PROCESS);
+    let placed: usize = cities.iter().map(|c| c.count).sum();
+    let (pairs, actors) = network::network(catalog, PROCESS);
 
     let mut list = String::new();
     for e in examples() {
@@ -99,15 +175,30 @@ pub fn render(catalog: &Catalog, today: NaiveDate) -> String {
         let _ =
             writeln!(list, r#"<li><a href="/graphql#example-{}">{}</a>{rest}</li>"#, escape(&e.slug), escape(&e.title));
     }
+    let intro = fill(
+        texts.intro,
+        &[
+            ("name", &name),
+            ("alias", &alias),
+            ("established", &escape(&established)),
+            ("states", &ds.states.len().to_string()),
+            ("organizations", &ds.organizations.len().to_string()),
+            ("chairmanships", &ds.chairmanships.len().to_string()),
+            ("processes", &escape(&process_names(catalog, texts))),
+            ("meetings", &ds.meetings.len().to_string()),
+            ("commitments", &ds.commitments.len().to_string()),
+        ],
+    );
+    let with_name = |template: &str| fill(template, &[("name", &name)]);
 
     format!(
         r##"<!doctype html>
-<html lang="en">
+<html lang="{code}" dir="{dir}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{name} · GraphQL API</title>
-<style>
+<title>{title}</title>
+{alternates}<style>
 body {{ font: 16px/1.5 system-ui, sans-serif; color: #222; margin: 0; background: #fafafa; }}
 main {{ max-width: 1000px; margin: 0 auto; padding: 1.5rem 1rem 3rem; }}
 h1 {{ font-size: 1.8rem; margin: 0 0 .5rem; }}
@@ -115,69 +206,124 @@ h2 {{ font-size: 1.25rem; margin: 2rem 0 .5rem; }}
 a {{ color: #0b5cad; }}
 nav ul {{ display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; padding: 0; list-style: none; }}
 nav a {{ font-weight: 600; }}
+nav.languages ul {{ justify-content: flex-end; margin: 0; font-size: .9rem; }}
+nav.languages a[aria-current] {{ color: #222; text-decoration: none; }}
 figure {{ margin: 0; background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: .75rem; overflow-x: auto; }}
-figure svg {{ max-width: 100%; height: auto; display: block; }}
+figure svg {{ max-width: 100%; height: auto; display: block; margin: 0 auto; direction: ltr; }}
 figcaption {{ font-size: .9rem; color: #555; margin-top: .5rem; }}
 .figures {{ display: flex; flex-direction: column; gap: 1rem; }}
 footer {{ margin-top: 2rem; font-size: .85rem; color: #666; }}
 code {{ background: #eee; padding: 0 .25em; border-radius: 3px; }}
+svg a.city:hover circle, svg a.city:focus circle {{ fill-opacity: .9; }}
+svg g.actor:hover text {{ font-weight: 700; }}
 </style>
 </head>
 <body>
 <main>
-<h1>The {name}, as a GraphQL API</h1>
-<p>The public record of the <strong>{name}</strong>{alias}{established}: {states} states and {organizations} organisations with their memberships over time, {chairmanships} chair terms of the {processes}, {meetings} meetings with their hosts, co-hosts and chairs, and the declarations and action plans down to each of {commitments} commitments. Every record cites its sources; dates are as precise as the sources allow.</p>
-<nav aria-label="Where to go">
+<nav class="languages" aria-label="{languages}"><ul>{language_links}</ul></nav>
+<h1>{heading}</h1>
+<p>{intro}</p>
+<nav aria-label="{where_to_go}">
 <ul>
-<li><a href="/graphql">GraphiQL</a>: write and run queries in the browser, every type and field documented</li>
-<li><a href="/schema.graphql">schema.graphql</a>: the schema in SDL</li>
-<li><a href="/export/manifest.json">Bulk exports (CSV, JSON, GraphML)</a></li>
-<li><a href="#examples">Example queries</a></li>
-<li><a href="/health">/health</a>: status and dataset version</li>
+<li><a href="/graphql">GraphiQL</a>: {graphiql}</li>
+<li><a href="/schema.graphql">schema.graphql</a>: {schema}</li>
+<li><a href="/export/manifest.json">{exports}</a></li>
+<li><a href="#examples">{examples_link}</a></li>
+<li><a href="/health">/health</a>: {health}</li>
 </ul>
 </nav>
-<p>Send queries to <code>/graphql</code>: a GET with <code>?query=</code>, or a POST with a JSON body. Reads need no token.</p>
+<p>{how_to_query}</p>
 
 <div class="figures">
 <section aria-labelledby="chairs">
-<h2 id="chairs">Who chaired the {name}</h2>
+<h2 id="chairs">{chairs_heading}</h2>
 <figure>
 {timeline}
-<figcaption>One row per chair term, on a time axis. A bar runs from the first day its start may mean to the last day its end may mean; hatched ends are dates known only to the month or the year. The running term reaches today (dashed line). Shaded stretches would be days no term covers.{undated_note} Hover a bar for its dates.</figcaption>
+<figcaption>{chairs_caption}</figcaption>
 </figure>
 </section>
 <section aria-labelledby="meetings">
-<h2 id="meetings">Meetings per year, by kind</h2>
+<h2 id="meetings">{meetings_heading}</h2>
 <figure>
 {per_year}
-<figcaption>The {process_meetings} meetings of the {name}, by the year they began, stacked by kind. Hover a segment for its count.</figcaption>
+<figcaption>{meetings_caption}</figcaption>
+</figure>
+</section>
+<section aria-labelledby="places">
+<h2 id="places">{map_heading}</h2>
+<figure>
+{map}
+<figcaption>{map_caption}</figcaption>
+</figure>
+</section>
+<section aria-labelledby="network">
+<h2 id="network">{network_heading}</h2>
+<figure>
+{network}
+<figcaption>{network_caption}</figcaption>
 </figure>
 </section>
 </div>
 
 <section aria-labelledby="examples">
-<h2 id="examples">Example queries</h2>
-<p>Each link opens the query in GraphiQL, ready to run.</p>
-<ul>
+<h2 id="examples">{examples_heading}</h2>
+<p>{examples_intro}</p>
+<ul lang="en" dir="ltr">
 {list}</ul>
 </section>
 
-<footer>Dataset version <code>{version}</code>, last changed {last_change}. The pictures are drawn from the data being served, at each page load.</footer>
+<footer>{footer}</footer>
 </main>
 </body>
 </html>
 "##,
-        name = escape(name),
-        states = ds.states.len(),
-        organizations = ds.organizations.len(),
-        chairmanships = ds.chairmanships.len(),
-        processes = escape(&process_names(catalog)),
-        meetings = ds.meetings.len(),
-        commitments = ds.commitments.len(),
-        timeline = chair_timeline::svg(catalog, PROCESS, today),
-        per_year = meetings_per_year::svg(catalog, PROCESS),
-        version = escape(&catalog.meta.version),
-        last_change = escape(&catalog.meta.last_change),
+        code = texts.code,
+        dir = texts.dir,
+        title = with_name(texts.title),
+        alternates = texts::ALL
+            .iter()
+            .map(|t| format!("<link rel=\"alternate\" hreflang=\"{0}\" href=\"/?lang={0}\">\n", t.code))
+            .collect::<String>(),
+        languages = texts.languages,
+        language_links = language_links(texts),
+        heading = with_name(texts.heading),
+        where_to_go = texts.where_to_go,
+        graphiql = texts.graphiql,
+        schema = texts.schema,
+        exports = texts.exports,
+        examples_link = texts.examples_link,
+        health = texts.health,
+        how_to_query = texts.how_to_query,
+        chairs_heading = with_name(texts.chairs_heading),
+        timeline = chair_timeline::svg(catalog, PROCESS, today, texts),
+        chairs_caption = fill(texts.chairs_caption, &[("undated", &undated)]),
+        meetings_heading = texts.meetings_heading,
+        per_year = meetings_per_year::svg(catalog, PROCESS, texts),
+        meetings_caption =
+            fill(texts.meetings_caption, &[("meetings", &process_meetings.to_string()), ("name", &name)]),
+        map_heading = texts.map_heading,
+        map = map::svg(catalog, PROCESS, texts),
+        map_caption = fill(
+            texts.map_caption,
+            &[
+                ("cities", &cities.len().to_string()),
+                ("placed", &placed.to_string()),
+                ("elsewhere", &elsewhere.to_string()),
+                ("name", &name),
+            ],
+        ),
+        network_heading = texts.network_heading,
+        network = network::svg(catalog, PROCESS, texts),
+        network_caption = fill(
+            texts.network_caption,
+            &[("actors", &actors.len().to_string()), ("pairs", &pairs.len().to_string()), ("name", &name)],
+        ),
+        examples_heading = texts.examples_heading,
+        examples_intro = texts.examples_intro,
+        footer = fill(
+            texts.footer,
+            &[("version", &escape(&catalog.meta.version)), ("last_change", &escape(&catalog.meta.last_change))],
+        ),
     )
 }
 
@@ -217,9 +363,9 @@ mod tests {
     }
 
     #[test]
-    fn the_page_has_both_charts_every_link_and_no_script() {
-        let html = render(&catalog(), NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default());
-        assert_eq!(html.matches("<svg").count(), 2);
+    fn the_page_has_all_four_charts_every_link_and_no_script() {
+        let html = render(&catalog(), NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default(), &texts::EN);
+        assert_eq!(html.matches("<svg").count(), 4);
         for href in ["/graphql", "/schema.graphql", "/export/manifest.json", "/health"] {
             assert!(html.contains(&format!(r#"href="{href}""#)), "{href}");
         }
@@ -231,5 +377,29 @@ mod tests {
             !html.contains("http://")
                 || html.matches("http://").count() == html.matches("http://www.w3.org/2000/svg").count()
         );
+    }
+
+    #[test]
+    fn each_language_has_its_lang_direction_texts_and_names() {
+        let day = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default();
+        let cat = catalog();
+        let kp = cat.process(PROCESS).map(|p| &cat.ds.processes[p]).expect("the seed has the process");
+        for t in texts::ALL {
+            let html = render(&cat, day, t);
+            assert!(html.contains(&format!(r#"<html lang="{}" dir="{}">"#, t.code, t.dir)), "{}", t.code);
+            assert!(
+                html.contains(&escape(&fill(
+                    t.heading,
+                    &[("name", reference::name_in(Collection::Processes, PROCESS, &kp.name, t.lang))]
+                ))),
+                "{}",
+                t.code
+            );
+            for other in texts::ALL {
+                assert!(html.contains(&format!(r#"href="/?lang={}""#, other.code)), "{} links {}", t.code, other.code);
+            }
+        }
+        assert!(render(&cat, day, &texts::AR).contains(r#"dir="rtl""#));
+        assert!(!render(&cat, day, &texts::FR).contains(r#"<html lang="fr" dir="rtl""#));
     }
 }
