@@ -21,10 +21,12 @@
 
 pub mod codec;
 mod commit;
+mod history;
 pub mod index;
 mod legacy;
 
 pub use commit::{Committed, Operation, RecordChange};
+pub use history::{ChangeRecord, HistoryError, DEFAULT_HISTORY_LIMIT};
 
 use crate::domain::{self, Collection, Dataset, Stamps};
 use crate::seed::Seed;
@@ -197,6 +199,8 @@ pub struct Store {
     /// The blob files of sled's already made durable, so that a flush syncs only new ones. A
     /// std mutex: it is held only inside a blocking sync, never across an `await`.
     synced_blobs: Arc<Mutex<HashSet<OsString>>>,
+    /// How many writes the change log keeps ([`history`]).
+    history_limit: Arc<AtomicU64>,
 }
 
 const META: &str = "meta";
@@ -375,6 +379,7 @@ impl Store {
             problem: Arc::default(),
             reads: Arc::default(),
             synced_blobs: Arc::default(),
+            history_limit: Arc::new(AtomicU64::new(DEFAULT_HISTORY_LIMIT)),
         };
         store.located(store.check_opened(opening))?;
         // sled has just created its files (a new store) or may have renamed a snapshot: their
@@ -641,6 +646,7 @@ impl Store {
             self.db()?.open_tree(tree_name(c))?.clear()?;
         }
         self.db()?.open_tree(STAMPS)?.clear()?;
+        self.db()?.open_tree(history::HISTORY)?.clear()?;
         let now = now();
         let ds = &seed.dataset;
         self.write_all(&ds.sources)?;
