@@ -90,8 +90,8 @@ pub const RATE_LIMITED: &str = "RATE_LIMITED";
 /// A connection over the server's limit of open connections, answered before it is closed.
 pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
 /// A request whose `X-Min-Dataset-Version` the server did not reach within its limit
-/// (`--min-version-wait`): 503 with `Retry-After`; `extensions.datasetVersion` is the version it
-/// has.
+/// (`--min-version-wait`): 503 with `Retry-After`; its `X-Dataset-Version` header names the
+/// version the server has.
 pub const DATASET_VERSION_NOT_REACHED: &str = "DATASET_VERSION_NOT_REACHED";
 
 // ----- GraphQL over WebSocket -----

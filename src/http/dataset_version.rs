@@ -8,7 +8,7 @@
 //! read its own writes on a server that may be behind: the request waits until the server
 //! serves that version or a later one, for at most `--min-version-wait`
 //! ([`crate::app::DEFAULT_MIN_VERSION_WAIT`]), and is then answered 503 with `Retry-After` and
-//! the code `DATASET_VERSION_NOT_REACHED`. A version that is not one of this dataset (another
+//! the code `DATASET_VERSION_NOT_REACHED` (its `X-Dataset-Version` names the version it has). A version that is not one of this dataset (another
 //! seed, or mistyped) is refused at once with 400 and the code `BAD_REQUEST`.
 
 use super::graphql_http::Refusal;
@@ -17,7 +17,7 @@ use crate::graphql::codes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use std::sync::Arc;
 
 /// The response header that names the dataset version an answer was served from.
@@ -45,23 +45,16 @@ pub async fn versioned(State(app): State<Arc<App>>, request: Request, next: Next
         };
         if !app.curator.wait_for_revision(revision, app.min_version_wait).await {
             let current = app.catalog().meta.version.clone();
-            let body = serde_json::json!({ "errors": [{
-                "message": format!(
+            let refusal = Refusal::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                codes::DATASET_VERSION_NOT_REACHED,
+                format!(
                     "this server did not reach dataset version '{wanted}' within {} s; it serves '{current}'",
                     app.min_version_wait.as_secs_f64()
                 ),
-                "extensions": { "code": codes::DATASET_VERSION_NOT_REACHED, "datasetVersion": current },
-            }] });
-            let response = (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [
-                    (axum::http::header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()),
-                    (axum::http::header::CONTENT_TYPE, "application/json".to_owned()),
-                ],
-                body.to_string(),
-            )
-                .into_response();
-            return stamped(response, &app);
+            );
+            // `stamped` names the version it serves in the header.
+            return stamped(refusal.retry_after(RETRY_AFTER_SECS).into_response(None), &app);
         }
     }
     let response = next.run(request).await;

@@ -303,7 +303,7 @@ async fn a_request_for_a_version_not_reached_waits_up_to_the_limit_then_is_answe
     assert_eq!(reply.headers[header::RETRY_AFTER], "1");
     let body = reply.json();
     assert_eq!(body["errors"][0]["extensions"]["code"], "DATASET_VERSION_NOT_REACHED");
-    assert_eq!(body["errors"][0]["extensions"]["datasetVersion"], meta.version.as_str());
+    assert_eq!(reply.headers["x-dataset-version"], meta.version.as_str());
     // A version reached already is answered at once; one of no dataset is a bad request.
     assert_eq!(app.send(at_least(&meta.version)).await.status, StatusCode::OK);
     let bad = app.send(at_least("another-seed-r3")).await;
