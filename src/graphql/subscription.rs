@@ -28,7 +28,8 @@ impl Subscription {
     /// made. With `after` (a `version` of `dataset` or of a change), the changes since that
     /// version come first, from the change history the server keeps (its last 10,000 writes
     /// unless configured otherwise), then live ones: each exactly once, in the order written,
-    /// deletions included. A version older than the history is refused with `HISTORY_EXPIRED`,
+    /// deletions included. A version older than the history (or from before a reseed) is
+    /// refused with `HISTORY_EXPIRED`,
     /// whose `extensions.oldestVersion` is the oldest version it resumes from: reload, then
     /// subscribe after the version reloaded. A subscriber that falls behind reads on from the
     /// history; should that no longer hold what it missed, the stream ends with one
@@ -46,12 +47,14 @@ impl Subscription {
         let (start, pending) = match after {
             None => (meta.revision, VecDeque::new()),
             Some(version) => {
-                let Some(revision) = meta.revision_of(&version) else {
+                // A version past the one served is none this server made since it was seeded: one
+                // from before a reseed of the same files, whose revisions start again from 0.
+                let Some(revision) = meta.revision_of(&version).filter(|r| *r <= meta.revision) else {
                     let oldest = curator.store().oldest_in_history().map_err(|e| internal(&e))?;
                     return Err(ApiError::HistoryExpired {
                         message: format!(
-                            "'{}' is not a version of this dataset (it was reseeded, or the version is mistyped); \
-                             the oldest version the change history resumes from is '{}'",
+                            "'{}' is not a version of this dataset's history (one from before it was reseeded, or \
+                             mistyped); the oldest version the change history resumes from is '{}'",
                             version.chars().take(100).collect::<String>(),
                             meta.version_at(oldest)
                         ),

@@ -364,3 +364,31 @@ fn the_history_bound_and_the_version_wait_in_code_are_those_the_docs_and_the_sch
         "changes and deleted"
     );
 }
+
+#[tokio::test]
+async fn the_change_history_survives_a_restart_and_a_reseed_empties_it() {
+    let app = spawn_app();
+    let seeded = version(&app).await;
+    let versions = writes(&app, 0, 4).await;
+    let TestApp { app: running, dir } = app;
+    drop(running); // releases the store's lock
+    let reopened = khartoum_graphql::app::App::open(&dir.path().join("data"), &seed_dir(), Default::default()).unwrap();
+    let app = TestApp { app: Arc::new(reopened), dir };
+    let mut ws = subscribe(&app, "graphql-transport-ws", &changes_after(&seeded)).await;
+    let got = changes_until(&mut ws, "next", &versions[3]).await;
+    let got_versions: Vec<&str> = got.iter().map(|c| must(c, "version")).collect();
+    let mut expected: Vec<&str> = versions.iter().map(String::as_str).collect();
+    // The first write created the meeting's source too.
+    expected.insert(0, &versions[0]);
+    assert_eq!(got_versions, expected);
+
+    // The same seed files again: the versions start over, and none from before means anything.
+    let seed = khartoum_graphql::seed::load(&seed_dir()).unwrap();
+    app.app.store().replace_all(&seed).unwrap();
+    app.app.reload().unwrap();
+    assert_eq!(app.app.store().history_len().unwrap(), 0);
+    assert_eq!(version(&app).await, seeded);
+    let error = refused(&app, "graphql-transport-ws", &changes_after(&versions[3])).await;
+    assert_eq!(error["extensions"]["code"], "HISTORY_EXPIRED", "{error}");
+    assert_eq!(error["extensions"]["oldestVersion"], seeded.as_str(), "{error}");
+}
