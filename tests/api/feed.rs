@@ -6,6 +6,7 @@ use crate::curation::{new_meeting, next_changes, read, start, subscribe, Ws, CRE
 use crate::helpers::*;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
+use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 use khartoum_graphql::graphql::engine::Session;
 use khartoum_graphql::graphql::persisted::DocumentRef;
@@ -162,10 +163,10 @@ async fn the_older_graphql_ws_protocol_resumes_with_after_too() {
     );
 }
 
-#[tokio::test]
-async fn a_subscriber_that_falls_behind_the_live_buffer_reads_on_from_the_history_without_a_gap() {
-    let app = spawn_app();
-    let session = || Session {
+/// A subscription to every change from now on, run by the engine as the WebSocket runs it, for
+/// a test to poll when it chooses.
+fn live_stream(app: &TestApp) -> BoxStream<'static, async_graphql::Response> {
+    let session = Session {
         engine: app.app.engine.clone(),
         catalog: app.app.catalog(),
         curator: Arc::clone(&app.app.curator),
@@ -173,11 +174,38 @@ async fn a_subscriber_that_falls_behind_the_live_buffer_reads_on_from_the_histor
         deadline: None,
     };
     let query = format!("subscription {{ changes {{ {FIELDS} }} }}");
-    let open = || {
-        let s = session();
-        let prepared = s.prepare(async_graphql::Request::new(query.clone()), DocumentRef::text(query.clone())).unwrap();
-        s.stream(prepared)
-    };
+    let prepared = session.prepare(async_graphql::Request::new(query.clone()), DocumentRef::text(query)).unwrap();
+    session.stream(prepared)
+}
+
+/// Polls a stream once, so that its subscription runs and registers, and checks that it has
+/// nothing to send yet.
+async fn registered(app: &TestApp, stream: &mut BoxStream<'static, async_graphql::Response>) {
+    let before = app.app.curator.subscribers();
+    assert!(tokio::time::timeout(Duration::from_millis(100), stream.next()).await.is_err(), "no change yet");
+    assert!(app.app.curator.subscribers() > before, "the subscription registered");
+}
+
+#[tokio::test]
+async fn a_subscriber_that_falls_behind_the_history_gets_one_history_expired_error_and_its_stream_ends() {
+    let app = spawn_app();
+    app.app.store().set_history_limit(10);
+    let mut slow = live_stream(&app);
+    registered(&app, &mut slow).await;
+    // More changes than the live buffer holds, and more writes than the history keeps.
+    let versions = writes(&app, 0, 300).await;
+    let first = tokio::time::timeout(Duration::from_secs(10), slow.next()).await.unwrap().unwrap();
+    let error = &first.errors[0];
+    assert_eq!(error.extensions.as_ref().and_then(|e| e.get("code")), Some(&"HISTORY_EXPIRED".into()), "{error:?}");
+    let oldest = error.extensions.as_ref().and_then(|e| e.get("oldestVersion")).cloned();
+    assert_eq!(oldest, Some(versions[289].as_str().into()), "the history holds the last 10 writes");
+    assert!(tokio::time::timeout(Duration::from_secs(10), slow.next()).await.unwrap().is_none(), "the stream ends");
+}
+
+#[tokio::test]
+async fn a_subscriber_that_falls_behind_the_live_buffer_reads_on_from_the_history_without_a_gap() {
+    let app = spawn_app();
+    let open = || live_stream(&app);
     // The reference is read as the writes go; the slow one is polled once, to subscribe, and then
     // not until every write is done.
     let (tx, mut reference) = tokio::sync::mpsc::unbounded_channel();
@@ -189,7 +217,7 @@ async fn a_subscriber_that_falls_behind_the_live_buffer_reads_on_from_the_histor
         }
     });
     let mut slow = open();
-    assert!(tokio::time::timeout(Duration::from_millis(100), slow.next()).await.is_err(), "no change yet");
+    registered(&app, &mut slow).await;
     while app.app.curator.subscribers() < subscribed + 2 {
         tokio::task::yield_now().await;
     }
