@@ -345,8 +345,8 @@ pub enum Command {
         #[command(flatten)]
         seed: SeedDirArg,
     },
-    /// Check that the store is consistent: every index entry points at a record, and every
-    /// record is in every index it belongs to.
+    /// Check that the store is consistent: every index entry points at a record, every record
+    /// is in every index it belongs to, and the change history misses no write.
     CheckStore {
         /// Where the embedded store is.
         #[command(flatten)]

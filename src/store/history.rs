@@ -246,6 +246,39 @@ impl Store {
     pub fn history_len(&self) -> Result<usize, StoreError> {
         Ok(self.db()?.open_tree(HISTORY)?.len())
     }
+
+    /// What is wrong with the change log of a store at `revision`, for the consistency check: an
+    /// entry that does not decode, a write missing between two entries, an entry past the
+    /// store's revision, or a last entry short of it.
+    pub(super) fn history_problems(&self, revision: u64) -> Result<Vec<String>, StoreError> {
+        let mut problems = Vec::new();
+        let mut previous: Option<u64> = None;
+        for item in self.db()?.open_tree(HISTORY)?.iter() {
+            let (key, value) = item?;
+            let r = revision_key(&key);
+            if let Err(e) = decode_entry(r, &value) {
+                problems.push(format!("{HISTORY}: the entry of revision {r} does not decode ({e})"));
+            }
+            if let Some(p) = previous.filter(|p| r != p + 1) {
+                problems.push(format!("{HISTORY}: the writes between revisions {p} and {r} are missing"));
+            }
+            if r > revision {
+                problems.push(format!("{HISTORY}: an entry for revision {r}, past the store's revision {revision}"));
+            }
+            previous = Some(r);
+        }
+        if let Some(last) = previous.filter(|last| *last < revision) {
+            problems.push(format!("{HISTORY}: the last entry is of revision {last}, short of the store's {revision}"));
+        }
+        Ok(problems)
+    }
+
+    /// Removes the change log's entry of one revision; for tests of the consistency check.
+    #[cfg(any(test, feature = "bench-hooks"))]
+    pub fn remove_history_entry_for_test(&self, revision: u64) -> Result<(), StoreError> {
+        self.db()?.open_tree(HISTORY)?.remove(revision.to_be_bytes())?;
+        Ok(())
+    }
 }
 
 /// Records gathered newest first, in the order written.

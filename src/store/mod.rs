@@ -945,16 +945,20 @@ impl Store {
     }
 
     /// Checks that the store is consistent: a complete dataset is recorded, every record decodes,
-    /// every index entry points at a record that owns it, and every record is in every index it
-    /// belongs to. Returns the problems found (none: consistent).
+    /// every index entry points at a record that owns it, every record is in every index it
+    /// belongs to, and the change log holds every write from its first entry to the store's
+    /// revision. Returns the problems found (none: consistent).
     pub fn check(&self) -> Result<Vec<String>, StoreError> {
         self.located(self.find_problems())
     }
 
     fn find_problems(&self) -> Result<Vec<String>, StoreError> {
         let mut problems = Vec::new();
-        if self.read_meta()?.is_none() {
-            problems.push("no complete dataset is recorded (never seeded, or a seed was interrupted)".to_owned());
+        match self.read_meta()? {
+            None => {
+                problems.push("no complete dataset is recorded (never seeded, or a seed was interrupted)".to_owned())
+            }
+            Some(meta) => problems.extend(self.history_problems(meta.revision)?),
         }
         let ds = self.read_dataset()?;
         let stamps = self.read_stamps()?;

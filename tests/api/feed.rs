@@ -420,3 +420,15 @@ async fn the_change_history_survives_a_restart_and_a_reseed_empties_it() {
     assert_eq!(error["extensions"]["code"], "HISTORY_EXPIRED", "{error}");
     assert_eq!(error["extensions"]["oldestVersion"], seeded.as_str(), "{error}");
 }
+
+#[tokio::test]
+async fn the_consistency_check_finds_a_write_missing_from_the_change_history() {
+    let app = spawn_app();
+    writes(&app, 0, 3).await;
+    let store = app.app.store();
+    assert_eq!(store.check().unwrap(), Vec::<String>::new());
+    store.remove_history_entry_for_test(2).unwrap();
+    assert_eq!(store.check().unwrap(), ["history: the writes between revisions 1 and 3 are missing"]);
+    store.remove_history_entry_for_test(3).unwrap();
+    assert_eq!(store.check().unwrap(), ["history: the last entry is of revision 1, short of the store's 3"]);
+}
