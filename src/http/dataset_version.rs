@@ -8,8 +8,9 @@
 //! read its own writes on a server that may be behind: the request waits until the server
 //! serves that version or a later one, for at most `--min-version-wait`
 //! ([`crate::app::DEFAULT_MIN_VERSION_WAIT`]), and is then answered 503 with `Retry-After` and
-//! the code `DATASET_VERSION_NOT_REACHED` (its `X-Dataset-Version` names the version it has). A version that is not one of this dataset (another
-//! seed, or mistyped) is refused at once with 400 and the code `BAD_REQUEST`.
+//! the code `DATASET_VERSION_NOT_REACHED` (its `X-Dataset-Version` names the version it has). A
+//! version that is not one of this dataset (another seed, or mistyped) is refused at once with
+//! 400 and the code `BAD_REQUEST`.
 
 use super::graphql_http::Refusal;
 use crate::app::App;
