@@ -38,6 +38,9 @@ pub struct App {
     pub bench_baseline: crate::baseline::Baselines,
     /// Longest a request may take before it is answered 408 (`--request-timeout`).
     pub request_timeout: std::time::Duration,
+    /// Longest a request that asks for at least a dataset version waits for it
+    /// (`--min-version-wait`).
+    pub min_version_wait: std::time::Duration,
     /// What one WebSocket, and one client address, may hold (`--max-subscriptions-per-socket`,
     /// `--max-sockets-per-address`, `--ws-init-timeout`).
     pub websocket: crate::http::ws::WsLimits,
@@ -48,6 +51,9 @@ pub struct App {
 
 /// Longest a request may take unless `--request-timeout` says otherwise.
 pub const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Longest a request waits for the dataset version it asks for unless `--min-version-wait` says
+/// otherwise: within the request time limit, so that the wait ends in its own answer.
+pub const DEFAULT_MIN_VERSION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl App {
     /// Opens the store in `data_dir`, seeds it from `seed_dir` if it holds no dataset, and builds
@@ -81,6 +87,7 @@ impl App {
             #[cfg(feature = "bench-hooks")]
             bench_baseline: Default::default(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            min_version_wait: DEFAULT_MIN_VERSION_WAIT,
             websocket: crate::http::ws::DEFAULT_WS_LIMITS,
             rate_limits: Default::default(),
         })

@@ -91,6 +91,15 @@ pub struct ServeArgs {
     /// 408 with the code REQUEST_TIMEOUT; a decimal such as 0.5 is allowed [default: 10].
     #[arg(long, env = "KHARTOUM_GRAPHQL_REQUEST_TIMEOUT", value_name = "SECONDS", value_parser = request_seconds)]
     pub request_timeout: Option<Duration>,
+    /// Seconds a request that asks for at least a dataset version (X-Min-Dataset-Version) waits
+    /// for this server to reach it, before it is answered 503 with Retry-After and the code
+    /// DATASET_VERSION_NOT_REACHED; a decimal such as 0.5 is allowed [default: 5].
+    #[arg(long, env = "KHARTOUM_GRAPHQL_MIN_VERSION_WAIT", value_name = "SECONDS", value_parser = request_seconds)]
+    pub min_version_wait: Option<Duration>,
+    /// Writes the change history keeps, for `changes(after:)` and `deleted(since:)`; each write
+    /// beyond it drops the oldest [default: 10000].
+    #[arg(long, env = "KHARTOUM_GRAPHQL_CHANGE_HISTORY", value_name = "WRITES", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub change_history: Option<u64>,
     /// Operations one WebSocket may run at once (subscriptions, and queries not yet answered);
     /// one more is answered with an `error` message with the code TOO_MANY_SUBSCRIPTIONS
     /// [default: 100].
@@ -164,6 +173,10 @@ pub struct Config {
     pub server: ServerLimits,
     /// Longest a request may take.
     pub request_timeout: Duration,
+    /// Longest a request waits for the dataset version it asks for.
+    pub min_version_wait: Duration,
+    /// Writes the change history keeps.
+    pub change_history: u64,
     /// What one WebSocket, and one client address, may hold.
     pub websocket: WsLimits,
     /// The per-client budget and the trusted proxies.
@@ -248,6 +261,10 @@ impl Cli {
             },
             request_timeout: choose(typed_after("request_timeout"), after.request_timeout, before.request_timeout)
                 .unwrap_or(crate::app::DEFAULT_REQUEST_TIMEOUT),
+            min_version_wait: choose(typed_after("min_version_wait"), after.min_version_wait, before.min_version_wait)
+                .unwrap_or(crate::app::DEFAULT_MIN_VERSION_WAIT),
+            change_history: choose(typed_after("change_history"), after.change_history, before.change_history)
+                .unwrap_or(crate::store::DEFAULT_HISTORY_LIMIT),
             websocket: WsLimits {
                 max_subscriptions_per_socket: count(
                     after.max_subscriptions_per_socket,
@@ -328,8 +345,8 @@ pub enum Command {
         #[command(flatten)]
         seed: SeedDirArg,
     },
-    /// Check that the store is consistent: every index entry points at a record, and every
-    /// record is in every index it belongs to.
+    /// Check that the store is consistent: every index entry points at a record, every record
+    /// is in every index it belongs to, and the change history misses no write.
     CheckStore {
         /// Where the embedded store is.
         #[command(flatten)]

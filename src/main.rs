@@ -160,6 +160,8 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         tracing::info!(tokens = count, "writes are enabled for bearer tokens");
     }
     app.request_timeout = config.request_timeout;
+    app.min_version_wait = config.min_version_wait;
+    app.store().set_history_limit(config.change_history);
     app.websocket = config.websocket;
     if config.trusted_only && config.trusted_documents.is_none() {
         anyhow::bail!("--trusted-only runs only the trusted documents: name their file with --trusted-documents FILE");

@@ -67,9 +67,29 @@ pub struct ChangeEvent {
     pub operation: Operation,
     /// The dataset version after the change.
     pub version: String,
+    /// The revision of the write (the store's [`crate::store::Meta::revision`]).
+    pub revision: u64,
+    /// The change's place among those of its write, from 0: with the revision, where it stands
+    /// in the change log, so that a subscriber that fell behind resumes from the log exactly.
+    pub index: usize,
 }
 
-/// How many change events a slow subscriber may fall behind before it skips some.
+impl ChangeEvent {
+    /// A change as the change log of the store described by `meta` keeps it.
+    pub fn logged(r: crate::store::ChangeRecord, meta: &crate::store::Meta) -> ChangeEvent {
+        ChangeEvent {
+            collection: r.collection,
+            key: r.key,
+            operation: r.operation,
+            version: meta.version_at(r.revision),
+            revision: r.revision,
+            index: r.index,
+        }
+    }
+}
+
+/// How many change events a slow subscriber may fall behind before it reads on from the change
+/// log instead of the live buffer.
 const CHANGE_BUFFER: usize = 256;
 
 /// The store and the read model derived from it, with the single writer that changes both.
@@ -129,6 +149,23 @@ impl Curator {
         self.changes.subscribe()
     }
 
+    /// Waits until the read model is at `revision` or later, for at most `limit`; whether it got
+    /// there.
+    pub async fn wait_for_revision(&self, revision: u64, limit: std::time::Duration) -> bool {
+        // Subscribed before looking, so that a swap between the look and the wait is not missed:
+        // the events of a write are sent after its read model is swapped in.
+        let mut rx = self.changes.subscribe();
+        let waiting = async {
+            while self.catalog().meta.revision < revision {
+                if let Err(broadcast::error::RecvError::Closed) = rx.recv().await {
+                    return false;
+                }
+            }
+            true
+        };
+        tokio::time::timeout(limit, waiting).await.unwrap_or(false)
+    }
+
     /// How many subscribers are listening for changes now: a subscription counts from the moment
     /// it is registered, so a client (or a test) can know that no change will pass it by.
     pub fn subscribers(&self) -> usize {
@@ -184,13 +221,15 @@ impl Curator {
         }
         let catalog = Arc::new(self.rebuild(&current, draft.into_dataset(), &committed.changes)?);
         self.catalog.store(Arc::clone(&catalog));
-        for c in committed.changes {
+        for (index, c) in committed.changes.into_iter().enumerate() {
             // No subscriber is not an error.
             let _ = self.changes.send(ChangeEvent {
                 collection: c.collection,
                 key: c.key,
                 operation: c.operation,
                 version: committed.meta.version.clone(),
+                revision: committed.meta.revision,
+                index,
             });
         }
         Ok((catalog, out))

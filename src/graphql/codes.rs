@@ -46,6 +46,11 @@ pub const CONFLICT: &str = "CONFLICT";
 /// A write refused because the store cannot write now (a full or failing disk, a data directory
 /// removed); reads are still served, and `/health` says when writes are possible again.
 pub const STORE_UNAVAILABLE: &str = "STORE_UNAVAILABLE";
+/// Changes asked for from a version (`changes(after:)`) or a time (`deleted(since:)`) older than
+/// the change history the server keeps, or a version of another dataset: `extensions` name the
+/// oldest version (`oldestVersion`) or time (`oldestTime`) it answers from. Reload what you
+/// hold, then follow the changes after the version you reloaded (`dataset.version`).
+pub const HISTORY_EXPIRED: &str = "HISTORY_EXPIRED";
 /// Our fault; the details are logged, never sent.
 pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
 
@@ -84,6 +89,10 @@ pub const REQUEST_TIMEOUT: &str = "REQUEST_TIMEOUT";
 pub const RATE_LIMITED: &str = "RATE_LIMITED";
 /// A connection over the server's limit of open connections, answered before it is closed.
 pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
+/// A request whose `X-Min-Dataset-Version` the server did not reach within its limit
+/// (`--min-version-wait`): 503 with `Retry-After`; its `X-Dataset-Version` header names the
+/// version the server has.
+pub const DATASET_VERSION_NOT_REACHED: &str = "DATASET_VERSION_NOT_REACHED";
 
 // ----- GraphQL over WebSocket -----
 

@@ -30,6 +30,9 @@ use quick_cache::sync::Cache;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// The key of `extensions` that names the dataset version a GraphQL answer was served from.
+pub const DATASET_VERSION_EXTENSION: &str = "datasetVersion";
+
 /// How many parsed documents the cache holds. A parsed document takes tens of times the memory
 /// of its text, so the cache is bounded by count: a few hundred distinct queries cover what
 /// frontends send, and a flood of new texts cannot grow it.
@@ -225,11 +228,18 @@ impl Session {
         self.engine.prepare_document(request, reference, &CatalogLists(&self.catalog))
     }
 
-    /// Runs a prepared request over this session's data.
+    /// Runs a prepared request over this session's data. The answer names the dataset version
+    /// it was served from ([`DATASET_VERSION_EXTENSION`], which the HTTP transport repeats in a
+    /// header): the session's, or for a mutation the version after it, so that a client can
+    /// ask a server for at least the version its write made.
     pub async fn run(&self, mut prepared: Prepared) -> Response {
+        let writes = prepared.operation == OperationType::Mutation;
         prepared.request =
             prepared.request.data(Arc::clone(&self.catalog)).data(Arc::clone(&self.curator)).data(self.bearer.clone());
-        self.engine.run(prepared, self.deadline).await
+        let mut response = self.engine.run(prepared, self.deadline).await;
+        let version = if writes { self.curator.catalog().meta.version.clone() } else { self.version().to_owned() };
+        response.extensions.insert(DATASET_VERSION_EXTENSION.to_owned(), async_graphql::Value::String(version));
+        response
     }
 
     /// Runs a prepared subscription over this session's data: the read model as of its start,

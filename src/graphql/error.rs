@@ -37,6 +37,13 @@ pub enum ApiError {
     StoreUnavailable(String),
     /// The request ran past its time limit; what it had not done yet was not done.
     TimedOut,
+    /// Changes asked for from before the change history the server keeps.
+    HistoryExpired {
+        /// What was asked and from where the history answers.
+        message: String,
+        /// `extensions` besides the code: the oldest version or time the history answers from.
+        oldest: (&'static str, String),
+    },
     /// Something failed on our side; the detail is logged, not sent.
     Internal(String),
 }
@@ -52,6 +59,7 @@ impl ApiError {
             ApiError::PageSizeExceeded { .. } => codes::PAGE_SIZE_EXCEEDED,
             ApiError::StoreUnavailable(_) => codes::STORE_UNAVAILABLE,
             ApiError::TimedOut => codes::REQUEST_TIMEOUT,
+            ApiError::HistoryExpired { .. } => codes::HISTORY_EXPIRED,
             ApiError::Internal(_) => codes::INTERNAL_SERVER_ERROR,
         }
     }
@@ -62,7 +70,8 @@ impl ApiError {
             ApiError::BadUserInput(m)
             | ApiError::NotFound(m)
             | ApiError::Unauthenticated(m)
-            | ApiError::Conflict(m) => m.clone(),
+            | ApiError::Conflict(m)
+            | ApiError::HistoryExpired { message: m, .. } => m.clone(),
             ApiError::PageSizeExceeded { field, requested, max } => {
                 format!("{field} is {requested}, above the maximum page size of {max}; page through with `after`/`before` instead")
             }
@@ -87,7 +96,11 @@ impl From<ApiError> for async_graphql::Error {
             _ => {}
         }
         let code = e.code();
-        async_graphql::Error::new(e.message()).extend_with(|_, ext| ext.set("code", code))
+        let error = async_graphql::Error::new(e.message()).extend_with(|_, ext| ext.set("code", code));
+        match e {
+            ApiError::HistoryExpired { oldest: (key, value), .. } => error.extend_with(|_, ext| ext.set(key, value)),
+            _ => error,
+        }
     }
 }
 
@@ -128,6 +141,10 @@ mod tests {
             (ApiError::Unauthenticated("x".into()), "UNAUTHENTICATED"),
             (ApiError::Conflict("x".into()), "CONFLICT"),
             (ApiError::PageSizeExceeded { field: "first", requested: 101, max: 100 }, "PAGE_SIZE_EXCEEDED"),
+            (
+                ApiError::HistoryExpired { message: "x".into(), oldest: ("oldestVersion", "v".into()) },
+                "HISTORY_EXPIRED",
+            ),
         ];
         for (err, code) in cases {
             let e: async_graphql::Error = err.into();

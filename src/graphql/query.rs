@@ -1,11 +1,14 @@
 //! The `Query` root: entry points into the record.
 
 use super::error::{ApiError, ApiResult};
-use super::pagination::{page, CommitmentConnection, MeetingConnection, PageArgs, StateConnection};
-use super::scalars::Date;
+use super::pagination::{
+    page, page_by, CommitmentConnection, DeletionConnection, MeetingConnection, PageArgs, StateConnection,
+};
+use super::scalars::{Date, DateTime};
 use super::types::*;
 use crate::catalog::{filter_words, fold, Catalog};
 use crate::domain::{Collection, Field};
+use crate::store::HistoryError;
 use async_graphql::{Context, Object, ID};
 use std::sync::Arc;
 
@@ -367,6 +370,42 @@ impl Query {
         let root = root(ctx).await?;
         let query = filter.unwrap_or_default().to_query(&root.cat)?;
         super::types::meetings_page(&root, &query, order_by, page)
+    }
+
+    /// Records deleted at `since` or later, oldest first: the deletions that the `updatedSince`
+    /// filters cannot list. Pass the `dataset.lastChange` of your previous sync, as to
+    /// `updatedSince`. They come from the change history the server keeps (its last 10,000
+    /// writes unless configured otherwise); a `since` older than that history is refused with
+    /// `HISTORY_EXPIRED`, whose `extensions.oldestTime` is the earliest time it answers from:
+    /// reload everything instead.
+    async fn deleted(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Deleted at or after this time (inclusive).")] since: DateTime,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+    ) -> ApiResult<DeletionConnection> {
+        let root = root(ctx).await?;
+        let meta = &root.cat.meta;
+        let records = match super::curator(ctx)?.store().deletions_since(since.0, meta.revision) {
+            Ok(records) => records,
+            Err(HistoryError::TooEarly { since, oldest }) => {
+                let oldest = crate::store::rfc3339(oldest);
+                return Err(ApiError::HistoryExpired {
+                    message: format!(
+                        "the change history no longer holds every deletion since {}; it holds those since {oldest}: \
+                         reload everything instead",
+                        crate::store::rfc3339(since)
+                    ),
+                    oldest: ("oldestTime", oldest),
+                });
+            }
+            Err(e) => return Err(ApiError::Internal(format!("reading the change history failed: {e}"))),
+        };
+        let key = |i: usize| format!("{:020}.{:010}", records[i].revision, records[i].index);
+        let page = PageArgs { first, after, last: None, before: None };
+        let node = |i: usize| Deletion::of_record(records[i].clone(), meta);
+        Ok(page_by(records.len(), |i| i, key, false, page, node)?.into())
     }
 
     /// A document by slug ('cairo-action-plan').

@@ -1,9 +1,20 @@
 //! The `Subscription` root: committed changes, pushed over WebSocket (graphql-transport-ws).
+//!
+//! A subscription follows the live broadcast of changes, and reads the store's change log
+//! (`changes(after:)`, and whenever it falls behind the broadcast's buffer). Each change has a
+//! place, its write's revision and its index in that write; a subscription sends only changes
+//! placed after the last one it sent, so replayed, live and re-read changes go out each exactly
+//! once, in the order written.
 
+use super::error::ApiError;
 use super::types::Change;
+use crate::curation::{ChangeEvent, Curator};
+use crate::store::{HistoryError, Meta};
 use async_graphql::futures_util::stream::{self, Stream};
 use async_graphql::{Context, Subscription};
-use tokio::sync::broadcast::error::RecvError;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use tokio::sync::broadcast::{self, error::RecvError};
 
 /// Live updates. Subscribe on `/graphql/ws` with the graphql-transport-ws protocol.
 #[derive(Default)]
@@ -12,20 +23,119 @@ pub struct Subscription;
 /// Live updates of the record.
 #[Subscription]
 impl Subscription {
-    /// Every change committed after the subscription starts: the record's type name and slug,
-    /// created, updated or deleted, and the dataset version after it. Refresh what you show
-    /// instead of polling. A client that falls far behind skips the oldest changes.
-    async fn changes(&self, ctx: &Context<'_>) -> async_graphql::Result<impl Stream<Item = Change>> {
-        let curator = super::curator(ctx)?;
+    /// Every change committed after the subscription starts, or after the version `after`: the
+    /// record's type name and slug, created, updated or deleted, and the dataset version it
+    /// made. With `after` (a `version` of `dataset` or of a change), the changes since that
+    /// version come first, from the change history the server keeps (its last 10,000 writes
+    /// unless configured otherwise), then live ones: each exactly once, in the order written,
+    /// deletions included. A version older than the history (or from before a reseed) is
+    /// refused with `HISTORY_EXPIRED`,
+    /// whose `extensions.oldestVersion` is the oldest version it resumes from: reload, then
+    /// subscribe after the version reloaded. A subscriber that falls behind reads on from the
+    /// history; should that no longer hold what it missed, the stream ends with one
+    /// `HISTORY_EXPIRED` error, and the client resumes as above.
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A dataset version: send the changes after it first.")] after: Option<String>,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Change>>> {
+        let curator = Arc::clone(super::curator(ctx)?);
+        // Subscribed before the log is read: a write committed in between is in one or the other,
+        // and its place tells whether it went out already.
         let rx = curator.subscribe();
-        Ok(stream::unfold(rx, |mut rx| async move {
-            loop {
-                match rx.recv().await {
-                    Ok(event) => return Some((Change(event), rx)),
-                    Err(RecvError::Lagged(_)) => continue,
-                    Err(RecvError::Closed) => return None,
-                }
+        let meta = curator.catalog().meta.clone();
+        let (start, pending) = match after {
+            None => (meta.revision, VecDeque::new()),
+            Some(version) => {
+                // A version past the one served is none this server made since it was seeded: one
+                // from before a reseed of the same files, whose revisions start again from 0.
+                let Some(revision) = meta.revision_of(&version).filter(|r| *r <= meta.revision) else {
+                    let oldest = curator.store().oldest_in_history().map_err(|e| internal(&e))?;
+                    return Err(ApiError::HistoryExpired {
+                        message: format!(
+                            "'{}' is not a version of this dataset's history (one from before it was reseeded, or \
+                             mistyped); the oldest version the change history resumes from is '{}'",
+                            version.chars().take(100).collect::<String>(),
+                            meta.version_at(oldest)
+                        ),
+                        oldest: ("oldestVersion", meta.version_at(oldest)),
+                    }
+                    .into());
+                };
+                (revision, logged(&curator, revision, &meta)?)
             }
-        }))
+        };
+        let feed = Feed { curator, rx, pending, last: (start, usize::MAX), ended: false };
+        Ok(stream::unfold(feed, Feed::next))
     }
+}
+
+/// One subscription's state.
+struct Feed {
+    curator: Arc<Curator>,
+    rx: broadcast::Receiver<ChangeEvent>,
+    /// Changes read from the log or the broadcast, not sent yet.
+    pending: VecDeque<ChangeEvent>,
+    /// The place (revision, index) of the last change sent; `usize::MAX` for every change of
+    /// that revision.
+    last: (u64, usize),
+    /// Whether the stream has sent its last item.
+    ended: bool,
+}
+
+impl Feed {
+    async fn next(mut self) -> Option<(async_graphql::Result<Change>, Feed)> {
+        if self.ended {
+            return None;
+        }
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                let place = (event.revision, event.index);
+                if place > self.last {
+                    self.last = place;
+                    return Some((Ok(Change(event)), self));
+                }
+                continue;
+            }
+            match self.rx.recv().await {
+                Ok(event) => self.pending.push_back(event),
+                Err(RecvError::Lagged(_)) => {
+                    // Read on from the log: from the revision before the last one sent, whose
+                    // other changes may not all have gone out yet.
+                    let from = if self.last.1 == usize::MAX { self.last.0 } else { self.last.0.saturating_sub(1) };
+                    let meta = self.curator.catalog().meta.clone();
+                    match logged(&self.curator, from, &meta) {
+                        Ok(events) => self.pending = events,
+                        Err(e) => {
+                            self.ended = true;
+                            return Some((Err(e), self));
+                        }
+                    }
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
+/// The changes after `revision` in the change log, or the coded error.
+fn logged(curator: &Curator, revision: u64, meta: &Meta) -> async_graphql::Result<VecDeque<ChangeEvent>> {
+    match curator.store().changes_after(revision) {
+        Ok(records) => Ok(records.into_iter().map(|r| ChangeEvent::logged(r, meta)).collect()),
+        Err(HistoryError::Expired { after, oldest }) => Err(ApiError::HistoryExpired {
+            message: format!(
+                "the change history no longer holds every change after version '{}'; the oldest version it \
+                 resumes from is '{}': reload, then follow the changes after the version you reloaded",
+                meta.version_at(after),
+                meta.version_at(oldest)
+            ),
+            oldest: ("oldestVersion", meta.version_at(oldest)),
+        }
+        .into()),
+        Err(e) => Err(internal(&e)),
+    }
+}
+
+fn internal(e: &dyn std::fmt::Display) -> async_graphql::Error {
+    ApiError::Internal(format!("reading the change history failed: {e}")).into()
 }

@@ -34,7 +34,7 @@ use super::metering::{operation_name, RequestMeter};
 use super::response_cache::{Answer, ResponseCache};
 use super::{MAX_BATCH, MAX_RESPONSE_BYTES};
 use crate::graphql::codes;
-use crate::graphql::engine::{is_request_error, Prepared, Session};
+use crate::graphql::engine::{is_request_error, Prepared, Session, DATASET_VERSION_EXTENSION};
 use crate::graphql::persisted::DocumentRef;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchResponse, Request, Response as GqlResponse, ServerError};
@@ -532,6 +532,18 @@ fn parts(batch: &BatchResponse, media: MediaType) -> (StatusCode, HeaderMap, Byt
         }
     }
     headers.extend(batch.http_headers());
+    // The version the answer was served from; in a batch, which runs in order, the last one's.
+    let responses: &[GqlResponse] = match batch {
+        BatchResponse::Single(response) => std::slice::from_ref(response),
+        BatchResponse::Batch(items) => items,
+    };
+    let version = responses.iter().rev().find_map(|r| match r.extensions.get(DATASET_VERSION_EXTENSION) {
+        Some(async_graphql::Value::String(v)) => HeaderValue::from_str(v).ok(),
+        _ => None,
+    });
+    if let Some(version) = version {
+        headers.insert(super::dataset_version::DATASET_VERSION.clone(), version);
+    }
     (status, headers, Bytes::from(body))
 }
 

@@ -12,6 +12,7 @@
 
 #[cfg(feature = "bench-hooks")]
 pub mod baseline;
+pub mod dataset_version;
 pub mod examples;
 pub mod exports;
 pub mod graphiql;
@@ -61,7 +62,7 @@ pub const CORS_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 /// those GraphQL clients and tracing libraries commonly add (Apollo Client's client name and
 /// version and its CSRF-prevention header, W3C Trace Context and Baggage), which a browser would
 /// otherwise refuse to send.
-pub const CORS_ALLOWED_HEADERS: [&str; 10] = [
+pub const CORS_ALLOWED_HEADERS: [&str; 11] = [
     "content-type",
     "authorization",
     "accept",
@@ -72,6 +73,7 @@ pub const CORS_ALLOWED_HEADERS: [&str; 10] = [
     "traceparent",
     "tracestate",
     "baggage",
+    "x-min-dataset-version",
 ];
 
 /// What the handlers share: the service, the answers already given over HTTP (which belong
@@ -112,10 +114,13 @@ pub fn router(app: Arc<App>) -> Router {
     let router = router.route("/bench/baseline/{name}", get(baseline::get).post(baseline::post).put(baseline::put));
     let timeout = app.request_timeout;
     let refusal = move |response: Response| coded_refusal(response, timeout);
+    let versioned = axum::middleware::from_fn_with_state(Arc::clone(&app), dataset_version::versioned);
     router
         .with_state(Server { app, answers: Arc::default(), metering: Arc::clone(&metering) })
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(refusal))
+        // Inside the meter, so that a request waiting for a version is charged like any other.
+        .layer(versioned)
         // Inside CORS, so that a browser can read a 429; inside the timeout, which it notices
         // when its future is dropped.
         .layer(axum::middleware::from_fn_with_state(metering, metering::meter))
@@ -130,6 +135,7 @@ pub fn router(app: Arc<App>) -> Router {
                     rate_limit::RATELIMIT.clone(),
                     rate_limit::RATELIMIT_POLICY.clone(),
                     header::RETRY_AFTER,
+                    dataset_version::DATASET_VERSION.clone(),
                 ])
                 .max_age(CORS_MAX_AGE),
         )

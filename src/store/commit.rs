@@ -1,5 +1,6 @@
 //! Writing one change: the records it adds, replaces or removes, their index entries, their
-//! stamps and the dataset's version, all in one sled transaction.
+//! stamps, its entry in the change log ([`super::history`]) and the dataset's version, all in one
+//! sled transaction.
 //!
 //! The change is given as two whole datasets, before and after. Diffing them here, where the
 //! index entries are derived, means a caller cannot forget an index: whatever differs is written,
@@ -194,11 +195,12 @@ impl Store {
         for i in Index::ALL {
             trees.push(self.db()?.open_tree(i.tree_name())?);
         }
+        trees.push(self.db()?.open_tree(super::history::HISTORY)?);
         trees.push(self.db()?.open_tree(super::STAMPS)?);
         trees.push(self.db()?.open_tree(super::META)?);
         let collection_tree = |c: Collection| Collection::ALL.iter().position(|x| *x == c).unwrap_or(0);
         let index_tree = |i: Index| Collection::ALL.len() + Index::ALL.iter().position(|x| *x == i).unwrap_or(0);
-        let (stamps_at, meta_at) = (trees.len() - 2, trees.len() - 1);
+        let (history_at, stamps_at, meta_at) = (trees.len() - 3, trees.len() - 2, trees.len() - 1);
 
         let revision = current.revision + 1;
         let meta = Meta {
@@ -208,6 +210,8 @@ impl Store {
             revision,
         };
         let fresh = fresh_stamp(at)?;
+        let entry = super::history::encode_entry(at, &plan.changes)?;
+        let history_limit = self.history_limit();
         let abort = |e: StoreError| ConflictableTransactionError::Abort(e);
         let result = trees.as_slice().transaction(|tx: &Vec<TransactionalTree>| {
             for (c, key, value) in &plan.records {
@@ -247,6 +251,7 @@ impl Store {
                     tree.insert(list.as_slice(), index::encode_list(&members).map_err(bad)?)?;
                 }
             }
+            super::history::log(&tx[history_at], revision, &entry, history_limit)?;
             let m = &tx[meta_at];
             m.insert(super::META_REVISION, &revision.to_be_bytes())?;
             m.insert(super::META_LAST_CHANGE, meta.last_change.as_bytes())?;
@@ -254,7 +259,14 @@ impl Store {
             Ok(())
         });
         match result {
-            Ok(()) => Ok(Committed { meta, changes: plan.changes }),
+            Ok(()) => {
+                // The write is committed whatever this does: entries left over after a lowered
+                // limit go at the next write.
+                if let Err(e) = self.trim_history(revision) {
+                    tracing::warn!(error = %e, "the change log could not be trimmed to its limit");
+                }
+                Ok(Committed { meta, changes: plan.changes })
+            }
             Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
             Err(TransactionError::Abort(e)) => Err(e),
         }

@@ -21,10 +21,12 @@
 
 pub mod codec;
 mod commit;
+mod history;
 pub mod index;
 mod legacy;
 
 pub use commit::{Committed, Operation, RecordChange};
+pub use history::{ChangeRecord, HistoryError, DEFAULT_HISTORY_LIMIT};
 
 use crate::domain::{self, Collection, Dataset, Stamps};
 use chrono::{DateTime, Utc};
@@ -196,6 +198,8 @@ pub struct Store {
     /// The blob files of sled's already made durable, so that a flush syncs only new ones. A
     /// std mutex: it is held only inside a blocking sync, never across an `await`.
     synced_blobs: Arc<Mutex<HashSet<OsString>>>,
+    /// How many writes the change log keeps ([`history`]).
+    history_limit: Arc<AtomicU64>,
 }
 
 const META: &str = "meta";
@@ -379,6 +383,7 @@ impl Store {
             problem: Arc::default(),
             reads: Arc::default(),
             synced_blobs: Arc::default(),
+            history_limit: Arc::new(AtomicU64::new(DEFAULT_HISTORY_LIMIT)),
         };
         store.located(store.check_opened(opening))?;
         // sled has just created its files (a new store) or may have renamed a snapshot: their
@@ -647,6 +652,7 @@ impl Store {
             self.db()?.open_tree(tree_name(c))?.clear()?;
         }
         self.db()?.open_tree(STAMPS)?.clear()?;
+        self.db()?.open_tree(history::HISTORY)?.clear()?;
         let now = now();
         self.write_all(&ds.sources)?;
         self.write_all(&ds.states)?;
@@ -944,16 +950,20 @@ impl Store {
     }
 
     /// Checks that the store is consistent: a complete dataset is recorded, every record decodes,
-    /// every index entry points at a record that owns it, and every record is in every index it
-    /// belongs to. Returns the problems found (none: consistent).
+    /// every index entry points at a record that owns it, every record is in every index it
+    /// belongs to, and the change log holds every write from its first entry to the store's
+    /// revision. Returns the problems found (none: consistent).
     pub fn check(&self) -> Result<Vec<String>, StoreError> {
         self.located(self.find_problems())
     }
 
     fn find_problems(&self) -> Result<Vec<String>, StoreError> {
         let mut problems = Vec::new();
-        if self.read_meta()?.is_none() {
-            problems.push("no complete dataset is recorded (never seeded, or a seed was interrupted)".to_owned());
+        match self.read_meta()? {
+            None => {
+                problems.push("no complete dataset is recorded (never seeded, or a seed was interrupted)".to_owned())
+            }
+            Some(meta) => problems.extend(self.history_problems(meta.revision)?),
         }
         let ds = self.read_dataset()?;
         let stamps = self.read_stamps()?;

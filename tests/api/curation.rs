@@ -488,6 +488,19 @@ async fn subscribe_to_changes(app: &TestApp, protocol: &str) -> Ws {
 /// to `query` as id "1", and returns once the server has registered the subscription, so that
 /// no change committed after it can pass it by.
 pub(crate) async fn subscribe(app: &TestApp, protocol: &str, query: &str) -> Ws {
+    let before = app.app.curator.subscribers();
+    let ws = start(app, protocol, query).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.app.curator.subscribers() == before {
+        assert!(std::time::Instant::now() < deadline, "the subscription was not registered within 10 s");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    ws
+}
+
+/// Serves the app on a port of 127.0.0.1, opens a WebSocket on `/graphql/ws` with `protocol`,
+/// and sends `query` as operation "1", without waiting for the server to run it.
+pub(crate) async fn start(app: &TestApp, protocol: &str, query: &str) -> Ws {
     use futures_util::SinkExt;
     use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
 
@@ -503,12 +516,6 @@ pub(crate) async fn subscribe(app: &TestApp, protocol: &str, query: &str) -> Ws 
     let kind = if protocol == "graphql-ws" { "start" } else { "subscribe" };
     let start = json!({ "id": "1", "type": kind, "payload": { "query": query } });
     ws.send(Message::Text(start.to_string().into())).await.unwrap();
-    let before = app.app.curator.subscribers();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while app.app.curator.subscribers() == before {
-        assert!(std::time::Instant::now() < deadline, "the subscription was not registered within 10 s");
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
     ws
 }
 

@@ -471,6 +471,7 @@ async fn every_string_argument_refuses_control_characters_and_very_long_strings(
 fn placeholder(ty: &str) -> &'static str {
     match ty {
         "Date" => "\"2020-01-01\"",
+        "DateTime" => "\"2020-01-01T00:00:00Z\"",
         "Int" => "1",
         _ => "\"khartoum-process\"",
     }

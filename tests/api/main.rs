@@ -19,6 +19,7 @@ mod durability;
 mod errors;
 mod exports;
 mod faults;
+mod feed;
 mod first_run;
 mod fuzz;
 mod graphiql;

@@ -3,6 +3,7 @@
 use super::NodeId;
 use crate::curation::ChangeEvent;
 use crate::domain::Collection;
+use crate::graphql::scalars::DateTime;
 use crate::store::Operation;
 use async_graphql::{Enum, Object, SimpleObject, ID};
 
@@ -82,5 +83,35 @@ impl Change {
     /// The dataset version after this change.
     async fn version(&self) -> &str {
         &self.0.version
+    }
+}
+
+/// A record deleted, as the change history keeps it (a tombstone): what `deleted(since:)` lists
+/// beside `updatedSince`, so that a client syncing by time learns of deletions too.
+#[derive(SimpleObject, Clone)]
+#[graphql(serial)]
+pub struct Deletion {
+    /// The GraphQL type name of the deleted record: 'Meeting', 'Chairmanship', ...
+    pub typename: &'static str,
+    /// The global id the record had, as `id` and `node(id:)` gave it.
+    pub id: ID,
+    /// The slug of the record (its code, for a commitment).
+    pub slug: String,
+    /// The dataset version the deletion made.
+    pub version: String,
+    /// When the record was deleted.
+    pub deleted_at: DateTime,
+}
+
+impl Deletion {
+    /// The tombstone of a deletion the change log holds, in the store described by `meta`.
+    pub fn of_record(r: crate::store::ChangeRecord, meta: &crate::store::Meta) -> Deletion {
+        Deletion {
+            typename: typename(r.collection),
+            id: NodeId::encode(typename(r.collection), &r.key),
+            slug: r.key,
+            version: meta.version_at(r.revision),
+            deleted_at: DateTime(r.at),
+        }
     }
 }

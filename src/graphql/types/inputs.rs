@@ -35,7 +35,7 @@ pub struct MeetingFilter {
     pub text: Option<String>,
     /// Only meetings created or changed at or after this time (inclusive): pass the
     /// `dataset.lastChange` of your previous sync to fetch only what changed since. Deletions
-    /// are not listed; the `changes` subscription reports them.
+    /// are not records any more: `deleted(since:)` lists them.
     pub updated_since: Option<DateTime>,
 }
 

@@ -25,7 +25,7 @@ mod write_inputs;
 pub use actor::{meetings_page, Actor, Partnership};
 pub use aggregates::{ActorPair, CommitmentCoverage, MeetingCount, MeetingGrouping};
 pub use chairmanship::Chairmanship;
-pub use change::{Change, ChangeOperation, Deleted};
+pub use change::{Change, ChangeOperation, Deleted, Deletion};
 pub use commitment::Commitment;
 pub use coordinates::Coordinates;
 pub use dataset::DatasetInfo;
