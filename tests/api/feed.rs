@@ -412,7 +412,7 @@ async fn the_change_history_survives_a_restart_and_a_reseed_empties_it() {
 
     // The same seed files again: the versions start over, and none from before means anything.
     let seed = khartoum_graphql::seed::load(&seed_dir()).unwrap();
-    app.app.store().replace_all(&seed).unwrap();
+    app.app.store().replace_all(&seed.dataset, &seed.version).unwrap();
     app.app.reload().unwrap();
     assert_eq!(app.app.store().history_len().unwrap(), 0);
     assert_eq!(version(&app).await, seeded);
