@@ -145,6 +145,7 @@ impl Mutation {
         #[graphql(desc = "Actor slug (a state or an organisation).")] actor: String,
         #[graphql(desc = "The role at the meeting.")] role: MeetingRole,
         #[graphql(desc = "The person who acted for the actor, where a source names one.")] person: Option<String>,
+        #[graphql(desc = "The slugs of the people's records (`Query.people`).")] people: Option<Vec<String>>,
         #[graphql(desc = "Whether the role is inferred rather than stated by a source.")] inferred: Option<bool>,
         #[graphql(desc = "A remark, for instance the basis of an inference.")] note: Option<String>,
         #[graphql(desc = "Sources of this participation, when they differ from the meeting's.")] sources: Option<
@@ -153,7 +154,7 @@ impl Mutation {
     ) -> ApiResult<Meeting> {
         let key = meeting.clone();
         let (cat, ()) = write(ctx, move |d| {
-            let input = ParticipationInput { actor, role, person, inferred, note, sources };
+            let input = ParticipationInput { actor, role, person, people, inferred, note, sources };
             let p = participation(d, 0, input)?;
             let m = d.get_mut::<domain::Meeting>(&key)?;
             if m.participations.iter().any(|x| x.actor == p.actor && x.role == p.role) {

@@ -35,6 +35,7 @@ mod metrics;
 mod names;
 mod nginx;
 mod nodes;
+mod people;
 mod persisted;
 mod places;
 mod power_cut;

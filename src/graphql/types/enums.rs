@@ -79,6 +79,8 @@ pub enum MeetingRole {
     CoChair,
     /// Organised the meeting without hosting or chairing it (for instance an implementing organisation).
     Organiser,
+    /// Took part in no other role, where a source lists the participants.
+    Participant,
 }
 
 /// How a meeting relates to another.

@@ -52,6 +52,8 @@ pub struct ParticipationInput {
     pub role: MeetingRole,
     /// The person who acted for the actor, where a source names one.
     pub person: Option<String>,
+    /// The slugs of the people's records (`Query.people`), where the person has one.
+    pub people: Option<Vec<String>>,
     /// Whether the role is inferred rather than stated by a source (then add a note saying why).
     pub inferred: Option<bool>,
     /// A remark, for instance the basis of an inference.
@@ -140,6 +142,8 @@ pub struct CreateChairmanshipInput {
     pub end: Option<PartialDate>,
     /// The person who chaired on the state's behalf.
     pub chairperson: Option<String>,
+    /// The slug of that person's record (`Query.people`), where they have one.
+    pub person: Option<String>,
     /// Where the facts come from; at least one.
     pub sources: Vec<SourceInput>,
     /// The slug, when the derived one does not fit.
@@ -159,6 +163,8 @@ pub struct UpdateChairmanshipInput {
     pub end: MaybeUndefined<PartialDate>,
     /// The person who chaired; null clears it.
     pub chairperson: MaybeUndefined<String>,
+    /// The slug of that person's record; null clears it.
+    pub person: MaybeUndefined<String>,
     /// Sources; replace the list.
     pub sources: MaybeUndefined<Vec<SourceInput>>,
     /// Remarks; replace the list.
@@ -427,6 +433,9 @@ pub fn participation(d: &mut Draft, i: usize, p: ParticipationInput) -> Res<doma
         actor: Draft::slug(&format!("participations[{i}].actor"), &p.actor)?,
         role: p.role.into(),
         person: opt_text(&format!("participations[{i}].person"), p.person)?,
+        people: (p.people.unwrap_or_default().iter().enumerate())
+            .map(|(j, s)| Draft::slug(&format!("participations[{i}].people[{j}]"), s))
+            .collect::<Res<_>>()?,
         inferred: p.inferred.unwrap_or(false),
         note: opt_text(&format!("participations[{i}].note"), p.note)?,
         sources,
@@ -531,6 +540,7 @@ impl CreateChairmanshipInput {
             start: Some(self.start),
             end: self.end,
             chairperson: opt_text("chairperson", self.chairperson)?,
+            person: self.person.map(|p| Draft::slug("person", &p)).transpose()?,
             sources: cite(d, self.sources)?,
             notes: notes(d, self.notes)?,
         })
@@ -543,6 +553,11 @@ impl UpdateChairmanshipInput {
         let sources = given("sources", self.sources)?.map(|s| cite(d, s)).transpose()?;
         let notes = given("notes", self.notes)?.map(|n| notes(d, Some(n))).transpose()?;
         let chair = given("chair", self.chair)?.map(|c| Draft::slug("chair", &c)).transpose()?;
+        let person = match self.person {
+            MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+            MaybeUndefined::Null => MaybeUndefined::Null,
+            MaybeUndefined::Value(p) => MaybeUndefined::Value(Draft::slug("person", &p)?),
+        };
         let t = d.get_mut::<domain::Chairmanship>(slug)?;
         if let Some(c) = chair {
             t.chair = c;
@@ -552,6 +567,7 @@ impl UpdateChairmanshipInput {
         }
         update(&mut t.end, self.end);
         update_text("chairperson", &mut t.chairperson, self.chairperson)?;
+        update(&mut t.person, person);
         if let Some(s) = sources {
             t.sources = s;
         }
