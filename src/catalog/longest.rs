@@ -64,6 +64,8 @@ pub struct Longest {
     pub participations_of_person: usize,
     /// Chair terms held by one person.
     pub chairs_of_person: usize,
+    /// Parts of one organisation.
+    pub parts: usize,
 }
 
 impl Longest {
@@ -142,6 +144,7 @@ impl Longest {
             ),
             participations_of_person: most(&mut cat.participations_by_person.values().map(Vec::len)),
             chairs_of_person: longest_in(&cat.chairs_by_person),
+            parts: longest_in(&cat.parts),
         }
     }
 }

@@ -131,6 +131,8 @@ pub struct Catalog {
     participations_by_person: HashMap<String, Vec<(usize, usize)>>,
     /// Per person: the chair terms that link them, chronological.
     chairs_by_person: HashMap<String, Vec<usize>>,
+    /// Per organisation: the organisations that are part of it, by slug.
+    parts: HashMap<String, Vec<usize>>,
     /// Per meeting: its relations, the recorded ones and the inverses of those pointing at it.
     relations: Vec<Vec<(RelationKind, usize)>>,
     /// Per meeting: documents adopted there.
@@ -232,6 +234,12 @@ impl Catalog {
                 chairs_by_person.entry(person.to_string()).or_default().push(i);
             }
         }
+        let mut parts: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, o) in ds.organizations.iter().enumerate() {
+            if let Some(parent) = &o.part_of {
+                parts.entry(parent.to_string()).or_default().push(i);
+            }
+        }
         let mut commitments_by_document: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, c) in ds.commitments.iter().enumerate() {
             commitments_by_document.entry(c.document.to_string()).or_default().push(i);
@@ -278,6 +286,7 @@ impl Catalog {
             commitments_by_document,
             participations_by_person,
             chairs_by_person,
+            parts,
             relations,
             adopted,
             folded,
@@ -474,6 +483,10 @@ impl Catalog {
     /// The chair terms a person held for their state, chronological.
     pub fn chairs_of_person(&self, person: &str) -> &[usize] {
         self.chairs_by_person.get(person).map_or(&[], Vec::as_slice)
+    }
+    /// The organisations that are part of an organisation, by slug.
+    pub fn parts_of(&self, organization: &str) -> &[usize] {
+        self.parts.get(organization).map_or(&[], Vec::as_slice)
     }
     /// A meeting's relations, each with the other meeting, chronological.
     pub fn relations_of(&self, m: usize) -> &[(RelationKind, usize)] {

@@ -147,6 +147,7 @@ enum Target {
     Process,
     Meeting,
     Person,
+    Organization,
 }
 
 struct Validator<'a> {
@@ -158,6 +159,7 @@ struct Validator<'a> {
     processes: HashSet<&'a str>,
     meetings: HashSet<&'a str>,
     people: HashSet<&'a str>,
+    organizations: HashSet<&'a str>,
     documents: HashMap<&'a str, &'a Document>,
     domain_numbers: HashSet<u8>,
 }
@@ -175,6 +177,7 @@ impl<'a> Validator<'a> {
             processes: ds.processes.iter().map(|p| p.slug.as_str()).collect(),
             meetings: ds.meetings.iter().map(|m| m.slug.as_str()).collect(),
             people: ds.people.iter().map(|p| p.slug.as_str()).collect(),
+            organizations: ds.organizations.iter().map(|o| o.slug.as_str()).collect(),
             documents: ds.documents.iter().map(|d| (d.slug.as_str(), d)).collect(),
             domain_numbers: ds
                 .documents
@@ -254,7 +257,15 @@ impl<'a> Validator<'a> {
             self.common(c, key, &s.sources, &s.notes);
         }
         for o in &ds.organizations {
-            self.common(Collection::Organizations, o.slug.as_str(), &o.sources, &o.notes);
+            let (c, key) = (Collection::Organizations, o.slug.as_str());
+            if let Some(parent) = &o.part_of {
+                if parent == &o.slug {
+                    self.problem(c, key, "partOf", "an organisation cannot be a part of itself");
+                } else {
+                    self.reference(c, key, "partOf", parent, Target::Organization);
+                }
+            }
+            self.common(c, key, &o.sources, &o.notes);
         }
         for p in &ds.processes {
             self.common(Collection::Processes, p.slug.as_str(), &p.sources, &p.notes);
@@ -424,6 +435,7 @@ impl<'a> Validator<'a> {
             Target::Process => (&self.processes, "process"),
             Target::Meeting => (&self.meetings, "meeting"),
             Target::Person => (&self.people, "person"),
+            Target::Organization => (&self.organizations, "organization"),
         };
         if !set.contains(target.as_str()) {
             self.report(ProblemKind::UnknownReference, c, key, field, format!("unknown {what} '{target}'"));

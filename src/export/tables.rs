@@ -18,7 +18,8 @@
 //! - `commitments`: code, document_slug, document_title, kind, domain, domain_title, number,
 //!   title, text, sources, source_urls, notes.
 //! - `states`: slug, name, iso2, iso3, continent, sources, source_urls, notes.
-//! - `organizations`: slug, name, acronym, description, sources, source_urls, notes.
+//! - `organizations`: slug, name, acronym, description, sources, source_urls, notes,
+//!   part_of_slug (the organisation it is a part of).
 //! - `people`: slug, name, sources, source_urls, notes.
 //! - `posts`, one row per post a person held: person_slug, person_name, number (its place
 //!   among the person's posts, from 1), title, actor_slug, actor_name, actor_kind, start, end,
@@ -195,17 +196,20 @@ pub const STATES: Schema = Schema {
 /// `organizations`: one row per organisation.
 pub const ORGANIZATIONS: Schema = Schema {
     name: "organizations",
-    columns: &concat_columns::<7>(
-        &[
-            Column::text("slug"),
-            Column::text("name"),
-            Column::optional_text("acronym"),
-            Column::optional_text("description"),
-        ],
-        &cited!(),
+    columns: &concat_columns::<8>(
+        &concat_columns::<7>(
+            &[
+                Column::text("slug"),
+                Column::text("name"),
+                Column::optional_text("acronym"),
+                Column::optional_text("description"),
+            ],
+            &cited!(),
+        ),
+        &[Column::optional_text("part_of_slug")],
     ),
     primary_key: &["slug"],
-    foreign_keys: &[],
+    foreign_keys: &[ForeignKey { column: "part_of_slug", table: "organizations", to: "slug" }],
 };
 
 /// Two lists of columns as one array, at compile time; `N` must be their total length, or the
@@ -393,6 +397,7 @@ pub fn organizations(cat: &Catalog) -> Table {
             slugs(&o.sources),
             source_urls(cat, &o.sources),
             notes(&o.notes),
+            Cell::opt(o.part_of.as_ref().map(ToString::to_string)),
         ]);
     }
     t

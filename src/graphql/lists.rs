@@ -74,6 +74,7 @@ const LISTS: &[(&str, &str, Bound)] = &[
     ("Organization", "names", |_| languages()),
     ("Organization", "notes", |c| c.longest().notes),
     ("Organization", "partners", |c| c.longest().partners),
+    ("Organization", "parts", |c| c.longest().parts),
     ("Organization", "sources", |c| c.longest().sources),
     ("Participation", "people", |c| c.longest().people_of_participation),
     ("Participation", "sources", |c| c.longest().sources),

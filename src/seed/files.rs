@@ -65,6 +65,8 @@ pub struct OrganizationFile {
     pub acronym: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(rename = "partOf", skip_serializing_if = "Option::is_none")]
+    pub part_of: Option<String>,
     pub sources: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<NoteFile>,

@@ -257,6 +257,7 @@ impl Loader {
             slug: at.slug("slug", &f.slug),
             sources: at.slugs("sources", &f.sources),
             notes: at.notes(f.notes),
+            part_of: f.part_of.as_deref().map(|p| at.slug("partOf", p)),
             name: f.name,
             acronym: f.acronym,
             description: f.description,

@@ -103,6 +103,7 @@ fn organization(o: &domain::Organization) -> OrganizationFile {
         name: o.name.clone(),
         acronym: o.acronym.clone(),
         description: o.description.clone(),
+        part_of: o.part_of.as_ref().map(ToString::to_string),
         sources: strings(&o.sources),
         notes: notes(&o.notes),
     }

@@ -31,6 +31,17 @@ struct MembershipV1 {
     notes: Vec<Note>,
 }
 
+/// An organisation as format versions 1 and 2 stored it: without the organisation it is part of.
+#[derive(Deserialize)]
+struct OrganizationV2 {
+    slug: Slug,
+    name: String,
+    acronym: Option<String>,
+    description: Option<String>,
+    sources: Vec<Slug>,
+    notes: Vec<Note>,
+}
+
 /// A participation as format versions 1 and 2 stored it: without the links to people.
 #[derive(Deserialize)]
 struct ParticipationV2 {
@@ -116,6 +127,19 @@ pub(super) fn membership(bytes: &[u8]) -> Result<domain::Membership, CodecError>
         until: m.until,
         sources: m.sources,
         notes: m.notes,
+    })
+}
+
+/// Decodes a stored organisation of any readable version; older ones are part of none.
+pub(super) fn organization(bytes: &[u8]) -> Result<domain::Organization, CodecError> {
+    read(bytes, 2, |o: OrganizationV2| domain::Organization {
+        slug: o.slug,
+        name: o.name,
+        acronym: o.acronym,
+        description: o.description,
+        part_of: None,
+        sources: o.sources,
+        notes: o.notes,
     })
 }
 
@@ -224,6 +248,18 @@ mod tests {
         assert_eq!(m.sources, vec![slug("seed-002")]);
         let now = domain::Membership { since_qualifier: Some(domain::SinceQualifier::NoLaterThan), ..m };
         assert_eq!(membership(&codec::encode(&now).unwrap()).unwrap(), now);
+    }
+
+    #[test]
+    fn an_organisation_written_by_format_version_2_reads_as_part_of_none() {
+        let v2 =
+            (slug("ec"), "European Commission", Some("EC"), None::<String>, vec![slug("seed-002")], Vec::<Note>::new());
+        let mut bytes = codec::encode(&v2).unwrap();
+        bytes[0] = 2;
+        let o = organization(&bytes).unwrap();
+        assert_eq!((o.slug.as_str(), o.acronym.as_deref(), &o.part_of), ("ec", Some("EC"), &None));
+        let now = domain::Organization { slug: slug("dg-intpa"), part_of: Some(slug("ec")), ..o };
+        assert_eq!(organization(&codec::encode(&now).unwrap()).unwrap(), now);
     }
 
     #[test]

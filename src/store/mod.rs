@@ -259,7 +259,16 @@ macro_rules! searchable {
     )*};
 }
 
-searchable!(domain::State, domain::Organization, domain::Process, domain::Document, domain::Commitment);
+searchable!(domain::State, domain::Process, domain::Document, domain::Commitment);
+impl Stored for domain::Organization {
+    fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
+        index::search_entries(self)
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Self, codec::CodecError> {
+        legacy::organization(bytes)
+    }
+}
 impl Stored for domain::Membership {
     fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
         index::membership_entries(self)

@@ -271,3 +271,20 @@ async fn a_participation_or_chair_term_that_names_an_unknown_person_is_refused()
     let (code, message) = app.write_error(update, json!({})).await;
     assert_eq!(code, "BAD_USER_INPUT", "{message}");
 }
+
+#[tokio::test]
+async fn the_directorates_general_the_factsheet_names_are_parts_of_the_european_commission() {
+    // seed-002: "the European Commission (DG Home, DG INTPA)".
+    assert_source_says("seed-002", "European Commission (DG Home, DG INTPA)");
+    let app = spawn_app();
+    let data = app.data(r#"{ organization(slug: "ec") { parts { acronym partOf { slug } } } }"#, json!({})).await;
+    let parts = &data["organization"]["parts"];
+    assert_eq!(pluck(parts, "acronym"), owned(&["DG HOME", "DG INTPA"]));
+    assert!(parts.as_array().unwrap().iter().all(|p| p["partOf"]["slug"] == "ec"));
+    let seed_parts: Vec<String> = seed_file("organizations.json")
+        .iter()
+        .filter(|o| text(o, "partOf") == Some("ec"))
+        .map(|o| must(o, "acronym").to_owned())
+        .collect();
+    assert_eq!(pluck(parts, "acronym"), seed_parts, "as seed/organizations.json records them");
+}

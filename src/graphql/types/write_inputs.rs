@@ -251,6 +251,8 @@ pub struct CreateOrganizationInput {
     pub acronym: Option<String>,
     /// One sentence on what it is, in your own words.
     pub description: Option<String>,
+    /// The slug of the organisation it is a part of.
+    pub part_of: Option<String>,
     /// Where the facts come from; at least one.
     pub sources: Vec<SourceInput>,
     /// Remarks.
@@ -266,6 +268,8 @@ pub struct UpdateOrganizationInput {
     pub acronym: MaybeUndefined<String>,
     /// The description; null clears it.
     pub description: MaybeUndefined<String>,
+    /// The slug of the organisation it is a part of; null clears it.
+    pub part_of: MaybeUndefined<String>,
     /// Sources; replace the list.
     pub sources: MaybeUndefined<Vec<SourceInput>>,
     /// Remarks; replace the list.
@@ -340,6 +344,15 @@ pub fn update<T>(target: &mut Option<T>, value: MaybeUndefined<T>) {
         MaybeUndefined::Null => *target = None,
         MaybeUndefined::Value(v) => *target = Some(v),
     }
+}
+
+/// The reference of a partial update parsed as a slug: absent stays absent, `null` clears.
+pub fn slug_update(field: &str, value: MaybeUndefined<String>) -> Res<MaybeUndefined<Slug>> {
+    Ok(match value {
+        MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+        MaybeUndefined::Null => MaybeUndefined::Null,
+        MaybeUndefined::Value(s) => MaybeUndefined::Value(Draft::slug(field, &s)?),
+    })
 }
 
 /// Converts the value of a partial update, if it has one.
@@ -553,11 +566,7 @@ impl UpdateChairmanshipInput {
         let sources = given("sources", self.sources)?.map(|s| cite(d, s)).transpose()?;
         let notes = given("notes", self.notes)?.map(|n| notes(d, Some(n))).transpose()?;
         let chair = given("chair", self.chair)?.map(|c| Draft::slug("chair", &c)).transpose()?;
-        let person = match self.person {
-            MaybeUndefined::Undefined => MaybeUndefined::Undefined,
-            MaybeUndefined::Null => MaybeUndefined::Null,
-            MaybeUndefined::Value(p) => MaybeUndefined::Value(Draft::slug("person", &p)?),
-        };
+        let person = slug_update("person", self.person)?;
         let t = d.get_mut::<domain::Chairmanship>(slug)?;
         if let Some(c) = chair {
             t.chair = c;
@@ -684,6 +693,7 @@ impl CreateOrganizationInput {
             name: text("name", self.name)?,
             acronym: opt_text("acronym", self.acronym)?,
             description: opt_text("description", self.description)?,
+            part_of: self.part_of.map(|p| Draft::slug("partOf", &p)).transpose()?,
             sources: cite(d, self.sources)?,
             notes: notes(d, self.notes)?,
         })
@@ -696,12 +706,14 @@ impl UpdateOrganizationInput {
         let sources = given("sources", self.sources)?.map(|s| cite(d, s)).transpose()?;
         let notes = given("notes", self.notes)?.map(|n| notes(d, Some(n))).transpose()?;
         let name = given("name", self.name)?.map(|n| text("name", n)).transpose()?;
+        let part_of = slug_update("partOf", self.part_of)?;
         let o = d.get_mut::<domain::Organization>(slug)?;
         if let Some(n) = name {
             o.name = n;
         }
         update_text("acronym", &mut o.acronym, self.acronym)?;
         update_text("description", &mut o.description, self.description)?;
+        update(&mut o.part_of, part_of);
         if let Some(x) = sources {
             o.sources = x;
         }
