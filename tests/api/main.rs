@@ -15,6 +15,7 @@ mod contract;
 mod curation;
 mod dataset;
 mod disk;
+mod documents;
 mod durability;
 mod errors;
 mod exports;
