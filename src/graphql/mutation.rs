@@ -55,6 +55,10 @@ fn organization(cat: &Arc<Catalog>, slug: &str) -> ApiResult<Organization> {
     found(cat.organization(slug), "organization", slug, |i| Organization(Rec::new(cat, i)))
 }
 
+fn person(cat: &Arc<Catalog>, slug: &str) -> ApiResult<Person> {
+    found(cat.person(slug), "person", slug, |i| Person(Rec::new(cat, i)))
+}
+
 fn source(cat: &Arc<Catalog>, slug: &str) -> ApiResult<Source> {
     found(cat.source(slug), "source", slug, |i| Source(Rec::new(cat, i)))
 }
@@ -370,6 +374,35 @@ impl Mutation {
         #[graphql(desc = "The slug of the record.")] slug: String,
     ) -> ApiResult<Deleted> {
         delete::<domain::Organization>(ctx, slug).await
+    }
+
+    /// Creates a person, with the posts they held; the slug is the name in kebab case unless given.
+    async fn create_person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to write.")] input: CreatePersonInput,
+    ) -> ApiResult<Person> {
+        create(ctx, move |d| input.into_person(d), person).await
+    }
+
+    /// Changes the fields given of a person.
+    async fn update_person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The slug of the record.")] slug: String,
+        #[graphql(desc = "What to write.")] input: UpdatePersonInput,
+    ) -> ApiResult<Person> {
+        update(ctx, slug, move |d, key| input.apply(d, key), person).await
+    }
+
+    /// Deletes a person. Refused with `CONFLICT`, naming them, while participations or chair
+    /// terms refer to the person.
+    async fn delete_person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The slug of the record.")] slug: String,
+    ) -> ApiResult<Deleted> {
+        delete::<domain::Person>(ctx, slug).await
     }
 
     /// Creates a source, to cite by slug in notes or to reuse by its `url` in other writes.

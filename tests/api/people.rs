@@ -288,3 +288,42 @@ async fn the_directorates_general_the_factsheet_names_are_parts_of_the_european_
         .collect();
     assert_eq!(pluck(parts, "acronym"), seed_parts, "as seed/organizations.json records them");
 }
+
+#[tokio::test]
+async fn a_curator_creates_a_person_links_a_chair_term_to_them_and_cannot_delete_them_while_linked() {
+    let app = spawn_app();
+    let create = r#"mutation($input: CreatePersonInput!) { createPerson(input: $input) {
+        slug name posts { title actor { slug } start sources { url } }
+    } }"#;
+    let source = json!({ "title": "Handover", "url": "https://www.khartoumprocess.net/handover-2026" });
+    let input = json!({
+        "name": "Jean Exemple",
+        "posts": [{ "title": "Minister of the Interior", "actor": "fr", "start": "2026-01", "sources": [source] }],
+        "sources": [source],
+    });
+    let made = app.write_data(create, json!({ "input": input })).await["createPerson"].clone();
+    assert_eq!(made["slug"], "jean-exemple", "the slug is the name in kebab case");
+    assert_eq!(made["posts"][0]["actor"]["slug"], "fr");
+    assert_eq!(made["posts"][0]["sources"][0]["url"], source["url"]);
+
+    let link = r#"mutation { updateChairmanship(slug: "khartoum-process-2025-france", input: { person: "jean-exemple" }) {
+        person { slug chairmanships { slug } } } }"#;
+    let linked = app.write_data(link, json!({})).await;
+    assert_eq!(linked["updateChairmanship"]["person"]["chairmanships"][0]["slug"], "khartoum-process-2025-france");
+
+    let (code, message) =
+        app.write_error(r#"mutation { deletePerson(slug: "jean-exemple") { slug } }"#, json!({})).await;
+    assert_eq!(code, "CONFLICT", "{message}");
+    assert!(message.contains("khartoum-process-2025-france"), "{message}");
+
+    let rename = r#"mutation { updatePerson(slug: "jean-exemple", input: { name: "Jean Exemple-Modèle", posts: [] }) {
+        name posts { title } } }"#;
+    let renamed = app.write_data(rename, json!({})).await["updatePerson"].clone();
+    assert_eq!(renamed, json!({ "name": "Jean Exemple-Modèle", "posts": [] }));
+
+    let unlink = r#"mutation { updateChairmanship(slug: "khartoum-process-2025-france", input: { person: null }) { person { slug } } }"#;
+    assert_eq!(app.write_data(unlink, json!({})).await["updateChairmanship"]["person"], Value::Null);
+    let gone = app.write_data(r#"mutation { deletePerson(slug: "jean-exemple") { slug } }"#, json!({})).await;
+    assert_eq!(gone["deletePerson"]["slug"], "jean-exemple");
+    assert_eq!(app.data(PERSON, json!({ "slug": "jean-exemple" })).await["person"], Value::Null);
+}

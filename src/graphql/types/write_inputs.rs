@@ -276,6 +276,49 @@ pub struct UpdateOrganizationInput {
     pub notes: MaybeUndefined<Vec<NoteInput>>,
 }
 
+/// A post a person held, as a source gives it.
+#[derive(InputObject)]
+pub struct PostInput {
+    /// The title of the post as the source gives it.
+    pub title: String,
+    /// The slug of the state or organisation it was held for.
+    pub actor: String,
+    /// When the person took the post, where a source says.
+    pub start: Option<PartialDate>,
+    /// When the person left it, where a source says.
+    pub end: Option<PartialDate>,
+    /// Where the post is stated; at least one.
+    pub sources: Vec<SourceInput>,
+}
+
+/// A new person. Its slug is the name in kebab case unless given.
+#[derive(InputObject)]
+pub struct CreatePersonInput {
+    /// The name as the sources write it.
+    pub name: String,
+    /// The posts the person held.
+    pub posts: Option<Vec<PostInput>>,
+    /// Where the facts come from; at least one.
+    pub sources: Vec<SourceInput>,
+    /// The slug, when the derived one does not fit.
+    pub slug: Option<String>,
+    /// Remarks.
+    pub notes: Option<Vec<NoteInput>>,
+}
+
+/// Only the fields given are changed.
+#[derive(InputObject)]
+pub struct UpdatePersonInput {
+    /// The name.
+    pub name: MaybeUndefined<String>,
+    /// The posts; replace the list.
+    pub posts: MaybeUndefined<Vec<PostInput>>,
+    /// Sources; replace the list.
+    pub sources: MaybeUndefined<Vec<SourceInput>>,
+    /// Remarks; replace the list.
+    pub notes: MaybeUndefined<Vec<NoteInput>>,
+}
+
 /// A new source, with a slug of your choice (derived from its address or title if omitted).
 #[derive(InputObject)]
 pub struct CreateSourceInput {
@@ -719,6 +762,64 @@ impl UpdateOrganizationInput {
         }
         if let Some(n) = notes {
             o.notes = n;
+        }
+        Ok(())
+    }
+}
+
+/// The posts of a person.
+fn posts(d: &mut Draft, v: Vec<PostInput>) -> Res<Vec<domain::Post>> {
+    (v.into_iter().enumerate())
+        .map(|(i, p)| {
+            Ok(domain::Post {
+                title: text(&format!("posts[{i}].title"), p.title)?,
+                actor: Draft::slug(&format!("posts[{i}].actor"), &p.actor)?,
+                start: p.start,
+                end: p.end,
+                sources: cite(d, p.sources)?,
+            })
+        })
+        .collect()
+}
+
+impl CreatePersonInput {
+    /// The new person.
+    pub fn into_person(self, d: &mut Draft) -> Res<domain::Person> {
+        let name = text("name", self.name)?;
+        let slug = match self.slug {
+            Some(s) => Draft::slug("slug", &s)?,
+            None => crate::curation::name_slug(&name)
+                .ok_or_else(|| CurationError::Invalid("slug: cannot derive one; give a slug".into()))?,
+        };
+        Ok(domain::Person {
+            slug,
+            name,
+            posts: posts(d, self.posts.unwrap_or_default())?,
+            sources: cite(d, self.sources)?,
+            notes: notes(d, self.notes)?,
+        })
+    }
+}
+
+impl UpdatePersonInput {
+    /// Applies the fields given to the person `slug`.
+    pub fn apply(self, d: &mut Draft, slug: &str) -> Res<()> {
+        let sources = given("sources", self.sources)?.map(|s| cite(d, s)).transpose()?;
+        let notes = given("notes", self.notes)?.map(|n| notes(d, Some(n))).transpose()?;
+        let posts = given("posts", self.posts)?.map(|p| posts(d, p)).transpose()?;
+        let name = given("name", self.name)?.map(|n| text("name", n)).transpose()?;
+        let p = d.get_mut::<domain::Person>(slug)?;
+        if let Some(n) = name {
+            p.name = n;
+        }
+        if let Some(x) = posts {
+            p.posts = x;
+        }
+        if let Some(x) = sources {
+            p.sources = x;
+        }
+        if let Some(n) = notes {
+            p.notes = n;
         }
         Ok(())
     }
