@@ -46,3 +46,17 @@ async fn the_sharm_el_sheikh_plan_of_action_is_the_steering_committees_of_april_
     assert_eq!(meeting["meeting"]["kind"], "STEERING_COMMITTEE_MEETING");
     assert!(must(&meeting["meeting"], "startDate").starts_with(must(plan, "adopted")));
 }
+
+#[tokio::test]
+async fn the_icmpd_auc_memorandum_was_signed_in_december_2020_as_icmpds_press_release_says() {
+    let seed = seed_file("documents.json");
+    let mou = seed.iter().find(|d| d["slug"] == "icmpd-auc-memorandum-of-understanding").expect("recorded");
+    let source = strings(mou, "sources")[0].clone();
+    assert_source_says(&source, "11 December 2020");
+    assert_source_says(&source, "The African Union Commission on Thursday, signed a MoU with the International Centre for Migration Policy Development (ICMPD)");
+    let app = spawn_app();
+    let d = app.data(DOCUMENT, json!({ "slug": "icmpd-auc-memorandum-of-understanding" })).await["document"].clone();
+    assert_eq!(d["kind"], "MEMORANDUM_OF_UNDERSTANDING");
+    assert_eq!(d["adopted"], "2020-12");
+    assert_eq!(pluck(&d["sources"], "slug"), vec![source]);
+}

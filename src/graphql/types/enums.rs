@@ -107,6 +107,8 @@ pub enum DocumentKind {
     Declaration,
     /// An action plan, with domains and commitments.
     ActionPlan,
+    /// A memorandum of understanding between organisations.
+    MemorandumOfUnderstanding,
 }
 
 /// Whether an action-plan item is a cross-cutting approach or a numbered commitment.
