@@ -69,7 +69,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let seed = seed::load(&config.seed_dir)?;
             let ds = &seed.dataset;
             println!(
-                "{}: ok (version {}): {} sources, {} states, {} organizations, {} processes, {} memberships, {} chairmanships, {} meetings, {} documents, {} commitments",
+                "{}: ok (version {}): {} sources, {} states, {} organizations, {} processes, {} memberships, {} chairmanships, {} meetings, {} participations, {} documents, {} commitments, {} people, {} posts",
                 config.seed_dir.display(),
                 seed.version,
                 ds.sources.len(),
@@ -79,8 +79,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 ds.memberships.len(),
                 ds.chairmanships.len(),
                 ds.meetings.len(),
+                ds.meetings.iter().map(|m| m.participations.len()).sum::<usize>(),
                 ds.documents.len(),
-                ds.commitments.len()
+                ds.commitments.len(),
+                ds.people.len(),
+                ds.people.iter().map(|p| p.posts.len()).sum::<usize>()
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -56,6 +56,16 @@ pub struct Longest {
     pub relations: usize,
     /// Groups of one `meetingCounts` grouping over every meeting.
     pub meeting_groups: usize,
+    /// Posts of one person.
+    pub posts: usize,
+    /// People linked from one participation.
+    pub people_of_participation: usize,
+    /// Participations that name one person.
+    pub participations_of_person: usize,
+    /// Chair terms held by one person.
+    pub chairs_of_person: usize,
+    /// Parts of one organisation.
+    pub parts: usize,
 }
 
 impl Longest {
@@ -68,8 +78,9 @@ impl Longest {
         // Every list of sources and notes the API shows: a record's, a participation's, a note's.
         let cited = ds.citations().map(|(sources, _)| sources.len());
         let of_participations = ds.meetings.iter().flat_map(|m| m.participations.iter().map(|p| p.sources.len()));
+        let of_posts = ds.people.iter().flat_map(|p| p.posts.iter().map(|x| x.sources.len()));
         let of_notes = ds.citations().flat_map(|(_, notes)| notes.iter().map(|n| n.sources.len()));
-        let sources = most(&mut cited.chain(of_participations).chain(of_notes));
+        let sources = most(&mut cited.chain(of_participations).chain(of_posts).chain(of_notes));
         let notes = most(&mut ds.citations().map(|(_, notes)| notes.len()));
 
         // The sources one meeting can contribute to a pair: its own and its participations'.
@@ -127,6 +138,13 @@ impl Longest {
             meetings_of_domain: most(&mut cat.by_domain.values().map(Vec::len)),
             relations: most(&mut cat.relations.iter().map(Vec::len)),
             meeting_groups: most(&mut groupings.into_iter().map(|g| cat.meeting_counts(g, &all).len())),
+            posts: most(&mut ds.people.iter().map(|p| p.posts.len())),
+            people_of_participation: most(
+                &mut ds.meetings.iter().flat_map(|m| m.participations.iter().map(|p| p.people.len())),
+            ),
+            participations_of_person: most(&mut cat.participations_by_person.values().map(Vec::len)),
+            chairs_of_person: longest_in(&cat.chairs_by_person),
+            parts: longest_in(&cat.parts),
         }
     }
 }

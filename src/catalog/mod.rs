@@ -117,6 +117,7 @@ pub struct Catalog {
     meetings: HashMap<String, usize>,
     documents: HashMap<String, usize>,
     commitments: HashMap<String, usize>,
+    people: HashMap<String, usize>,
     by_actor: HashMap<String, Vec<(usize, MeetingRole)>>,
     by_process: HashMap<String, Vec<usize>>,
     by_country: HashMap<String, Vec<usize>>,
@@ -127,6 +128,13 @@ pub struct Catalog {
     chairs_by_state: HashMap<String, Vec<usize>>,
     documents_by_process: HashMap<String, Vec<usize>>,
     commitments_by_document: HashMap<String, Vec<usize>>,
+    /// Per person: the participations that link them, as (meeting, participation) positions,
+    /// chronological.
+    participations_by_person: HashMap<String, Vec<(usize, usize)>>,
+    /// Per person: the chair terms that link them, chronological.
+    chairs_by_person: HashMap<String, Vec<usize>>,
+    /// Per organisation: the organisations that are part of it, by slug.
+    parts: HashMap<String, Vec<usize>>,
     /// Per meeting: its relations, the recorded ones and the inverses of those pointing at it.
     relations: Vec<Vec<(RelationKind, usize)>>,
     /// Per meeting: documents adopted there.
@@ -164,6 +172,7 @@ impl Catalog {
         ds.meetings.sort_by(|a, b| a.start_date.cmp(&b.start_date).then_with(|| a.slug.cmp(&b.slug)));
         ds.documents.sort_by(|a, b| (a.adopted, &a.slug).cmp(&(b.adopted, &b.slug)));
         ds.commitments.sort_by_cached_key(commitment_sort_key);
+        ds.people.sort_by(|a, b| a.slug.cmp(&b.slug));
 
         let meetings = positions(&ds.meetings, |m| m.slug.to_string());
         let mut by_actor: HashMap<String, Vec<(usize, MeetingRole)>> = HashMap::new();
@@ -171,9 +180,13 @@ impl Catalog {
         let mut by_country: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_domain: HashMap<u8, Vec<usize>> = HashMap::new();
         let mut relations: Vec<Vec<(RelationKind, usize)>> = vec![Vec::new(); ds.meetings.len()];
+        let mut participations_by_person: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
         for (m, meeting) in ds.meetings.iter().enumerate() {
-            for p in &meeting.participations {
+            for (i, p) in meeting.participations.iter().enumerate() {
                 by_actor.entry(p.actor.to_string()).or_default().push((m, p.role));
+                for person in &p.people {
+                    participations_by_person.entry(person.to_string()).or_default().push((m, i));
+                }
             }
             for p in &meeting.processes {
                 by_process.entry(p.to_string()).or_default().push(m);
@@ -215,9 +228,19 @@ impl Catalog {
         }
         let mut chairs_by_process: HashMap<String, Vec<usize>> = HashMap::new();
         let mut chairs_by_state: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut chairs_by_person: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, t) in ds.chairmanships.iter().enumerate() {
             chairs_by_process.entry(t.process.to_string()).or_default().push(i);
             chairs_by_state.entry(t.chair.to_string()).or_default().push(i);
+            if let Some(person) = &t.person {
+                chairs_by_person.entry(person.to_string()).or_default().push(i);
+            }
+        }
+        let mut parts: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, o) in ds.organizations.iter().enumerate() {
+            if let Some(parent) = &o.part_of {
+                parts.entry(parent.to_string()).or_default().push(i);
+            }
         }
         let mut commitments_by_document: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, c) in ds.commitments.iter().enumerate() {
@@ -250,6 +273,7 @@ impl Catalog {
             chairmanships: positions(&ds.chairmanships, |s| s.slug.to_string()),
             documents: positions(&ds.documents, |s| s.slug.to_string()),
             commitments: positions(&ds.commitments, |s| s.code.clone()),
+            people: positions(&ds.people, |s| s.slug.to_string()),
             state_codes,
             meetings,
             by_actor,
@@ -262,6 +286,9 @@ impl Catalog {
             chairs_by_state,
             documents_by_process,
             commitments_by_document,
+            participations_by_person,
+            chairs_by_person,
+            parts,
             relations,
             adopted,
             folded,
@@ -406,6 +433,10 @@ impl Catalog {
     pub fn commitment(&self, code: &str) -> Option<usize> {
         self.commitments.get(code).copied()
     }
+    /// A person by slug.
+    pub fn person(&self, slug: &str) -> Option<usize> {
+        self.people.get(slug).copied()
+    }
 
     // ----- relations -----
 
@@ -446,6 +477,18 @@ impl Catalog {
     /// Commitments of a document, in API order.
     pub fn commitments_of_document(&self, document: &str) -> &[usize] {
         self.commitments_by_document.get(document).map_or(&[], Vec::as_slice)
+    }
+    /// The participations that name a person, as (meeting, participation) positions, chronological.
+    pub fn participations_of_person(&self, person: &str) -> &[(usize, usize)] {
+        self.participations_by_person.get(person).map_or(&[], Vec::as_slice)
+    }
+    /// The chair terms a person held for their state, chronological.
+    pub fn chairs_of_person(&self, person: &str) -> &[usize] {
+        self.chairs_by_person.get(person).map_or(&[], Vec::as_slice)
+    }
+    /// The organisations that are part of an organisation, by slug.
+    pub fn parts_of(&self, organization: &str) -> &[usize] {
+        self.parts.get(organization).map_or(&[], Vec::as_slice)
     }
     /// A meeting's relations, each with the other meeting, chronological.
     pub fn relations_of(&self, m: usize) -> &[(RelationKind, usize)] {

@@ -4,7 +4,7 @@ use super::CurationError;
 use crate::catalog::fold;
 use crate::domain::{
     self, Chairmanship, Collection, Commitment, Dataset, Document, Meeting, Membership, Organization, PartialDate,
-    Process, Record, Slug, Source, State, MAX_SLUG_LEN,
+    Person, Process, Record, Slug, Source, State, MAX_SLUG_LEN,
 };
 use serde::Serialize;
 
@@ -187,7 +187,8 @@ impl Draft {
         check::<Chairmanship>(self)?;
         check::<Meeting>(self)?;
         check::<Document>(self)?;
-        check::<Commitment>(self)
+        check::<Commitment>(self)?;
+        check::<Person>(self)
     }
 }
 

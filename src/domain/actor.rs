@@ -43,6 +43,8 @@ pub struct Organization {
     pub acronym: Option<String>,
     /// One sentence on what it is, in this dataset's words.
     pub description: Option<String>,
+    /// The organisation it is a part of (a directorate-general of the European Commission).
+    pub part_of: Option<Slug>,
     /// Sources of the record.
     pub sources: Vec<Slug>,
     /// Remarks.

@@ -11,6 +11,8 @@ pub enum DocumentKind {
     Declaration,
     /// An action plan with domains and commitments.
     ActionPlan,
+    /// A memorandum of understanding between organisations.
+    MemorandumOfUnderstanding,
 }
 
 /// A numbered domain of an action plan.

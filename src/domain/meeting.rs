@@ -43,12 +43,20 @@ pub enum MeetingRole {
     CoChair,
     /// Organised it (for instance a secretariat or an implementing organisation).
     Organiser,
+    /// Took part, as a source listing the participants says, in no other role.
+    Participant,
 }
 
 impl MeetingRole {
     /// Every role, in a fixed order.
-    pub const ALL: [MeetingRole; 5] =
-        [MeetingRole::Host, MeetingRole::CoHost, MeetingRole::Chair, MeetingRole::CoChair, MeetingRole::Organiser];
+    pub const ALL: [MeetingRole; 6] = [
+        MeetingRole::Host,
+        MeetingRole::CoHost,
+        MeetingRole::Chair,
+        MeetingRole::CoChair,
+        MeetingRole::Organiser,
+        MeetingRole::Participant,
+    ];
 
     /// The roles that make actors partners of each other: they organised the meeting together.
     pub fn is_organising(self) -> bool {
@@ -63,8 +71,10 @@ pub struct Participation {
     pub actor: Slug,
     /// The role held.
     pub role: MeetingRole,
-    /// The person who acted for the actor, where a source names one.
+    /// The person who acted for the actor, as the sources name them, where a source does.
     pub person: Option<String>,
+    /// The people (slugs) who acted for the actor: the records behind `person`.
+    pub people: Vec<Slug>,
     /// Whether the role is inferred rather than stated.
     pub inferred: bool,
     /// A remark, for instance the basis of an inference.

@@ -10,6 +10,7 @@ mod meeting;
 mod name;
 mod note;
 mod partial_date;
+mod person;
 mod place;
 mod process;
 mod rules;
@@ -23,6 +24,7 @@ pub use meeting::{Meeting, MeetingKind, MeetingRole, Participation, Relation, Re
 pub use name::{Language, LocalizedName};
 pub use note::{Note, NoteKind, Source};
 pub use partial_date::{intervals_intersect, PartialDate, PartialDateError, Precision};
+pub use person::{Person, Post};
 pub use place::{Coordinates, Place};
 pub use process::{Chairmanship, Membership, MembershipRole, Process, SinceQualifier};
 pub use rules::{is_web_address, validate, Collection, Problem, ProblemKind, WEB_ADDRESS_RULE};
@@ -51,6 +53,8 @@ pub struct Dataset {
     pub documents: Vec<Document>,
     /// Items of action plans.
     pub commitments: Vec<Commitment>,
+    /// People named in a role.
+    pub people: Vec<Person>,
 }
 
 impl Dataset {
@@ -65,6 +69,7 @@ impl Dataset {
             .chain(self.meetings.iter().map(|r| (r.sources.as_slice(), r.notes.as_slice())))
             .chain(self.documents.iter().map(|r| (r.sources.as_slice(), r.notes.as_slice())))
             .chain(self.commitments.iter().map(|r| (r.sources.as_slice(), r.notes.as_slice())))
+            .chain(self.people.iter().map(|r| (r.sources.as_slice(), r.notes.as_slice())))
     }
 }
 
@@ -112,6 +117,7 @@ record!(Chairmanship, Chairmanships, chairmanships, slug);
 record!(Meeting, Meetings, meetings, slug);
 record!(Document, Documents, documents, slug);
 record!(Commitment, Commitments, commitments, code);
+record!(Person, People, people, slug);
 
 impl Dataset {
     /// Every record's collection and key (slug, or code for commitments).
@@ -129,6 +135,7 @@ impl Dataset {
         add::<Meeting>(&mut out, self);
         add::<Document>(&mut out, self);
         add::<Commitment>(&mut out, self);
+        add::<Person>(&mut out, self);
         out
     }
 }

@@ -110,6 +110,8 @@ pub struct Chairmanship {
     pub end: Option<PartialDate>,
     /// The person who chaired on the state's behalf, where named.
     pub chairperson: Option<String>,
+    /// The record (slug) of that person.
+    pub person: Option<Slug>,
     /// Sources of the record.
     pub sources: Vec<Slug>,
     /// Remarks.

@@ -29,11 +29,13 @@ pub enum Collection {
     Documents,
     /// `commitments.json`
     Commitments,
+    /// `people.json`
+    People,
 }
 
 impl Collection {
     /// Every collection, in the order the seed loader reads them.
-    pub const ALL: [Collection; 9] = [
+    pub const ALL: [Collection; 10] = [
         Collection::Sources,
         Collection::States,
         Collection::Organizations,
@@ -43,6 +45,7 @@ impl Collection {
         Collection::Meetings,
         Collection::Documents,
         Collection::Commitments,
+        Collection::People,
     ];
 
     /// The seed file's name.
@@ -57,6 +60,7 @@ impl Collection {
             Collection::Meetings => "meetings.json",
             Collection::Documents => "documents.json",
             Collection::Commitments => "commitments.json",
+            Collection::People => "people.json",
         }
     }
 
@@ -72,6 +76,7 @@ impl Collection {
             Collection::Meetings => "meeting",
             Collection::Documents => "document",
             Collection::Commitments => "commitment",
+            Collection::People => "person",
         }
     }
 }
@@ -141,6 +146,8 @@ enum Target {
     Actor,
     Process,
     Meeting,
+    Person,
+    Organization,
 }
 
 struct Validator<'a> {
@@ -151,6 +158,8 @@ struct Validator<'a> {
     actors: HashSet<&'a str>,
     processes: HashSet<&'a str>,
     meetings: HashSet<&'a str>,
+    people: HashSet<&'a str>,
+    organizations: HashSet<&'a str>,
     documents: HashMap<&'a str, &'a Document>,
     domain_numbers: HashSet<u8>,
 }
@@ -167,6 +176,8 @@ impl<'a> Validator<'a> {
             actors,
             processes: ds.processes.iter().map(|p| p.slug.as_str()).collect(),
             meetings: ds.meetings.iter().map(|m| m.slug.as_str()).collect(),
+            people: ds.people.iter().map(|p| p.slug.as_str()).collect(),
+            organizations: ds.organizations.iter().map(|o| o.slug.as_str()).collect(),
             documents: ds.documents.iter().map(|d| (d.slug.as_str(), d)).collect(),
             domain_numbers: ds
                 .documents
@@ -216,6 +227,7 @@ impl<'a> Validator<'a> {
         self.unique(Collection::Meetings, ds.meetings.iter().map(|s| s.slug.as_str()));
         self.unique(Collection::Documents, ds.documents.iter().map(|s| s.slug.as_str()));
         self.unique(Collection::Commitments, ds.commitments.iter().map(|s| s.code.as_str()));
+        self.unique(Collection::People, ds.people.iter().map(|s| s.slug.as_str()));
         for o in &ds.organizations {
             if self.states.contains(o.slug.as_str()) {
                 self.report(
@@ -245,7 +257,15 @@ impl<'a> Validator<'a> {
             self.common(c, key, &s.sources, &s.notes);
         }
         for o in &ds.organizations {
-            self.common(Collection::Organizations, o.slug.as_str(), &o.sources, &o.notes);
+            let (c, key) = (Collection::Organizations, o.slug.as_str());
+            if let Some(parent) = &o.part_of {
+                if parent == &o.slug {
+                    self.problem(c, key, "partOf", "an organisation cannot be a part of itself");
+                } else {
+                    self.reference(c, key, "partOf", parent, Target::Organization);
+                }
+            }
+            self.common(c, key, &o.sources, &o.notes);
         }
         for p in &ds.processes {
             self.common(Collection::Processes, p.slug.as_str(), &p.sources, &p.notes);
@@ -262,9 +282,27 @@ impl<'a> Validator<'a> {
             self.reference(c, key, "process", &t.process, Target::Process);
             self.reference(c, key, "chair", &t.chair, Target::State);
             self.order(c, key, "end", t.start, t.end);
+            if let Some(person) = &t.person {
+                self.reference(c, key, "person", person, Target::Person);
+            }
             self.common(c, key, &t.sources, &t.notes);
         }
         self.chair_overlaps();
+        for p in &ds.people {
+            let (c, key) = (Collection::People, p.slug.as_str());
+            if p.name.trim().is_empty() {
+                self.problem(c, key, "name", "a person needs a name");
+            }
+            for (i, post) in p.posts.iter().enumerate() {
+                if post.title.trim().is_empty() {
+                    self.problem(c, key, format!("posts[{i}].title"), "a post needs a title");
+                }
+                self.reference(c, key, format!("posts[{i}].actor"), &post.actor, Target::Actor);
+                self.order(c, key, &format!("posts[{i}].end"), post.start, post.end);
+                self.cited(c, key, &format!("posts[{i}].sources"), &post.sources);
+            }
+            self.common(c, key, &p.sources, &p.notes);
+        }
         for m in &ds.meetings {
             self.meeting(m);
         }
@@ -356,6 +394,9 @@ impl<'a> Validator<'a> {
                     format!("'{}' has the role {:?} twice", p.actor, p.role),
                 );
             }
+            for (j, person) in p.people.iter().enumerate() {
+                self.reference(c, key, format!("participations[{i}].people[{j}]"), person, Target::Person);
+            }
             self.cited(c, key, &format!("participations[{i}].sources"), &p.sources);
         }
         if m.attendance == Some(0) {
@@ -393,6 +434,8 @@ impl<'a> Validator<'a> {
             Target::Actor => (&self.actors, "actor"),
             Target::Process => (&self.processes, "process"),
             Target::Meeting => (&self.meetings, "meeting"),
+            Target::Person => (&self.people, "person"),
+            Target::Organization => (&self.organizations, "organization"),
         };
         if !set.contains(target.as_str()) {
             self.report(ProblemKind::UnknownReference, c, key, field, format!("unknown {what} '{target}'"));

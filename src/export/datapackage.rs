@@ -27,8 +27,8 @@ pub fn descriptor(version: &str, last_change: &str, tables: &[(&Schema, &ExportF
     let package = json!({
         "name": "khartoum-process",
         "title": "The public record of the Khartoum Process",
-        "description": "States, organisations, meetings, chair terms, memberships and commitments of the \
-            Khartoum Process (the EU-Horn of Africa Migration Route Initiative), each row with the \
+        "description": "States, organisations, meetings, chair terms, memberships, commitments, and the people \
+            named in a role and their posts, of the Khartoum Process (the EU-Horn of Africa Migration Route Initiative), each row with the \
             sources it comes from.",
         "version": version,
         "created": last_change,

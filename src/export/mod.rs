@@ -10,8 +10,8 @@
 //! # The tables
 //!
 //! One [`Table`] per export, rows in the read model's API order (see [`Catalog::new`]):
-//! `meetings`, `participations`, `chairmanships`, `memberships`, `commitments`, `states` and
-//! `organizations`. Their columns are listed in [`tables`]. The rules shared by all of them:
+//! `meetings`, `participations`, `chairmanships`, `memberships`, `commitments`, `states`,
+//! `organizations`, `people` and `posts`. Their columns are listed in [`tables`]. The rules shared by all of them:
 //! - a row that relates two records names both ends, by slug and by name;
 //! - dates are the partial dates of the record (`2014`, `2019-03`, `2019-03-07`), never expanded
 //!   to a day the sources do not give;

@@ -63,6 +63,11 @@ impl Column {
         Column::new(name, Kind::Boolean, true)
     }
 
+    /// A number that every row has.
+    pub const fn integer(name: &'static str) -> Column {
+        Column::new(name, Kind::Integer, true)
+    }
+
     /// A number that a row may lack.
     pub const fn optional_integer(name: &'static str) -> Column {
         Column::new(name, Kind::Integer, false)

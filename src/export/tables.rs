@@ -1,4 +1,4 @@
-//! The seven export tables, each a pure function of the read model.
+//! The nine export tables, each a pure function of the read model.
 //!
 //! Columns, table by table (`sources`, `source_urls` and `notes` as described in the module
 //! above; `*_slug`/`*_name` pairs name both ends of a relationship):
@@ -7,17 +7,23 @@
 //!   domains, summary, sources, source_urls, notes.
 //! - `participations`, one row per role an actor held at a meeting: meeting_slug, meeting_title,
 //!   meeting_start_date, actor_slug, actor_name, actor_kind (`state` or `organization`), role,
-//!   person, inferred, note, sources, source_urls. A participation that cites no source of its
-//!   own lists the meeting's, as the API's `Participation.sources` does.
+//!   person, inferred, note, sources, source_urls, people (the slugs of the people's records).
+//!   A participation that cites no source of its own lists the meeting's, as the API's
+//!   `Participation.sources` does.
 //! - `chairmanships`: slug, process_slug, process_name, chair_slug, chair_name, chairperson,
-//!   start, end, sources, source_urls, notes.
+//!   start, end, sources, source_urls, notes, person_slug.
 //! - `memberships`: slug, process_slug, process_name, actor_slug, actor_name, actor_kind, role,
 //!   since, since_qualifier (`NO_LATER_THAN`, `NO_EARLIER_THAN`, or empty when `since` is the
 //!   start itself), until, sources, source_urls, notes.
 //! - `commitments`: code, document_slug, document_title, kind, domain, domain_title, number,
 //!   title, text, sources, source_urls, notes.
 //! - `states`: slug, name, iso2, iso3, continent, sources, source_urls, notes.
-//! - `organizations`: slug, name, acronym, description, sources, source_urls, notes.
+//! - `organizations`: slug, name, acronym, description, sources, source_urls, notes,
+//!   part_of_slug (the organisation it is a part of).
+//! - `people`: slug, name, sources, source_urls, notes.
+//! - `posts`, one row per post a person held: person_slug, person_name, number (its place
+//!   among the person's posts, from 1), title, actor_slug, actor_name, actor_kind, start, end,
+//!   sources, source_urls.
 //!
 //! A note reads `KIND (field): text`, or `KIND: text` when it is about the whole record.
 
@@ -35,13 +41,15 @@ pub fn all(cat: &Catalog) -> Vec<Table> {
         commitments(cat),
         states(cat),
         organizations(cat),
+        people(cat),
+        posts(cat),
     ]
 }
 
 /// The schema of every table, in the order of [`all`]: the single definition of the columns,
 /// from which both the rows ([`Table::of`]) and the data package are made.
-pub const SCHEMAS: [&Schema; 7] =
-    [&MEETINGS, &PARTICIPATIONS, &CHAIRMANSHIPS, &MEMBERSHIPS, &COMMITMENTS, &STATES, &ORGANIZATIONS];
+pub const SCHEMAS: [&Schema; 9] =
+    [&MEETINGS, &PARTICIPATIONS, &CHAIRMANSHIPS, &MEMBERSHIPS, &COMMITMENTS, &STATES, &ORGANIZATIONS, &PEOPLE, &POSTS];
 
 /// The columns every record's table ends with.
 macro_rules! cited {
@@ -99,6 +107,7 @@ pub const PARTICIPATIONS: Schema = Schema {
         Column::optional_text("note"),
         Column::list("sources"),
         Column::list("source_urls"),
+        Column::list("people"),
     ],
     primary_key: &["meeting_slug", "actor_slug", "role"],
     foreign_keys: &[ForeignKey { column: "meeting_slug", table: "meetings", to: "slug" }],
@@ -107,21 +116,24 @@ pub const PARTICIPATIONS: Schema = Schema {
 /// `chairmanships`: one row per chair term.
 pub const CHAIRMANSHIPS: Schema = Schema {
     name: "chairmanships",
-    columns: &concat_columns::<11>(
-        &[
-            Column::text("slug"),
-            Column::text("process_slug"),
-            Column::text("process_name"),
-            Column::text("chair_slug"),
-            Column::text("chair_name"),
-            Column::optional_text("chairperson"),
-            Column::optional_date("start"),
-            Column::optional_date("end"),
-        ],
-        &cited!(),
+    columns: &concat_columns::<12>(
+        &concat_columns::<11>(
+            &[
+                Column::text("slug"),
+                Column::text("process_slug"),
+                Column::text("process_name"),
+                Column::text("chair_slug"),
+                Column::text("chair_name"),
+                Column::optional_text("chairperson"),
+                Column::optional_date("start"),
+                Column::optional_date("end"),
+            ],
+            &cited!(),
+        ),
+        &[Column::optional_text("person_slug")],
     ),
     primary_key: &["slug"],
-    foreign_keys: &[],
+    foreign_keys: &[ForeignKey { column: "person_slug", table: "people", to: "slug" }],
 };
 
 /// `memberships`: one row per membership of an actor in a process.
@@ -187,17 +199,20 @@ pub const STATES: Schema = Schema {
 /// `organizations`: one row per organisation.
 pub const ORGANIZATIONS: Schema = Schema {
     name: "organizations",
-    columns: &concat_columns::<7>(
-        &[
-            Column::text("slug"),
-            Column::text("name"),
-            Column::optional_text("acronym"),
-            Column::optional_text("description"),
-        ],
-        &cited!(),
+    columns: &concat_columns::<8>(
+        &concat_columns::<7>(
+            &[
+                Column::text("slug"),
+                Column::text("name"),
+                Column::optional_text("acronym"),
+                Column::optional_text("description"),
+            ],
+            &cited!(),
+        ),
+        &[Column::optional_text("part_of_slug")],
     ),
     primary_key: &["slug"],
-    foreign_keys: &[],
+    foreign_keys: &[ForeignKey { column: "part_of_slug", table: "organizations", to: "slug" }],
 };
 
 /// Two lists of columns as one array, at compile time; `N` must be their total length, or the
@@ -278,6 +293,7 @@ pub fn participations(cat: &Catalog) -> Table {
                 Cell::opt(p.note.clone()),
                 slugs(sources),
                 source_urls(cat, sources),
+                slugs(&p.people),
             ]);
         }
     }
@@ -300,6 +316,7 @@ pub fn chairmanships(cat: &Catalog) -> Table {
             slugs(&c.sources),
             source_urls(cat, &c.sources),
             notes(&c.notes),
+            Cell::opt(c.person.as_ref().map(ToString::to_string)),
         ]);
     }
     t
@@ -387,7 +404,75 @@ pub fn organizations(cat: &Catalog) -> Table {
             slugs(&o.sources),
             source_urls(cat, &o.sources),
             notes(&o.notes),
+            Cell::opt(o.part_of.as_ref().map(ToString::to_string)),
         ]);
+    }
+    t
+}
+
+/// `people`: one row per person.
+pub const PEOPLE: Schema = Schema {
+    name: "people",
+    columns: &concat_columns::<5>(&[Column::text("slug"), Column::text("name")], &cited!()),
+    primary_key: &["slug"],
+    foreign_keys: &[],
+};
+
+/// `posts`: one row per post a person held.
+pub const POSTS: Schema = Schema {
+    name: "posts",
+    columns: &[
+        Column::text("person_slug"),
+        Column::text("person_name"),
+        Column::integer("number"),
+        Column::text("title"),
+        Column::text("actor_slug"),
+        Column::text("actor_name"),
+        Column::text("actor_kind"),
+        Column::optional_date("start"),
+        Column::optional_date("end"),
+        Column::list("sources"),
+        Column::list("source_urls"),
+    ],
+    primary_key: &["person_slug", "number"],
+    foreign_keys: &[ForeignKey { column: "person_slug", table: "people", to: "slug" }],
+};
+
+/// One row per person, by slug.
+pub fn people(cat: &Catalog) -> Table {
+    let mut t = Table::of(&PEOPLE);
+    for p in &cat.ds.people {
+        t.rows.push(vec![
+            Cell::Text(p.slug.to_string()),
+            Cell::Text(p.name.clone()),
+            slugs(&p.sources),
+            source_urls(cat, &p.sources),
+            notes(&p.notes),
+        ]);
+    }
+    t
+}
+
+/// One row per post, by person, in the order the person's record gives them.
+pub fn posts(cat: &Catalog) -> Table {
+    let mut t = Table::of(&POSTS);
+    for p in &cat.ds.people {
+        for (n, post) in (1..).zip(&p.posts) {
+            let (actor_name, actor_kind) = actor(cat, &post.actor);
+            t.rows.push(vec![
+                Cell::Text(p.slug.to_string()),
+                Cell::Text(p.name.clone()),
+                Cell::Int(n),
+                Cell::Text(post.title.clone()),
+                Cell::Text(post.actor.to_string()),
+                actor_name,
+                actor_kind,
+                date(post.start),
+                date(post.end),
+                slugs(&post.sources),
+                source_urls(cat, &post.sources),
+            ]);
+        }
     }
     t
 }

@@ -55,6 +55,10 @@ fn organization(cat: &Arc<Catalog>, slug: &str) -> ApiResult<Organization> {
     found(cat.organization(slug), "organization", slug, |i| Organization(Rec::new(cat, i)))
 }
 
+fn person(cat: &Arc<Catalog>, slug: &str) -> ApiResult<Person> {
+    found(cat.person(slug), "person", slug, |i| Person(Rec::new(cat, i)))
+}
+
 fn source(cat: &Arc<Catalog>, slug: &str) -> ApiResult<Source> {
     found(cat.source(slug), "source", slug, |i| Source(Rec::new(cat, i)))
 }
@@ -145,6 +149,7 @@ impl Mutation {
         #[graphql(desc = "Actor slug (a state or an organisation).")] actor: String,
         #[graphql(desc = "The role at the meeting.")] role: MeetingRole,
         #[graphql(desc = "The person who acted for the actor, where a source names one.")] person: Option<String>,
+        #[graphql(desc = "The slugs of the people's records (`Query.people`).")] people: Option<Vec<String>>,
         #[graphql(desc = "Whether the role is inferred rather than stated by a source.")] inferred: Option<bool>,
         #[graphql(desc = "A remark, for instance the basis of an inference.")] note: Option<String>,
         #[graphql(desc = "Sources of this participation, when they differ from the meeting's.")] sources: Option<
@@ -153,7 +158,7 @@ impl Mutation {
     ) -> ApiResult<Meeting> {
         let key = meeting.clone();
         let (cat, ()) = write(ctx, move |d| {
-            let input = ParticipationInput { actor, role, person, inferred, note, sources };
+            let input = ParticipationInput { actor, role, person, people, inferred, note, sources };
             let p = participation(d, 0, input)?;
             let m = d.get_mut::<domain::Meeting>(&key)?;
             if m.participations.iter().any(|x| x.actor == p.actor && x.role == p.role) {
@@ -369,6 +374,35 @@ impl Mutation {
         #[graphql(desc = "The slug of the record.")] slug: String,
     ) -> ApiResult<Deleted> {
         delete::<domain::Organization>(ctx, slug).await
+    }
+
+    /// Creates a person, with the posts they held; the slug is the name in kebab case unless given.
+    async fn create_person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to write.")] input: CreatePersonInput,
+    ) -> ApiResult<Person> {
+        create(ctx, move |d| input.into_person(d), person).await
+    }
+
+    /// Changes the fields given of a person.
+    async fn update_person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The slug of the record.")] slug: String,
+        #[graphql(desc = "What to write.")] input: UpdatePersonInput,
+    ) -> ApiResult<Person> {
+        update(ctx, slug, move |d, key| input.apply(d, key), person).await
+    }
+
+    /// Deletes a person. Refused with `CONFLICT`, naming them, while participations or chair
+    /// terms refer to the person.
+    async fn delete_person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The slug of the record.")] slug: String,
+    ) -> ApiResult<Deleted> {
+        delete::<domain::Person>(ctx, slug).await
     }
 
     /// Creates a source, to cite by slug in notes or to reuse by its `url` in other writes.

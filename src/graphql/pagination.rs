@@ -5,7 +5,7 @@
 //! 100 is refused with `PAGE_SIZE_EXCEEDED`, not silently clamped.
 
 use super::error::{ApiError, ApiResult};
-use super::types::{Commitment, Deletion, Meeting, State};
+use super::types::{Commitment, Deletion, Meeting, Person, State};
 use async_graphql::SimpleObject;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
@@ -71,6 +71,7 @@ connection!(MeetingConnection, MeetingEdge, Meeting, "meetings");
 connection!(StateConnection, StateEdge, State, "states");
 connection!(CommitmentConnection, CommitmentEdge, Commitment, "action-plan items");
 connection!(DeletionConnection, DeletionEdge, Deletion, "deleted records");
+connection!(PersonConnection, PersonEdge, Person, "people");
 
 /// Where a page sits in its list.
 #[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]

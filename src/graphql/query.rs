@@ -2,7 +2,8 @@
 
 use super::error::{ApiError, ApiResult};
 use super::pagination::{
-    page, page_by, CommitmentConnection, DeletionConnection, MeetingConnection, PageArgs, StateConnection,
+    page, page_by, CommitmentConnection, DeletionConnection, MeetingConnection, PageArgs, PersonConnection,
+    StateConnection,
 };
 use super::scalars::{Date, DateTime};
 use super::types::*;
@@ -152,6 +153,39 @@ impl Query {
     async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organization>> {
         let root = root(ctx).await?;
         Ok((0..root.cat.ds.organizations.len()).map(|i| Organization(root.at(i))).collect())
+    }
+
+    /// A person by slug ('badr-abdelatty').
+    async fn person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The person's slug: the name in kebab case.")] slug: String,
+    ) -> ApiResult<Option<Person>> {
+        arg("slug", &slug)?;
+        let root = root(ctx).await?;
+        Ok(root.cat.person(&slug).map(|i| Person(root.at(i))))
+    }
+
+    /// The people the sources name in a role, by slug.
+    async fn people(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> ApiResult<PersonConnection> {
+        let root = root(ctx).await?;
+        let cat = &root.cat;
+        page_by(
+            cat.ds.people.len(),
+            |i| i,
+            |i| cat.ds.people[i].slug.to_string(),
+            false,
+            PageArgs { first, after, last, before },
+            |i| Person(root.at(i)),
+        )
+        .map(Into::into)
     }
 
     /// Ranked full-text search over names, titles, summaries and commitment texts, and over the

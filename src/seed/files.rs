@@ -65,6 +65,8 @@ pub struct OrganizationFile {
     pub acronym: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(rename = "partOf", skip_serializing_if = "Option::is_none")]
+    pub part_of: Option<String>,
     pub sources: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<NoteFile>,
@@ -116,6 +118,8 @@ pub struct ChairmanshipFile {
     pub end: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chairperson: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
     pub sources: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<NoteFile>,
@@ -128,6 +132,8 @@ pub struct ParticipationFile {
     pub role: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub person: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<String>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub inferred: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -214,6 +220,30 @@ pub struct CommitmentFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     pub text: String,
+    pub sources: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<NoteFile>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostFile {
+    pub title: String,
+    pub actor: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonFile {
+    pub slug: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub posts: Vec<PostFile>,
     pub sources: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<NoteFile>,

@@ -102,6 +102,7 @@ pub fn parse(dir: &str, texts: &[String]) -> Result<Seed, SeedError> {
         meetings: loader.file(Collection::Meetings, &texts[6], Loader::meeting),
         documents: loader.file(Collection::Documents, &texts[7], Loader::document),
         commitments: loader.file(Collection::Commitments, &texts[8], Loader::commitment),
+        people: loader.file(Collection::People, &texts[9], Loader::person),
     };
     // Referential checks on a partly converted dataset would report echoes of the shape errors
     // (an "unknown actor" whose record failed to parse), so they run only on clean input.
@@ -256,6 +257,7 @@ impl Loader {
             slug: at.slug("slug", &f.slug),
             sources: at.slugs("sources", &f.sources),
             notes: at.notes(f.notes),
+            part_of: f.part_of.as_deref().map(|p| at.slug("partOf", p)),
             name: f.name,
             acronym: f.acronym,
             description: f.description,
@@ -300,6 +302,7 @@ impl Loader {
             end: at.date("end", f.end.as_deref()),
             sources: at.slugs("sources", &f.sources),
             notes: at.notes(f.notes),
+            person: f.person.as_deref().map(|p| at.slug("person", p)),
             chairperson: f.chairperson,
         })
     }
@@ -314,6 +317,7 @@ impl Loader {
                     actor: at.slug(&format!("participations[{i}].actor"), &p.actor),
                     role: at.variant(&format!("participations[{i}].role"), &p.role)?,
                     sources: at.slugs(&format!("participations[{i}].sources"), &p.sources),
+                    people: at.slugs(&format!("participations[{i}].people"), &p.people),
                     person: p.person,
                     inferred: p.inferred,
                     note: p.note,
@@ -378,6 +382,28 @@ impl Loader {
             title: f.title,
             text: f.text,
             kind: at.variant("kind", &f.kind)?,
+        })
+    }
+
+    fn person(at: &mut At, f: PersonFile) -> Option<domain::Person> {
+        let posts = f
+            .posts
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| domain::Post {
+                actor: at.slug(&format!("posts[{i}].actor"), &p.actor),
+                start: at.date(&format!("posts[{i}].start"), p.start.as_deref()),
+                end: at.date(&format!("posts[{i}].end"), p.end.as_deref()),
+                sources: at.slugs(&format!("posts[{i}].sources"), &p.sources),
+                title: p.title,
+            })
+            .collect();
+        Some(domain::Person {
+            slug: at.slug("slug", &f.slug),
+            sources: at.slugs("sources", &f.sources),
+            notes: at.notes(f.notes),
+            name: f.name,
+            posts,
         })
     }
 }

@@ -90,6 +90,7 @@ pub fn scale(ds: &Dataset, n: u32) -> Result<Dataset, SeedError> {
                 slug: actor_in(&o.slug, g)?,
                 name: format!("{} (synthetic {g})", o.name),
                 acronym: o.acronym.as_ref().map(|a| format!("{a}-{g}")),
+                part_of: o.part_of.as_ref().map(|p| actor_in(p, g)).transpose()?,
                 sources: cite(&o.sources),
                 ..o.clone()
             });

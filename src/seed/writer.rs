@@ -23,6 +23,7 @@ pub fn render(ds: &Dataset) -> Vec<(&'static str, String)> {
         (Collection::Meetings.file_name(), json(ds.meetings.iter().map(meeting))),
         (Collection::Documents.file_name(), json(ds.documents.iter().map(document))),
         (Collection::Commitments.file_name(), json(ds.commitments.iter().map(commitment))),
+        (Collection::People.file_name(), json(ds.people.iter().map(person))),
     ]
 }
 
@@ -102,6 +103,7 @@ fn organization(o: &domain::Organization) -> OrganizationFile {
         name: o.name.clone(),
         acronym: o.acronym.clone(),
         description: o.description.clone(),
+        part_of: o.part_of.as_ref().map(ToString::to_string),
         sources: strings(&o.sources),
         notes: notes(&o.notes),
     }
@@ -141,6 +143,7 @@ fn chairmanship(t: &domain::Chairmanship) -> ChairmanshipFile {
         start: date(t.start),
         end: date(t.end),
         chairperson: t.chairperson.clone(),
+        person: t.person.as_ref().map(ToString::to_string),
         sources: strings(&t.sources),
         notes: notes(&t.notes),
     }
@@ -164,6 +167,7 @@ fn meeting(m: &domain::Meeting) -> MeetingFile {
                 actor: p.actor.to_string(),
                 role: name(&p.role),
                 person: p.person.clone(),
+                people: strings(&p.people),
                 inferred: p.inferred,
                 note: p.note.clone(),
                 sources: strings(&p.sources),
@@ -194,6 +198,26 @@ fn document(d: &domain::Document) -> DocumentFile {
         summary: d.summary.clone(),
         sources: strings(&d.sources),
         notes: notes(&d.notes),
+    }
+}
+
+fn person(p: &domain::Person) -> PersonFile {
+    PersonFile {
+        slug: p.slug.to_string(),
+        name: p.name.clone(),
+        posts: p
+            .posts
+            .iter()
+            .map(|x| PostFile {
+                title: x.title.clone(),
+                actor: x.actor.to_string(),
+                start: date(x.start),
+                end: date(x.end),
+                sources: strings(&x.sources),
+            })
+            .collect(),
+        sources: strings(&p.sources),
+        notes: notes(&p.notes),
     }
 }
 

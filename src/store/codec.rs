@@ -9,8 +9,10 @@
 use serde::{de::DeserializeOwned, Serialize};
 
 /// The version of the on-disk encoding this build writes and reads. Version 2 added the archive
-/// fields of a source and the start qualifier of a membership.
-pub const FORMAT_VERSION: u8 = 2;
+/// fields of a source and the start qualifier of a membership; version 3 the links from a
+/// participation and a chair term to the records of their people, and the parent of an
+/// organisation.
+pub const FORMAT_VERSION: u8 = 3;
 
 /// The oldest version this build still reads.
 pub const OLDEST_VERSION: u8 = 1;

@@ -174,6 +174,7 @@ impl Store {
         plan.diff(&old.meetings, &new.meetings)?;
         plan.diff(&old.documents, &new.documents)?;
         plan.diff(&old.commitments, &new.commitments)?;
+        plan.diff(&old.people, &new.people)?;
         let current = self.read_meta()?.unwrap_or_default();
         if plan.changes.is_empty() {
             return Ok(Committed { meta: current, changes: Vec::new() });

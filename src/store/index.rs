@@ -107,6 +107,7 @@ fn role_part(r: MeetingRole) -> &'static [u8] {
         MeetingRole::Chair => b"chair",
         MeetingRole::CoChair => b"co-chair",
         MeetingRole::Organiser => b"organiser",
+        MeetingRole::Participant => b"participant",
     }
 }
 

@@ -3,7 +3,7 @@
 //! only into the version-1 shape, which is then converted, filling what it lacked with "unknown".
 
 use super::codec::{self, CodecError};
-use crate::domain::{self, MembershipRole, Note, PartialDate, Slug};
+use crate::domain::{self, MeetingKind, MeetingRole, MembershipRole, Note, PartialDate, Relation, Slug};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -31,20 +31,78 @@ struct MembershipV1 {
     notes: Vec<Note>,
 }
 
-/// Decodes bytes of any readable version: the current layout, or the version-1 shape converted.
-fn read<T: DeserializeOwned, V1: DeserializeOwned>(
+/// An organisation as format versions 1 and 2 stored it: without the organisation it is part of.
+#[derive(Deserialize)]
+struct OrganizationV2 {
+    slug: Slug,
+    name: String,
+    acronym: Option<String>,
+    description: Option<String>,
+    sources: Vec<Slug>,
+    notes: Vec<Note>,
+}
+
+/// A participation as format versions 1 and 2 stored it: without the links to people.
+#[derive(Deserialize)]
+struct ParticipationV2 {
+    actor: Slug,
+    role: MeetingRole,
+    person: Option<String>,
+    inferred: bool,
+    note: Option<String>,
+    sources: Vec<Slug>,
+}
+
+/// A meeting as format versions 1 and 2 stored it: its participations without links to people.
+#[derive(Deserialize)]
+struct MeetingV2 {
+    slug: Slug,
+    title: String,
+    kind: MeetingKind,
+    start_date: PartialDate,
+    end_date: Option<PartialDate>,
+    online: bool,
+    city: Option<String>,
+    country: Option<Slug>,
+    processes: Vec<Slug>,
+    participations: Vec<ParticipationV2>,
+    attendance: Option<u32>,
+    summary: Option<String>,
+    domains: Vec<u8>,
+    related: Vec<Relation>,
+    sources: Vec<Slug>,
+    notes: Vec<Note>,
+}
+
+/// A chair term as format versions 1 and 2 stored it: without the link to its chairperson's record.
+#[derive(Deserialize)]
+struct ChairmanshipV2 {
+    slug: Slug,
+    process: Slug,
+    chair: Slug,
+    start: Option<PartialDate>,
+    end: Option<PartialDate>,
+    chairperson: Option<String>,
+    sources: Vec<Slug>,
+    notes: Vec<Note>,
+}
+
+/// Decodes bytes of any readable version: the current layout, or, for bytes of version `last_old`
+/// or older, the former shape converted.
+fn read<T: DeserializeOwned, Old: DeserializeOwned>(
     bytes: &[u8],
-    from_v1: impl FnOnce(V1) -> T,
+    last_old: u8,
+    from_old: impl FnOnce(Old) -> T,
 ) -> Result<T, CodecError> {
-    if codec::version(bytes)? > 1 {
+    if codec::version(bytes)? > last_old {
         return codec::decode(bytes);
     }
-    codec::decode(bytes).map(from_v1)
+    codec::decode(bytes).map(from_old)
 }
 
 /// Decodes a stored source of any readable version.
 pub(super) fn source(bytes: &[u8]) -> Result<domain::Source, CodecError> {
-    read(bytes, |s: SourceV1| domain::Source {
+    read(bytes, 1, |s: SourceV1| domain::Source {
         slug: s.slug,
         title: s.title,
         url: s.url,
@@ -59,7 +117,7 @@ pub(super) fn source(bytes: &[u8]) -> Result<domain::Source, CodecError> {
 
 /// Decodes a stored membership of any readable version.
 pub(super) fn membership(bytes: &[u8]) -> Result<domain::Membership, CodecError> {
-    read(bytes, |m: MembershipV1| domain::Membership {
+    read(bytes, 1, |m: MembershipV1| domain::Membership {
         slug: m.slug,
         process: m.process,
         actor: m.actor,
@@ -69,6 +127,68 @@ pub(super) fn membership(bytes: &[u8]) -> Result<domain::Membership, CodecError>
         until: m.until,
         sources: m.sources,
         notes: m.notes,
+    })
+}
+
+/// Decodes a stored organisation of any readable version; older ones are part of none.
+pub(super) fn organization(bytes: &[u8]) -> Result<domain::Organization, CodecError> {
+    read(bytes, 2, |o: OrganizationV2| domain::Organization {
+        slug: o.slug,
+        name: o.name,
+        acronym: o.acronym,
+        description: o.description,
+        part_of: None,
+        sources: o.sources,
+        notes: o.notes,
+    })
+}
+
+/// Decodes a stored meeting of any readable version; older ones link no people.
+pub(super) fn meeting(bytes: &[u8]) -> Result<domain::Meeting, CodecError> {
+    read(bytes, 2, |m: MeetingV2| domain::Meeting {
+        slug: m.slug,
+        title: m.title,
+        kind: m.kind,
+        start_date: m.start_date,
+        end_date: m.end_date,
+        online: m.online,
+        city: m.city,
+        country: m.country,
+        processes: m.processes,
+        participations: m
+            .participations
+            .into_iter()
+            .map(|p| domain::Participation {
+                actor: p.actor,
+                role: p.role,
+                person: p.person,
+                people: Vec::new(),
+                inferred: p.inferred,
+                note: p.note,
+                sources: p.sources,
+            })
+            .collect(),
+        attendance: m.attendance,
+        summary: m.summary,
+        domains: m.domains,
+        related: m.related,
+        sources: m.sources,
+        notes: m.notes,
+    })
+}
+
+/// Decodes a stored chair term of any readable version; older ones link no person.
+pub(super) fn chairmanship(bytes: &[u8]) -> Result<domain::Chairmanship, CodecError> {
+    read(bytes, 2, |t: ChairmanshipV2| domain::Chairmanship {
+        slug: t.slug,
+        process: t.process,
+        chair: t.chair,
+        start: t.start,
+        end: t.end,
+        chairperson: t.chairperson,
+        person: None,
+        sources: t.sources,
+        notes: t.notes,
     })
 }
 
@@ -128,6 +248,62 @@ mod tests {
         assert_eq!(m.sources, vec![slug("seed-002")]);
         let now = domain::Membership { since_qualifier: Some(domain::SinceQualifier::NoLaterThan), ..m };
         assert_eq!(membership(&codec::encode(&now).unwrap()).unwrap(), now);
+    }
+
+    #[test]
+    fn an_organisation_written_by_format_version_2_reads_as_part_of_none() {
+        let v2 =
+            (slug("ec"), "European Commission", Some("EC"), None::<String>, vec![slug("seed-002")], Vec::<Note>::new());
+        let mut bytes = codec::encode(&v2).unwrap();
+        bytes[0] = 2;
+        let o = organization(&bytes).unwrap();
+        assert_eq!((o.slug.as_str(), o.acronym.as_deref(), &o.part_of), ("ec", Some("EC"), &None));
+        let now = domain::Organization { slug: slug("dg-intpa"), part_of: Some(slug("ec")), ..o };
+        assert_eq!(organization(&codec::encode(&now).unwrap()).unwrap(), now);
+    }
+
+    #[test]
+    fn a_chair_term_written_by_format_version_2_reads_with_no_person_linked() {
+        let v2 = (
+            slug("khartoum-process-2024-egypt"),
+            slug("khartoum-process"),
+            slug("eg"),
+            Some(PartialDate::parse("2024-04-17").unwrap()),
+            None::<PartialDate>,
+            Some("Wael Badawi"),
+            vec![slug("seed-001")],
+            Vec::<Note>::new(),
+        );
+        let mut bytes = codec::encode(&v2).unwrap();
+        bytes[0] = 2;
+        let t = chairmanship(&bytes).unwrap();
+        assert_eq!((t.chair.as_str(), t.chairperson.as_deref(), &t.person), ("eg", Some("Wael Badawi"), &None));
+        let now = domain::Chairmanship { person: Some(slug("wael-badawi")), ..t };
+        assert_eq!(chairmanship(&codec::encode(&now).unwrap()).unwrap(), now);
+    }
+
+    #[test]
+    fn a_participation_written_by_format_version_2_reads_with_no_people_linked() {
+        let participation =
+            (slug("eg"), MeetingRole::Chair, Some("Badr Abdelatty"), false, None::<String>, Vec::<Slug>::new());
+        let v2 = (
+            (
+                slug("2025-04-cairo-ministerial-conference"),
+                "2nd Ministerial Conference",
+                MeetingKind::MinisterialConference,
+            ),
+            (PartialDate::parse("2025-04-09").unwrap(), None::<PartialDate>, false, Some("Cairo"), Some(slug("eg"))),
+            (vec![slug("khartoum-process")], vec![participation], None::<u32>, None::<String>, Vec::<u8>::new()),
+            (Vec::<Relation>::new(), vec![slug("seed-000")], Vec::<Note>::new()),
+        );
+        let mut bytes = codec::encode(&v2).unwrap();
+        bytes[0] = 2;
+        let m = meeting(&bytes).unwrap();
+        let p = &m.participations[0];
+        assert_eq!((p.actor.as_str(), p.person.as_deref(), p.people.len()), ("eg", Some("Badr Abdelatty"), 0));
+        let mut now = m.clone();
+        now.participations[0].people = vec![slug("badr-abdelatty")];
+        assert_eq!(meeting(&codec::encode(&now).unwrap()).unwrap(), now);
     }
 
     #[test]

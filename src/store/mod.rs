@@ -262,7 +262,16 @@ macro_rules! searchable {
     )*};
 }
 
-searchable!(domain::State, domain::Organization, domain::Process, domain::Document, domain::Commitment);
+searchable!(domain::State, domain::Process, domain::Document, domain::Commitment);
+impl Stored for domain::Organization {
+    fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
+        index::search_entries(self)
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Self, codec::CodecError> {
+        legacy::organization(bytes)
+    }
+}
 impl Stored for domain::Membership {
     fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
         index::membership_entries(self)
@@ -276,6 +285,10 @@ impl Stored for domain::Chairmanship {
     fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
         index::chairmanship_entries(self)
     }
+
+    fn decode(bytes: &[u8]) -> Result<Self, codec::CodecError> {
+        legacy::chairmanship(bytes)
+    }
 }
 impl Stored for domain::Meeting {
     fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
@@ -283,7 +296,13 @@ impl Stored for domain::Meeting {
         v.extend(index::search_entries(self));
         v
     }
+
+    fn decode(bytes: &[u8]) -> Result<Self, codec::CodecError> {
+        legacy::meeting(bytes)
+    }
 }
+/// People are read through the read model's links, not searched or indexed in the store.
+impl Stored for domain::Person {}
 
 /// The tree of a collection: its seed file's stem. Index and stamp keys name collections so too.
 fn tree_name(c: Collection) -> &'static str {
@@ -663,6 +682,7 @@ impl Store {
         self.write_all(&ds.meetings)?;
         self.write_all(&ds.documents)?;
         self.write_all(&ds.commitments)?;
+        self.write_all(&ds.people)?;
         self.write_indexes(all_index_lists(ds))?;
         let stamp = commit::fresh_stamp(now)?;
         let stamps = ds.keys().into_iter().map(|(c, key)| Ok((commit::stamp_key(c, key.as_bytes()), stamp.clone())));
@@ -733,6 +753,7 @@ impl Store {
             meetings: self.read_all()?,
             documents: self.read_all()?,
             commitments: self.read_all()?,
+            people: self.read_all()?,
         })
     }
 
@@ -877,6 +898,7 @@ impl Store {
         self.read_changed(&mut ds.meetings, changes)?;
         self.read_changed(&mut ds.documents, changes)?;
         self.read_changed(&mut ds.commitments, changes)?;
+        self.read_changed(&mut ds.people, changes)?;
         let tree = self.db()?.open_tree(STAMPS)?;
         for c in changes {
             let key = commit::stamp_key(c.collection, c.key.as_bytes());
@@ -1255,6 +1277,7 @@ fn all_index_lists(ds: &Dataset) -> Lists {
     of(&ds.meetings, &mut out);
     of(&ds.documents, &mut out);
     of(&ds.commitments, &mut out);
+    of(&ds.people, &mut out);
     out.into_iter().collect()
 }
 

@@ -80,7 +80,8 @@ fn quoted(note: &str) -> Vec<String> {
 /// Every note in the seed with the sources it rests on: its own, else its record's (for a
 /// participation, else its meeting's), and a label saying where it is.
 fn notes_with_sources() -> Vec<(String, String, Vec<String>)> {
-    let files = ["states", "organizations", "processes", "memberships", "chairmanships", "meetings", "documents"];
+    let files =
+        ["states", "organizations", "processes", "memberships", "chairmanships", "meetings", "documents", "people"];
     let mut out = Vec::new();
     for file in files.iter().chain(&["commitments"]) {
         for r in seed_file(&format!("{file}.json")) {

@@ -525,7 +525,14 @@ fn walk_calls(current_chair: &str) -> Vec<(&'static str, Value)> {
         (
             "createOrganization",
             json!({ "input": { "slug": "walk-org-2", "name": "Walk Organisation Two",
-            "acronym": "WO2", "description": "For the walk.", "notes": [walk_note(3)], "sources": [walk_source(4)] } }),
+            "acronym": "WO2", "description": "For the walk.", "partOf": "ec", "notes": [walk_note(3)],
+            "sources": [walk_source(4)] } }),
+        ),
+        (
+            "createPerson",
+            json!({ "input": { "slug": "walk-person-2", "name": "Walk Person Two",
+            "posts": [{ "title": "Minister", "actor": "zy", "sources": [walk_source(23)] }],
+            "notes": [walk_note(24)], "sources": [walk_source(25)] } }),
         ),
         (
             "createMembership",
@@ -536,7 +543,7 @@ fn walk_calls(current_chair: &str) -> Vec<(&'static str, Value)> {
         (
             "createChairmanship",
             json!({ "input": { "slug": "walk-chair", "process": "khartoum-process",
-            "chair": "zz", "chairperson": "A. Chair", "start": "2031-01", "notes": [walk_note(7)],
+            "chair": "zz", "chairperson": "A. Chair", "person": "walk-person-2", "start": "2031-01", "notes": [walk_note(7)],
             "sources": [walk_source(8)] } }),
         ),
         (
@@ -544,8 +551,8 @@ fn walk_calls(current_chair: &str) -> Vec<(&'static str, Value)> {
             json!({ "input": { "slug": "2030-03-rome-walk-third", "title": "Walk meeting three",
             "kind": "THEMATIC_MEETING", "startDate": "2030-03-02", "city": "Rome", "country": "it",
             "summary": "A summary.", "processes": ["khartoum-process"],
-            "participations": [{ "actor": "it", "role": "HOST", "person": "A. Host", "note": "n",
-                                 "sources": [walk_source(9)] }],
+            "participations": [{ "actor": "it", "role": "HOST", "person": "A. Host", "people": ["walk-person-2"],
+                                 "note": "n", "sources": [walk_source(9)] }],
             "notes": [walk_note(10)], "sources": [walk_source(11)] } }),
         ),
         (
@@ -561,7 +568,14 @@ fn walk_calls(current_chair: &str) -> Vec<(&'static str, Value)> {
         (
             "updateOrganization",
             json!({ "slug": "walk-org", "input": { "name": "Walk Organisation",
-            "acronym": "WO", "description": "Again.", "notes": [walk_note(14)], "sources": [walk_source(15)] } }),
+            "acronym": "WO", "description": "Again.", "partOf": "ec", "notes": [walk_note(14)],
+            "sources": [walk_source(15)] } }),
+        ),
+        (
+            "updatePerson",
+            json!({ "slug": "walk-person-2", "input": { "name": "Walk Person",
+            "posts": [{ "title": "Envoy", "actor": "de", "sources": [walk_source(26)] }],
+            "notes": [walk_note(27)], "sources": [walk_source(28)] } }),
         ),
         (
             "updateMembership",
@@ -570,7 +584,7 @@ fn walk_calls(current_chair: &str) -> Vec<(&'static str, Value)> {
         ),
         (
             "updateChairmanship",
-            json!({ "slug": current_chair, "input": { "chairperson": "A. Chairperson",
+            json!({ "slug": current_chair, "input": { "chairperson": "A. Chairperson", "person": "walk-person-2",
             "notes": [walk_note(18)], "sources": [walk_source(19)] } }),
         ),
         (
@@ -582,7 +596,7 @@ fn walk_calls(current_chair: &str) -> Vec<(&'static str, Value)> {
         (
             "addParticipation",
             json!({ "meeting": "2030-01-rome-walk", "actor": "de", "role": "CO_HOST",
-            "person": "A. Co-host", "note": "n", "sources": [walk_source(22)] }),
+            "person": "A. Co-host", "people": ["walk-person-2"], "note": "n", "sources": [walk_source(22)] }),
         ),
         ("removeParticipation", json!({ "meeting": "2030-01-rome-walk", "actor": "it", "role": "HOST" })),
         (
@@ -597,6 +611,7 @@ fn walk_calls(current_chair: &str) -> Vec<(&'static str, Value)> {
         ("deleteChairmanship", json!({ "slug": "walk-chair" })),
         ("deleteMeeting", json!({ "slug": "2030-02-rome-walk-other" })),
         ("deleteOrganization", json!({ "slug": "walk-org" })),
+        ("deletePerson", json!({ "slug": "walk-person" })),
         ("deleteSource", json!({ "slug": "walk-source-2" })),
         ("deleteState", json!({ "slug": "zz" })),
     ]
@@ -629,6 +644,10 @@ async fn walk_setup(app: &TestApp) -> String {
         (
             "createOrganization",
             json!({ "input": { "slug": "walk-org", "name": "Walk Organisation", "sources": [walk_source(102)] } }),
+        ),
+        (
+            "createPerson",
+            json!({ "input": { "slug": "walk-person", "name": "Walk Person", "sources": [walk_source(110)] } }),
         ),
         (
             "createSource",

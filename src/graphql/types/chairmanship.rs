@@ -81,6 +81,12 @@ impl Chairmanship {
         self.r().chairperson.as_deref()
     }
 
+    /// The record of the person who chaired, with their posts and the meetings where they acted.
+    async fn person(&self) -> ApiResult<Option<Person>> {
+        let found = self.r().person.as_ref().map(|p| self.0.must(self.0.cat.person(p.as_str()), p.as_str()));
+        Ok(found.transpose()?.map(|i| Person(self.0.at(i))))
+    }
+
     /// The term before this one in the same process.
     async fn previous(&self) -> Option<Chairmanship> {
         self.neighbour(-1)

@@ -52,6 +52,7 @@ pub fn typename(c: Collection) -> &'static str {
         Collection::Meetings => "Meeting",
         Collection::Documents => "Document",
         Collection::Commitments => "Commitment",
+        Collection::People => "Person",
     }
 }
 

@@ -79,6 +79,8 @@ pub enum MeetingRole {
     CoChair,
     /// Organised the meeting without hosting or chairing it (for instance an implementing organisation).
     Organiser,
+    /// Took part in no other role, where a source lists the participants.
+    Participant,
 }
 
 /// How a meeting relates to another.
@@ -105,6 +107,8 @@ pub enum DocumentKind {
     Declaration,
     /// An action plan, with domains and commitments.
     ActionPlan,
+    /// A memorandum of understanding between organisations.
+    MemorandumOfUnderstanding,
 }
 
 /// Whether an action-plan item is a cross-cutting approach or a numbered commitment.

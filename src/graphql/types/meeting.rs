@@ -202,6 +202,11 @@ pub struct Participation {
 }
 
 impl Participation {
+    /// Participation `index` of the meeting `meeting`.
+    pub(crate) fn new(meeting: Rec, index: usize) -> Participation {
+        Participation { meeting, index }
+    }
+
     fn r(&self) -> &domain::Participation {
         &self.meeting.cat.ds.meetings[self.meeting.ix].participations[self.index]
     }
@@ -226,9 +231,17 @@ impl Participation {
         Meeting(self.meeting.clone())
     }
 
-    /// The person who acted for the actor, where a source names one.
+    /// The person who acted for the actor, where a source names one: the name as the sources
+    /// give it (two names are separated by a semicolon). `people` gives their records.
     async fn person(&self) -> Option<&str> {
         self.r().person.as_deref()
+    }
+
+    /// The records of the people who acted for the actor, with their posts.
+    async fn people(&self) -> ApiResult<Vec<Person>> {
+        let cat = &self.meeting.cat;
+        let found = self.r().people.iter().map(|p| self.meeting.must(cat.person(p.as_str()), p.as_str()));
+        found.map(|i| Ok(Person(self.meeting.at(i?)))).collect()
     }
 
     /// Whether the role is inferred rather than stated by a source; `note` gives the basis.

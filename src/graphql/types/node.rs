@@ -26,6 +26,8 @@ pub enum Node {
     Membership(Membership),
     /// Where a fact comes from.
     Source(Source),
+    /// A person named in a role.
+    Person(Person),
 }
 
 /// A decoded global id: the GraphQL type name and the record's key.
@@ -64,6 +66,7 @@ impl NodeId {
             "Commitment" => Node::Commitment(Commitment(root.at(c.commitment(k)?))),
             "Membership" => Node::Membership(Membership(root.at(c.membership(k)?))),
             "Source" => Node::Source(Source(root.at(c.source(k)?))),
+            "Person" => Node::Person(Person(root.at(c.person(k)?))),
             _ => return None,
         };
         Some(node)

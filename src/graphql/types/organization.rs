@@ -72,6 +72,18 @@ impl Organization {
         self.r().description.as_deref()
     }
 
+    /// The organisation this one is a part of (the European Commission, for one of its
+    /// directorates-general).
+    async fn part_of(&self) -> ApiResult<Option<Organization>> {
+        let found = self.r().part_of.as_ref().map(|p| self.0.must(self.0.cat.organization(p.as_str()), p.as_str()));
+        Ok(found.transpose()?.map(|i| Organization(self.0.at(i))))
+    }
+
+    /// The organisations that are part of this one, by slug.
+    async fn parts(&self) -> Vec<Organization> {
+        self.0.cat.parts_of(self.r().slug.as_str()).iter().map(|&i| Organization(self.0.at(i))).collect()
+    }
+
     /// The organisation's memberships in processes, over time.
     async fn memberships(&self) -> Vec<Membership> {
         self.0.cat.memberships_of_actor(self.r().slug.as_str()).iter().map(|&i| Membership(self.0.at(i))).collect()

@@ -52,6 +52,8 @@ pub struct ParticipationInput {
     pub role: MeetingRole,
     /// The person who acted for the actor, where a source names one.
     pub person: Option<String>,
+    /// The slugs of the people's records (`Query.people`), where the person has one.
+    pub people: Option<Vec<String>>,
     /// Whether the role is inferred rather than stated by a source (then add a note saying why).
     pub inferred: Option<bool>,
     /// A remark, for instance the basis of an inference.
@@ -140,6 +142,8 @@ pub struct CreateChairmanshipInput {
     pub end: Option<PartialDate>,
     /// The person who chaired on the state's behalf.
     pub chairperson: Option<String>,
+    /// The slug of that person's record (`Query.people`), where they have one.
+    pub person: Option<String>,
     /// Where the facts come from; at least one.
     pub sources: Vec<SourceInput>,
     /// The slug, when the derived one does not fit.
@@ -159,6 +163,8 @@ pub struct UpdateChairmanshipInput {
     pub end: MaybeUndefined<PartialDate>,
     /// The person who chaired; null clears it.
     pub chairperson: MaybeUndefined<String>,
+    /// The slug of that person's record; null clears it.
+    pub person: MaybeUndefined<String>,
     /// Sources; replace the list.
     pub sources: MaybeUndefined<Vec<SourceInput>>,
     /// Remarks; replace the list.
@@ -245,6 +251,8 @@ pub struct CreateOrganizationInput {
     pub acronym: Option<String>,
     /// One sentence on what it is, in your own words.
     pub description: Option<String>,
+    /// The slug of the organisation it is a part of.
+    pub part_of: Option<String>,
     /// Where the facts come from; at least one.
     pub sources: Vec<SourceInput>,
     /// Remarks.
@@ -260,6 +268,51 @@ pub struct UpdateOrganizationInput {
     pub acronym: MaybeUndefined<String>,
     /// The description; null clears it.
     pub description: MaybeUndefined<String>,
+    /// The slug of the organisation it is a part of; null clears it.
+    pub part_of: MaybeUndefined<String>,
+    /// Sources; replace the list.
+    pub sources: MaybeUndefined<Vec<SourceInput>>,
+    /// Remarks; replace the list.
+    pub notes: MaybeUndefined<Vec<NoteInput>>,
+}
+
+/// A post a person held, as a source gives it.
+#[derive(InputObject)]
+pub struct PostInput {
+    /// The title of the post as the source gives it.
+    pub title: String,
+    /// The slug of the state or organisation it was held for.
+    pub actor: String,
+    /// When the person took the post, where a source says.
+    pub start: Option<PartialDate>,
+    /// When the person left it, where a source says.
+    pub end: Option<PartialDate>,
+    /// Where the post is stated; at least one.
+    pub sources: Vec<SourceInput>,
+}
+
+/// A new person. Its slug is the name in kebab case unless given.
+#[derive(InputObject)]
+pub struct CreatePersonInput {
+    /// The name as the sources write it.
+    pub name: String,
+    /// The posts the person held.
+    pub posts: Option<Vec<PostInput>>,
+    /// Where the facts come from; at least one.
+    pub sources: Vec<SourceInput>,
+    /// The slug, when the derived one does not fit.
+    pub slug: Option<String>,
+    /// Remarks.
+    pub notes: Option<Vec<NoteInput>>,
+}
+
+/// Only the fields given are changed.
+#[derive(InputObject)]
+pub struct UpdatePersonInput {
+    /// The name.
+    pub name: MaybeUndefined<String>,
+    /// The posts; replace the list.
+    pub posts: MaybeUndefined<Vec<PostInput>>,
     /// Sources; replace the list.
     pub sources: MaybeUndefined<Vec<SourceInput>>,
     /// Remarks; replace the list.
@@ -334,6 +387,15 @@ pub fn update<T>(target: &mut Option<T>, value: MaybeUndefined<T>) {
         MaybeUndefined::Null => *target = None,
         MaybeUndefined::Value(v) => *target = Some(v),
     }
+}
+
+/// The reference of a partial update parsed as a slug: absent stays absent, `null` clears.
+pub fn slug_update(field: &str, value: MaybeUndefined<String>) -> Res<MaybeUndefined<Slug>> {
+    Ok(match value {
+        MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+        MaybeUndefined::Null => MaybeUndefined::Null,
+        MaybeUndefined::Value(s) => MaybeUndefined::Value(Draft::slug(field, &s)?),
+    })
 }
 
 /// Converts the value of a partial update, if it has one.
@@ -427,6 +489,9 @@ pub fn participation(d: &mut Draft, i: usize, p: ParticipationInput) -> Res<doma
         actor: Draft::slug(&format!("participations[{i}].actor"), &p.actor)?,
         role: p.role.into(),
         person: opt_text(&format!("participations[{i}].person"), p.person)?,
+        people: (p.people.unwrap_or_default().iter().enumerate())
+            .map(|(j, s)| Draft::slug(&format!("participations[{i}].people[{j}]"), s))
+            .collect::<Res<_>>()?,
         inferred: p.inferred.unwrap_or(false),
         note: opt_text(&format!("participations[{i}].note"), p.note)?,
         sources,
@@ -531,6 +596,7 @@ impl CreateChairmanshipInput {
             start: Some(self.start),
             end: self.end,
             chairperson: opt_text("chairperson", self.chairperson)?,
+            person: self.person.map(|p| Draft::slug("person", &p)).transpose()?,
             sources: cite(d, self.sources)?,
             notes: notes(d, self.notes)?,
         })
@@ -543,6 +609,7 @@ impl UpdateChairmanshipInput {
         let sources = given("sources", self.sources)?.map(|s| cite(d, s)).transpose()?;
         let notes = given("notes", self.notes)?.map(|n| notes(d, Some(n))).transpose()?;
         let chair = given("chair", self.chair)?.map(|c| Draft::slug("chair", &c)).transpose()?;
+        let person = slug_update("person", self.person)?;
         let t = d.get_mut::<domain::Chairmanship>(slug)?;
         if let Some(c) = chair {
             t.chair = c;
@@ -552,6 +619,7 @@ impl UpdateChairmanshipInput {
         }
         update(&mut t.end, self.end);
         update_text("chairperson", &mut t.chairperson, self.chairperson)?;
+        update(&mut t.person, person);
         if let Some(s) = sources {
             t.sources = s;
         }
@@ -668,6 +736,7 @@ impl CreateOrganizationInput {
             name: text("name", self.name)?,
             acronym: opt_text("acronym", self.acronym)?,
             description: opt_text("description", self.description)?,
+            part_of: self.part_of.map(|p| Draft::slug("partOf", &p)).transpose()?,
             sources: cite(d, self.sources)?,
             notes: notes(d, self.notes)?,
         })
@@ -680,17 +749,77 @@ impl UpdateOrganizationInput {
         let sources = given("sources", self.sources)?.map(|s| cite(d, s)).transpose()?;
         let notes = given("notes", self.notes)?.map(|n| notes(d, Some(n))).transpose()?;
         let name = given("name", self.name)?.map(|n| text("name", n)).transpose()?;
+        let part_of = slug_update("partOf", self.part_of)?;
         let o = d.get_mut::<domain::Organization>(slug)?;
         if let Some(n) = name {
             o.name = n;
         }
         update_text("acronym", &mut o.acronym, self.acronym)?;
         update_text("description", &mut o.description, self.description)?;
+        update(&mut o.part_of, part_of);
         if let Some(x) = sources {
             o.sources = x;
         }
         if let Some(n) = notes {
             o.notes = n;
+        }
+        Ok(())
+    }
+}
+
+/// The posts of a person.
+fn posts(d: &mut Draft, v: Vec<PostInput>) -> Res<Vec<domain::Post>> {
+    (v.into_iter().enumerate())
+        .map(|(i, p)| {
+            Ok(domain::Post {
+                title: text(&format!("posts[{i}].title"), p.title)?,
+                actor: Draft::slug(&format!("posts[{i}].actor"), &p.actor)?,
+                start: p.start,
+                end: p.end,
+                sources: cite(d, p.sources)?,
+            })
+        })
+        .collect()
+}
+
+impl CreatePersonInput {
+    /// The new person.
+    pub fn into_person(self, d: &mut Draft) -> Res<domain::Person> {
+        let name = text("name", self.name)?;
+        let slug = match self.slug {
+            Some(s) => Draft::slug("slug", &s)?,
+            None => crate::curation::name_slug(&name)
+                .ok_or_else(|| CurationError::Invalid("slug: cannot derive one; give a slug".into()))?,
+        };
+        Ok(domain::Person {
+            slug,
+            name,
+            posts: posts(d, self.posts.unwrap_or_default())?,
+            sources: cite(d, self.sources)?,
+            notes: notes(d, self.notes)?,
+        })
+    }
+}
+
+impl UpdatePersonInput {
+    /// Applies the fields given to the person `slug`.
+    pub fn apply(self, d: &mut Draft, slug: &str) -> Res<()> {
+        let sources = given("sources", self.sources)?.map(|s| cite(d, s)).transpose()?;
+        let notes = given("notes", self.notes)?.map(|n| notes(d, Some(n))).transpose()?;
+        let posts = given("posts", self.posts)?.map(|p| posts(d, p)).transpose()?;
+        let name = given("name", self.name)?.map(|n| text("name", n)).transpose()?;
+        let p = d.get_mut::<domain::Person>(slug)?;
+        if let Some(n) = name {
+            p.name = n;
+        }
+        if let Some(x) = posts {
+            p.posts = x;
+        }
+        if let Some(x) = sources {
+            p.sources = x;
+        }
+        if let Some(n) = notes {
+            p.notes = n;
         }
         Ok(())
     }
