@@ -108,5 +108,5 @@ async fn main() {
     }
     report("updateMeeting", updated);
     println!("after the writes: {}", own_memory());
-    println!("store size on disk: {} bytes", app.store().size_on_disk().unwrap_or(0));
+    println!("store size on disk: {} bytes", app.store().sled().map_or(Ok(0), |s| s.size_on_disk()).unwrap_or(0));
 }

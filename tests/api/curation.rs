@@ -734,12 +734,14 @@ async fn a_read_while_a_write_is_in_flight_answers_at_once_from_the_read_model_b
     // flight for as long as the test needs, with no timing involved.
     let (entered, in_edit) = std::sync::mpsc::channel();
     let (release, released) = std::sync::mpsc::channel::<()>();
+    // Shared, since a write's edit is cloned for each of its tries.
+    let released = std::sync::Arc::new(std::sync::Mutex::new(released));
     let curator = std::sync::Arc::clone(&app.app.curator);
     let write = tokio::spawn(async move {
         curator
             .write(Some(TOKEN), move |draft| {
                 entered.send(()).unwrap();
-                released.recv().unwrap();
+                released.lock().unwrap().recv().unwrap();
                 draft.get_mut::<Meeting>("2025-aswan-legal-pathways")?.attendance = Some(77);
                 Ok(())
             })

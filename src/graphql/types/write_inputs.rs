@@ -61,7 +61,7 @@ pub struct ParticipationInput {
 }
 
 /// A new meeting.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct CreateMeetingInput {
     /// `<yyyy>-<mm>-<place>-<topic>`, e.g. '2026-03-rome-som'.
     pub slug: String,
@@ -97,7 +97,7 @@ pub struct CreateMeetingInput {
 
 /// Only the fields given are changed; `null` clears an optional field (`endDate`, `city`,
 /// `country`, `attendance`, `summary`). Lists given replace the whole list.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct UpdateMeetingInput {
     /// The meeting's name.
     pub title: MaybeUndefined<String>,
@@ -128,7 +128,7 @@ pub struct UpdateMeetingInput {
 }
 
 /// A new chair term. Its slug is `<process>-<start year>-<state name>` unless given.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct CreateChairmanshipInput {
     /// Process slug.
     pub process: String,
@@ -149,7 +149,7 @@ pub struct CreateChairmanshipInput {
 }
 
 /// Only the fields given are changed; `null` clears `end` or `chairperson`.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct UpdateChairmanshipInput {
     /// State slug of the chair.
     pub chair: MaybeUndefined<String>,
@@ -167,7 +167,7 @@ pub struct UpdateChairmanshipInput {
 
 /// A new membership. Its slug is `<process>-<role>-<actor>` (with `-2`, `-3` for later spans)
 /// unless given.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct CreateMembershipInput {
     /// Process slug.
     pub process: String,
@@ -188,7 +188,7 @@ pub struct CreateMembershipInput {
 }
 
 /// Only the fields given are changed; `null` clears `since` or `until`.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct UpdateMembershipInput {
     /// The role held.
     pub role: MaybeUndefined<MembershipRole>,
@@ -203,7 +203,7 @@ pub struct UpdateMembershipInput {
 }
 
 /// A new state. Its slug is its ISO 3166-1 alpha-2 code in lower case.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct CreateStateInput {
     /// Lower-case ISO 3166-1 alpha-2 code ('ke').
     pub slug: String,
@@ -220,7 +220,7 @@ pub struct CreateStateInput {
 }
 
 /// Only the fields given are changed.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct UpdateStateInput {
     /// The English short name.
     pub name: MaybeUndefined<String>,
@@ -235,7 +235,7 @@ pub struct UpdateStateInput {
 }
 
 /// A new organisation.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct CreateOrganizationInput {
     /// Acronym-based key ('icmpd').
     pub slug: String,
@@ -252,7 +252,7 @@ pub struct CreateOrganizationInput {
 }
 
 /// Only the fields given are changed; `null` clears `acronym` or `description`.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct UpdateOrganizationInput {
     /// The full name.
     pub name: MaybeUndefined<String>,
@@ -267,7 +267,7 @@ pub struct UpdateOrganizationInput {
 }
 
 /// A new source, with a slug of your choice (derived from its address or title if omitted).
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct CreateSourceInput {
     /// The key records cite it by.
     pub slug: Option<String>,
@@ -284,7 +284,7 @@ pub struct CreateSourceInput {
 }
 
 /// Only the fields given are changed; `null` clears an optional field.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct UpdateSourceInput {
     /// A short title.
     pub title: MaybeUndefined<String>,
