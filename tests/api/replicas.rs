@@ -1,0 +1,255 @@
+//! Several servers over one etcd cluster (`--store etcd:…`): seeding, a write through one replica
+//! read on the other, two replicas writing one meeting at once, a replica restarted, and etcd
+//! members killed while both replicas write. Each test starts a three-member cluster on loopback
+//! ports (tests/support/etcd.rs); they skip only when KHARTOUM_SKIP_ETCD_TESTS is set.
+
+use crate::helpers::*;
+use khartoum_graphql::app::App;
+use khartoum_graphql::curation::Tokens;
+use khartoum_graphql::store::{Backend, Location};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[path = "../support/etcd.rs"]
+mod cluster;
+use cluster::Cluster;
+
+/// Longest a replica may take to show another replica's write in these tests.
+const CATCH_UP: Duration = Duration::from_secs(10);
+
+const MEETING: &str = "2025-aswan-legal-pathways";
+
+/// A cluster, and its location as `--store` names it.
+fn started(test: &str) -> Option<(Cluster, Location)> {
+    if cluster::skipped(test) {
+        return None;
+    }
+    let c = Cluster::start(3);
+    let location = c.store().parse().expect("the cluster's --store value parses");
+    Some((c, location))
+}
+
+/// Seeds the cluster from `seed/`, as `khartoum-graphql seed --store etcd:…` does.
+fn seed(location: &Location) {
+    let seed = khartoum_graphql::seed::load(&seed_dir()).expect("seed/ loads");
+    Backend::open(location).and_then(|b| b.replace_all(&seed)).expect("the cluster is seeded");
+}
+
+/// A replica: a server on the cluster, with the test token.
+fn replica(location: &Location) -> Arc<TestApp> {
+    let tokens = Tokens::load(Some(TOKEN), None).expect("the test token is long enough");
+    let app = App::open_at(location, &seed_dir(), tokens).expect("a replica starts on the seeded cluster");
+    Arc::new(TestApp { app: Arc::new(app), dir: tempfile::tempdir().expect("a temporary directory") })
+}
+
+/// The revision of the dataset a replica serves.
+fn revision(r: &TestApp) -> u64 {
+    r.app.catalog().meta.revision
+}
+
+/// Waits until `r` serves at least `target`, up to [`CATCH_UP`].
+async fn caught_up(r: &TestApp, target: u64) {
+    let started = Instant::now();
+    while revision(r) < target {
+        assert!(started.elapsed() < CATCH_UP, "the replica is at {} after {CATCH_UP:?}, not {target}", revision(r));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+const DATASET: &str = "{ dataset { version meetings } }";
+const ATTENDANCE: &str = "query($m: String!) { meeting(slug: $m) { attendance } }";
+const SET_ATTENDANCE: &str =
+    "mutation($m: String!, $n: Int!) { updateMeeting(slug: $m, input: { attendance: $n }) { attendance } }";
+
+/// The meeting's attendance in seed/.
+fn seeded_attendance() -> i64 {
+    let meeting =
+        seed_file("meetings.json").into_iter().find(|m| m["slug"] == MEETING).expect("the meeting is in seed/");
+    meeting["attendance"].as_i64().unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cluster_is_served_once_seeded_and_a_write_through_one_replica_is_read_on_the_other() {
+    let Some((_cluster, location)) = started("a_cluster_is_served_once_seeded") else { return };
+    let refused =
+        App::open_at(&location, &seed_dir(), Tokens::default()).err().expect("no replica serves an unseeded cluster");
+    assert!(refused.to_string().contains("holds no dataset"), "{refused}");
+    seed(&location);
+    let (a, b) = (replica(&location), replica(&location));
+    let (on_a, on_b) = (a.data(DATASET, json!({})).await, b.data(DATASET, json!({})).await);
+    assert_eq!(on_a, on_b, "both replicas serve one version");
+    assert_eq!(on_a["dataset"]["meetings"], seed_file("meetings.json").len());
+    let problems = Backend::open_existing(&location).and_then(|s| s.check()).expect("the cluster is checked");
+    assert_eq!(problems, Vec::<String>::new());
+
+    let attendance = seeded_attendance() + 1;
+    let written = a.write_data(SET_ATTENDANCE, json!({ "m": MEETING, "n": attendance })).await;
+    assert_eq!(written["updateMeeting"]["attendance"], attendance);
+    assert_eq!(
+        a.data(ATTENDANCE, json!({ "m": MEETING })).await["meeting"]["attendance"],
+        attendance,
+        "read your write"
+    );
+    caught_up(&b, revision(&a)).await;
+    assert_eq!(b.data(ATTENDANCE, json!({ "m": MEETING })).await["meeting"]["attendance"], attendance);
+    assert_eq!(a.data(DATASET, json!({})).await, b.data(DATASET, json!({})).await);
+}
+
+/// Two states that take no part in the meeting, from seed/.
+fn outsiders() -> (String, String) {
+    let meeting =
+        seed_file("meetings.json").into_iter().find(|m| m["slug"] == MEETING).expect("the meeting is in seed/");
+    let taking_part: Vec<&str> =
+        meeting["participations"].as_array().into_iter().flatten().filter_map(|p| p["actor"].as_str()).collect();
+    let mut states = seed_file("states.json")
+        .into_iter()
+        .filter_map(|s| s["slug"].as_str().map(str::to_owned))
+        .filter(|s| !taking_part.contains(&s.as_str()));
+    (states.next().expect("a state outside the meeting"), states.next().expect("a second one"))
+}
+
+const ADD: &str =
+    r#"mutation($m: String!, $a: String!) { addParticipation(meeting: $m, actor: $a, role: CO_HOST) { slug } }"#;
+const REMOVE: &str =
+    r#"mutation($m: String!, $a: String!) { removeParticipation(meeting: $m, actor: $a, role: CO_HOST) { slug } }"#;
+const CO_HOSTS: &str = r#"query($m: String!) { meeting(slug: $m) { coHosts { slug } } }"#;
+
+/// The meeting's co-hosts, as `r` serves it.
+async fn co_hosts(r: &TestApp) -> Vec<String> {
+    sorted(slugs(&r.data(CO_HOSTS, json!({ "m": MEETING })).await["meeting"]["coHosts"]))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_changing_the_same_meeting_at_once_lose_no_update() {
+    let Some((_cluster, location)) = started("two_replicas_changing_the_same_meeting_at_once") else { return };
+    seed(&location);
+    let (a, b) = (replica(&location), replica(&location));
+    let (x, y) = outsiders();
+    let before = co_hosts(&a).await;
+    for round in 0..100 {
+        for (query, present) in [(ADD, true), (REMOVE, false)] {
+            let (on_a, on_b) = tokio::join!(
+                a.write(query, json!({ "m": MEETING, "a": x })),
+                b.write(query, json!({ "m": MEETING, "a": y }))
+            );
+            for reply in [&on_a, &on_b] {
+                assert!(reply["errors"].is_null(), "round {round}: each write is acknowledged: {reply}");
+            }
+            caught_up(&a, revision(&b)).await;
+            caught_up(&b, revision(&a)).await;
+            let mut want = before.clone();
+            if present {
+                want.extend([x.clone(), y.clone()]);
+            }
+            let want = sorted(want);
+            assert_eq!(co_hosts(&a).await, want, "round {round}: replica A has both writes");
+            assert_eq!(co_hosts(&b).await, want, "round {round}: replica B has both writes");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_stopped_and_started_again_serves_what_was_written_meanwhile() {
+    let Some((_cluster, location)) = started("a_replica_stopped_and_started_again") else { return };
+    seed(&location);
+    let a = replica(&location);
+    let b = replica(&location);
+    drop(b);
+    let first = seeded_attendance();
+    for n in 1..=5 {
+        a.write_data(SET_ATTENDANCE, json!({ "m": MEETING, "n": first + n })).await;
+    }
+    let b = replica(&location);
+    assert_eq!(revision(&b), revision(&a), "the restarted replica starts at the cluster's revision");
+    assert_eq!(b.data(ATTENDANCE, json!({ "m": MEETING })).await["meeting"]["attendance"], first + 5);
+    assert_eq!(a.data(DATASET, json!({})).await, b.data(DATASET, json!({})).await);
+}
+
+const CREATE_SOURCE: &str =
+    r#"mutation($t: String!, $u: String!) { createSource(input: { title: $t, url: $u }) { slug } }"#;
+const SOURCE: &str = r#"query($s: String!) { source(slug: $s) { slug } }"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_etcd_members_killed_during_writes_reads_go_on_and_every_acknowledged_write_is_on_both_replicas() {
+    let Some((mut cluster, location)) = started("with_etcd_members_killed_during_writes") else { return };
+    seed(&location);
+    let replicas = [replica(&location), replica(&location)];
+    let stop = Arc::new(AtomicBool::new(false));
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut writers = Vec::new();
+    for (w, r) in replicas.iter().enumerate() {
+        let (r, stop, acknowledged) = (Arc::clone(r), Arc::clone(&stop), Arc::clone(&acknowledged));
+        writers.push(tokio::spawn(async move {
+            let mut i = 0;
+            while !stop.load(Ordering::Relaxed) {
+                i += 1;
+                let vars = json!({ "t": format!("Failover page {w}-{i}"), "u": format!("https://example.org/failover/{w}/{i}") });
+                let reply = r.write(CREATE_SOURCE, vars).await;
+                match reply["data"]["createSource"]["slug"].as_str() {
+                    Some(slug) => acknowledged.lock().unwrap().push(slug.to_owned()),
+                    None => {
+                        let code = &reply["errors"][0]["extensions"]["code"];
+                        assert!(code == "STORE_UNAVAILABLE" || code == "CONFLICT", "a write fails only as unavailable: {reply}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                }
+            }
+        }));
+    }
+    let reads = Arc::new(AtomicUsize::new(0));
+    let mut readers = Vec::new();
+    for r in &replicas {
+        let (r, stop, reads) = (Arc::clone(r), Arc::clone(&stop), Arc::clone(&reads));
+        readers.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let started = Instant::now();
+                let reply = r.post_json(&json!({ "query": DATASET })).await;
+                assert_eq!(reply.status, 200, "{}", reply.body);
+                assert!(reply.json()["data"]["dataset"]["version"].is_string(), "{}", reply.body);
+                assert!(started.elapsed() < Duration::from_secs(1), "a read took {:?}", started.elapsed());
+                reads.fetch_add(1, Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }));
+    }
+    let count = || acknowledged.lock().unwrap().len();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let leader = cluster.leader();
+    let follower = (leader + 1) % 3;
+    cluster.kill(follower);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let with_two = count();
+    cluster.kill(leader);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let reads_without_quorum = reads.load(Ordering::Relaxed);
+    cluster.restart(follower);
+    cluster.restart(leader);
+    cluster.wait_healthy();
+    let back = count();
+    let resumed = Instant::now();
+    while count() < back + 10 {
+        assert!(resumed.elapsed() < Duration::from_secs(30), "writes did not resume once a quorum was back");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    for task in writers.into_iter().chain(readers) {
+        task.await.expect("no writer or reader failed");
+    }
+    assert!(with_two > 0, "writes went on with one member down");
+    assert!(reads.load(Ordering::Relaxed) > reads_without_quorum, "reads went on");
+
+    let [a, b] = &replicas;
+    let target = revision(a).max(revision(b));
+    caught_up(a, target).await;
+    caught_up(b, target).await;
+    let written = acknowledged.lock().unwrap().clone();
+    for r in [a, b] {
+        for slug in &written {
+            let found: Value = r.data(SOURCE, json!({ "s": slug })).await;
+            assert_eq!(found["source"]["slug"], slug.as_str(), "acknowledged source {slug} is on both replicas");
+        }
+    }
+    assert_eq!(a.data(DATASET, json!({})).await, b.data(DATASET, json!({})).await);
+}
