@@ -253,3 +253,46 @@ async fn with_etcd_members_killed_during_writes_reads_go_on_and_every_acknowledg
     }
     assert_eq!(a.data(DATASET, json!({})).await, b.data(DATASET, json!({})).await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nginx_in_front_of_two_replicas_sends_reads_and_writes_to_either_and_a_write_reads_back() {
+    let Some((_cluster, location)) = started("nginx_in_front_of_two_replicas") else { return };
+    seed(&location);
+    let (a, b) = (replica(&location), replica(&location));
+    let (on_a, on_b) = (a.serve().await, b.serve().await);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let host = |url: &str| url.trim_start_matches("http://").to_owned();
+    let (_nginx, base) = crate::nginx::start_site(
+        dir.path(),
+        "nginx-replicas.conf",
+        &[("replica1:8000", host(&on_a)), ("replica2:8000", host(&on_b))],
+    );
+    let post = |body: Value| {
+        let url = format!("{base}/graphql");
+        async move {
+            tokio::task::spawn_blocking(move || {
+                ureq::post(&url)
+                    .set("Content-Type", "application/json")
+                    .set("Authorization", &format!("Bearer {TOKEN}"))
+                    .send_string(&body.to_string())
+                    .expect("nginx answers")
+                    .into_string()
+                    .ok()
+                    .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+                    .expect("a JSON body")
+            })
+            .await
+            .expect("the request runs")
+        }
+    };
+    let first = seeded_attendance();
+    for n in 1..=10 {
+        let written = post(json!({ "query": SET_ATTENDANCE, "variables": { "m": MEETING, "n": first + n } })).await;
+        assert_eq!(written["data"]["updateMeeting"]["attendance"], first + n, "{written}");
+    }
+    caught_up(&a, revision(&b)).await;
+    caught_up(&b, revision(&a)).await;
+    let read = post(json!({ "query": ATTENDANCE, "variables": { "m": MEETING } })).await;
+    assert_eq!(read["data"]["meeting"]["attendance"], first + 10, "{read}");
+    assert_eq!(a.data(DATASET, json!({})).await, b.data(DATASET, json!({})).await);
+}
