@@ -12,9 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-#[path = "../support/etcd.rs"]
-mod cluster;
-use cluster::Cluster;
+use crate::helpers::cluster::{self, Cluster};
 
 /// Longest a replica may take to show another replica's write in these tests.
 const CATCH_UP: Duration = Duration::from_secs(10);
@@ -41,7 +39,7 @@ fn seed(location: &Location) {
 fn replica(location: &Location) -> Arc<TestApp> {
     let tokens = Tokens::load(Some(TOKEN), None).expect("the test token is long enough");
     let app = App::open_at(location, &seed_dir(), tokens).expect("a replica starts on the seeded cluster");
-    Arc::new(TestApp { app: Arc::new(app), dir: tempfile::tempdir().expect("a temporary directory") })
+    Arc::new(TestApp { app: Arc::new(app), dir: tempfile::tempdir().expect("a temporary directory"), etcd: None })
 }
 
 /// The revision of the dataset a replica serves.
