@@ -4,6 +4,7 @@
 //! ports (tests/support/etcd.rs); they skip only when KHARTOUM_SKIP_ETCD_TESTS is set.
 
 use crate::helpers::*;
+use crate::process::cli;
 use khartoum_graphql::app::App;
 use khartoum_graphql::curation::Tokens;
 use khartoum_graphql::store::{Backend, Location};
@@ -293,4 +294,49 @@ async fn nginx_in_front_of_two_replicas_sends_reads_and_writes_to_either_and_a_w
     let read = post(json!({ "query": ATTENDANCE, "variables": { "m": MEETING } })).await;
     assert_eq!(read["data"]["meeting"]["attendance"], first + 10, "{read}");
     assert_eq!(a.data(DATASET, json!({})).await, b.data(DATASET, json!({})).await);
+}
+
+#[test]
+fn seed_check_store_and_export_work_on_a_cluster_and_a_second_seed_is_refused() {
+    let Some((cluster, _)) = started("seed_check_store_and_export_work_on_a_cluster") else { return };
+    let store = cluster.store();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let run = |args: &[&str]| {
+        let out = cli(dir.path(), &[args, &["--store", &store]].concat());
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (ok, said) = run(&["check-store"]);
+    assert!(!ok && said.contains("no complete dataset"), "an unseeded cluster: {said}");
+    let (ok, said) = run(&["seed"]);
+    assert!(ok && said.contains(&format!("seeded {store}")), "{said}");
+    let (ok, said) = run(&["seed"]);
+    assert!(!ok && said.contains("already seeded"), "a second seed is refused: {said}");
+    let (ok, said) = run(&["check-store"]);
+    assert!(ok && said.contains("consistent"), "{said}");
+    let out_dir = dir.path().join("out");
+    let (ok, said) = run(&["export", "--out", out_dir.to_str().expect("a UTF-8 path")]);
+    assert!(ok, "{said}");
+    crate::seed_export::assert_the_seed_files_are_in(&out_dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dataset_seeded_again_reaches_running_replicas_whole() {
+    let Some((_cluster, location)) = started("a_dataset_seeded_again_reaches_running_replicas") else { return };
+    seed(&location);
+    let (a, b) = (replica(&location), replica(&location));
+    let first = seeded_attendance();
+    a.write_data(SET_ATTENDANCE, json!({ "m": MEETING, "n": first + 1 })).await;
+    caught_up(&b, revision(&a)).await;
+    // The marker goes first and comes back last: the replicas lose their watch, wait for it and
+    // load the new dataset at one revision.
+    let loaded = khartoum_graphql::seed::load(&seed_dir()).expect("seed/ loads");
+    let meta = Backend::open(&location).and_then(|s| s.replace_all(&loaded)).expect("the cluster is seeded again");
+    for r in [&a, &b] {
+        caught_up(r, meta.revision).await;
+        assert_eq!(r.data(DATASET, json!({})).await["dataset"]["version"], meta.version.as_str());
+        assert_eq!(r.data(ATTENDANCE, json!({ "m": MEETING })).await["meeting"]["attendance"], first);
+    }
 }
