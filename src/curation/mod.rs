@@ -135,8 +135,15 @@ impl Curator {
             Update::Reload(s) if s.meta.revision > current.meta.revision => (Self::catalog_of(*s), Vec::new()),
             Update::Changed { meta, events } if meta.revision > current.meta.revision => {
                 let (mut ds, mut stamps) = (current.ds.clone(), current.stamps().clone());
-                let changes = store::apply(&mut ds, &mut stamps, &events)?;
-                (Catalog::new(ds, meta, stamps), changes)
+                match store::apply(&mut ds, &mut stamps, &events) {
+                    Ok(changes) => (Catalog::new(ds, meta, stamps), changes),
+                    // Later revisions must not be applied over a read model that lacks this one:
+                    // the whole dataset is loaded again, at a revision at least as recent.
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot apply a change committed by another server; loading the whole dataset again");
+                        (Self::build(&self.store)?, Vec::new())
+                    }
+                }
             }
             _ => return Ok(()),
         };
