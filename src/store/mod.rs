@@ -1,5 +1,8 @@
 //! The embedded store: the only code that touches sled, and the only source of truth.
 //!
+//! For several servers, the dataset lives in an etcd cluster instead ([`etcd`]); the service sees
+//! either store through [`Backend`], chosen by `--store` ([`Location`]).
+//!
 //! One tree per collection, keyed by slug (commitments by code), values encoded by [`codec`];
 //! one tree per secondary index ([`index`]); and a `meta` tree with the format version, the
 //! dataset version and the time of the last change. No sled type leaves this module.
