@@ -10,6 +10,11 @@
 
 # ----- build -----
 FROM rust:1.95-slim-bookworm AS build
+# protoc: the etcd-client crate compiles etcd's protos when it builds.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends protobuf-compiler \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 # The registry and the target directory are cache mounts, so a rebuild after a code change does

@@ -4,16 +4,25 @@
 //!
 //! Run on demand: `cargo bench --bench writes` (release build). `WRITES=<n>` sets the number of
 //! writes of each kind (default 200); `WRITES_SCALE=<n>` runs them on the real record scaled
-//! n× by [`khartoum_graphql::seed::synthetic`] (default 1: the real record). It prints the
-//! latencies and the process's resident memory before and after; it asserts nothing about time.
+//! n× by [`khartoum_graphql::seed::synthetic`] (default 1: the real record). `WRITES_STORE=etcd`
+//! runs them on a three-member etcd cluster on loopback ports instead of sled (each write one etcd
+//! transaction, acknowledged once a majority committed it), with a second replica on the cluster:
+//! it then prints, for each update, the time from sending it to the second replica serving it
+//! (beside the time to the first replica's answer). It prints the latencies and the process's resident memory before and after; it
+//! asserts nothing about time.
 
 use axum::body::Body;
 use axum::http::{header, Request};
 use http_body_util::BodyExt;
 mod common;
+// The cluster the replica tests start; the bench uses only part of it.
+#[allow(dead_code)]
+#[path = "../tests/support/etcd.rs"]
+mod cluster;
 
 use common::{memory, write_scaled_seed};
 use khartoum_graphql::seed;
+use khartoum_graphql::store::{Backend, Location};
 use khartoum_graphql::{app::App, curation::Tokens, http::router};
 use serde_json::json;
 use std::sync::Arc;
@@ -78,12 +87,24 @@ async fn main() {
         write_scaled_seed(&ds, scale, &dir);
         dir
     };
-    let tokens = Tokens::load(Some(TOKEN), None).expect("a token");
+    let tokens = || Tokens::load(Some(TOKEN), None).expect("a token");
     let started = Instant::now();
-    let app = Arc::new(App::open(&dir.path().join("data"), &seed, tokens).expect("the app opens"));
+    let (location, _cluster) = match std::env::var("WRITES_STORE").as_deref() {
+        Ok("etcd") => {
+            let cluster = cluster::Cluster::start(3);
+            let location: Location = cluster.store().parse().expect("the cluster's store parses");
+            let loaded = seed::load(&seed).expect("the seed loads");
+            Backend::open(&location).and_then(|b| b.replace_all(&loaded.dataset, &loaded.version)).expect("the cluster is seeded");
+            (location, Some(cluster))
+        }
+        _ => (Location::Sled(dir.path().join("data")), None),
+    };
+    let app = Arc::new(App::open_at(&location, &seed, tokens()).expect("the app opens"));
+    // On etcd, a second replica, whose lag behind the first is measured.
+    let follower = matches!(location, Location::Etcd(_))
+        .then(|| Arc::new(App::open_at(&location, &seed, tokens()).expect("the second replica opens")));
     println!(
-        "acknowledged writes on {} at {scale}× the record ({} meetings, seeded and opened in {:.2?}), {n} writes of each kind",
-        dir.path().display(),
+        "acknowledged writes on {location} at {scale}× the record ({} meetings, seeded and opened in {:.2?}), {n} writes of each kind",
         app.catalog().ds.meetings.len(),
         started.elapsed()
     );
@@ -103,10 +124,24 @@ async fn main() {
     let update =
         r#"mutation($slug: String!, $a: Int!) { updateMeeting(slug: $slug, input: { attendance: $a }) { slug } }"#;
     let mut updated = Vec::with_capacity(n);
+    let mut lags = Vec::with_capacity(n);
     for i in 0..n {
+        let sent = Instant::now();
         updated.push(send(&app, update, json!({ "slug": "2025-aswan-legal-pathways", "a": i + 1 })).await);
+        if let Some(follower) = &follower {
+            // From the moment the write was sent, as for its own answer: the second replica
+            // usually applies it while the first is still reading it back.
+            let target = app.catalog().meta.revision;
+            while follower.catalog().meta.revision < target {
+                tokio::time::sleep(Duration::from_micros(100)).await;
+            }
+            lags.push(sent.elapsed());
+        }
     }
     report("updateMeeting", updated);
+    if !lags.is_empty() {
+        report("on replica 2", lags);
+    }
     println!("after the writes: {}", own_memory());
-    println!("store size on disk: {} bytes", app.store().size_on_disk().unwrap_or(0));
+    println!("store size on disk: {} bytes", app.store().sled().map_or(Ok(0), |s| s.size_on_disk()).unwrap_or(0));
 }

@@ -9,7 +9,7 @@ use crate::curation::{Curator, Tokens};
 use crate::export::ExportCache;
 use crate::graphql::engine::Engine;
 use crate::seed::{self, SeedError};
-use crate::store::{Store, StoreError};
+use crate::store::{Backend, Location, Store, StoreError};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -78,10 +78,32 @@ impl App {
         Self::from_store(store, tokens)
     }
 
-    /// Wraps an already seeded store.
+    /// Opens the store at `location` and builds the read model: an embedded store as
+    /// [`App::open`] does; an etcd cluster must hold a dataset (seeding a cluster is one
+    /// operator's step, `khartoum-graphql seed --store etcd:…`, not every replica's), and the read
+    /// model then follows what other servers write.
+    pub fn open_at(location: &Location, seed_dir: &Path, tokens: Tokens) -> Result<App, AppError> {
+        match location {
+            Location::Sled(dir) => Self::open(dir, seed_dir, tokens),
+            Location::Etcd(endpoints) => {
+                let store = Backend::open(location)?;
+                if store.meta()?.is_none() {
+                    return Err(StoreError::EtcdEmpty(endpoints.join(",")).into());
+                }
+                Self::from_backend(store, tokens)
+            }
+        }
+    }
+
+    /// Wraps an already seeded embedded store.
     pub fn from_store(store: Store, tokens: Tokens) -> Result<App, AppError> {
+        Self::from_backend(Backend::Sled(store), tokens)
+    }
+
+    /// Wraps an already seeded store.
+    pub fn from_backend(store: Backend, tokens: Tokens) -> Result<App, AppError> {
         Ok(App {
-            curator: Arc::new(Curator::new(store, tokens)?),
+            curator: Curator::new(store, tokens)?,
             engine: Engine::new(),
             exports: ExportCache::default(),
             #[cfg(feature = "bench-hooks")]
@@ -94,7 +116,7 @@ impl App {
     }
 
     /// The store.
-    pub fn store(&self) -> &Store {
+    pub fn store(&self) -> &Backend {
         self.curator.store()
     }
 

@@ -3,6 +3,7 @@
 use crate::http::rate_limit::{RateLimits, DEFAULT_RATE_LIMIT};
 use crate::http::server::ServerLimits;
 use crate::http::ws::{WsLimits, DEFAULT_WS_LIMITS};
+use crate::store::Location;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use ipnet::IpNet;
@@ -27,12 +28,18 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// Where the embedded store is.
+/// Where the store is.
 #[derive(Debug, Clone, Default, Args)]
 pub struct DataDirArg {
     /// Directory of the embedded store; `serve` and `seed` create it if missing [default: ./data].
     #[arg(long, env = "KHARTOUM_GRAPHQL_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// The store: `sled:<dir>` (the embedded store, the same as --data-dir) or
+    /// `etcd:<endpoint>[,<endpoint>…]`, an etcd cluster shared by several servers (for example
+    /// `etcd:http://127.0.0.1:2379,http://127.0.0.1:22379,http://127.0.0.1:32379`) [default:
+    /// sled:<--data-dir>].
+    #[arg(long, env = "KHARTOUM_GRAPHQL_STORE", value_name = "sled:DIR|etcd:URL,…")]
+    pub store: Option<Location>,
 }
 
 /// Where the seed files are.
@@ -158,6 +165,8 @@ pub struct Config {
     pub bind: SocketAddr,
     /// Directory of the embedded store.
     pub data_dir: PathBuf,
+    /// The store: `--store`, or the embedded store in `data_dir`.
+    pub store: Location,
     /// Directory of the seed JSON files.
     pub seed_dir: PathBuf,
     /// File of write tokens, if any.
@@ -230,9 +239,12 @@ impl Cli {
             Command::Schema => (ServeArgs::default(), DataDirArg::default(), SeedDirArg::default()),
         };
         let bind = if typed_after("bind") { after.bind } else { before.bind.or(after.bind) };
+        let data_dir = pick(data.data_dir, before.data.data_dir, "data_dir").unwrap_or_else(|| PathBuf::from("./data"));
+        let store = choose(typed_after("store"), data.store, before.data.store);
         let config = Config {
             bind: bind.unwrap_or(DEFAULT_BIND),
-            data_dir: pick(data.data_dir, before.data.data_dir, "data_dir").unwrap_or_else(|| PathBuf::from("./data")),
+            store: store.unwrap_or_else(|| Location::Sled(data_dir.clone())),
+            data_dir,
             seed_dir: pick(seed.seed_dir, before.seed.seed_dir, "seed_dir").unwrap_or_else(|| PathBuf::from("./seed")),
             tokens_file: pick(after.tokens_file.clone(), before.tokens_file.clone(), "tokens_file"),
             #[cfg(feature = "bench-hooks")]

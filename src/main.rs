@@ -3,7 +3,8 @@
 use anyhow::Context;
 use khartoum_graphql::config::{Cli, Command, Config, ExportFormat, BIND_ENV, BIND_FLAG};
 use khartoum_graphql::graphql::{engine::Engine, persisted::Persisted};
-use khartoum_graphql::{app::App, curation::Tokens, export, graphql, http, seed, store::Store};
+use khartoum_graphql::store::{Backend, Location};
+use khartoum_graphql::{app::App, curation::Tokens, export, graphql, http, seed};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -46,23 +47,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Seed { replace, .. } => {
             // The seed files are read and validated before the store is touched, so that broken
             // files leave a seeded store as it was.
-            let store =
-                if replace { Store::open_to_replace(&config.data_dir)? } else { Store::open(&config.data_dir)? };
+            let store = if replace { Backend::open_to_replace(&config.store)? } else { Backend::open(&config.store)? };
             if store.meta()?.is_some() && !replace {
-                eprintln!(
-                    "the store in {} is already seeded; use `seed --replace` to reload it",
-                    config.data_dir.display()
-                );
+                eprintln!("the store in {} is already seeded; use `seed --replace` to reload it", named(&config.store));
                 return Ok(ExitCode::FAILURE);
             }
             let seed = seed::load(&config.seed_dir)?;
             let meta = store.replace_all(&seed.dataset, &seed.version).context("writing the seed into the store")?;
-            println!(
-                "seeded {} from {} (version {})",
-                config.data_dir.display(),
-                config.seed_dir.display(),
-                meta.version
-            );
+            println!("seeded {} from {} (version {})", named(&config.store), config.seed_dir.display(), meta.version);
             Ok(ExitCode::SUCCESS)
         }
         Command::CheckSeed { .. } => {
@@ -88,13 +80,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::CheckStore { .. } => {
-            let store = Store::open_existing(&config.data_dir)?;
+            let store = Backend::open_existing(&config.store)?;
             let problems = store.check()?;
             for p in &problems {
                 println!("{p}");
             }
             if problems.is_empty() {
-                println!("{}: consistent", config.data_dir.display());
+                println!("{}: consistent", named(&config.store));
                 Ok(ExitCode::SUCCESS)
             } else {
                 println!("{} problem(s)", problems.len());
@@ -106,20 +98,20 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { out, format, .. } => {
-            let store = Store::open_existing(&config.data_dir)?;
+            let store = Backend::open_existing(&config.store)?;
             // An export is what the store is rebuilt from: one from a damaged store would carry
             // the damage into seed/.
             let problems = store.check()?.len();
             if problems > 0 {
                 anyhow::bail!(
                     "the store in {} is inconsistent ({problems} problem(s); `khartoum-graphql check-store` lists them), so it is not exported; rebuild it with `khartoum-graphql seed` from seed/ or your last export",
-                    config.data_dir.display()
+                    named(&config.store)
                 );
             }
-            let app = App::from_store(store, Tokens::default())?;
+            let app = App::from_backend(store, Tokens::default())?;
             let catalog = app.catalog();
             if catalog.meta.version.is_empty() {
-                anyhow::bail!("the store in {} holds no dataset to export", config.data_dir.display());
+                anyhow::bail!("the store in {} holds no dataset to export", named(&config.store));
             }
             let format = match format {
                 ExportFormat::Seed => None,
@@ -156,7 +148,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     })?;
     // The store is opened before anything is logged, so that a store that cannot be used gives
     // one line on stderr: the error.
-    let mut app = App::open(&config.data_dir, &config.seed_dir, tokens)?;
+    let mut app = App::open_at(&config.store, &config.seed_dir, tokens)?;
     if read_only {
         tracing::info!("no write token is configured: the API is read-only (see KHARTOUM_GRAPHQL_TOKENS)");
     } else {
@@ -214,6 +206,15 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     app.store().flush().await.context("flushing the store on shutdown")?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// A store as messages name it: the embedded store by its data directory, an etcd cluster as
+/// `etcd:<endpoints>`.
+fn named(store: &Location) -> String {
+    match store {
+        Location::Sled(dir) => dir.display().to_string(),
+        Location::Etcd(_) => store.to_string(),
+    }
 }
 
 /// Installs the SIGINT, SIGTERM and SIGHUP handlers now, and returns a future that resolves on

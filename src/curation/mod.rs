@@ -18,6 +18,11 @@
 //! model, so each edit sees the result of the one before. The steps run in a task of their own:
 //! a client that hangs up mid-write cannot cancel a commit halfway between the store and the
 //! read model.
+//!
+//! On a store that other servers write too (etcd), the commit holds only if nothing changed since
+//! the read model the edit started from; otherwise the edit waits for the read model to follow
+//! the cluster and runs again, up to [`WRITE_ATTEMPTS`] times, and then answers a conflict. The
+//! read model follows the other servers' writes as they are committed ([`Curator::new`]).
 
 mod draft;
 mod tokens;
@@ -27,7 +32,7 @@ pub use tokens::{Tokens, TokensError};
 
 use crate::catalog::Catalog;
 use crate::domain::{self, Collection, ProblemKind};
-use crate::store::{self, Operation, RecordChange, Store, StoreError};
+use crate::store::{self, Backend, Operation, RecordChange, Snapshot, StoreError, Update};
 use arc_swap::ArcSwap;
 use std::sync::Arc;
 use tokio::sync::{broadcast, Mutex};
@@ -92,9 +97,17 @@ impl ChangeEvent {
 /// log instead of the live buffer.
 const CHANGE_BUFFER: usize = 256;
 
+/// How many times a write is tried on a store other servers write too, when each try finds the
+/// dataset changed by another server, before it answers a conflict.
+pub const WRITE_ATTEMPTS: usize = 5;
+
+/// Longest a write that lost to another server's waits for the read model to reach that
+/// server's write before it tries again.
+const CATCH_UP: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The store and the read model derived from it, with the single writer that changes both.
 pub struct Curator {
-    store: Store,
+    store: Backend,
     catalog: ArcSwap<Catalog>,
     writer: Mutex<()>,
     tokens: Tokens,
@@ -102,16 +115,77 @@ pub struct Curator {
 }
 
 impl Curator {
-    /// Wraps a seeded store: builds the read model from it.
-    pub fn new(store: Store, tokens: Tokens) -> Result<Curator, StoreError> {
-        let catalog = ArcSwap::from_pointee(Self::build(&store)?);
+    /// Wraps a seeded store: builds the read model from it and, on a store that other servers
+    /// write too, follows their writes from the revision it was built at.
+    pub fn new(store: Backend, tokens: Tokens) -> Result<Arc<Curator>, StoreError> {
+        let snapshot = store.snapshot()?;
+        let read_at = snapshot.read_at;
         let (changes, _) = broadcast::channel(CHANGE_BUFFER);
-        Ok(Curator { store, catalog, writer: Mutex::new(()), tokens, changes })
+        let catalog = ArcSwap::from_pointee(Self::catalog_of(snapshot));
+        let curator = Arc::new(Curator { store, catalog, writer: Mutex::new(()), tokens, changes });
+        if let Some(mut updates) = curator.store.follow(read_at)? {
+            let weak = Arc::downgrade(&curator);
+            curator.store.spawn(async move {
+                while let Some(update) = updates.recv().await {
+                    let Some(curator) = weak.upgrade() else { return };
+                    if let Err(e) = curator.follow(update).await {
+                        tracing::error!(error = %e, "cannot apply a change committed by another server");
+                    }
+                }
+            })?;
+        }
+        Ok(curator)
     }
 
-    fn build(store: &Store) -> Result<Catalog, StoreError> {
-        let meta = store.meta()?.unwrap_or_default();
-        Ok(Catalog::new(store.load()?, meta, store.stamps()?))
+    fn catalog_of(s: Snapshot) -> Catalog {
+        Catalog::new(s.dataset, s.meta, s.stamps)
+    }
+
+    fn build(store: &Backend) -> Result<Catalog, StoreError> {
+        Ok(Self::catalog_of(store.snapshot()?))
+    }
+
+    /// Applies what the store says another server committed, under the writer's lock: a revision
+    /// the read model already holds (this server's own write) is skipped, a later one applied to
+    /// a copy of the dataset and swapped in whole, with its changes told to subscribers.
+    async fn follow(&self, update: Update) -> Result<(), StoreError> {
+        let _writer = self.writer.lock().await;
+        let current = self.catalog();
+        let (catalog, changes) = match update {
+            Update::Reload(s) if s.meta.revision > current.meta.revision => (Self::catalog_of(*s), Vec::new()),
+            Update::Changed { meta, events } if meta.revision > current.meta.revision => {
+                let (mut ds, mut stamps) = (current.ds.clone(), current.stamps().clone());
+                match store::apply(&mut ds, &mut stamps, &events) {
+                    Ok(changes) => (Catalog::new(ds, meta, stamps), changes),
+                    // Later revisions must not be applied over a read model that lacks this one:
+                    // the whole dataset is loaded again, at a revision at least as recent.
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot apply a change committed by another server; loading the whole dataset again");
+                        (Self::build(&self.store)?, Vec::new())
+                    }
+                }
+            }
+            _ => return Ok(()),
+        };
+        let meta = catalog.meta.clone();
+        self.catalog.store(Arc::new(catalog));
+        self.tell(changes, &meta);
+        Ok(())
+    }
+
+    /// Tells subscribers about the changes of one committed write, whose store is now at `meta`.
+    fn tell(&self, changes: Vec<RecordChange>, meta: &store::Meta) {
+        for (index, c) in changes.into_iter().enumerate() {
+            // No subscriber is not an error.
+            let _ = self.changes.send(ChangeEvent {
+                collection: c.collection,
+                key: c.key,
+                operation: c.operation,
+                version: meta.version.clone(),
+                revision: meta.revision,
+                index,
+            });
+        }
     }
 
     /// The read model after a commit, from the edited dataset it was computed to and the read
@@ -120,16 +194,15 @@ impl Curator {
         &self,
         before: &Catalog,
         mut ds: domain::Dataset,
-        changes: &[RecordChange],
+        committed: &store::Committed,
     ) -> Result<Catalog, StoreError> {
         let mut stamps = before.stamps().clone();
-        self.store.read_back(&mut ds, &mut stamps, changes)?;
-        let meta = self.store.meta()?.unwrap_or_default();
-        Ok(Catalog::new(ds, meta, stamps))
+        self.store.read_back(&mut ds, &mut stamps, committed)?;
+        Ok(Catalog::new(ds, committed.meta.clone(), stamps))
     }
 
     /// The store.
-    pub fn store(&self) -> &Store {
+    pub fn store(&self) -> &Backend {
         &self.store
     }
 
@@ -175,17 +248,49 @@ impl Curator {
     /// Checks the token, applies `edit` to a copy of the dataset, validates it, commits it and
     /// flushes it, then swaps in the new read model. Returns the new read model and what `edit`
     /// returned (typically the key of the record to hand back).
+    ///
+    /// `edit` is cloned for each try: on a store other servers write too, a try that finds the
+    /// dataset changed runs the edit again on the newer dataset.
     pub async fn write<T, F>(self: &Arc<Self>, token: Option<&str>, edit: F) -> Result<(Arc<Catalog>, T), CurationError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Draft) -> Result<T, CurationError> + Send + 'static,
+        F: FnOnce(&mut Draft) -> Result<T, CurationError> + Clone + Send + 'static,
     {
         self.tokens.check(token)?;
         let this = Arc::clone(self);
         // A task of its own, so that a dropped request cannot stop a write between commit and swap.
-        tokio::spawn(async move { this.write_locked(edit).await })
+        tokio::spawn(async move { this.write_tries(edit).await })
             .await
             .map_err(|e| CurationError::Internal(format!("the write task failed: {e}")))?
+    }
+
+    async fn write_tries<T, F>(&self, edit: F) -> Result<(Arc<Catalog>, T), CurationError>
+    where
+        F: FnOnce(&mut Draft) -> Result<T, CurationError> + Clone,
+    {
+        let mut attempt = 1;
+        loop {
+            match self.write_locked(edit.clone()).await {
+                Err(CurationError::Store(StoreError::Stale { revision })) => {
+                    if attempt == WRITE_ATTEMPTS {
+                        return Err(CurationError::Conflict(format!(
+                            "other servers changed the dataset while this write was made, {WRITE_ATTEMPTS} times in a row; nothing was written; try again"
+                        )));
+                    }
+                    attempt += 1;
+                    self.caught_up(revision).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Waits, up to [`CATCH_UP`], until the read model holds `revision`.
+    async fn caught_up(&self, revision: u64) {
+        let deadline = tokio::time::Instant::now() + CATCH_UP;
+        while self.catalog().meta.revision < revision && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
     }
 
     async fn write_locked<T, F>(&self, edit: F) -> Result<(Arc<Catalog>, T), CurationError>
@@ -202,7 +307,8 @@ impl Curator {
         let mut draft = Draft::new(current.ds.clone());
         let out = edit(&mut draft)?;
         check(&draft)?;
-        let committed = self.store.commit(&current.ds, draft.dataset(), store::now())?;
+        let committed =
+            self.store.commit(&current.ds, current.stamps(), &current.meta, draft.dataset(), store::now())?;
         self.store.flush().await?;
         // What the store now durably holds, for operators and for tests that judge a shutdown
         // by what the server accepted. Record keys only: a token never reaches this function.
@@ -219,19 +325,9 @@ impl Curator {
         if committed.changes.is_empty() {
             return Ok((current, out));
         }
-        let catalog = Arc::new(self.rebuild(&current, draft.into_dataset(), &committed.changes)?);
+        let catalog = Arc::new(self.rebuild(&current, draft.into_dataset(), &committed)?);
         self.catalog.store(Arc::clone(&catalog));
-        for (index, c) in committed.changes.into_iter().enumerate() {
-            // No subscriber is not an error.
-            let _ = self.changes.send(ChangeEvent {
-                collection: c.collection,
-                key: c.key,
-                operation: c.operation,
-                version: committed.meta.version.clone(),
-                revision: committed.meta.revision,
-                index,
-            });
-        }
+        self.tell(committed.changes, &committed.meta);
         Ok((catalog, out))
     }
 }

@@ -23,7 +23,7 @@ pub struct Mutation;
 async fn write<T, F>(ctx: &Context<'_>, edit: F) -> ApiResult<(Arc<Catalog>, T)>
 where
     T: Send + 'static,
-    F: FnOnce(&mut Draft) -> Result<T, CurationError> + Send + 'static,
+    F: FnOnce(&mut Draft) -> Result<T, CurationError> + Clone + Send + 'static,
 {
     let curator = super::curator(ctx)?;
     let token = ctx.data_opt::<Bearer>().and_then(|b| b.0.as_deref());
@@ -67,7 +67,7 @@ fn source(cat: &Arc<Catalog>, slug: &str) -> ApiResult<Source> {
 async fn create<T, W, B>(ctx: &Context<'_>, build: B, wrap: fn(&Arc<Catalog>, &str) -> ApiResult<W>) -> ApiResult<W>
 where
     T: domain::Record,
-    B: FnOnce(&mut Draft) -> Result<T, CurationError> + Send + 'static,
+    B: FnOnce(&mut Draft) -> Result<T, CurationError> + Clone + Send + 'static,
 {
     let (cat, key) = write(ctx, move |d| {
         let record = build(d)?;
@@ -87,7 +87,7 @@ async fn update<W, E>(
     wrap: fn(&Arc<Catalog>, &str) -> ApiResult<W>,
 ) -> ApiResult<W>
 where
-    E: FnOnce(&mut Draft, &str) -> Result<(), CurationError> + Send + 'static,
+    E: FnOnce(&mut Draft, &str) -> Result<(), CurationError> + Clone + Send + 'static,
 {
     let key = slug.clone();
     let (cat, ()) = write(ctx, move |d| edit(d, &key)).await?;

@@ -212,7 +212,10 @@ impl Query {
         // (collection, key) -> (terms matched, score)
         let mut found: std::collections::HashMap<(Collection, String), (usize, usize)> = Default::default();
         for term in &terms {
-            let hits = curator.store().search(term).map_err(|e| ApiError::Internal(format!("search: {e}")))?;
+            let hits = curator
+                .store()
+                .search(term, root.cat.meta.revision, &root.cat.ds)
+                .map_err(|e| ApiError::Internal(format!("search: {e}")))?;
             let names =
                 crate::seed::reference::name_hits(term).into_iter().map(|(c, k)| (c, k.to_owned(), Field::Title));
             // A record found twice by one term (in its English and its French name) counts once,

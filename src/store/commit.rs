@@ -51,15 +51,31 @@ type ListChange = (Vec<Vec<u8>>, Vec<Vec<u8>>);
 /// The writes a change needs, computed before the transaction so that the transaction's closure
 /// (which sled may run more than once) only replays them.
 #[derive(Default)]
-struct Plan {
+pub(super) struct Plan {
     /// (collection, key, encoded record or `None` to remove)
-    records: Vec<(Collection, Vec<u8>, Option<Vec<u8>>)>,
+    pub(super) records: Vec<(Collection, Vec<u8>, Option<Vec<u8>>)>,
     /// Per posting list (index, list key): the members to remove and the members to add.
     lists: BTreeMap<(Index, Vec<u8>), ListChange>,
-    changes: Vec<RecordChange>,
+    pub(super) changes: Vec<RecordChange>,
 }
 
 impl Plan {
+    /// The writes that turn `old` into `new`, collection by collection.
+    pub(super) fn between(old: &Dataset, new: &Dataset) -> Result<Plan, StoreError> {
+        let mut plan = Plan::default();
+        plan.diff(&old.sources, &new.sources)?;
+        plan.diff(&old.states, &new.states)?;
+        plan.diff(&old.organizations, &new.organizations)?;
+        plan.diff(&old.processes, &new.processes)?;
+        plan.diff(&old.memberships, &new.memberships)?;
+        plan.diff(&old.chairmanships, &new.chairmanships)?;
+        plan.diff(&old.meetings, &new.meetings)?;
+        plan.diff(&old.documents, &new.documents)?;
+        plan.diff(&old.commitments, &new.commitments)?;
+        plan.diff(&old.people, &new.people)?;
+        Ok(plan)
+    }
+
     fn diff<T: Stored>(&mut self, old: &[T], new: &[T]) -> Result<(), StoreError> {
         let mut differing: Vec<(&str, Option<&T>, Option<&T>)> = Vec::new();
         // The two sides are usually one dataset and its edited copy, in the same order: the
@@ -152,6 +168,18 @@ pub(super) fn version(seed_version: &str, revision: u64) -> String {
     }
 }
 
+/// The time to stamp a change made at `at`, after one whose `lastChange` was `last_change`.
+/// Time never goes backwards in the record, whatever the system clock does (an NTP step, a VM
+/// restored): a client that syncs with `updatedSince` from the last `lastChange` would otherwise
+/// miss this write. Each change is stamped at least a millisecond (the precision of `lastChange`)
+/// after the one before.
+pub(super) fn after(last_change: &str, at: DateTime<Utc>) -> DateTime<Utc> {
+    match DateTime::parse_from_rfc3339(last_change) {
+        Ok(last) => at.max(last.with_timezone(&Utc) + chrono::Duration::milliseconds(1)),
+        Err(_) => at,
+    }
+}
+
 impl Store {
     /// Writes the difference between `old` (what the store holds) and `new` in one transaction:
     /// records, index entries, stamps and metadata change together or not at all. The caller must
@@ -164,29 +192,12 @@ impl Store {
     }
 
     fn write_change(&self, old: &Dataset, new: &Dataset, at: DateTime<Utc>) -> Result<Committed, StoreError> {
-        let mut plan = Plan::default();
-        plan.diff(&old.sources, &new.sources)?;
-        plan.diff(&old.states, &new.states)?;
-        plan.diff(&old.organizations, &new.organizations)?;
-        plan.diff(&old.processes, &new.processes)?;
-        plan.diff(&old.memberships, &new.memberships)?;
-        plan.diff(&old.chairmanships, &new.chairmanships)?;
-        plan.diff(&old.meetings, &new.meetings)?;
-        plan.diff(&old.documents, &new.documents)?;
-        plan.diff(&old.commitments, &new.commitments)?;
-        plan.diff(&old.people, &new.people)?;
+        let plan = Plan::between(old, new)?;
         let current = self.read_meta()?.unwrap_or_default();
         if plan.changes.is_empty() {
             return Ok(Committed { meta: current, changes: Vec::new() });
         }
-        // Time never goes backwards in the record, whatever the system clock does (an NTP step,
-        // a VM restored): a client that syncs with `updatedSince` from the last `lastChange`
-        // would otherwise miss this write. Each change is stamped at least a millisecond (the
-        // precision of `lastChange`) after the one before.
-        let at = match DateTime::parse_from_rfc3339(&current.last_change) {
-            Ok(last) => at.max(last.with_timezone(&Utc) + chrono::Duration::milliseconds(1)),
-            Err(_) => at,
-        };
+        let at = after(&current.last_change, at);
 
         // One transaction over every tree: the collections, the indexes, the stamps and meta.
         let mut trees = Vec::new();

@@ -1,5 +1,8 @@
 //! The embedded store: the only code that touches sled, and the only source of truth.
 //!
+//! For several servers, the dataset lives in an etcd cluster instead ([`etcd`]); the service sees
+//! either store through [`Backend`], chosen by `--store` ([`Location`]).
+//!
 //! One tree per collection, keyed by slug (commitments by code), values encoded by [`codec`];
 //! one tree per secondary index ([`index`]); and a `meta` tree with the format version, the
 //! dataset version and the time of the last change. No sled type leaves this module.
@@ -19,13 +22,17 @@
 //!
 //! Every error that leaves the module names the data directory and says what to do, in one line.
 
+mod backend;
 pub mod codec;
 mod commit;
+pub mod etcd;
 mod history;
 pub mod index;
 mod legacy;
 
+pub use backend::{Backend, Location, Snapshot};
 pub use commit::{Committed, Operation, RecordChange};
+pub use etcd::{apply, Update};
 pub use history::{ChangeRecord, HistoryError, DEFAULT_HISTORY_LIMIT};
 
 use crate::domain::{self, Collection, Dataset, Stamps};
@@ -130,6 +137,23 @@ pub enum StoreError {
     /// marker: starting on it would seed a fresh store over the loss and hide it.
     #[error("the data directory {0} lost its dataset while a server was using it (it was removed or replaced), so the writes made since its last backup are gone; the server does not seed a fresh store over that: restore the directory from a backup, or, to start again from the seed files on purpose, run `khartoum-graphql seed --replace` or delete {0}/DATASET-LOST")]
     DatasetLost(PathBuf),
+    /// The etcd cluster could not be reached, or failed a request.
+    #[error("the etcd cluster at {endpoints} failed ({detail}); check that a majority of its members is running and reachable from this server")]
+    Etcd {
+        /// Its endpoints, comma-separated.
+        endpoints: String,
+        /// What failed.
+        detail: String,
+    },
+    /// An etcd cluster that a command reads holds no complete dataset.
+    #[error("the etcd cluster at {0} holds no dataset (never seeded, or a seed is under way); seed it with `khartoum-graphql seed --store etcd:{0}`")]
+    EtcdEmpty(String),
+    /// Another server changed the dataset after this write read it: the write was not made.
+    #[error("the dataset changed on another server (it is at revision {revision}) after this write read it; nothing was written")]
+    Stale {
+        /// The revision the dataset is at.
+        revision: u64,
+    },
     /// sled failed, before the failure was located in a data directory (see [`Store::located`]).
     #[error("store I/O failed: {0}")]
     Sled(sled::Error),
@@ -159,7 +183,7 @@ impl StoreError {
     /// Whether the error says that the store cannot write now (a full or failing disk, a data
     /// directory removed), as opposed to a write that was wrong or a store that is damaged.
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, StoreError::Unwritable { .. } | StoreError::Vanished(_))
+        matches!(self, StoreError::Unwritable { .. } | StoreError::Vanished(_) | StoreError::Etcd { .. })
     }
 }
 
@@ -817,16 +841,11 @@ impl Store {
     }
 
     fn find_term(&self, term: &str) -> Result<Vec<(Collection, String, domain::Field)>, StoreError> {
-        let mut out = Vec::new();
-        for entry in self.scan_entries(Index::Search, term.as_bytes())? {
-            let parts: Vec<&[u8]> = entry[term.len() + 1..].splitn(3, |b| *b == 0).collect();
-            if let [collection, field, key] = parts[..] {
-                if let Some(c) = collection_named(collection) {
-                    out.push((c, String::from_utf8_lossy(key).into_owned(), index::field_of(field)));
-                }
-            }
-        }
-        Ok(out)
+        Ok(self
+            .scan_entries(Index::Search, term.as_bytes())?
+            .iter()
+            .filter_map(|e| parse_search_entry(term, e))
+            .collect())
     }
 
     /// The entries of an index under a key prefix of whole parts (every entry if it is empty),
@@ -1279,6 +1298,22 @@ fn all_index_lists(ds: &Dataset) -> Lists {
     of(&ds.commitments, &mut out);
     of(&ds.people, &mut out);
     out.into_iter().collect()
+}
+
+/// The record a search entry of `term` (`term \0 collection \0 field \0 key`) names.
+fn parse_search_entry(term: &str, entry: &[u8]) -> Option<(Collection, String, domain::Field)> {
+    let parts: Vec<&[u8]> = entry.get(term.len() + 1..)?.splitn(3, |b| *b == 0).collect();
+    match parts[..] {
+        [collection, field, key] => {
+            collection_named(collection).map(|c| (c, String::from_utf8_lossy(key).into_owned(), index::field_of(field)))
+        }
+        _ => None,
+    }
+}
+
+/// The posting lists of one index over a dataset.
+fn all_index_lists_of(ds: &Dataset, wanted: Index) -> Vec<(Vec<u8>, Vec<Vec<u8>>)> {
+    all_index_lists(ds).into_iter().filter(|((i, _), _)| *i == wanted).map(|((_, list), m)| (list, m)).collect()
 }
 
 /// A key as messages show it: parts separated by `/`, other control bytes (a list's bucket

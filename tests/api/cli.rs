@@ -150,6 +150,8 @@ fn help_documents_every_command_and_flag_with_its_environment_variable() {
         "KHARTOUM_GRAPHQL_BIND",
         "--data-dir",
         "KHARTOUM_GRAPHQL_DATA_DIR",
+        "--store",
+        "KHARTOUM_GRAPHQL_STORE",
         "--seed-dir",
         "KHARTOUM_GRAPHQL_SEED_DIR",
         "127.0.0.1:8000",

@@ -592,7 +592,7 @@ async fn the_export_command_writes_the_same_bytes_as_the_http_endpoints_in_every
 
     // The same store, now served (the CLI has exited, so the store is free).
     let tokens = Tokens::load(Some(TOKEN), None).unwrap();
-    let app = TestApp { app: Arc::new(App::open(&data, &seed_dir(), tokens).unwrap()), dir };
+    let app = TestApp { app: Arc::new(App::open(&data, &seed_dir(), tokens).unwrap()), dir, etcd: None };
     let served = app.get("/export/manifest.json").await.json();
     for (out_dir, names) in &written {
         let manifest: Value = serde_json::from_slice(&std::fs::read(out_dir.join("manifest.json")).unwrap()).unwrap();

@@ -132,7 +132,7 @@ async fn after_a_version_older_than_the_history_the_feed_is_refused_with_the_old
     app.app.store().set_history_limit(3);
     let seeded = version(&app).await;
     let versions = writes(&app, 0, 6).await;
-    assert_eq!(app.app.store().history_len().unwrap(), 3, "the log holds the last 3 writes");
+    assert_eq!(sled(&app).history_len().unwrap(), 3, "the log holds the last 3 writes");
 
     let error = refused(&app, "graphql-transport-ws", &changes_after(&seeded)).await;
     assert_eq!(error["extensions"]["code"], "HISTORY_EXPIRED", "{error}");
@@ -398,10 +398,7 @@ async fn the_change_history_survives_a_restart_and_a_reseed_empties_it() {
     let app = spawn_app();
     let seeded = version(&app).await;
     let versions = writes(&app, 0, 4).await;
-    let TestApp { app: running, dir } = app;
-    drop(running); // releases the store's lock
-    let reopened = khartoum_graphql::app::App::open(&dir.path().join("data"), &seed_dir(), Default::default()).unwrap();
-    let app = TestApp { app: Arc::new(reopened), dir };
+    let app = app.restarted();
     let mut ws = subscribe(&app, "graphql-transport-ws", &changes_after(&seeded)).await;
     let got = changes_until(&mut ws, "next", &versions[3]).await;
     let got_versions: Vec<&str> = got.iter().map(|c| must(c, "version")).collect();
@@ -414,7 +411,7 @@ async fn the_change_history_survives_a_restart_and_a_reseed_empties_it() {
     let seed = khartoum_graphql::seed::load(&seed_dir()).unwrap();
     app.app.store().replace_all(&seed.dataset, &seed.version).unwrap();
     app.app.reload().unwrap();
-    assert_eq!(app.app.store().history_len().unwrap(), 0);
+    assert_eq!(sled(&app).history_len().unwrap(), 0);
     assert_eq!(version(&app).await, seeded);
     let error = refused(&app, "graphql-transport-ws", &changes_after(&versions[3])).await;
     assert_eq!(error["extensions"]["code"], "HISTORY_EXPIRED", "{error}");
@@ -425,10 +422,15 @@ async fn the_change_history_survives_a_restart_and_a_reseed_empties_it() {
 async fn the_consistency_check_finds_a_write_missing_from_the_change_history() {
     let app = spawn_app();
     writes(&app, 0, 3).await;
-    let store = app.app.store();
+    let store = sled(&app);
     assert_eq!(store.check().unwrap(), Vec::<String>::new());
     store.remove_history_entry_for_test(2).unwrap();
     assert_eq!(store.check().unwrap(), ["history: the writes between revisions 1 and 3 are missing"]);
     store.remove_history_entry_for_test(3).unwrap();
     assert_eq!(store.check().unwrap(), ["history: the last entry is of revision 1, short of the store's 3"]);
+}
+
+/// The embedded store of a test app: the change log these tests read is the sled store's.
+fn sled(app: &TestApp) -> &khartoum_graphql::store::Store {
+    app.app.store().sled().expect("the change log is the embedded store's")
 }

@@ -3,6 +3,7 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
+use khartoum_graphql::store::{Backend, Location};
 use khartoum_graphql::{app::App, curation::Tokens, http::router};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -40,7 +41,15 @@ pub fn manual() -> String {
 pub struct TestApp {
     pub app: Arc<App>,
     pub dir: TempDir,
+    /// The etcd cluster the app's store is in, when [`STORE_ENV`] says etcd; stopped after the app.
+    pub etcd: Option<cluster::Cluster>,
 }
+
+/// The environment variable that chooses the store of [`spawn_app`]: `sled` (the default) or
+/// `etcd` (a one-member cluster per app), so that the behaviour tests run on both stores:
+/// `replicas::the_curation_tests_pass_on_etcd_as_on_the_embedded_store` runs the curation tests
+/// a second time with `etcd`.
+pub const STORE_ENV: &str = "KHARTOUM_TEST_STORE";
 
 /// An HTTP response: status, headers and body text.
 pub struct Reply {
@@ -74,15 +83,40 @@ pub fn spawn_app() -> TestApp {
     spawn_app_with_seed(&seed_dir())
 }
 
-/// Starts an app on a fresh store seeded from `seed`.
+/// Starts an app on a fresh store seeded from `seed`: the embedded store, or an etcd cluster of
+/// its own when [`STORE_ENV`] says so.
 pub fn spawn_app_with_seed(seed: &Path) -> TestApp {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let tokens = Tokens::load(Some(TOKEN), None).expect("the test token is long enough");
-    let app = App::open(&dir.path().join("data"), seed, tokens).expect("the app opens on a fresh store");
-    TestApp { app: Arc::new(app), dir }
+    let (location, etcd) = match std::env::var(STORE_ENV).as_deref() {
+        Err(_) | Ok("sled") => (Location::Sled(dir.path().join("data")), None),
+        Ok("etcd") => {
+            let cluster = cluster::Cluster::start(1);
+            let location: Location = cluster.store().parse().expect("the cluster's --store value parses");
+            let loaded = khartoum_graphql::seed::load(seed).expect("the seed files load");
+            Backend::open(&location).and_then(|b| b.replace_all(&loaded.dataset, &loaded.version)).expect("the cluster is seeded");
+            (location, Some(cluster))
+        }
+        Ok(other) => panic!("{STORE_ENV}={other}: write sled or etcd"),
+    };
+    let app = App::open_at(&location, seed, tokens).expect("the app opens on a fresh store");
+    TestApp { app: Arc::new(app), dir, etcd }
 }
 
 impl TestApp {
+    /// Stops the app and starts another on the same store (without write tokens), as a server
+    /// restarted does.
+    pub fn restarted(self) -> TestApp {
+        let TestApp { app, dir, etcd } = self;
+        drop(app); // releases the embedded store's lock
+        let location = match &etcd {
+            Some(cluster) => cluster.store().parse().expect("the cluster's --store value parses"),
+            None => Location::Sled(dir.path().join("data")),
+        };
+        let app = App::open_at(&location, &seed_dir(), Tokens::default()).expect("the app opens again on its store");
+        TestApp { app: Arc::new(app), dir, etcd }
+    }
+
     /// Sends a request through the production router.
     pub async fn send(&self, req: Request<Body>) -> Reply {
         let res = router(Arc::clone(&self.app)).oneshot(req).await.expect("the router answers");
@@ -311,6 +345,9 @@ pub fn days_in_month(year: u32, month: u32) -> u32 {
 
 #[path = "../support/rng.rs"]
 mod rng;
+
+#[path = "../support/etcd.rs"]
+pub mod cluster;
 pub use rng::Rng;
 
 /// Whether the tests run as root (the effective uid, from /proc rather than through a libc

@@ -45,6 +45,7 @@ mod process;
 mod python_client;
 mod rate_limits;
 mod readme;
+mod replicas;
 mod seed_export;
 mod seed_validation;
 mod server_limits;

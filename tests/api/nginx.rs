@@ -14,7 +14,7 @@ const NGINX: &str = "/usr/sbin/nginx";
 
 /// An nginx process, stopped when dropped: SIGTERM to the master, which stops its workers too
 /// (SIGKILL would leave them running).
-struct Nginx(Child);
+pub(crate) struct Nginx(Child);
 
 impl Drop for Nginx {
     fn drop(&mut self) {
@@ -26,18 +26,25 @@ impl Drop for Nginx {
 /// Starts nginx with `deploy/nginx.conf` (its upstream pointed at `upstream`, its cache and files
 /// in `dir`) and returns it with its base URL once it accepts connections.
 fn start_nginx(dir: &Path, upstream: &str) -> (Nginx, String) {
+    start_site(dir, "nginx.conf", &[("server 127.0.0.1:8000;", format!("server {upstream};"))])
+}
+
+/// Starts nginx with the site `deploy/<file>`, its cache and files in `dir`, its listening port
+/// a free one and each `(from, to)` of `replace` replaced; returns it with its base URL once it
+/// accepts connections.
+pub(crate) fn start_site(dir: &Path, file: &str, replace: &[(&str, String)]) -> (Nginx, String) {
     assert!(Path::new(NGINX).exists(), "{NGINX} is missing: install nginx (.ci/run does) to run this test");
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let site = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/nginx.conf")).unwrap();
+    let site = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy").join(file)).unwrap();
     let cache = dir.join("cache");
     let mut replaced = site;
-    for (from, to) in [
+    let common = [
         ("/var/cache/nginx/khartoum-graphql", cache.display().to_string()),
-        ("server 127.0.0.1:8000;", format!("server {upstream};")),
         ("listen 8080;", format!("listen 127.0.0.1:{port};")),
-    ] {
-        assert!(replaced.contains(from), "deploy/nginx.conf no longer holds `{from}`, which this test replaces");
-        replaced = replaced.replace(from, &to);
+    ];
+    for (from, to) in common.iter().chain(replace) {
+        assert!(replaced.contains(from), "deploy/{file} no longer holds `{from}`, which this test replaces");
+        replaced = replaced.replace(from, to);
     }
     std::fs::write(dir.join("site.conf"), replaced).unwrap();
     let d = dir.display();

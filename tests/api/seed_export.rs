@@ -23,8 +23,13 @@ fn the_export_command_writes_the_seed_files_of_the_store() {
     let out_dir = dir.path().join("out");
     let out = cli(&data, &["export", "--out", out_dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_the_seed_files_are_in(&out_dir);
+}
+
+/// Asserts that `out_dir` holds exactly the seed files, byte for byte.
+pub(crate) fn assert_the_seed_files_are_in(out_dir: &std::path::Path) {
     let mut names: Vec<String> =
-        std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        std::fs::read_dir(out_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     let mut expected: Vec<String> =
         khartoum_graphql::domain::Collection::ALL.iter().map(|c| c.file_name().to_owned()).collect();

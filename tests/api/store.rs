@@ -7,6 +7,11 @@ use khartoum_graphql::domain::{Collection, Dataset, Field, Record, Searchable};
 use khartoum_graphql::store::{index, Store, StoreError};
 use serde_json::json;
 
+/// The embedded store behind a test app: these tests look at its trees and indexes.
+fn sled(app: &App) -> &Store {
+    app.store().sled().expect("the test app runs on the embedded store")
+}
+
 fn sorted(mut ds: Dataset) -> Dataset {
     ds.sources.sort_by(|a, b| a.slug.cmp(&b.slug));
     ds.states.sort_by(|a, b| a.slug.cmp(&b.slug));
@@ -55,7 +60,7 @@ async fn an_existing_store_is_opened_not_reseeded() {
 #[test]
 fn the_consistency_check_passes_on_a_seeded_store_and_finds_a_missing_index_entry() {
     let app = spawn_app();
-    assert_eq!(app.app.store().check().unwrap(), Vec::<String>::new());
+    assert_eq!(sled(&app.app).check().unwrap(), Vec::<String>::new());
     let cat = app.app.catalog();
     let meeting = cat
         .ds
@@ -67,8 +72,8 @@ fn the_consistency_check_passes_on_a_seeded_store_and_finds_a_missing_index_entr
         .into_iter()
         .find(|(ix, _)| *ix == index::Index::MeetingsByActorRole)
         .expect("the meeting has participations");
-    app.app.store().corrupt_index_for_test(ix, &key).unwrap();
-    let problems = app.app.store().check().unwrap();
+    sled(&app.app).corrupt_index_for_test(ix, &key).unwrap();
+    let problems = sled(&app.app).check().unwrap();
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].contains("is missing") && problems[0].contains(meeting.slug.as_str()), "{}", problems[0]);
 }
@@ -76,7 +81,7 @@ fn the_consistency_check_passes_on_a_seeded_store_and_finds_a_missing_index_entr
 #[test]
 fn index_scans_list_an_actors_meetings_in_a_role_chronologically() {
     let app = spawn_app();
-    let store = app.app.store();
+    let store = sled(&app.app);
     let co_hosted = store.index_scan(index::Index::MeetingsByActorRole, &index::key(&[b"de", b"co-host"])).unwrap();
     let cat = app.app.catalog();
     let mut expected: Vec<&khartoum_graphql::domain::Meeting> = cat
@@ -135,11 +140,11 @@ fn a_data_directory_that_is_a_file_is_refused() {
 async fn a_page_of_twenty_meetings_with_hosts_co_hosts_and_country_reads_nothing_from_the_store() {
     let app = spawn_app();
     let query = "query ($n: Int) { meetings(first: $n) { nodes { slug hosts { slug name } coHosts { slug name } country { name iso3 } chairs { slug } } } }";
-    let before = app.app.store().reads();
+    let before = sled(&app.app).reads();
     let one = app.data(query, json!({"n": 1})).await;
-    let after_one = app.app.store().reads();
+    let after_one = sled(&app.app).reads();
     let twenty = app.data(query, json!({"n": 20})).await;
-    let after_twenty = app.app.store().reads();
+    let after_twenty = sled(&app.app).reads();
     assert_eq!(one["meetings"]["nodes"].as_array().unwrap().len(), 1);
     assert_eq!(twenty["meetings"]["nodes"].as_array().unwrap().len(), 20);
     // The read model answers every field: no store look-up per page, let alone per field.
@@ -147,7 +152,7 @@ async fn a_page_of_twenty_meetings_with_hosts_co_hosts_and_country_reads_nothing
     assert_eq!(after_twenty - after_one, 0);
     // The read model itself came from the store: rebuilding it reads every record once.
     app.app.reload().unwrap();
-    assert!(app.app.store().reads() > after_twenty);
+    assert!(sled(&app.app).reads() > after_twenty);
 }
 
 #[test]
@@ -156,14 +161,14 @@ fn a_store_seeded_by_an_older_build_gets_the_indexes_and_stamps_of_this_one_when
     let data = dir.path().join("data");
     {
         let app = App::open(&data, &seed_dir(), Default::default()).unwrap();
-        app.store().downgrade_for_test().unwrap();
-        let problems = app.store().check().unwrap();
+        sled(&app).downgrade_for_test().unwrap();
+        let problems = sled(&app).check().unwrap();
         assert!(problems.iter().any(|p| p.contains("idx:search")), "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("has no stamp")), "{problems:?}");
     }
     let app = App::open(&data, &seed_dir(), Default::default()).unwrap();
-    assert_eq!(app.store().check().unwrap(), Vec::<String>::new());
-    assert!(!app.store().upgrade_indexes().unwrap(), "nothing left to upgrade");
+    assert_eq!(sled(&app).check().unwrap(), Vec::<String>::new());
+    assert!(!sled(&app).upgrade_indexes().unwrap(), "nothing left to upgrade");
 }
 
 /// Every (term, collection, key, field) the records of the read model own, by term: what a scan
@@ -198,7 +203,7 @@ fn assert_search_finds_what_the_records_hold(app: &khartoum_graphql::app::App) {
     let expected = search_entries_of_the_records(app);
     assert!(expected.len() > 500, "the seed has hundreds of terms: {}", expected.len());
     for (term, mut want) in expected {
-        let mut got = app.store().search(&term).unwrap();
+        let mut got = sled(app).search(&term).unwrap();
         got.sort();
         want.sort();
         assert_eq!(got, want, "search for '{term}'");
@@ -209,26 +214,26 @@ fn assert_search_finds_what_the_records_hold(app: &khartoum_graphql::app::App) {
 fn search_finds_for_every_term_exactly_the_records_that_hold_it() {
     let app = spawn_app();
     assert_search_finds_what_the_records_hold(&app.app);
-    assert!(app.app.store().search("zzxqv").unwrap().is_empty());
+    assert!(sled(&app.app).search("zzxqv").unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn writes_that_change_the_text_of_meetings_sharing_common_words_keep_the_index_exact() {
     let app = spawn_app();
     let slug = "2023-07-nairobi-idp-protection";
-    let before = app.app.store().search("meet").unwrap().len();
+    let before = sled(&app.app).search("meet").unwrap().len();
     assert!(before > 4 * usize::from(index::BUCKETS), "'meet' is in many records, several per posting list: {before}");
     let update = r#"mutation($slug: String!, $input: UpdateMeetingInput!) { updateMeeting(slug: $slug, input: $input) { slug } }"#;
     let input = json!({ "title": "Quokka gathering", "summary": "Nothing but quokkas." });
     app.write_data(update, json!({ "slug": slug, "input": input })).await;
-    assert_eq!(app.app.store().check().unwrap(), Vec::<String>::new());
+    assert_eq!(sled(&app.app).check().unwrap(), Vec::<String>::new());
     assert_search_finds_what_the_records_hold(&app.app);
-    let quokka = app.app.store().search("quokka").unwrap();
+    let quokka = sled(&app.app).search("quokka").unwrap();
     assert_eq!(quokka.iter().map(|(_, k, _)| k.as_str()).collect::<Vec<_>>(), [slug]);
     app.write_data(r#"mutation { deleteMeeting(slug: "2023-07-nairobi-idp-protection") { slug } }"#, json!({})).await;
-    assert_eq!(app.app.store().check().unwrap(), Vec::<String>::new());
+    assert_eq!(sled(&app.app).check().unwrap(), Vec::<String>::new());
     assert_search_finds_what_the_records_hold(&app.app);
-    assert!(app.app.store().search("quokka").unwrap().is_empty());
+    assert!(sled(&app.app).search("quokka").unwrap().is_empty());
 }
 
 #[test]
@@ -236,22 +241,22 @@ fn a_store_written_by_the_previous_build_with_one_key_per_index_entry_is_upgrade
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let co_hosted =
-        |app: &App| app.store().index_scan(index::Index::MeetingsByActorRole, &index::key(&[b"de", b"co-host"]));
+        |app: &App| sled(app).index_scan(index::Index::MeetingsByActorRole, &index::key(&[b"de", b"co-host"]));
     let (want_scan, want_search) = {
         let app = App::open(&data, &seed_dir(), Default::default()).unwrap();
-        let want = (co_hosted(&app).unwrap(), app.store().search("traffick").unwrap());
-        app.store().write_layout_2_for_test().unwrap();
+        let want = (co_hosted(&app).unwrap(), sled(&app).search("traffick").unwrap());
+        sled(&app).write_layout_2_for_test().unwrap();
         // This build does not read that layout: the check sees every list as damaged.
-        let problems = app.store().check().unwrap();
+        let problems = sled(&app).check().unwrap();
         assert!(problems.iter().any(|p| p.contains("idx:search") && p.contains("does not decode")), "{problems:?}");
         want
     };
     assert!(!want_scan.is_empty() && !want_search.is_empty());
     let app = App::open(&data, &seed_dir(), Default::default()).unwrap();
-    assert_eq!(app.store().check().unwrap(), Vec::<String>::new());
-    assert!(!app.store().upgrade_indexes().unwrap(), "nothing left to upgrade");
+    assert_eq!(sled(&app).check().unwrap(), Vec::<String>::new());
+    assert!(!sled(&app).upgrade_indexes().unwrap(), "nothing left to upgrade");
     assert_eq!(co_hosted(&app).unwrap(), want_scan);
-    assert_eq!(app.store().search("traffick").unwrap(), want_search);
+    assert_eq!(sled(&app).search("traffick").unwrap(), want_search);
     assert_search_finds_what_the_records_hold(&app);
 }
 
@@ -261,7 +266,7 @@ fn reading_back_the_records_a_commit_touched_takes_what_the_store_holds_for_each
     use khartoum_graphql::store::{Operation, RecordChange};
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(&dir.path().join("data"), &seed_dir(), Default::default()).unwrap();
-    let store = app.store();
+    let store = sled(&app);
     let stored = store.load().unwrap();
     let stamps = store.stamps().unwrap();
 
@@ -291,7 +296,7 @@ fn reading_back_the_records_a_commit_touched_takes_what_the_store_holds_for_each
 fn a_clock_that_steps_backwards_never_takes_last_change_or_a_stamp_back_in_time() {
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(&dir.path().join("data"), &seed_dir(), Default::default()).unwrap();
-    let store = app.store();
+    let store = sled(&app);
     let mut before = store.load().unwrap();
     let first_at = khartoum_graphql::store::now();
     let mut after = before.clone();

@@ -63,7 +63,7 @@ pub struct ParticipationInput {
 }
 
 /// A new meeting.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct CreateMeetingInput {
     /// `<yyyy>-<mm>-<place>-<topic>`, e.g. '2026-03-rome-som'.
     pub slug: String,
@@ -99,7 +99,7 @@ pub struct CreateMeetingInput {
 
 /// Only the fields given are changed; `null` clears an optional field (`endDate`, `city`,
 /// `country`, `attendance`, `summary`). Lists given replace the whole list.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct UpdateMeetingInput {
     /// The meeting's name.
     pub title: MaybeUndefined<String>,
@@ -130,7 +130,7 @@ pub struct UpdateMeetingInput {
 }
 
 /// A new chair term. Its slug is `<process>-<start year>-<state name>` unless given.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct CreateChairmanshipInput {
     /// Process slug.
     pub process: String,
@@ -153,7 +153,7 @@ pub struct CreateChairmanshipInput {
 }
 
 /// Only the fields given are changed; `null` clears `end` or `chairperson`.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct UpdateChairmanshipInput {
     /// State slug of the chair.
     pub chair: MaybeUndefined<String>,
@@ -173,7 +173,7 @@ pub struct UpdateChairmanshipInput {
 
 /// A new membership. Its slug is `<process>-<role>-<actor>` (with `-2`, `-3` for later spans)
 /// unless given.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct CreateMembershipInput {
     /// Process slug.
     pub process: String,
@@ -194,7 +194,7 @@ pub struct CreateMembershipInput {
 }
 
 /// Only the fields given are changed; `null` clears `since` or `until`.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct UpdateMembershipInput {
     /// The role held.
     pub role: MaybeUndefined<MembershipRole>,
@@ -209,7 +209,7 @@ pub struct UpdateMembershipInput {
 }
 
 /// A new state. Its slug is its ISO 3166-1 alpha-2 code in lower case.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct CreateStateInput {
     /// Lower-case ISO 3166-1 alpha-2 code ('ke').
     pub slug: String,
@@ -226,7 +226,7 @@ pub struct CreateStateInput {
 }
 
 /// Only the fields given are changed.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct UpdateStateInput {
     /// The English short name.
     pub name: MaybeUndefined<String>,
@@ -241,7 +241,7 @@ pub struct UpdateStateInput {
 }
 
 /// A new organisation.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct CreateOrganizationInput {
     /// Acronym-based key ('icmpd').
     pub slug: String,
@@ -260,7 +260,7 @@ pub struct CreateOrganizationInput {
 }
 
 /// Only the fields given are changed; `null` clears `acronym` or `description`.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct UpdateOrganizationInput {
     /// The full name.
     pub name: MaybeUndefined<String>,
@@ -277,7 +277,7 @@ pub struct UpdateOrganizationInput {
 }
 
 /// A post a person held, as a source gives it.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct PostInput {
     /// The title of the post as the source gives it.
     pub title: String,
@@ -292,7 +292,7 @@ pub struct PostInput {
 }
 
 /// A new person. Its slug is the name in kebab case unless given.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct CreatePersonInput {
     /// The name as the sources write it.
     pub name: String,
@@ -307,7 +307,7 @@ pub struct CreatePersonInput {
 }
 
 /// Only the fields given are changed.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct UpdatePersonInput {
     /// The name.
     pub name: MaybeUndefined<String>,
@@ -320,7 +320,7 @@ pub struct UpdatePersonInput {
 }
 
 /// A new source, with a slug of your choice (derived from its address or title if omitted).
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct CreateSourceInput {
     /// The key records cite it by.
     pub slug: Option<String>,
@@ -337,7 +337,7 @@ pub struct CreateSourceInput {
 }
 
 /// Only the fields given are changed; `null` clears an optional field.
-#[derive(InputObject)]
+#[derive(InputObject, Clone)]
 pub struct UpdateSourceInput {
     /// A short title.
     pub title: MaybeUndefined<String>,

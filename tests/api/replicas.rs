@@ -1,0 +1,372 @@
+//! Several servers over one etcd cluster (`--store etcd:…`): seeding, a write through one replica
+//! read on the other, two replicas writing one meeting at once, a replica restarted, and etcd
+//! members killed while both replicas write, and the curation tests run again on etcd (the store
+//! matrix). Each test starts a three-member cluster on loopback ports (tests/support/etcd.rs);
+//! they skip only when KHARTOUM_SKIP_ETCD_TESTS is set.
+
+use crate::helpers::*;
+use crate::process::cli;
+use khartoum_graphql::app::App;
+use khartoum_graphql::curation::Tokens;
+use khartoum_graphql::store::{Backend, Location};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::helpers::cluster::{self, Cluster};
+
+/// Longest a replica may take to show another replica's write in these tests.
+const CATCH_UP: Duration = Duration::from_secs(10);
+
+const MEETING: &str = "2025-aswan-legal-pathways";
+
+/// A cluster, and its location as `--store` names it.
+fn started(test: &str) -> Option<(Cluster, Location)> {
+    if cluster::skipped(test) {
+        return None;
+    }
+    let c = Cluster::start(3);
+    let location = c.store().parse().expect("the cluster's --store value parses");
+    Some((c, location))
+}
+
+/// Seeds the cluster from `seed/`, as `khartoum-graphql seed --store etcd:…` does.
+fn seed(location: &Location) {
+    let seed = khartoum_graphql::seed::load(&seed_dir()).expect("seed/ loads");
+    Backend::open(location).and_then(|b| b.replace_all(&seed.dataset, &seed.version)).expect("the cluster is seeded");
+}
+
+/// A replica: a server on the cluster, with the test token.
+fn replica(location: &Location) -> Arc<TestApp> {
+    let tokens = Tokens::load(Some(TOKEN), None).expect("the test token is long enough");
+    let app = App::open_at(location, &seed_dir(), tokens).expect("a replica starts on the seeded cluster");
+    Arc::new(TestApp { app: Arc::new(app), dir: tempfile::tempdir().expect("a temporary directory"), etcd: None })
+}
+
+/// The revision of the dataset a replica serves.
+fn revision(r: &TestApp) -> u64 {
+    r.app.catalog().meta.revision
+}
+
+/// Waits until `r` serves at least `target`, up to [`CATCH_UP`].
+async fn caught_up(r: &TestApp, target: u64) {
+    let started = Instant::now();
+    while revision(r) < target {
+        assert!(started.elapsed() < CATCH_UP, "the replica is at {} after {CATCH_UP:?}, not {target}", revision(r));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+const DATASET: &str = "{ dataset { version meetings } }";
+const ATTENDANCE: &str = "query($m: String!) { meeting(slug: $m) { attendance } }";
+const SET_ATTENDANCE: &str =
+    "mutation($m: String!, $n: Int!) { updateMeeting(slug: $m, input: { attendance: $n }) { attendance } }";
+
+/// The meeting's attendance in seed/.
+fn seeded_attendance() -> i64 {
+    let meeting =
+        seed_file("meetings.json").into_iter().find(|m| m["slug"] == MEETING).expect("the meeting is in seed/");
+    meeting["attendance"].as_i64().unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cluster_is_served_once_seeded_and_a_write_through_one_replica_is_read_on_the_other() {
+    let Some((_cluster, location)) = started("a_cluster_is_served_once_seeded") else { return };
+    let refused =
+        App::open_at(&location, &seed_dir(), Tokens::default()).err().expect("no replica serves an unseeded cluster");
+    assert!(refused.to_string().contains("holds no dataset"), "{refused}");
+    seed(&location);
+    let (a, b) = (replica(&location), replica(&location));
+    let (on_a, on_b) = (a.data(DATASET, json!({})).await, b.data(DATASET, json!({})).await);
+    assert_eq!(on_a, on_b, "both replicas serve one version");
+    assert_eq!(on_a["dataset"]["meetings"], seed_file("meetings.json").len());
+    let problems = Backend::open_existing(&location).and_then(|s| s.check()).expect("the cluster is checked");
+    assert_eq!(problems, Vec::<String>::new());
+
+    let attendance = seeded_attendance() + 1;
+    let written = a.write_data(SET_ATTENDANCE, json!({ "m": MEETING, "n": attendance })).await;
+    assert_eq!(written["updateMeeting"]["attendance"], attendance);
+    assert_eq!(
+        a.data(ATTENDANCE, json!({ "m": MEETING })).await["meeting"]["attendance"],
+        attendance,
+        "read your write"
+    );
+    caught_up(&b, revision(&a)).await;
+    assert_eq!(b.data(ATTENDANCE, json!({ "m": MEETING })).await["meeting"]["attendance"], attendance);
+    assert_eq!(a.data(DATASET, json!({})).await, b.data(DATASET, json!({})).await);
+}
+
+/// Two states that take no part in the meeting, from seed/.
+fn outsiders() -> (String, String) {
+    let meeting =
+        seed_file("meetings.json").into_iter().find(|m| m["slug"] == MEETING).expect("the meeting is in seed/");
+    let taking_part: Vec<&str> =
+        meeting["participations"].as_array().into_iter().flatten().filter_map(|p| p["actor"].as_str()).collect();
+    let mut states = seed_file("states.json")
+        .into_iter()
+        .filter_map(|s| s["slug"].as_str().map(str::to_owned))
+        .filter(|s| !taking_part.contains(&s.as_str()));
+    (states.next().expect("a state outside the meeting"), states.next().expect("a second one"))
+}
+
+const ADD: &str =
+    r#"mutation($m: String!, $a: String!) { addParticipation(meeting: $m, actor: $a, role: CO_HOST) { slug } }"#;
+const REMOVE: &str =
+    r#"mutation($m: String!, $a: String!) { removeParticipation(meeting: $m, actor: $a, role: CO_HOST) { slug } }"#;
+const CO_HOSTS: &str = r#"query($m: String!) { meeting(slug: $m) { coHosts { slug } } }"#;
+
+/// The meeting's co-hosts, as `r` serves it.
+async fn co_hosts(r: &TestApp) -> Vec<String> {
+    sorted(slugs(&r.data(CO_HOSTS, json!({ "m": MEETING })).await["meeting"]["coHosts"]))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_changing_the_same_meeting_at_once_lose_no_update() {
+    let Some((_cluster, location)) = started("two_replicas_changing_the_same_meeting_at_once") else { return };
+    seed(&location);
+    let (a, b) = (replica(&location), replica(&location));
+    let (x, y) = outsiders();
+    let before = co_hosts(&a).await;
+    for round in 0..100 {
+        for (query, present) in [(ADD, true), (REMOVE, false)] {
+            let (on_a, on_b) = tokio::join!(
+                a.write(query, json!({ "m": MEETING, "a": x })),
+                b.write(query, json!({ "m": MEETING, "a": y }))
+            );
+            for reply in [&on_a, &on_b] {
+                assert!(reply["errors"].is_null(), "round {round}: each write is acknowledged: {reply}");
+            }
+            caught_up(&a, revision(&b)).await;
+            caught_up(&b, revision(&a)).await;
+            let mut want = before.clone();
+            if present {
+                want.extend([x.clone(), y.clone()]);
+            }
+            let want = sorted(want);
+            assert_eq!(co_hosts(&a).await, want, "round {round}: replica A has both writes");
+            assert_eq!(co_hosts(&b).await, want, "round {round}: replica B has both writes");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_stopped_and_started_again_serves_what_was_written_meanwhile() {
+    let Some((_cluster, location)) = started("a_replica_stopped_and_started_again") else { return };
+    seed(&location);
+    let a = replica(&location);
+    let b = replica(&location);
+    drop(b);
+    let first = seeded_attendance();
+    for n in 1..=5 {
+        a.write_data(SET_ATTENDANCE, json!({ "m": MEETING, "n": first + n })).await;
+    }
+    let b = replica(&location);
+    assert_eq!(revision(&b), revision(&a), "the restarted replica starts at the cluster's revision");
+    assert_eq!(b.data(ATTENDANCE, json!({ "m": MEETING })).await["meeting"]["attendance"], first + 5);
+    assert_eq!(a.data(DATASET, json!({})).await, b.data(DATASET, json!({})).await);
+}
+
+const CREATE_SOURCE: &str =
+    r#"mutation($t: String!, $u: String!) { createSource(input: { title: $t, url: $u }) { slug } }"#;
+const SOURCE: &str = r#"query($s: String!) { source(slug: $s) { slug } }"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_etcd_members_killed_during_writes_reads_go_on_and_every_acknowledged_write_is_on_both_replicas() {
+    let Some((mut cluster, location)) = started("with_etcd_members_killed_during_writes") else { return };
+    seed(&location);
+    let replicas = [replica(&location), replica(&location)];
+    let stop = Arc::new(AtomicBool::new(false));
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut writers = Vec::new();
+    for (w, r) in replicas.iter().enumerate() {
+        let (r, stop, acknowledged) = (Arc::clone(r), Arc::clone(&stop), Arc::clone(&acknowledged));
+        writers.push(tokio::spawn(async move {
+            let mut i = 0;
+            while !stop.load(Ordering::Relaxed) {
+                i += 1;
+                let vars = json!({ "t": format!("Failover page {w}-{i}"), "u": format!("https://example.org/failover/{w}/{i}") });
+                let reply = r.write(CREATE_SOURCE, vars).await;
+                match reply["data"]["createSource"]["slug"].as_str() {
+                    Some(slug) => acknowledged.lock().unwrap().push(slug.to_owned()),
+                    None => {
+                        let code = &reply["errors"][0]["extensions"]["code"];
+                        assert!(code == "STORE_UNAVAILABLE" || code == "CONFLICT", "a write fails only as unavailable: {reply}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                }
+            }
+        }));
+    }
+    let reads = Arc::new(AtomicUsize::new(0));
+    let mut readers = Vec::new();
+    for r in &replicas {
+        let (r, stop, reads) = (Arc::clone(r), Arc::clone(&stop), Arc::clone(&reads));
+        readers.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let started = Instant::now();
+                let reply = r.post_json(&json!({ "query": DATASET })).await;
+                assert_eq!(reply.status, 200, "{}", reply.body);
+                assert!(reply.json()["data"]["dataset"]["version"].is_string(), "{}", reply.body);
+                assert!(started.elapsed() < Duration::from_secs(1), "a read took {:?}", started.elapsed());
+                reads.fetch_add(1, Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }));
+    }
+    let count = || acknowledged.lock().unwrap().len();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let leader = cluster.leader();
+    let follower = (leader + 1) % 3;
+    cluster.kill(follower);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let with_two = count();
+    cluster.kill(leader);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let reads_without_quorum = reads.load(Ordering::Relaxed);
+    cluster.restart(follower);
+    cluster.restart(leader);
+    cluster.wait_healthy();
+    let back = count();
+    let resumed = Instant::now();
+    while count() < back + 10 {
+        assert!(resumed.elapsed() < Duration::from_secs(30), "writes did not resume once a quorum was back");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    for task in writers.into_iter().chain(readers) {
+        task.await.expect("no writer or reader failed");
+    }
+    assert!(with_two > 0, "writes went on with one member down");
+    assert!(reads.load(Ordering::Relaxed) > reads_without_quorum, "reads went on");
+
+    let [a, b] = &replicas;
+    let target = revision(a).max(revision(b));
+    caught_up(a, target).await;
+    caught_up(b, target).await;
+    let written = acknowledged.lock().unwrap().clone();
+    for r in [a, b] {
+        for slug in &written {
+            let found: Value = r.data(SOURCE, json!({ "s": slug })).await;
+            assert_eq!(found["source"]["slug"], slug.as_str(), "acknowledged source {slug} is on both replicas");
+        }
+    }
+    assert_eq!(a.data(DATASET, json!({})).await, b.data(DATASET, json!({})).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nginx_in_front_of_two_replicas_sends_reads_and_writes_to_either_and_a_write_reads_back() {
+    let Some((_cluster, location)) = started("nginx_in_front_of_two_replicas") else { return };
+    seed(&location);
+    let (a, b) = (replica(&location), replica(&location));
+    let (on_a, on_b) = (a.serve().await, b.serve().await);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let host = |url: &str| url.trim_start_matches("http://").to_owned();
+    let (_nginx, base) = crate::nginx::start_site(
+        dir.path(),
+        "nginx-replicas.conf",
+        &[("replica1:8000", host(&on_a)), ("replica2:8000", host(&on_b))],
+    );
+    let post = |body: Value| {
+        let url = format!("{base}/graphql");
+        async move {
+            tokio::task::spawn_blocking(move || {
+                ureq::post(&url)
+                    .set("Content-Type", "application/json")
+                    .set("Authorization", &format!("Bearer {TOKEN}"))
+                    .send_string(&body.to_string())
+                    .expect("nginx answers")
+                    .into_string()
+                    .ok()
+                    .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+                    .expect("a JSON body")
+            })
+            .await
+            .expect("the request runs")
+        }
+    };
+    let first = seeded_attendance();
+    for n in 1..=10 {
+        let written = post(json!({ "query": SET_ATTENDANCE, "variables": { "m": MEETING, "n": first + n } })).await;
+        assert_eq!(written["data"]["updateMeeting"]["attendance"], first + n, "{written}");
+    }
+    caught_up(&a, revision(&b)).await;
+    caught_up(&b, revision(&a)).await;
+    let read = post(json!({ "query": ATTENDANCE, "variables": { "m": MEETING } })).await;
+    assert_eq!(read["data"]["meeting"]["attendance"], first + 10, "{read}");
+    assert_eq!(a.data(DATASET, json!({})).await, b.data(DATASET, json!({})).await);
+}
+
+#[test]
+fn seed_check_store_and_export_work_on_a_cluster_and_a_second_seed_is_refused() {
+    let Some((cluster, _)) = started("seed_check_store_and_export_work_on_a_cluster") else { return };
+    let store = cluster.store();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let run = |args: &[&str]| {
+        let out = cli(dir.path(), &[args, &["--store", &store]].concat());
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (ok, said) = run(&["check-store"]);
+    assert!(!ok && said.contains("no complete dataset"), "an unseeded cluster: {said}");
+    let (ok, said) = run(&["seed"]);
+    assert!(ok && said.contains(&format!("seeded {store}")), "{said}");
+    let (ok, said) = run(&["seed"]);
+    assert!(!ok && said.contains("already seeded"), "a second seed is refused: {said}");
+    let (ok, said) = run(&["check-store"]);
+    assert!(ok && said.contains("consistent"), "{said}");
+    let out_dir = dir.path().join("out");
+    let (ok, said) = run(&["export", "--out", out_dir.to_str().expect("a UTF-8 path")]);
+    assert!(ok, "{said}");
+    crate::seed_export::assert_the_seed_files_are_in(&out_dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dataset_seeded_again_reaches_running_replicas_whole() {
+    let Some((_cluster, location)) = started("a_dataset_seeded_again_reaches_running_replicas") else { return };
+    seed(&location);
+    let (a, b) = (replica(&location), replica(&location));
+    let first = seeded_attendance();
+    a.write_data(SET_ATTENDANCE, json!({ "m": MEETING, "n": first + 1 })).await;
+    caught_up(&b, revision(&a)).await;
+    // The marker goes first and comes back last: the replicas lose their watch, wait for it and
+    // load the new dataset at one revision.
+    let loaded = khartoum_graphql::seed::load(&seed_dir()).expect("seed/ loads");
+    let meta = Backend::open(&location).and_then(|s| s.replace_all(&loaded.dataset, &loaded.version)).expect("the cluster is seeded again");
+    for r in [&a, &b] {
+        caught_up(r, meta.revision).await;
+        assert_eq!(r.data(DATASET, json!({})).await["dataset"]["version"], meta.version.as_str());
+        assert_eq!(r.data(ATTENDANCE, json!({ "m": MEETING })).await["meeting"]["attendance"], first);
+    }
+}
+
+/// The store matrix inside the one test command: this test binary runs its own curation tests
+/// again in a child process with [`STORE_ENV`] set to `etcd`, so that every behaviour they pin
+/// holds on both stores.
+#[test]
+fn the_curation_tests_pass_on_etcd_as_on_the_embedded_store() {
+    if cluster::skipped("the curation tests on etcd") {
+        return;
+    }
+    let on_sled = std::env::var(STORE_ENV).unwrap_or_default();
+    assert!(on_sled.is_empty() || on_sled == "sled", "this run is already on {on_sled}");
+    let out = std::process::Command::new(std::env::current_exe().expect("this test binary"))
+        .args(["curation::", "--test-threads", "2"])
+        .env(STORE_ENV, "etcd")
+        .output()
+        .expect("the test binary runs again");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let summary = stdout.lines().find(|l| l.starts_with("test result:")).unwrap_or_default().to_owned();
+    assert!(out.status.success(), "the curation tests failed on etcd: {summary}\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let passed: usize = summary
+        .split("ok. ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of passed tests: {summary}"));
+    let listed = stdout.lines().filter(|l| l.starts_with("test curation::") && l.ends_with(" ... ok")).count();
+    assert!(passed >= 20 && passed == listed, "{passed} passed, {listed} curation tests listed as ok: {summary}");
+    println!("on etcd: {summary}");
+}

@@ -1,0 +1,155 @@
+//! A three-member etcd cluster on loopback ports, in a temporary directory, for the replica tests
+//! and the benchmark: Debian's `etcd` (package etcd-server), killed when the cluster is dropped.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The etcd binary that `.ci/run` installs.
+pub const ETCD: &str = "/usr/bin/etcd";
+
+/// The environment variable that lets a person skip the etcd tests on a machine without etcd.
+pub const SKIP: &str = "KHARTOUM_SKIP_ETCD_TESTS";
+
+/// One member: its name, ports and process (none while it is killed).
+struct Member {
+    name: String,
+    client: u16,
+    peer: u16,
+    child: Option<Child>,
+}
+
+/// A running cluster. Dropping it kills every member.
+pub struct Cluster {
+    dir: tempfile::TempDir,
+    members: Vec<Member>,
+    initial: String,
+}
+
+/// Whether the etcd tests are skipped, saying so loudly when they are: only when a person sets
+/// [`SKIP`]; a missing etcd is otherwise a failure.
+pub fn skipped(test: &str) -> bool {
+    if std::env::var_os(SKIP).is_some() {
+        eprintln!("SKIPPED {test}: {SKIP} is set, so no etcd cluster is started; unset it to run this test");
+        return true;
+    }
+    assert!(
+        std::path::Path::new(ETCD).exists(),
+        "{ETCD} is missing: install Debian's etcd-server (`.ci/run` does), or set {SKIP} to skip the etcd tests"
+    );
+    false
+}
+
+/// A port free on 127.0.0.1 now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+impl Cluster {
+    /// Starts `n` members and waits until the cluster answers.
+    pub fn start(n: usize) -> Cluster {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let members: Vec<Member> = (0..n)
+            .map(|i| Member { name: format!("m{i}"), client: free_port(), peer: free_port(), child: None })
+            .collect();
+        let initial =
+            members.iter().map(|m| format!("{}=http://127.0.0.1:{}", m.name, m.peer)).collect::<Vec<_>>().join(",");
+        let mut cluster = Cluster { dir, members, initial };
+        for i in 0..n {
+            cluster.spawn(i, "new");
+        }
+        cluster.wait_healthy();
+        cluster
+    }
+
+    fn spawn(&mut self, i: usize, state: &str) {
+        let m = &self.members[i];
+        let client = format!("http://127.0.0.1:{}", m.client);
+        let peer = format!("http://127.0.0.1:{}", m.peer);
+        let log = std::fs::File::create(self.dir.path().join(format!("{}.log", m.name))).expect("a log file");
+        let child = Command::new(ETCD)
+            .args(["--name", &m.name])
+            .arg("--data-dir")
+            .arg(self.dir.path().join(&m.name))
+            .args(["--listen-client-urls", &client, "--advertise-client-urls", &client])
+            .args(["--listen-peer-urls", &peer, "--initial-advertise-peer-urls", &peer])
+            .args(["--initial-cluster", &self.initial, "--initial-cluster-state", state])
+            .args(["--initial-cluster-token", "khartoum-graphql-test"])
+            // Elections within a second on a busy machine, rather than etcd's WAN-friendly defaults.
+            .args(["--heartbeat-interval", "50", "--election-timeout", "500"])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("etcd starts");
+        self.members[i].child = Some(child);
+    }
+
+    /// The client URLs of every member.
+    pub fn endpoints(&self) -> Vec<String> {
+        self.members.iter().map(|m| format!("http://127.0.0.1:{}", m.client)).collect()
+    }
+
+    /// The `--store` value naming the cluster.
+    pub fn store(&self) -> String {
+        format!("etcd:{}", self.endpoints().join(","))
+    }
+
+    /// Whether member `i` answers `/health` as healthy (it has a leader).
+    fn healthy(&self, i: usize) -> bool {
+        let url = format!("http://127.0.0.1:{}/health", self.members[i].client);
+        ureq::get(&url)
+            .timeout(Duration::from_millis(500))
+            .call()
+            .ok()
+            .and_then(|r| r.into_string().ok())
+            .is_some_and(|body| body.contains("\"true\""))
+    }
+
+    /// Waits, up to 30 s, until every running member is healthy.
+    pub fn wait_healthy(&self) {
+        let started = Instant::now();
+        while !(0..self.members.len()).filter(|i| self.members[*i].child.is_some()).all(|i| self.healthy(i)) {
+            assert!(started.elapsed() < Duration::from_secs(30), "the etcd cluster did not become healthy in 30 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The index of the member that leads now, as the members' status says.
+    pub fn leader(&self) -> usize {
+        let started = Instant::now();
+        loop {
+            for (i, m) in self.members.iter().enumerate().filter(|(_, m)| m.child.is_some()) {
+                let url = format!("http://127.0.0.1:{}/v3/maintenance/status", m.client);
+                let status = ureq::post(&url).timeout(Duration::from_millis(500)).send_string("{}");
+                let Some(body) = status.ok().and_then(|r| r.into_string().ok()) else { continue };
+                let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                let (me, leader) = (&v["header"]["member_id"], &v["leader"]);
+                if !leader.is_null() && me == leader {
+                    return i;
+                }
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "no etcd member leads after 30 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Kills member `i` (SIGKILL) and waits for it to exit.
+    pub fn kill(&mut self, i: usize) {
+        if let Some(mut child) = self.members[i].child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts member `i` again on its data directory.
+    pub fn restart(&mut self, i: usize) {
+        self.spawn(i, "existing");
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for i in 0..self.members.len() {
+            self.kill(i);
+        }
+    }
+}
