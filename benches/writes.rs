@@ -94,7 +94,9 @@ async fn main() {
             let cluster = cluster::Cluster::start(3);
             let location: Location = cluster.store().parse().expect("the cluster's store parses");
             let loaded = seed::load(&seed).expect("the seed loads");
-            Backend::open(&location).and_then(|b| b.replace_all(&loaded.dataset, &loaded.version)).expect("the cluster is seeded");
+            Backend::open(&location)
+                .and_then(|b| b.replace_all(&loaded.dataset, &loaded.version))
+                .expect("the cluster is seeded");
             (location, Some(cluster))
         }
         _ => (Location::Sled(dir.path().join("data")), None),

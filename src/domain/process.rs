@@ -55,6 +55,10 @@ pub struct Membership {
     pub since: Option<PartialDate>,
     /// Whether `since` is a bound rather than the day the membership began.
     pub since_qualifier: Option<SinceQualifier>,
+    /// The latest day the membership can have begun, where a source bounds the start from above
+    /// while `since` bounds it only from below ("no earlier than") or not at all: the date of the
+    /// first source that shows the actor in the process.
+    pub since_no_later_than: Option<PartialDate>,
     /// Until when, where known; `None` while it lasts or when unknown.
     pub until: Option<PartialDate>,
     /// Sources of the record.
@@ -83,14 +87,15 @@ impl Membership {
     }
 
     /// Whether the sources make the membership certain on a day: it had begun by then (a start
-    /// known, or bounded "no later than", whose last possible day has passed) and had not yet
-    /// ended (no end recorded, or an end whose first possible day is still to come). A membership
-    /// whose start is unknown, or only bounded "no earlier than", is never certain.
+    /// known, or bounded "no later than" by `since` or by `since_no_later_than`, whose last
+    /// possible day has passed) and had not yet ended (no end recorded, or an end whose first
+    /// possible day is still to come). A membership whose start is unknown, or only bounded "no
+    /// earlier than", with no upper bound, is never certain.
     pub fn certain_on(&self, day: NaiveDate) -> bool {
         let begun = match (self.since, self.since_qualifier) {
             (Some(s), None | Some(SinceQualifier::NoLaterThan)) => s.last_day() <= day,
             _ => false,
-        };
+        } || self.since_no_later_than.is_some_and(|l| l.last_day() <= day);
         begun && self.until.is_none_or(|u| day < u.first_day())
     }
 }
@@ -131,6 +136,7 @@ mod tests {
             role: MembershipRole::Member,
             since: since.map(|s| PartialDate::parse(s).unwrap()),
             since_qualifier: qualifier,
+            since_no_later_than: None,
             until: until.map(|s| PartialDate::parse(s).unwrap()),
             sources: vec![],
             notes: vec![],
@@ -164,5 +170,31 @@ mod tests {
             assert_eq!(m.in_force(day(d)), in_force, "{since:?} {q:?} {until:?} in force on {d}");
             assert_eq!(m.certain_on(day(d)), certain, "{since:?} {q:?} {until:?} certain on {d}");
         }
+    }
+
+    #[test]
+    fn a_start_bounded_on_both_sides_is_certain_from_its_upper_bound_on() {
+        let bounded = |until: Option<&str>| Membership {
+            since_no_later_than: Some(PartialDate::parse("2020-03").unwrap()),
+            ..membership(Some("2014-11-28"), Some(SinceQualifier::NoEarlierThan), until)
+        };
+        // (until, day, in force by its bounds, certain)
+        let table = [
+            (None, "2014-11-27", false, false),
+            (None, "2017-05-18", true, false),
+            (None, "2020-03-15", true, false),
+            (None, "2020-03-31", true, true),
+            (None, "2025-04-09", true, true),
+            (Some("2024"), "2023-06-01", true, true),
+            (Some("2024"), "2024-06-01", true, false),
+        ];
+        for (until, d, in_force, certain) in table {
+            let m = bounded(until);
+            assert_eq!(m.in_force(day(d)), in_force, "until {until:?}, in force on {d}");
+            assert_eq!(m.certain_on(day(d)), certain, "until {until:?}, certain on {d}");
+        }
+        // The lower bound alone never makes it certain.
+        let open = Membership { since_no_later_than: None, ..bounded(None) };
+        assert!(!open.certain_on(day("2025-04-09")));
     }
 }

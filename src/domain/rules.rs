@@ -275,6 +275,16 @@ impl<'a> Validator<'a> {
             self.reference(c, key, "process", &m.process, Target::Process);
             self.reference(c, key, "actor", &m.actor, Target::Actor);
             self.order(c, key, "until", m.since, m.until);
+            self.order(c, key, "sinceNoLaterThan", m.since, m.since_no_later_than);
+            if m.since_no_later_than.is_some() && m.since_qualifier == Some(crate::domain::SinceQualifier::NoLaterThan)
+            {
+                self.problem(
+                    c,
+                    key,
+                    "sinceNoLaterThan",
+                    "`since` is already the upper bound of the start (NO_LATER_THAN)",
+                );
+            }
             self.common(c, key, &m.sources, &m.notes);
         }
         for t in &ds.chairmanships {

@@ -14,7 +14,8 @@
 //!   start, end, sources, source_urls, notes, person_slug.
 //! - `memberships`: slug, process_slug, process_name, actor_slug, actor_name, actor_kind, role,
 //!   since, since_qualifier (`NO_LATER_THAN`, `NO_EARLIER_THAN`, or empty when `since` is the
-//!   start itself), until, sources, source_urls, notes.
+//!   start itself), since_no_later_than (an upper bound on the start where a source gives one),
+//!   until, sources, source_urls, notes.
 //! - `commitments`: code, document_slug, document_title, kind, domain, domain_title, number,
 //!   title, text, sources, source_urls, notes.
 //! - `states`: slug, name, iso2, iso3, continent, sources, source_urls, notes.
@@ -139,7 +140,7 @@ pub const CHAIRMANSHIPS: Schema = Schema {
 /// `memberships`: one row per membership of an actor in a process.
 pub const MEMBERSHIPS: Schema = Schema {
     name: "memberships",
-    columns: &concat_columns::<13>(
+    columns: &concat_columns::<14>(
         &[
             Column::text("slug"),
             Column::text("process_slug"),
@@ -150,6 +151,7 @@ pub const MEMBERSHIPS: Schema = Schema {
             Column::text("role"),
             Column::optional_date("since"),
             Column::optional_text("since_qualifier"),
+            Column::optional_date("since_no_later_than"),
             Column::optional_date("until"),
         ],
         &cited!(),
@@ -337,6 +339,7 @@ pub fn memberships(cat: &Catalog) -> Table {
             Cell::Text(name(&m.role)),
             date(m.since),
             m.since_qualifier.as_ref().map_or(Cell::Null, |q| Cell::Text(name(q))),
+            date(m.since_no_later_than),
             date(m.until),
             slugs(&m.sources),
             source_urls(cat, &m.sources),

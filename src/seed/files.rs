@@ -99,6 +99,8 @@ pub struct MembershipFile {
     pub since: Option<String>,
     #[serde(rename = "sinceQualifier", skip_serializing_if = "Option::is_none")]
     pub since_qualifier: Option<String>,
+    #[serde(rename = "sinceNoLaterThan", skip_serializing_if = "Option::is_none")]
+    pub since_no_later_than: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
     pub sources: Vec<String>,

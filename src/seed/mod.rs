@@ -286,6 +286,7 @@ impl Loader {
                 Some(q) => Some(at.variant("sinceQualifier", &q)?),
                 None => None,
             },
+            since_no_later_than: at.date("sinceNoLaterThan", f.since_no_later_than.as_deref()),
             until: at.date("until", f.until.as_deref()),
             sources: at.slugs("sources", &f.sources),
             notes: at.notes(f.notes),

@@ -129,6 +129,7 @@ fn membership(m: &domain::Membership) -> MembershipFile {
         role: name(&m.role),
         since: date(m.since),
         since_qualifier: m.since_qualifier.as_ref().map(name),
+        since_no_later_than: date(m.since_no_later_than),
         until: date(m.until),
         sources: strings(&m.sources),
         notes: notes(&m.notes),

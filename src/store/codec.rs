@@ -11,8 +11,8 @@ use serde::{de::DeserializeOwned, Serialize};
 /// The version of the on-disk encoding this build writes and reads. Version 2 added the archive
 /// fields of a source and the start qualifier of a membership; version 3 the links from a
 /// participation and a chair term to the records of their people, and the parent of an
-/// organisation.
-pub const FORMAT_VERSION: u8 = 3;
+/// organisation; version 4 the upper bound on a membership's start.
+pub const FORMAT_VERSION: u8 = 4;
 
 /// The oldest version this build still reads.
 pub const OLDEST_VERSION: u8 = 1;

@@ -31,6 +31,20 @@ struct MembershipV1 {
     notes: Vec<Note>,
 }
 
+/// A membership as format versions 2 and 3 stored it: without the upper bound on its start.
+#[derive(Deserialize)]
+struct MembershipV3 {
+    slug: Slug,
+    process: Slug,
+    actor: Slug,
+    role: MembershipRole,
+    since: Option<PartialDate>,
+    since_qualifier: Option<domain::SinceQualifier>,
+    until: Option<PartialDate>,
+    sources: Vec<Slug>,
+    notes: Vec<Note>,
+}
+
 /// An organisation as format versions 1 and 2 stored it: without the organisation it is part of.
 #[derive(Deserialize)]
 struct OrganizationV2 {
@@ -115,15 +129,32 @@ pub(super) fn source(bytes: &[u8]) -> Result<domain::Source, CodecError> {
     })
 }
 
-/// Decodes a stored membership of any readable version.
+/// Decodes a stored membership of any readable version: version 1 without its start qualifier,
+/// versions 2 and 3 without the upper bound on its start.
 pub(super) fn membership(bytes: &[u8]) -> Result<domain::Membership, CodecError> {
-    read(bytes, 1, |m: MembershipV1| domain::Membership {
+    if codec::version(bytes)? <= 1 {
+        let m: MembershipV1 = codec::decode(bytes)?;
+        return Ok(domain::Membership {
+            slug: m.slug,
+            process: m.process,
+            actor: m.actor,
+            role: m.role,
+            since: m.since,
+            since_qualifier: None,
+            since_no_later_than: None,
+            until: m.until,
+            sources: m.sources,
+            notes: m.notes,
+        });
+    }
+    read(bytes, 3, |m: MembershipV3| domain::Membership {
         slug: m.slug,
         process: m.process,
         actor: m.actor,
         role: m.role,
         since: m.since,
-        since_qualifier: None,
+        since_qualifier: m.since_qualifier,
+        since_no_later_than: None,
         until: m.until,
         sources: m.sources,
         notes: m.notes,
@@ -247,6 +278,31 @@ mod tests {
         assert_eq!((m.slug.as_str(), m.since, m.since_qualifier, m.until), ("kp-member-de", Some(since), None, None));
         assert_eq!(m.sources, vec![slug("seed-002")]);
         let now = domain::Membership { since_qualifier: Some(domain::SinceQualifier::NoLaterThan), ..m };
+        assert_eq!(membership(&codec::encode(&now).unwrap()).unwrap(), now);
+    }
+
+    #[test]
+    fn a_membership_written_by_format_version_3_reads_with_its_qualifier_and_no_upper_bound() {
+        let since = PartialDate::parse("2014-11-28").unwrap();
+        let v3 = (
+            slug("kp-member-ug"),
+            slug("kp"),
+            slug("ug"),
+            MembershipRole::Member,
+            Some(since),
+            Some(domain::SinceQualifier::NoEarlierThan),
+            None::<PartialDate>,
+            vec![slug("seed-002")],
+            Vec::<Note>::new(),
+        );
+        let mut bytes = codec::encode(&v3).unwrap();
+        bytes[0] = 3;
+        let m = membership(&bytes).unwrap();
+        assert_eq!(
+            (m.slug.as_str(), m.since, m.since_qualifier, m.since_no_later_than),
+            ("kp-member-ug", Some(since), Some(domain::SinceQualifier::NoEarlierThan), None)
+        );
+        let now = domain::Membership { since_no_later_than: Some(PartialDate::parse("2020-03-05").unwrap()), ..m };
         assert_eq!(membership(&codec::encode(&now).unwrap()).unwrap(), now);
     }
 

@@ -168,7 +168,8 @@ async fn listed_on(app: &TestApp, day: &str) -> Vec<(String, String, bool)> {
 }
 
 #[tokio::test]
-async fn a_membership_that_began_after_the_rome_declaration_is_not_listed_before_it_nor_certain_after_it() {
+async fn a_membership_that_began_after_the_rome_declaration_is_not_listed_before_it_and_certain_only_from_its_upper_bound(
+) {
     // The actors page: since the Declaration of 28 November 2014, "Norway, Switzerland and Uganda
     // have also become Members of the Process", and Libya was invited; no day is given.
     let later = ["ch", "ly", "no"];
@@ -185,10 +186,32 @@ async fn a_membership_that_began_after_the_rome_declaration_is_not_listed_before
     // Uganda first took part in May 2017 on its way to membership: not a member in 2015.
     let in_2015 = listed_on(&app, "2015-01-01").await;
     assert!(!in_2015.iter().any(|(a, r, _)| a == "ug" && r == "MEMBER"), "{in_2015:?}");
-    for day in ["2015-01-01", "2025-04-09"] {
+    // The actors page lists all four as members while "The current Chair of the Khartoum Process
+    // is Eritrea": they had joined by the last day of Eritrea's term at the latest.
+    assert_source_says(
+        "khartoumprocess-net-about-actors-and-governance",
+        "The current Chair of the Khartoum Process is Eritrea",
+    );
+    let eritrea = seed_file("chairmanships.json").into_iter().find(|t| t["chair"] == "er").expect("Eritrea's term");
+    let bound = eritrea["end"].as_str().expect("the end of Eritrea's term").to_owned();
+    let day_before =
+        (chrono::NaiveDate::parse_from_str(&bound, "%Y-%m-%d").unwrap() - chrono::Duration::days(1)).to_string();
+    for slug in later.iter().chain(&["ug"]) {
+        let m = seed_file("memberships.json")
+            .into_iter()
+            .find(|m| m["actor"] == json!(slug) && m["role"] == "MEMBER")
+            .unwrap();
+        assert_eq!(m["sinceNoLaterThan"], bound.as_str(), "{slug}");
+    }
+    for (day, expected) in
+        [("2015-01-01", false), (day_before.as_str(), false), (bound.as_str(), true), ("2025-04-09", true)]
+    {
         for (actor, role, certain) in listed_on(&app, day).await {
             if role == "MEMBER" && (later.contains(&actor.as_str()) || actor == "ug") {
-                assert!(!certain, "{actor} joined on a day no source gives: not certain on {day}");
+                assert_eq!(
+                    certain, expected,
+                    "{actor}, certain on {day}: a member no later than {bound}, from no stated day"
+                );
             }
         }
     }

@@ -94,7 +94,9 @@ pub fn spawn_app_with_seed(seed: &Path) -> TestApp {
             let cluster = cluster::Cluster::start(1);
             let location: Location = cluster.store().parse().expect("the cluster's --store value parses");
             let loaded = khartoum_graphql::seed::load(seed).expect("the seed files load");
-            Backend::open(&location).and_then(|b| b.replace_all(&loaded.dataset, &loaded.version)).expect("the cluster is seeded");
+            Backend::open(&location)
+                .and_then(|b| b.replace_all(&loaded.dataset, &loaded.version))
+                .expect("the cluster is seeded");
             (location, Some(cluster))
         }
         Ok(other) => panic!("{STORE_ENV}={other}: write sled or etcd"),

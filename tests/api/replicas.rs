@@ -334,7 +334,9 @@ async fn a_dataset_seeded_again_reaches_running_replicas_whole() {
     // The marker goes first and comes back last: the replicas lose their watch, wait for it and
     // load the new dataset at one revision.
     let loaded = khartoum_graphql::seed::load(&seed_dir()).expect("seed/ loads");
-    let meta = Backend::open(&location).and_then(|s| s.replace_all(&loaded.dataset, &loaded.version)).expect("the cluster is seeded again");
+    let meta = Backend::open(&location)
+        .and_then(|s| s.replace_all(&loaded.dataset, &loaded.version))
+        .expect("the cluster is seeded again");
     for r in [&a, &b] {
         caught_up(r, meta.revision).await;
         assert_eq!(r.data(DATASET, json!({})).await["dataset"]["version"], meta.version.as_str());
@@ -359,7 +361,11 @@ fn the_curation_tests_pass_on_etcd_as_on_the_embedded_store() {
         .expect("the test binary runs again");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let summary = stdout.lines().find(|l| l.starts_with("test result:")).unwrap_or_default().to_owned();
-    assert!(out.status.success(), "the curation tests failed on etcd: {summary}\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "the curation tests failed on etcd: {summary}\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let passed: usize = summary
         .split("ok. ")
         .nth(1)

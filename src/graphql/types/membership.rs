@@ -70,11 +70,19 @@ impl Membership {
         self.r().since_qualifier.map(Into::into)
     }
 
+    /// The latest the membership can have begun, where a source bounds the start from above
+    /// while `since` bounds it only from below (`NO_EARLIER_THAN`) or not at all: the date of the
+    /// first source that shows the actor in the process. Null when no such bound is recorded.
+    async fn since_no_later_than(&self) -> Option<PartialDate> {
+        self.r().since_no_later_than
+    }
+
     /// Whether the sources make the membership certain on a date: it had begun by then (a start
-    /// known, or bounded 'no later than', whose last possible day has passed) and had not ended
-    /// (no end recorded, or one whose first possible day is still to come). False for a
-    /// membership whose start is unknown or only bounded 'no earlier than': `asOf` lists a
-    /// membership that may have been in force, and this says whether it certainly was.
+    /// known, or bounded 'no later than' by `since` or `sinceNoLaterThan`, whose last possible day
+    /// has passed) and had not ended (no end recorded, or one whose first possible day is still to
+    /// come). False for a membership whose start is unknown or only bounded 'no earlier than':
+    /// `asOf` lists a membership that may have been in force, and this says whether it certainly
+    /// was.
     async fn certain_on(&self, #[graphql(desc = "The day asked about.")] date: Date) -> bool {
         self.r().certain_on(date.0)
     }

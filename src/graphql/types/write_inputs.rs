@@ -652,6 +652,7 @@ impl CreateMembershipInput {
             role,
             since: self.since,
             since_qualifier: None,
+            since_no_later_than: None,
             until: self.until,
             sources: cite(d, self.sources)?,
             notes: notes(d, self.notes)?,
@@ -669,9 +670,10 @@ impl UpdateMembershipInput {
             m.role = r.into();
         }
         if !self.since.is_undefined() {
-            // A start given through the API is the start itself: a bound recorded from the seed
-            // no longer describes it.
+            // A start given through the API is the start itself: the bounds recorded from the
+            // seed no longer describe it.
             m.since_qualifier = None;
+            m.since_no_later_than = None;
         }
         update(&mut m.since, self.since);
         update(&mut m.until, self.until);
