@@ -2,8 +2,8 @@
 //! `--bench-baseline`, and then an echo of exactly the bytes that were PUT. And the benchmark's
 //! workloads, which must keep answering without errors as the schema moves.
 
+use crate::binary::*;
 use crate::helpers::*;
-use crate::process::*;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use khartoum_graphql::http::baseline::Baselines;

@@ -1,7 +1,7 @@
 //! The binary: its commands, a second server on the same data directory, and graceful shutdown.
 
+use crate::binary::*;
 use crate::helpers::*;
-use crate::process::*;
 use std::process::Command;
 use std::time::Duration;
 

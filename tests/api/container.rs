@@ -3,9 +3,9 @@
 //! gives the binary is run outside Docker with the environment it sets. `.ci/run` also lints the
 //! file with hadolint.
 
+use crate::binary::{Spawned, BIN};
 use crate::first_run::{log_field, serving_line};
 use crate::helpers::seed_dir;
-use crate::process::{Spawned, BIN};
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Stdio};

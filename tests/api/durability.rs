@@ -1,8 +1,8 @@
 //! The kill test: a real server, a stream of writes, SIGKILL at random points, and a restart that
 //! must find every acknowledged write, none half-applied, and a consistent store.
 
+use crate::binary::*;
 use crate::helpers::*;
-use crate::process::*;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

@@ -3,8 +3,8 @@
 //! back with a real parser (the csv crate, roxmltree) and checked against answers derived from
 //! the seed files, read independently of the API.
 
+use crate::binary::cli;
 use crate::helpers::*;
-use crate::process::cli;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use khartoum_graphql::{app::App, curation::Tokens};

@@ -4,8 +4,8 @@
 //! stderr that names the path and says what to do, never a panic, and must leave the store as
 //! it was.
 
+use crate::binary::*;
 use crate::helpers::*;
-use crate::process::*;
 use khartoum_graphql::domain::Collection;
 use khartoum_graphql::store::{codec, Store};
 use std::path::{Path, PathBuf};

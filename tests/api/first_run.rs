@@ -1,8 +1,8 @@
 //! What a newcomer meets on a first run of the binary: a busy port, each command's `--help`, the
 //! options before or after the command, and the start-up log.
 
+use crate::binary::{strip_ansi, Spawned, BIN};
 use crate::helpers::seed_dir;
-use crate::process::{strip_ansi, Spawned, BIN};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 

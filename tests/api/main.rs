@@ -7,6 +7,7 @@ mod js;
 
 mod archived_sources;
 mod bench_baseline;
+mod binary;
 mod browser;
 mod cli;
 mod conformance;
@@ -41,7 +42,6 @@ mod people;
 mod persisted;
 mod places;
 mod power_cut;
-mod process;
 mod python_client;
 mod rate_limits;
 mod readme;

@@ -5,8 +5,8 @@
 //! sources, not from figures typed into the tests.
 
 use crate::archived_sources::{archived_text, assert_source_says};
+use crate::binary::cli;
 use crate::helpers::*;
-use crate::process::cli;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 

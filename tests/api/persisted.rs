@@ -2,8 +2,8 @@
 //! text with its hash), `documentId` on GET and POST, and a server that runs only its trusted
 //! documents.
 
+use crate::binary::{serve_env, BIN};
 use crate::helpers::*;
-use crate::process::{serve_env, BIN};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use khartoum_graphql::graphql::engine::Engine;

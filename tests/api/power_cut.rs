@@ -10,10 +10,10 @@
 //!
 //! It needs root (a loop device and `mount`), as CI has (see [`crate::disk`]).
 
+use crate::binary::*;
 use crate::disk::{may_run, Disk};
 use crate::durability::{create_meeting, kill_test_meetings, source_url, Failure};
 use crate::helpers::*;
-use crate::process::*;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,8 +1,8 @@
 //! The Python example (`examples/python/`): gql runs the manual's example queries against a real
 //! server and pages through every meeting.
 
+use crate::binary::serve;
 use crate::helpers::*;
-use crate::process::serve;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -4,8 +4,8 @@
 //! Clients are told apart by connecting from different loopback addresses (127.0.0.1 and
 //! 127.0.0.2 are both this machine).
 
+use crate::binary::*;
 use crate::helpers::*;
-use crate::process::*;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::{Read, Write};

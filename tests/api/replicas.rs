@@ -4,8 +4,8 @@
 //! matrix). Each test starts a three-member cluster on loopback ports (tests/support/etcd.rs);
 //! they skip only when KHARTOUM_SKIP_ETCD_TESTS is set.
 
+use crate::binary::cli;
 use crate::helpers::*;
-use crate::process::cli;
 use khartoum_graphql::app::App;
 use khartoum_graphql::curation::Tokens;
 use khartoum_graphql::store::{Backend, Location};

@@ -1,8 +1,8 @@
 //! Export in the seed format: the round trip seed → store → files, and curated changes that
 //! survive export → seed into a fresh store.
 
+use crate::binary::*;
 use crate::helpers::*;
-use crate::process::*;
 use khartoum_graphql::seed;
 use serde_json::json;
 

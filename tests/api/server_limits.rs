@@ -2,8 +2,8 @@
 //! stops mid-header is dropped, a crowd of idle sockets cannot lock others out, and shutdown
 //! finishes within its grace period whatever the clients do, on SIGTERM as on SIGHUP.
 
+use crate::binary::*;
 use crate::helpers::*;
-use crate::process::*;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};

@@ -2,8 +2,8 @@
 //! flushes the store and exits with success, and nothing it acknowledged is lost; an open
 //! WebSocket subscription does not keep it from stopping.
 
+use crate::binary::*;
 use crate::helpers::*;
-use crate::process::*;
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};

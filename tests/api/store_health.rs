@@ -3,10 +3,10 @@
 //! says the store cannot write; writes resume by themselves once space returns; and a store
 //! that lost its dataset is never silently reseeded.
 
+use crate::binary::*;
 use crate::disk::{may_run, Disk};
 use crate::durability::{create_meeting, kill_test_meetings, Failure};
 use crate::helpers::*;
-use crate::process::*;
 use serde_json::{json, Value};
 use std::io::Write;
 

@@ -3,8 +3,8 @@
 //! through every meeting against a real server that also serves those persisted documents, then
 //! sends a query with Apollo's PersistedQueryLink by its APQ hash and by codegen's hash.
 
+use crate::binary::{http_get, serve_env};
 use crate::js::run_bounded;
-use crate::process::{http_get, serve_env};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
