@@ -10,9 +10,10 @@
 //! Durability: sled 0.34's `flush` writes its log with `sync_file_range`, which persists data
 //! pages but not the metadata (file size, new extents) that reaches them, and leaves the blob
 //! files and directory entries it created to its periodic `fsync`. [`Store::flush`] therefore
-//! follows sled's flush with an `fsync` of sled's log file, of every blob file not yet synced,
-//! and of the directories where files were created, renamed or removed: only then is a write
-//! acknowledged.
+//! follows sled's flush with an `fsync` of sled's log file (through a descriptor kept open since
+//! the store was opened, so that a failed writeback is reported to it), of every blob file not
+//! yet synced, and of the directories where files were created, renamed or removed: only then is
+//! a write acknowledged.
 //!
 //! Seeding is all-or-nothing: the dataset version in `meta` is removed (and flushed) before the
 //! trees are rewritten and written back last, so a store interrupted mid-seed is seen as empty
@@ -129,6 +130,17 @@ pub enum StoreError {
         /// What failed.
         reason: String,
     },
+    /// Writes are refused because the last one failed on the disk with an I/O error (not a full
+    /// disk): the kernel may have dropped what it could not write back, so sled's files, even
+    /// opened again, may show this process data the disk does not hold, and a write made over
+    /// them could be acknowledged and then lost. Only a restart reads what is durable.
+    #[error("the store in {path} cannot write ({reason}); reads are served from memory; the disk failed under a write, so what it holds may be behind what this server saw: writes are refused until the server is restarted on a healthy disk")]
+    Broken {
+        /// The data directory.
+        path: PathBuf,
+        /// What failed.
+        reason: String,
+    },
     /// The data directory, or sled's files in it, were removed or replaced while the store was
     /// open: whatever was written now would go to files nobody can open again.
     #[error("the data directory {0} was removed or replaced while the server ran; writes are refused so that none is lost; stop the server, restore the directory from a backup (or rebuild it with `khartoum-graphql seed` from seed/ or your last export), and start it again")]
@@ -183,15 +195,25 @@ impl StoreError {
     /// Whether the error says that the store cannot write now (a full or failing disk, a data
     /// directory removed), as opposed to a write that was wrong or a store that is damaged.
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, StoreError::Unwritable { .. } | StoreError::Vanished(_) | StoreError::Etcd { .. })
+        matches!(
+            self,
+            StoreError::Unwritable { .. }
+                | StoreError::Broken { .. }
+                | StoreError::Vanished(_)
+                | StoreError::Etcd { .. }
+        )
     }
 }
 
 /// Why the store cannot write, as `/health` and `/ready` report it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WriteProblem {
-    /// The last write failed on the disk; the next one tries to open sled's files again.
+    /// The last write failed because the disk was full; the next one tries to open sled's files
+    /// again.
     Failing(String),
+    /// The last write failed on the disk with an I/O error; writes are refused until a restart
+    /// ([`StoreError::Broken`]).
+    Broken(String),
     /// The data directory was removed or replaced while the store was open.
     Vanished,
 }
@@ -200,6 +222,9 @@ impl std::fmt::Display for WriteProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             WriteProblem::Failing(reason) => write!(f, "the last write failed on the disk: {reason}"),
+            WriteProblem::Broken(reason) => {
+                write!(f, "the last write failed on the disk: {reason}; writes are refused until a restart")
+            }
             WriteProblem::Vanished => f.write_str("the data directory was removed or replaced while the server ran"),
         }
     }
@@ -222,6 +247,12 @@ pub struct Store {
     /// The blob files of sled's already made durable, so that a flush syncs only new ones. A
     /// std mutex: it is held only inside a blocking sync, never across an `await`.
     synced_blobs: Arc<Mutex<HashSet<OsString>>>,
+    /// sled's log file, opened with the database and kept open, for the `fsync` that makes a
+    /// write durable. Linux reports a failed writeback once to each descriptor open when it
+    /// failed (`errseq`): sled's own descriptor may take that report and go on, and a descriptor
+    /// opened afterwards would then be told nothing, so an `fsync` on it could succeed over data
+    /// that never reached the disk. A std lock, as `db`'s.
+    log: Arc<std::sync::RwLock<std::fs::File>>,
     /// How many writes the change log keeps ([`history`]).
     history_limit: Arc<AtomicU64>,
 }
@@ -357,6 +388,30 @@ fn open_sled(dir: &Path) -> Result<sled::Db, StoreError> {
     }
 }
 
+/// Whether a failed write failed for want of space (ENOSPC, EDQUOT): nothing of it entered the
+/// page cache, so sled's files opened again show only what the disk holds, and writes may resume
+/// once space returns. Any other failure may have left data in memory that never reached the
+/// disk. sled's errors keep their `io::Error`; the store's own, and sled's once located, carry
+/// its rendering, which holds the system's message for the error.
+fn disk_full(e: &StoreError) -> bool {
+    const FULL: [i32; 2] = [28, 122];
+    let rendered = |s: &str| ["No space left on device", "Disk quota exceeded"].iter().any(|m| s.contains(m));
+    match e {
+        StoreError::Sled(sled::Error::Io(io)) => io.raw_os_error().is_some_and(|c| FULL.contains(&c)),
+        StoreError::Io { detail, .. } => rendered(detail),
+        StoreError::NotWritable { reason, .. } => rendered(reason),
+        _ => false,
+    }
+}
+
+/// Opens sled's log file for [`Store::log`], right after sled opened it.
+fn open_log(dir: &Path) -> Result<std::fs::File, StoreError> {
+    std::fs::File::open(dir.join(SLED_LOG)).map_err(|e| StoreError::Io {
+        path: dir.to_owned(),
+        detail: format!("cannot open sled's log file to make writes durable: {e}"),
+    })
+}
+
 /// The collection whose tree has this name.
 fn collection_named(name: &[u8]) -> Option<Collection> {
     Collection::ALL.into_iter().find(|c| tree_name(*c).as_bytes() == name)
@@ -419,6 +474,7 @@ impl Store {
             Err(e) => return Err(not_writable(&e)),
         }
         let db = open_sled(dir)?;
+        let log = open_log(dir)?;
         let store = Store {
             db: Arc::new(std::sync::RwLock::new(Some(db))),
             path: dir.to_owned(),
@@ -426,6 +482,7 @@ impl Store {
             problem: Arc::default(),
             reads: Arc::default(),
             synced_blobs: Arc::default(),
+            log: Arc::new(std::sync::RwLock::new(log)),
             history_limit: Arc::new(AtomicU64::new(DEFAULT_HISTORY_LIMIT)),
         };
         store.located(store.check_opened(opening))?;
@@ -488,7 +545,7 @@ impl Store {
             path: self.path.clone(),
             detail: format!("making sled's files durable failed: {e}"),
         };
-        std::fs::File::open(self.path.join(SLED_LOG)).and_then(|f| f.sync_all()).map_err(failed)?;
+        self.log.read().unwrap_or_else(std::sync::PoisonError::into_inner).sync_all().map_err(failed)?;
         let blobs_dir = self.path.join(SLED_BLOBS);
         let mut synced = self.synced_blobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut present = HashSet::new();
@@ -605,14 +662,18 @@ impl Store {
         match self.write_problem() {
             None => Ok(false),
             Some(WriteProblem::Vanished) => Err(StoreError::Vanished(self.path.clone())),
+            Some(WriteProblem::Broken(reason)) => Err(StoreError::Broken { path: self.path.clone(), reason }),
             Some(WriteProblem::Failing(reason)) => {
                 let mut slot = self.db.write().unwrap_or_else(std::sync::PoisonError::into_inner);
                 // sled lets go of its file lock once the last handle is dropped.
                 drop(slot.take());
-                match recovering(&self.path, || open_sled(&self.path)) {
-                    Ok(db) => {
+                let reopened = recovering(&self.path, || open_sled(&self.path))
+                    .and_then(|db| open_log(&self.path).map(|log| (db, log)));
+                match reopened {
+                    Ok((db, log)) => {
                         *slot = Some(db);
                         drop(slot);
+                        *self.log.write().unwrap_or_else(std::sync::PoisonError::into_inner) = log;
                         tracing::info!(data_dir = %self.path.display(), "reopened the store after a failed write");
                         self.set_problem(None);
                         Ok(true)
@@ -638,9 +699,14 @@ impl Store {
             }
             Err(e @ (StoreError::Io { .. } | StoreError::NotWritable { .. } | StoreError::Sled(_))) => {
                 let reason = one_line(&e.to_string());
-                tracing::error!(error = %e, "a write failed on the disk; writes are refused until the store is opened again");
-                self.set_problem(Some(WriteProblem::Failing(reason.clone())));
-                Err(StoreError::Unwritable { path: self.path.clone(), reason })
+                if disk_full(&e) {
+                    tracing::error!(error = %e, "a write failed on a full disk; writes are refused until the store is opened again");
+                    self.set_problem(Some(WriteProblem::Failing(reason.clone())));
+                    return Err(StoreError::Unwritable { path: self.path.clone(), reason });
+                }
+                tracing::error!(error = %e, "a write failed on the disk; writes are refused until the server is restarted");
+                self.set_problem(Some(WriteProblem::Broken(reason.clone())));
+                Err(StoreError::Broken { path: self.path.clone(), reason })
             }
             Err(e @ StoreError::Damaged { .. }) => {
                 self.set_problem(Some(WriteProblem::Failing(one_line(&e.to_string()))));

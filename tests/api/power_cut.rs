@@ -32,7 +32,9 @@ fn create(base: &str, slug: &str) -> Result<bool, Failure> {
 
 /// Restarts the server on the recovered filesystem and checks that every acknowledged meeting
 /// is there and complete, that no meeting is half-applied, and that `check-store` is clean.
-fn every_acknowledged_write_is_there(disk: &Disk, acknowledged: &[String]) {
+/// `raced` are writes acknowledged while the cut was under way: each may be missing (see the
+/// stream test), but is whole where it is there.
+fn every_acknowledged_write_is_there(disk: &Disk, acknowledged: &[String], raced: &[String]) {
     let (mut server, base, _) = serve_env(&disk.data(), &seed_dir(), &[("KHARTOUM_GRAPHQL_TOKENS", TOKEN)]);
     let found = kill_test_meetings(&base);
     let _ = server.kill();
@@ -45,6 +47,11 @@ fn every_acknowledged_write_is_there(disk: &Disk, acknowledged: &[String]) {
         "{} of {} acknowledged writes were lost in the power cut: {lost:?}",
         lost.len(),
         acknowledged.len()
+    );
+    let raced_lost = raced.iter().filter(|s| !by_slug.contains_key(s.as_str())).count();
+    println!(
+        "power-cut test: {raced_lost} of {} writes acknowledged while the cut was under way are missing",
+        raced.len()
     );
     for m in &found {
         let slug = m["slug"].as_str().unwrap();
@@ -77,11 +84,12 @@ fn writes_acknowledged_just_before_a_power_cut_are_all_there_after_recovery() {
     server.kill().expect("SIGKILL");
     let _ = server.wait();
     disk.recover();
-    every_acknowledged_write_is_there(&disk, &acknowledged);
+    every_acknowledged_write_is_there(&disk, &acknowledged, &[]);
 }
 
 #[test]
-fn a_power_cut_in_the_middle_of_a_stream_of_writes_loses_no_acknowledged_write_and_half_applies_none() {
+fn a_power_cut_in_the_middle_of_a_stream_of_writes_loses_no_write_acknowledged_before_it_commits_none_after_a_failure_and_half_applies_none(
+) {
     if !may_run() {
         return;
     }
@@ -91,7 +99,7 @@ fn a_power_cut_in_the_middle_of_a_stream_of_writes_loses_no_acknowledged_write_a
     println!("power-cut test: seed {seed} (set KILL_TEST_SEED to repeat it)");
     let mut rng = Rng(seed);
     let mut disk = Disk::new(128);
-    let (mut server, base, _) = serve_env(&disk.data(), &seed_dir(), &[("KHARTOUM_GRAPHQL_TOKENS", TOKEN)]);
+    let (server, base, _) = serve_env(&disk.data(), &seed_dir(), &[("KHARTOUM_GRAPHQL_TOKENS", TOKEN)]);
     let acknowledged: Arc<Mutex<Vec<String>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
     let writers: Vec<_> = (0..2)
@@ -127,8 +135,14 @@ fn a_power_cut_in_the_middle_of_a_stream_of_writes_loses_no_acknowledged_write_a
     // Writes in flight at the cut are refused by the server, not acknowledged: give them time to
     // meet the read-only filesystem before the kill.
     std::thread::sleep(Duration::from_millis(200));
-    server.kill().expect("SIGKILL");
-    let _ = server.wait();
+    let log = server.finish();
+    // Judged by what the server did: once a write failed on the disk, it committed none. (A
+    // store opened again over files whose writeback failed could show data the disk lacks, and
+    // a write acknowledged over it would be lost.)
+    let failed = log.iter().position(|l| l.contains("a write failed on the disk"));
+    let failed = failed.unwrap_or_else(|| panic!("no write failed on the disk after the cut: {log:?}"));
+    let committed_after: Vec<&String> = log[failed..].iter().filter(|l| l.contains("committed a write")).collect();
+    assert!(committed_after.is_empty(), "writes were committed after one failed on the disk: {committed_after:?}");
     stop.store(true, Ordering::Relaxed);
     let refused: usize = writers.into_iter().map(|w| w.join().expect("a writer thread")).sum();
     let acknowledged = acknowledged.lock().unwrap().clone();
@@ -141,5 +155,11 @@ fn a_power_cut_in_the_middle_of_a_stream_of_writes_loses_no_acknowledged_write_a
         "too few writes were acknowledged before the cut ({before_cut}) for the test to mean anything"
     );
     disk.recover();
-    every_acknowledged_write_is_there(&disk, &acknowledged);
+    // Every write acknowledged before the cut began must be there. The ones acknowledged while
+    // it was under way may not: the cut aborts ext4's journal and turns the filesystem
+    // read-only a few milliseconds later, and in between an fsync can succeed for data that the
+    // aborted journal can no longer make readable (a real power cut has no such in-between).
+    // They are counted, and each must be whole where it is there.
+    let (before, raced) = acknowledged.split_at(before_cut);
+    every_acknowledged_write_is_there(&disk, before, raced);
 }
