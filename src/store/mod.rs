@@ -13,7 +13,7 @@
 //! follows sled's flush with an `fsync` of sled's log file (through a descriptor kept open since
 //! the store was opened, so that a failed writeback is reported to it), of every blob file not
 //! yet synced, and of the directories where files were created, renamed or removed: only then is
-//! a write acknowledged.
+//! a write acknowledged. A data directory the store creates is synced into its parent as well.
 //!
 //! Seeding is all-or-nothing: the dataset version in `meta` is removed (and flushed) before the
 //! trees are rewritten and written back last, so a store interrupted mid-seed is seen as empty
@@ -463,7 +463,7 @@ impl Store {
                     return Err(StoreError::Missing(dir.to_owned()));
                 }
                 // Created here rather than by sled, so that a failure names the directory.
-                std::fs::create_dir_all(dir).map_err(|e| match e.kind() {
+                create_dir_durably(dir).map_err(|e| match e.kind() {
                     std::io::ErrorKind::NotADirectory => StoreError::NotADirectory(dir.to_owned()),
                     _ => StoreError::CannotCreate { path: dir.to_owned(), reason: e.to_string() },
                 })?;
@@ -1325,6 +1325,19 @@ fn file_identity(path: &Path) -> Option<(u64, u64)> {
 /// `fsync` of a directory, so that the entries created, renamed or removed in it are durable.
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
+}
+
+/// Creates `dir` and its missing parents, and syncs the directory that holds each one it
+/// created: until then a new directory's own entry is not durable, and a power cut could take
+/// it, with every write made durable inside it, away.
+fn create_dir_durably(dir: &Path) -> std::io::Result<()> {
+    let missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.as_os_str().is_empty() && !d.exists()).collect();
+    std::fs::create_dir_all(dir)?;
+    for created in missing {
+        let parent = created.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        sync_dir(parent)?;
+    }
+    Ok(())
 }
 
 /// sled's messages, cut to their first part: some repeat themselves or end in an empty
