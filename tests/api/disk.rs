@@ -8,8 +8,8 @@ use crate::helpers::is_root;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Whether the disk tests can run here; panics, with the way to skip them, when they cannot
-/// and nobody asked to skip them.
+/// Whether the disk tests (these, and the power-cut tests on [`crate::cutfs`]) can run here;
+/// panics, with the way to skip them, when they cannot and nobody asked to skip them.
 pub fn may_run() -> bool {
     if is_root() {
         return true;
@@ -22,7 +22,7 @@ pub fn may_run() -> bool {
         return false;
     }
     panic!(
-        "the disk tests need root (a loop device and mount); run the tests as root, or set \
+        "the disk tests need root (a loop device, mount, /dev/fuse); run the tests as root, or set \
          KHARTOUM_SKIP_DISK_TESTS=1 to skip them by name"
     );
 }

@@ -14,6 +14,7 @@ mod conformance;
 mod container;
 mod contract;
 mod curation;
+mod cutfs;
 mod dataset;
 mod disk;
 mod documents;
