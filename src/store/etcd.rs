@@ -79,11 +79,22 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime, StoreError> {
 
 /// Runs `fut` on the etcd runtime and waits for it, from any thread (an async one included: the
 /// wait happens on a thread of its own, as a blocking sled call would).
+///
+/// On a worker of a multi-thread runtime (the etcd runtime's own among them, where a server
+/// following the cluster applies what it learns), the worker first hands its other tasks over
+/// to another thread: otherwise two such waits at once would hold both of the etcd runtime's
+/// threads, and leave none to drive the requests they wait for.
 fn block<T: Send>(fut: impl Future<Output = Result<T, StoreError>> + Send) -> Result<T, StoreError> {
     let rt = runtime()?;
-    std::thread::scope(|s| s.spawn(|| rt.block_on(fut)).join()).unwrap_or_else(|_| {
-        Err(StoreError::Etcd { endpoints: String::new(), detail: "the request's thread panicked".to_owned() })
-    })
+    let wait = || {
+        std::thread::scope(|s| s.spawn(|| rt.block_on(fut)).join()).unwrap_or_else(|_| {
+            Err(StoreError::Etcd { endpoints: String::new(), detail: "the request's thread panicked".to_owned() })
+        })
+    };
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(wait),
+        _ => wait(),
+    }
 }
 
 /// Spawns `fut` on the etcd runtime, where it runs as long as it wants, whichever runtime (if any)

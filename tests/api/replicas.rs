@@ -580,3 +580,64 @@ async fn a_write_larger_than_one_etcd_transaction_is_refused_with_write_too_larg
     let written = b.write_data(CREATE_MEETING, too_large).await;
     assert_eq!(written["createMeeting"]["sources"].as_array().map(Vec::len), Some(RECORDS_PER_WRITE));
 }
+
+/// A replica that reaches the cluster through member `i` alone, so that stopping that member
+/// cuts it off while the others write on.
+fn replica_through(cluster: &Cluster, i: usize) -> Arc<TestApp> {
+    replica(&Location::Etcd(vec![cluster.endpoints()[i].clone()]))
+}
+
+/// A replica that reaches the cluster through every member but `i`.
+fn replica_without(cluster: &Cluster, i: usize) -> Arc<TestApp> {
+    let mut endpoints = cluster.endpoints();
+    endpoints.remove(i);
+    replica(&Location::Etcd(endpoints))
+}
+
+const EVERYTHING: &str =
+    "{ dataset { version lastChange meetings sources } meetings(first: 100) { nodes { slug attendance updatedAt } } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_cut_off_from_the_cluster_reloads_at_its_revision_and_tells_its_subscribers_every_change_made_meanwhile(
+) {
+    let Some((mut cluster, location)) = started("a_replica_cut_off_from_the_cluster_reloads") else { return };
+    seed(&location);
+    let member = (cluster.leader() + 1) % 3;
+    let (a, b) = (replica_without(&cluster, member), replica_through(&cluster, member));
+    let mut live = subscribe(&a, "graphql-transport-ws", LIVE).await;
+    let mut on_b = subscribe(&b, "graphql-transport-ws", LIVE).await;
+    cluster.kill(member);
+    let held = b.data(EVERYTHING, json!({})).await;
+    let versions = writes(&a, 0, 8).await;
+    let last = versions.last().expect("8 versions").clone();
+    assert_eq!(b.data(EVERYTHING, json!({})).await, held, "cut off, B serves what it had");
+
+    cluster.restart(member);
+    cluster.wait_healthy();
+    caught_up(&b, revision(&a)).await;
+    assert_eq!(b.data(EVERYTHING, json!({})).await, a.data(EVERYTHING, json!({})).await);
+    let reference = changes_until(&mut live, "next", &last).await;
+    let got = changes_until(&mut on_b, "next", &last).await;
+    assert_eq!(got, reference, "B's subscriber is told every change B's reload went past, once, in order");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_whose_missed_writes_were_compacted_away_reloads_and_serves_the_clusters_revision_whole() {
+    let Some((mut cluster, location)) = started("a_replica_whose_missed_writes_were_compacted_away") else { return };
+    seed(&location);
+    let member = (cluster.leader() + 1) % 3;
+    let (a, b) = (replica_without(&cluster, member), replica_through(&cluster, member));
+    cluster.kill(member);
+    let held = b.data(EVERYTHING, json!({})).await;
+    writes(&a, 0, 8).await;
+    // The history B would resume from is gone: only a reload of the whole dataset brings it on.
+    cluster.compact(revision(&a));
+    writes(&a, 8, 2).await;
+    assert_eq!(b.data(EVERYTHING, json!({})).await, held, "cut off, B serves what it had");
+
+    cluster.restart(member);
+    cluster.wait_healthy();
+    caught_up(&b, revision(&a)).await;
+    assert_eq!(revision(&b), revision(&a), "B serves the cluster's revision");
+    assert_eq!(b.data(EVERYTHING, json!({})).await, a.data(EVERYTHING, json!({})).await, "and all of it");
+}
