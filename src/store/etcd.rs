@@ -53,6 +53,10 @@ const PAGE: i64 = 500;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long the follower waits before it tries again after losing the cluster or the marker.
 const RETRY: Duration = Duration::from_millis(200);
+/// The largest message of a watch this client decodes: etcd sends up to 1000 revisions in one
+/// message to a watch that starts in the past, which for a replica or a feed catching up can be
+/// far more than the gRPC default of 4 MiB.
+const MAX_WATCH_MESSAGE: usize = 256 * 1024 * 1024;
 /// Longest a read of etcd's history (the writes between two revisions) may take.
 const HISTORY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often a server asks the cluster whether it can take writes, for `/health` and `/ready`.
@@ -539,7 +543,7 @@ impl EtcdStore {
     /// the marker it rewrote.
     async fn history(&self, from: i64, to: i64) -> Result<History, StoreError> {
         let options = WatchOptions::new().with_prefix().with_start_revision(from);
-        let mut client = self.client.clone();
+        let mut client = self.client.watch_client().max_decoding_message_size(MAX_WATCH_MESSAGE);
         let (mut watcher, mut stream) = self.timed("reading the history", client.watch(PREFIX, Some(options))).await?;
         let read = async {
             let mut writes: BTreeMap<i64, (Option<DateTime<Utc>>, Vec<RecordChange>)> = BTreeMap::new();
@@ -766,7 +770,7 @@ impl EtcdStore {
     /// an error when the watch is lost and the dataset must be loaded again.
     async fn watch_from(&self, start: i64, tx: &mpsc::UnboundedSender<Update>) -> Result<(), StoreError> {
         let options = WatchOptions::new().with_prefix().with_start_revision(start);
-        let mut client = self.client.clone();
+        let mut client = self.client.watch_client().max_decoding_message_size(MAX_WATCH_MESSAGE);
         let (_watcher, mut stream) = self.timed("starting the watch", client.watch(PREFIX, Some(options))).await?;
         loop {
             let message = tokio::select! {

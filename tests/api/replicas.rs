@@ -542,9 +542,14 @@ async fn with_two_of_three_members_stopped_health_and_ready_say_writes_are_unava
 
 /// A new meeting's input that cites `n` new sources: a write of `n + 1` records.
 fn citing(slug: &str, n: usize) -> Value {
+    citing_titled(slug, n, "Page")
+}
+
+/// [`citing`], each source's title starting with `title`.
+fn citing_titled(slug: &str, n: usize, title: &str) -> Value {
     let mut input = new_meeting(slug);
     input["sources"] = (0..n)
-        .map(|i| json!({ "title": format!("Page {i}"), "url": format!("https://example.org/{slug}/{i}") }))
+        .map(|i| json!({ "title": format!("{title} {i}"), "url": format!("https://example.org/{slug}/{i}") }))
         .collect();
     input
 }
@@ -640,4 +645,26 @@ async fn a_replica_whose_missed_writes_were_compacted_away_reloads_and_serves_th
     caught_up(&b, revision(&a)).await;
     assert_eq!(revision(&b), revision(&a), "B serves the cluster's revision");
     assert_eq!(b.data(EVERYTHING, json!({})).await, a.data(EVERYTHING, json!({})).await, "and all of it");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_resumed_over_writes_of_more_than_4_mib_gets_every_change() {
+    let Some((_cluster, location)) = started("a_feed_resumed_over_writes_of_more_than_4_mib") else { return };
+    seed(&location);
+    let a = replica(&location);
+    let from = version(&a).await;
+    // 30 writes of 61 records each, with sources of 3,000-byte titles: about 5.5 MiB, which etcd
+    // sends a watch from the past in one message, beyond gRPC's default of 4 MiB.
+    let (writes, sources) = (30, 60);
+    let title = "t".repeat(3_000);
+    for w in 0..writes {
+        a.write_data(CREATE_MEETING, json!({ "input": citing_titled(&format!("2026-10-large-{w}"), sources, &title) }))
+            .await;
+    }
+    let last = version(&a).await;
+    let mut resumed = subscribe(&a, "graphql-transport-ws", &changes_after(&from)).await;
+    let got = next_changes(&mut resumed, "next", writes * (sources + 1)).await;
+    assert_eq!(got.last().map(|c| &c["version"]), Some(&json!(last)));
+    assert_eq!(got.iter().filter(|c| c["typename"] == "Source").count(), writes * sources);
+    assert_eq!(got.iter().map(Value::to_string).collect::<HashSet<_>>().len(), got.len(), "a change came twice");
 }
