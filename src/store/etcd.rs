@@ -676,9 +676,9 @@ impl EtcdStore {
             return Ok(u64::try_from(seed).unwrap_or(0));
         }
         // Read only up to the first write after the seed: whether the history holds it.
-        match self.history(seed + 1, seed + 1).await {
-            Ok(History::Compacted(c)) => self.oldest_held(c, seed).await,
-            _ => Ok(u64::try_from(seed).unwrap_or(0)),
+        match self.history(seed + 1, seed + 1).await? {
+            History::Compacted(c) => self.oldest_held(c, seed).await,
+            History::Held(_) => Ok(u64::try_from(seed).unwrap_or(0)),
         }
     }
 
