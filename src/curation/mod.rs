@@ -151,8 +151,14 @@ impl Curator {
     async fn follow(&self, update: Update) -> Result<(), StoreError> {
         let _writer = self.writer.lock().await;
         let current = self.catalog();
+        let mut skipped = Vec::new();
         let (catalog, changes) = match update {
-            Update::Reload(s) if s.meta.revision > current.meta.revision => (Self::catalog_of(*s), Vec::new()),
+            Update::Reload(s) if s.meta.revision > current.meta.revision => {
+                if s.meta.seed_version == current.meta.seed_version {
+                    skipped = self.skipped(current.meta.revision, &s.meta);
+                }
+                (Self::catalog_of(*s), Vec::new())
+            }
             Update::Changed { meta, events } if meta.revision > current.meta.revision => {
                 let (mut ds, mut stamps) = (current.ds.clone(), current.stamps().clone());
                 match store::apply(&mut ds, &mut stamps, &events) {
@@ -170,7 +176,25 @@ impl Curator {
         let meta = catalog.meta.clone();
         self.catalog.store(Arc::new(catalog));
         self.tell(changes, &meta);
+        for event in skipped {
+            let _ = self.changes.send(event);
+        }
         Ok(())
+    }
+
+    /// The changes after revision `from` up to `to`'s that a reload went past, from the store's
+    /// history, so that subscribers are told them as the lost watch would have; none when the
+    /// history no longer holds them all.
+    fn skipped(&self, from: u64, to: &store::Meta) -> Vec<ChangeEvent> {
+        match self.store.changes_after(from) {
+            Ok(records) => {
+                records.into_iter().filter(|r| r.revision <= to.revision).map(|r| ChangeEvent::logged(r, to)).collect()
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "subscribers cannot be told the changes a reload went past");
+                Vec::new()
+            }
+        }
     }
 
     /// Tells subscribers about the changes of one committed write, whose store is now at `meta`.

@@ -46,6 +46,10 @@ pub const CONFLICT: &str = "CONFLICT";
 /// A write refused because the store cannot write now (a full or failing disk, a data directory
 /// removed); reads are still served, and `/health` says when writes are possible again.
 pub const STORE_UNAVAILABLE: &str = "STORE_UNAVAILABLE";
+/// A write that touches more records than the store takes in one write (on etcd, one
+/// transaction: `--max-txn-ops`, 128 unless the cluster sets more, holds 63 records); nothing
+/// was written. Split it (cite fewer new sources at once), or have the operator raise the limit.
+pub const WRITE_TOO_LARGE: &str = "WRITE_TOO_LARGE";
 /// Changes asked for from a version (`changes(after:)`) or a time (`deleted(since:)`) older than
 /// the change history the server keeps, or a version of another dataset: `extensions` name the
 /// oldest version (`oldestVersion`) or time (`oldestTime`) it answers from. Reload what you

@@ -1,11 +1,12 @@
 //! The API's errors and their codes.
 //!
 //! Each error is either the client's fault (`BAD_USER_INPUT`, `NOT_FOUND`, `PAGE_SIZE_EXCEEDED`,
-//! `UNAUTHENTICATED`, `CONFLICT`) or ours (`STORE_UNAVAILABLE`, `INTERNAL_SERVER_ERROR`). Ours are logged in full and reach the client only as a
+//! `UNAUTHENTICATED`, `CONFLICT`, `WRITE_TOO_LARGE`) or ours (`STORE_UNAVAILABLE`, `INTERNAL_SERVER_ERROR`). Ours are logged in full and reach the client only as a
 //! generic message: never a path, a sled message or a panic.
 
 use super::codes;
 use crate::curation::CurationError;
+use crate::store::StoreError;
 use async_graphql::ErrorExtensions;
 
 /// An error a resolver returns, with the code clients branch on in `extensions.code`.
@@ -23,6 +24,11 @@ pub enum ApiError {
     /// A write clashes with other records (a duplicate key, overlapping terms, a record still
     /// referred to).
     Conflict(String),
+    /// A write touches more records than the store takes in one write; nothing was written.
+    WriteTooLarge {
+        /// How many records it touches.
+        records: usize,
+    },
     /// `first` or `last` is above the maximum page size.
     PageSizeExceeded {
         /// `first` or `last`.
@@ -56,6 +62,7 @@ impl ApiError {
             ApiError::NotFound(_) => codes::NOT_FOUND,
             ApiError::Unauthenticated(_) => codes::UNAUTHENTICATED,
             ApiError::Conflict(_) => codes::CONFLICT,
+            ApiError::WriteTooLarge { .. } => codes::WRITE_TOO_LARGE,
             ApiError::PageSizeExceeded { .. } => codes::PAGE_SIZE_EXCEEDED,
             ApiError::StoreUnavailable(_) => codes::STORE_UNAVAILABLE,
             ApiError::TimedOut => codes::REQUEST_TIMEOUT,
@@ -75,6 +82,10 @@ impl ApiError {
             ApiError::PageSizeExceeded { field, requested, max } => {
                 format!("{field} is {requested}, above the maximum page size of {max}; page through with `after`/`before` instead")
             }
+            ApiError::WriteTooLarge { records } => format!(
+                "this write touches {records} records, more than the store takes in one write; nothing was written: \
+                 split it into smaller writes (cite fewer new sources at once)"
+            ),
             ApiError::StoreUnavailable(_) => {
                 "the store cannot write at the moment (its disk is full or failing, or its data directory is gone); \
                  nothing was written; reads are still served; /health says when writes are possible again"
@@ -111,6 +122,10 @@ impl From<CurationError> for ApiError {
             CurationError::Invalid(m) => ApiError::BadUserInput(m),
             CurationError::NotFound(m) => ApiError::NotFound(m),
             CurationError::Conflict(m) => ApiError::Conflict(m),
+            CurationError::Store(StoreError::WriteTooLarge { records, detail }) => {
+                tracing::warn!(records, %detail, "a write was refused: too large for one etcd transaction");
+                ApiError::WriteTooLarge { records }
+            }
             CurationError::Store(e) if e.is_unavailable() => ApiError::StoreUnavailable(e.to_string()),
             CurationError::Store(e) => ApiError::Internal(format!("write failed: {e}")),
             CurationError::Internal(m) => ApiError::Internal(m),
@@ -140,6 +155,7 @@ mod tests {
             (ApiError::NotFound("x".into()), "NOT_FOUND"),
             (ApiError::Unauthenticated("x".into()), "UNAUTHENTICATED"),
             (ApiError::Conflict("x".into()), "CONFLICT"),
+            (ApiError::WriteTooLarge { records: 64 }, "WRITE_TOO_LARGE"),
             (ApiError::PageSizeExceeded { field: "first", requested: 101, max: 100 }, "PAGE_SIZE_EXCEEDED"),
             (
                 ApiError::HistoryExpired { message: "x".into(), oldest: ("oldestVersion", "v".into()) },

@@ -412,7 +412,8 @@ impl Query {
     /// Records deleted at `since` or later, oldest first: the deletions that the `updatedSince`
     /// filters cannot list. Pass the `dataset.lastChange` of your previous sync, as to
     /// `updatedSince`. They come from the change history the server keeps (its last 10,000
-    /// writes unless configured otherwise); a `since` older than that history is refused with
+    /// writes unless configured otherwise; on an etcd cluster, etcd's history back to its last
+    /// compaction); a `since` older than that history is refused with
     /// `HISTORY_EXPIRED`, whose `extensions.oldestTime` is the earliest time it answers from:
     /// reload everything instead.
     async fn deleted(

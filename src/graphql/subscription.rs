@@ -27,7 +27,8 @@ impl Subscription {
     /// record's type name and slug, created, updated or deleted, and the dataset version it
     /// made. With `after` (a `version` of `dataset` or of a change), the changes since that
     /// version come first, from the change history the server keeps (its last 10,000 writes
-    /// unless configured otherwise), then live ones: each exactly once, in the order written,
+    /// unless configured otherwise; on an etcd cluster, etcd's history back to its last
+    /// compaction, on any server that serves that version), then live ones: each exactly once, in the order written,
     /// deletions included. A version older than the history (or from before a reseed) is
     /// refused with `HISTORY_EXPIRED`,
     /// whose `extensions.oldestVersion` is the oldest version it resumes from: reload, then

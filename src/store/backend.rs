@@ -142,45 +142,38 @@ impl Backend {
         }
     }
 
-    /// Sets how many writes the change log keeps. Only the embedded store keeps one; on etcd the
-    /// history is empty (see [`Backend::changes_after`]).
+    /// Sets how many writes the change log keeps. Only the embedded store keeps one; on etcd
+    /// the history is etcd's own, kept until the cluster is compacted.
     pub fn set_history_limit(&self, writes: u64) {
         if let Backend::Sled(s) = self {
             s.set_history_limit(writes);
         }
     }
 
-    /// Every record changed after revision `after`, from the change log. On etcd no history is
-    /// kept: only the current revision is a place to resume from, and anything older is
-    /// [`HistoryError::Expired`] naming it, so that a client resyncs.
+    /// Every record changed after revision `after`: from the change log, or from etcd's history
+    /// (a watch from the next revision). One older than what is kept (or, on etcd, compacted)
+    /// is [`HistoryError::Expired`], naming the oldest revision it resumes from.
     pub fn changes_after(&self, after: u64) -> Result<Vec<ChangeRecord>, HistoryError> {
         match self {
             Backend::Sled(s) => s.changes_after(after),
-            Backend::Etcd(e) => {
-                let oldest = e.meta()?.map_or(0, |m| m.revision);
-                if after >= oldest {
-                    Ok(Vec::new())
-                } else {
-                    Err(HistoryError::Expired { after, oldest })
-                }
-            }
+            Backend::Etcd(e) => e.changes_after(after),
         }
     }
 
-    /// The oldest revision the change log resumes from (on etcd, the current one).
+    /// The oldest revision the change log (or etcd's history) resumes from.
     pub fn oldest_in_history(&self) -> Result<u64, StoreError> {
         match self {
             Backend::Sled(s) => s.oldest_in_history(),
-            Backend::Etcd(e) => Ok(e.meta()?.map_or(0, |m| m.revision)),
+            Backend::Etcd(e) => e.oldest_in_history(),
         }
     }
 
-    /// Every record deleted at `since` or later, up to revision `until`, from the change log. On
-    /// etcd no history is kept: [`HistoryError::TooEarly`] says it holds deletions from now on.
+    /// Every record deleted at `since` or later, up to revision `until`, from the change log
+    /// (or etcd's history); [`HistoryError::TooEarly`] when what would answer is no longer kept.
     pub fn deletions_since(&self, since: DateTime<Utc>, until: u64) -> Result<Vec<ChangeRecord>, HistoryError> {
         match self {
             Backend::Sled(s) => s.deletions_since(since, until),
-            Backend::Etcd(_) => Err(HistoryError::TooEarly { since, oldest: super::now().max(since) }),
+            Backend::Etcd(e) => e.deletions_since(since, until),
         }
     }
 
@@ -196,7 +189,7 @@ impl Backend {
     pub fn write_problem(&self) -> Option<WriteProblem> {
         match self {
             Backend::Sled(s) => s.write_problem(),
-            Backend::Etcd(_) => None,
+            Backend::Etcd(e) => e.write_problem().map(WriteProblem::Cluster),
         }
     }
 

@@ -20,7 +20,9 @@
 //! current-thread test runtime included) without blocking the connection they wait for.
 
 use super::commit::{self, Plan};
-use super::{codec, tree_name, Meta, Operation, RecordChange, Snapshot, StoreError, Stored};
+use super::{
+    codec, tree_name, ChangeRecord, HistoryError, Meta, Operation, RecordChange, Snapshot, StoreError, Stored,
+};
 use crate::domain::{self, Collection, Dataset, Stamps};
 use chrono::{DateTime, Utc};
 use etcd_client::{
@@ -29,7 +31,8 @@ use etcd_client::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -50,6 +53,17 @@ const PAGE: i64 = 500;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long the follower waits before it tries again after losing the cluster or the marker.
 const RETRY: Duration = Duration::from_millis(200);
+/// The largest message of a watch this client decodes: etcd sends up to 1000 revisions in one
+/// message to a watch that starts in the past, which for a replica or a feed catching up can be
+/// far more than the gRPC default of 4 MiB.
+const MAX_WATCH_MESSAGE: usize = 256 * 1024 * 1024;
+/// Longest a read of etcd's history (the writes between two revisions) may take.
+const HISTORY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often a server asks the cluster whether it can take writes, for `/health` and `/ready`.
+const PROBE_EVERY: Duration = Duration::from_secs(1);
+/// Longest the cluster may take to answer that question before it counts as unable to: below
+/// [`REQUEST_TIMEOUT`], so that `/health` says so before a write has waited for its answer.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The runtime the etcd client runs on: two threads of its own, started on first use.
 fn runtime() -> Result<&'static tokio::runtime::Runtime, StoreError> {
@@ -69,11 +83,22 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime, StoreError> {
 
 /// Runs `fut` on the etcd runtime and waits for it, from any thread (an async one included: the
 /// wait happens on a thread of its own, as a blocking sled call would).
+///
+/// On a worker of a multi-thread runtime (the etcd runtime's own among them, where a server
+/// following the cluster applies what it learns), the worker first hands its other tasks over
+/// to another thread: otherwise two such waits at once would hold both of the etcd runtime's
+/// threads, and leave none to drive the requests they wait for.
 fn block<T: Send>(fut: impl Future<Output = Result<T, StoreError>> + Send) -> Result<T, StoreError> {
     let rt = runtime()?;
-    std::thread::scope(|s| s.spawn(|| rt.block_on(fut)).join()).unwrap_or_else(|_| {
-        Err(StoreError::Etcd { endpoints: String::new(), detail: "the request's thread panicked".to_owned() })
-    })
+    let wait = || {
+        std::thread::scope(|s| s.spawn(|| rt.block_on(fut)).join()).unwrap_or_else(|_| {
+            Err(StoreError::Etcd { endpoints: String::new(), detail: "the request's thread panicked".to_owned() })
+        })
+    };
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(wait),
+        _ => wait(),
+    }
 }
 
 /// Spawns `fut` on the etcd runtime, where it runs as long as it wants, whichever runtime (if any)
@@ -114,6 +139,36 @@ pub struct EtcdStore {
     /// The search terms of the dataset at one revision, built on the first search of that
     /// revision.
     search: Arc<Mutex<SearchTerms>>,
+    /// Whether the cluster can take writes, as last seen.
+    health: Arc<Health>,
+}
+
+/// What a server last learned about the cluster's ability to take writes: from a probe that runs
+/// while the server follows the cluster ([`EtcdStore::follow`]), and from each write.
+#[derive(Default)]
+struct Health {
+    /// Why writes cannot be made now, if they cannot.
+    problem: Mutex<Option<String>>,
+    /// Whether the probe runs.
+    probing: AtomicBool,
+}
+
+impl Health {
+    fn set(&self, problem: Option<String>) {
+        *self.problem.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = problem;
+    }
+
+    fn get(&self) -> Option<String> {
+        self.problem.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+}
+
+/// What etcd's history holds from a revision on.
+enum History {
+    /// Every record changed, by revision and, within one, in the order subscribers are told.
+    Held(Vec<ChangeRecord>),
+    /// The history was compacted: only the revisions from this one on are held.
+    Compacted(i64),
 }
 
 impl EtcdStore {
@@ -128,7 +183,7 @@ impl EtcdStore {
         let name = Arc::clone(&joined);
         let client =
             block(async move { Client::connect(list, Some(options)).await.map_err(|e| etcd_failed(&name, e)) })?;
-        Ok(EtcdStore { client, endpoints: joined, search: Arc::default() })
+        Ok(EtcdStore { client, endpoints: joined, search: Arc::default(), health: Arc::default() })
     }
 
     /// The endpoints, comma-separated.
@@ -323,8 +378,21 @@ impl EtcdStore {
             .and_then(ops)
             .or_else([TxnOp::get(MARKER, None)]);
         let this = self.clone();
-        let r = block(async move { this.timed("committing a write", this.client.kv_client().txn(txn)).await })
-            .map_err(|e| self.placed(e))?;
+        let r = match block(async move { this.timed("committing a write", this.client.kv_client().txn(txn)).await })
+            .map_err(|e| self.placed(e))
+        {
+            Err(StoreError::Etcd { detail, .. }) if too_large(&detail) => {
+                return Err(StoreError::WriteTooLarge { records: plan.records.len(), detail });
+            }
+            Err(e) => {
+                if matches!(e, StoreError::Etcd { .. }) {
+                    self.health.set(Some(e.to_string()));
+                }
+                return Err(e);
+            }
+            Ok(r) => r,
+        };
+        self.health.set(None);
         if !r.succeeded() {
             let now_at = r
                 .op_responses()
@@ -426,12 +494,247 @@ impl EtcdStore {
             .collect()
     }
 
+    /// Why the cluster cannot take writes now, if it cannot: as the probe that runs while this
+    /// server follows the cluster, or the last write, found it.
+    pub fn write_problem(&self) -> Option<String> {
+        self.health.get()
+    }
+
+    /// Asks the cluster every [`PROBE_EVERY`] whether it can take writes: a linearizable read
+    /// of the marker, which etcd answers only with a quorum behind its leader, the same a write
+    /// needs. Runs until the last handle on this store is dropped.
+    fn probe(&self) -> Result<(), StoreError> {
+        if self.health.probing.swap(true, Ordering::Relaxed) {
+            return Ok(());
+        }
+        let health: Weak<Health> = Arc::downgrade(&self.health);
+        let mut kv = self.client.kv_client();
+        let endpoints = Arc::clone(&self.endpoints);
+        spawn(async move {
+            loop {
+                let asked =
+                    tokio::time::timeout(PROBE_TIMEOUT, kv.get(MARKER, Some(GetOptions::new().with_count_only())));
+                let problem = match asked.await {
+                    Ok(Ok(_)) => None,
+                    Ok(Err(e)) => Some(etcd_failed(&endpoints, e).to_string()),
+                    Err(_) => Some(
+                        etcd_failed(&endpoints, format!("no answer within {} s", PROBE_TIMEOUT.as_secs())).to_string(),
+                    ),
+                };
+                let Some(health) = health.upgrade() else { return };
+                health.set(problem);
+                drop(health);
+                tokio::time::sleep(PROBE_EVERY).await;
+            }
+        })
+    }
+
+    /// The marker now: the dataset's metadata and the revision it was seeded at (the marker's
+    /// create revision: a seed deletes it first and writes it last, a write only rewrites it).
+    async fn marker(&self) -> Result<Option<(Meta, i64)>, StoreError> {
+        let r = self.timed("reading the marker", self.client.kv_client().get(MARKER, None)).await?;
+        r.kvs().first().map(|kv| Ok((marker_meta(kv.value(), kv.mod_revision())?, kv.create_revision()))).transpose()
+    }
+
+    /// The records each write of revisions `from..=to` touched, from etcd's history: a watch
+    /// from `from`, read until the marker's change at `to` (so `to` must be a write's revision,
+    /// at or after `from`, of the dataset seeded at or before `from`). Each write's records
+    /// come as a live subscriber was told them ([`in_told_order`]), with the write's time from
+    /// the marker it rewrote.
+    async fn history(&self, from: i64, to: i64) -> Result<History, StoreError> {
+        let options = WatchOptions::new().with_prefix().with_start_revision(from);
+        let mut client = self.client.watch_client().max_decoding_message_size(MAX_WATCH_MESSAGE);
+        let (mut watcher, mut stream) = self.timed("reading the history", client.watch(PREFIX, Some(options))).await?;
+        let read = async {
+            let mut writes: BTreeMap<i64, (Option<DateTime<Utc>>, Vec<RecordChange>)> = BTreeMap::new();
+            loop {
+                let message = stream.message().await.map_err(|e| self.failed(format!("reading the history: {e}")))?;
+                let Some(resp) = message else { return Err(self.failed("the history's watch ended")) };
+                if resp.compact_revision() > 0 {
+                    return Ok(History::Compacted(resp.compact_revision()));
+                }
+                if resp.canceled() {
+                    return Err(self.failed(format!("the history's watch was cancelled ({})", resp.cancel_reason())));
+                }
+                let mut done = false;
+                for event in resp.events() {
+                    let Some(kv) = event.kv() else { continue };
+                    let revision = kv.mod_revision();
+                    if revision > to {
+                        done = true;
+                        continue;
+                    }
+                    let key = String::from_utf8_lossy(kv.key());
+                    let write = writes.entry(revision).or_default();
+                    if key == MARKER {
+                        let meta = marker_meta(kv.value(), revision)?;
+                        write.0 = Some(super::parse_time(&meta.last_change).ok_or_else(|| {
+                            super::corrupt(
+                                "dataset",
+                                MARKER.as_bytes(),
+                                codec::CodecError::Invalid("a time out of range"),
+                            )
+                        })?);
+                        done |= revision == to;
+                    } else if let Some(rest) = key.strip_prefix(RECORDS) {
+                        let (collection, k) = split_key(rest)?;
+                        let operation = match event.event_type() {
+                            EventType::Delete => Operation::Deleted,
+                            EventType::Put if kv.create_revision() == revision => Operation::Created,
+                            EventType::Put => Operation::Updated,
+                        };
+                        write.1.push(RecordChange { collection, key: k.to_owned(), operation });
+                    }
+                }
+                if done {
+                    break;
+                }
+            }
+            let mut out = Vec::new();
+            for (revision, (at, mut changes)) in writes {
+                // Every write rewrites the marker: a revision without it is a seed or a change
+                // made outside this service, which no version of this dataset spans.
+                let at = at.ok_or_else(|| {
+                    self.failed(format!("revision {revision} changed the dataset without its marker"))
+                })?;
+                in_told_order(&mut changes);
+                let revision = u64::try_from(revision).unwrap_or(0);
+                out.extend(changes.into_iter().enumerate().map(|(index, c)| ChangeRecord {
+                    revision,
+                    index,
+                    at,
+                    collection: c.collection,
+                    key: c.key,
+                    operation: c.operation,
+                }));
+            }
+            Ok(History::Held(out))
+        };
+        let outcome = tokio::time::timeout(HISTORY_TIMEOUT, read).await.unwrap_or_else(|_| {
+            Err(self.failed(format!("reading the history: no end within {} s", HISTORY_TIMEOUT.as_secs())))
+        });
+        // The watch is done with either way; a failure to say so to etcd changes nothing here.
+        let _ = watcher.cancel().await;
+        outcome
+    }
+
+    /// The oldest revision from which the history resumes, for a dataset seeded at `seed` whose
+    /// history was compacted at `compacted` (etcd keeps the events of that revision on): the
+    /// last write before it, whose followers are all held, or the seed. When a write is at
+    /// `compacted` itself, the one before it is compacted away, and the revision before
+    /// stands for it (the same on a cluster that holds only this dataset).
+    async fn oldest_held(&self, compacted: i64, seed: i64) -> Result<u64, StoreError> {
+        let options = GetOptions::new().with_revision(compacted);
+        let r = self.timed("reading the history", self.client.kv_client().get(MARKER, Some(options))).await?;
+        // A marker of another seed (compacted before this one was written) says nothing of it.
+        let last = r.kvs().first().filter(|kv| kv.create_revision() == seed).map_or(seed, |kv| {
+            if kv.mod_revision() == compacted {
+                compacted - 1
+            } else {
+                kv.mod_revision()
+            }
+        });
+        Ok(u64::try_from(last.max(seed)).unwrap_or(0))
+    }
+
+    /// Every record changed after revision `after`, from etcd's history, as
+    /// [`super::Store::changes_after`] gives them from its change log: a revision not reached
+    /// yet gives none, one from before the seed or before the history's compaction
+    /// [`HistoryError::Expired`] with the oldest revision it resumes from.
+    pub fn changes_after(&self, after: u64) -> Result<Vec<ChangeRecord>, HistoryError> {
+        let this = self.clone();
+        block(async move {
+            let Some((meta, seed)) = this.marker().await? else { return Ok(Ok(Vec::new())) };
+            let (current, asked) =
+                (i64::try_from(meta.revision).unwrap_or(0), i64::try_from(after).unwrap_or(i64::MAX));
+            if asked >= current {
+                return Ok(Ok(Vec::new()));
+            }
+            if asked < seed {
+                return Ok(Err(HistoryError::Expired { after, oldest: this.oldest(seed, current).await? }));
+            }
+            let compacted = match this.history(asked + 1, current).await? {
+                History::Held(records) => return Ok(Ok(records)),
+                History::Compacted(c) => c,
+            };
+            let oldest = this.oldest_held(compacted, seed).await?;
+            // Resumed from the last write before the compaction, nothing before it is needed.
+            if after >= oldest {
+                if let History::Held(records) = this.history(compacted, current).await? {
+                    return Ok(Ok(records));
+                }
+            }
+            Ok(Err(HistoryError::Expired { after, oldest }))
+        })
+        .map_err(|e| HistoryError::Store(self.placed(e)))?
+    }
+
+    /// The oldest revision from which the history resumes, for the dataset seeded at `seed`
+    /// and now at `current`.
+    async fn oldest(&self, seed: i64, current: i64) -> Result<u64, StoreError> {
+        if current <= seed {
+            return Ok(u64::try_from(seed).unwrap_or(0));
+        }
+        // Read only up to the first write after the seed: whether the history holds it.
+        match self.history(seed + 1, seed + 1).await? {
+            History::Compacted(c) => self.oldest_held(c, seed).await,
+            History::Held(_) => Ok(u64::try_from(seed).unwrap_or(0)),
+        }
+    }
+
+    /// The oldest revision from which the history resumes (see [`EtcdStore::changes_after`]).
+    pub fn oldest_in_history(&self) -> Result<u64, StoreError> {
+        let this = self.clone();
+        block(async move {
+            let Some((meta, seed)) = this.marker().await? else { return Ok(0) };
+            this.oldest(seed, i64::try_from(meta.revision).unwrap_or(0)).await
+        })
+        .map_err(|e| self.placed(e))
+    }
+
+    /// Every record deleted at `since` or later, up to revision `until`, from etcd's history,
+    /// as [`super::Store::deletions_since`] gives them from its change log: once the history
+    /// is compacted past the seed, a `since` before its oldest write held is
+    /// [`HistoryError::TooEarly`], naming that write's time.
+    pub fn deletions_since(&self, since: DateTime<Utc>, until: u64) -> Result<Vec<ChangeRecord>, HistoryError> {
+        let this = self.clone();
+        block(async move {
+            let Some((meta, seed)) = this.marker().await? else { return Ok(Ok(Vec::new())) };
+            let until = i64::try_from(until.min(meta.revision)).unwrap_or(0);
+            if until <= seed {
+                return Ok(Ok(Vec::new()));
+            }
+            let (records, complete) = match this.history(seed + 1, until).await? {
+                History::Held(records) => (records, true),
+                History::Compacted(c) if c > until => (Vec::new(), false),
+                History::Compacted(c) => match this.history(c, until).await? {
+                    History::Held(records) => (records, false),
+                    History::Compacted(_) => (Vec::new(), false),
+                },
+            };
+            if !complete {
+                let oldest = match records.first() {
+                    Some(r) => r.at,
+                    None => super::parse_time(&meta.last_change).unwrap_or(since),
+                };
+                if since < oldest {
+                    return Ok(Err(HistoryError::TooEarly { since, oldest }));
+                }
+            }
+            Ok(Ok(records.into_iter().filter(|r| r.at >= since && r.operation == Operation::Deleted).collect()))
+        })
+        .map_err(|e| HistoryError::Store(self.placed(e)))?
+    }
+
     /// Follows the cluster from the revision after `read_at` (where the read model was loaded):
     /// each committed revision under [`PREFIX`] comes as [`Update::Changed`]; a lost watch (a
     /// compaction, the network, the marker deleted by a new seed) is followed by
     /// [`Update::Reload`] with the whole dataset at one revision once it can be read. Stops when
     /// the receiver is dropped.
     pub fn follow(&self, read_at: u64) -> Result<mpsc::UnboundedReceiver<Update>, StoreError> {
+        // A server that follows the cluster serves `/health` and `/ready`, which say whether
+        // the cluster can take writes.
+        self.probe()?;
         let (tx, rx) = mpsc::unbounded_channel();
         let this = self.clone();
         spawn(async move {
@@ -467,7 +770,7 @@ impl EtcdStore {
     /// an error when the watch is lost and the dataset must be loaded again.
     async fn watch_from(&self, start: i64, tx: &mpsc::UnboundedSender<Update>) -> Result<(), StoreError> {
         let options = WatchOptions::new().with_prefix().with_start_revision(start);
-        let mut client = self.client.clone();
+        let mut client = self.client.watch_client().max_decoding_message_size(MAX_WATCH_MESSAGE);
         let (_watcher, mut stream) = self.timed("starting the watch", client.watch(PREFIX, Some(options))).await?;
         loop {
             let message = tokio::select! {
@@ -541,8 +844,20 @@ pub fn apply(ds: &mut Dataset, stamps: &mut Stamps, events: &Events) -> Result<V
             }
         }
     }
-    changes.sort_by(|a, b| (a.collection, &a.key).cmp(&(b.collection, &b.key)));
+    in_told_order(&mut changes);
     Ok(changes)
+}
+
+/// Puts the records one write touched in the order subscribers are told them, and the change
+/// log numbers them: by collection, then key, as [`commit::Plan`] reports the writer's own.
+fn in_told_order(changes: &mut [RecordChange]) {
+    changes.sort_by(|a, b| (a.collection, &a.key).cmp(&(b.collection, &b.key)));
+}
+
+/// Whether etcd refused a transaction for its size: more operations than `--max-txn-ops`, or
+/// more bytes than `--max-request-bytes` (etcd's check, or gRPC's beneath it).
+fn too_large(detail: &str) -> bool {
+    ["too many operations in txn request", "request is too large", "larger than max"].iter().any(|m| detail.contains(m))
 }
 
 /// Runs `$body` with `$t` the record type of collection `$c`.

@@ -230,10 +230,7 @@ impl Store {
         if !complete {
             let oldest = match oldest_read {
                 Some((_, at)) => at,
-                None => self
-                    .meta()?
-                    .and_then(|m| DateTime::parse_from_rfc3339(&m.last_change).ok())
-                    .map_or(since, |t| t.to_utc()),
+                None => self.meta()?.and_then(|m| super::parse_time(&m.last_change)).unwrap_or(since),
             };
             if since < oldest {
                 return Err(HistoryError::TooEarly { since, oldest });

@@ -157,6 +157,17 @@ pub enum StoreError {
         /// What failed.
         detail: String,
     },
+    /// The etcd cluster refused a write for its size: it touches more records than one etcd
+    /// transaction of this cluster holds (two operations a record and one more, against
+    /// `--max-txn-ops`, 128 unless set; or more bytes than `--max-request-bytes`). Nothing was
+    /// written.
+    #[error("the write touches {records} records, more than one transaction of the etcd cluster holds ({detail}); nothing was written; split it into smaller writes, or raise the cluster's --max-txn-ops (two a record, plus one) or --max-request-bytes")]
+    WriteTooLarge {
+        /// How many records the write touches.
+        records: usize,
+        /// etcd's reason.
+        detail: String,
+    },
     /// An etcd cluster that a command reads holds no complete dataset.
     #[error("the etcd cluster at {0} holds no dataset (never seeded, or a seed is under way); seed it with `khartoum-graphql seed --store etcd:{0}`")]
     EtcdEmpty(String),
@@ -216,6 +227,8 @@ pub enum WriteProblem {
     Broken(String),
     /// The data directory was removed or replaced while the store was open.
     Vanished,
+    /// The etcd cluster cannot take writes: it has no quorum, or this server cannot reach it.
+    Cluster(String),
 }
 
 impl std::fmt::Display for WriteProblem {
@@ -226,6 +239,7 @@ impl std::fmt::Display for WriteProblem {
                 write!(f, "the last write failed on the disk: {reason}; writes are refused until a restart")
             }
             WriteProblem::Vanished => f.write_str("the data directory was removed or replaced while the server ran"),
+            WriteProblem::Cluster(reason) => write!(f, "the etcd cluster cannot take writes now: {reason}"),
         }
     }
 }
@@ -660,7 +674,8 @@ impl Store {
     /// when it did, since what the store holds must then be read again.
     pub fn prepare_write(&self) -> Result<bool, StoreError> {
         match self.write_problem() {
-            None => Ok(false),
+            // A cluster's problem is etcd's, never this store's.
+            None | Some(WriteProblem::Cluster(_)) => Ok(false),
             Some(WriteProblem::Vanished) => Err(StoreError::Vanished(self.path.clone())),
             Some(WriteProblem::Broken(reason)) => Err(StoreError::Broken { path: self.path.clone(), reason }),
             Some(WriteProblem::Failing(reason)) => {
@@ -1409,6 +1424,11 @@ fn show_key(k: &[u8]) -> String {
 }
 
 /// A time as RFC 3339 in UTC, to the millisecond: the form of `lastChange`.
+/// The time an RFC 3339 text (as [`rfc3339`] writes it) names, if it names one.
+fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text).ok().map(|t| t.to_utc())
+}
+
 pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

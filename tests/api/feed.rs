@@ -15,21 +15,21 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-const VERSION: &str = "{ dataset { version lastChange } }";
-const FIELDS: &str = "operation typename slug version";
+pub(crate) const VERSION: &str = "{ dataset { version lastChange } }";
+pub(crate) const FIELDS: &str = "operation typename slug version";
 
 /// The subscription to every change after `version`.
-fn changes_after(version: &str) -> String {
+pub(crate) fn changes_after(version: &str) -> String {
     format!(r#"subscription {{ changes(after: "{version}") {{ {FIELDS} }} }}"#)
 }
 
-async fn version(app: &TestApp) -> String {
+pub(crate) async fn version(app: &TestApp) -> String {
     must(&app.data(VERSION, json!({})).await["dataset"], "version").to_owned()
 }
 
 /// The `i`th of a run of writes that creates a meeting, updates it twice and deletes it, over and
 /// over, so that every fourth write is a deletion: the versions after each.
-async fn writes(app: &TestApp, from: usize, count: usize) -> Vec<String> {
+pub(crate) async fn writes(app: &TestApp, from: usize, count: usize) -> Vec<String> {
     let mut versions = Vec::new();
     for i in from..from + count {
         let slug = format!("2026-10-feed-{}", i / 4);
@@ -49,7 +49,7 @@ async fn writes(app: &TestApp, from: usize, count: usize) -> Vec<String> {
 
 /// The changes a subscription sends until (and with) the first one of version `last`, which the
 /// caller knows to be a write of one record.
-async fn changes_until(ws: &mut Ws, kind: &str, last: &str) -> Vec<Value> {
+pub(crate) async fn changes_until(ws: &mut Ws, kind: &str, last: &str) -> Vec<Value> {
     let mut changes = Vec::new();
     loop {
         let change = next_changes(ws, kind, 1).await.remove(0);
@@ -62,7 +62,7 @@ async fn changes_until(ws: &mut Ws, kind: &str, last: &str) -> Vec<Value> {
 
 /// Waits until the server has dropped a subscription the client closed, so that counting
 /// subscribers tells when the next one is registered.
-async fn closed(app: &TestApp, mut ws: Ws, before: usize) {
+pub(crate) async fn closed(app: &TestApp, mut ws: Ws, before: usize) {
     ws.close(None).await.unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while app.app.curator.subscribers() >= before {
@@ -117,7 +117,7 @@ async fn a_subscriber_away_for_100_writes_resumes_with_after_and_gets_every_chan
 }
 
 /// Opens a subscription that the server refuses, and returns the error it sends.
-async fn refused(app: &TestApp, protocol: &str, query: &str) -> Value {
+pub(crate) async fn refused(app: &TestApp, protocol: &str, query: &str) -> Value {
     let mut ws = start(app, protocol, query).await;
     let msg = read(&mut ws).await;
     let errors = if msg["type"] == "error" { msg["payload"].clone() } else { msg["payload"]["errors"].clone() };

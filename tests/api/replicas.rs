@@ -1,15 +1,20 @@
 //! Several servers over one etcd cluster (`--store etcd:…`): seeding, a write through one replica
 //! read on the other, two replicas writing one meeting at once, a replica restarted, and etcd
 //! members killed while both replicas write, and the curation tests run again on etcd (the store
-//! matrix). Each test starts a three-member cluster on loopback ports (tests/support/etcd.rs);
+//! matrix); the change feed and `deleted(since:)` answered from etcd's history, before and after
+//! a compaction; `/health` and `/ready` without a quorum; a write too large for one etcd
+//! transaction. Each test starts a three-member cluster on loopback ports (tests/support/etcd.rs);
 //! they skip only when KHARTOUM_SKIP_ETCD_TESTS is set.
 
 use crate::binary::cli;
+use crate::curation::{new_meeting, next_changes, subscribe, CREATE_MEETING};
+use crate::feed::{changes_after, changes_until, closed, refused, version, writes, VERSION};
 use crate::helpers::*;
 use khartoum_graphql::app::App;
 use khartoum_graphql::curation::Tokens;
 use khartoum_graphql::store::{Backend, Location};
 use serde_json::{json, Value};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -375,4 +380,291 @@ fn the_curation_tests_pass_on_etcd_as_on_the_embedded_store() {
     let listed = stdout.lines().filter(|l| l.starts_with("test curation::") && l.ends_with(" ... ok")).count();
     assert!(passed >= 20 && passed == listed, "{passed} passed, {listed} curation tests listed as ok: {summary}");
     println!("on etcd: {summary}");
+}
+
+const LIVE: &str = "subscription { changes { operation typename slug version } }";
+const DELETED: &str =
+    "query($since: DateTime!) { deleted(since: $since, first: 100) { totalCount nodes { typename slug version } } }";
+
+/// The revision a version of `r`'s dataset names.
+fn revision_of(r: &TestApp, version: &str) -> u64 {
+    r.app.catalog().meta.revision_of(version).unwrap_or_else(|| panic!("{version} is a version of the dataset"))
+}
+
+/// The dataset's `lastChange` as `r` serves it.
+async fn last_change(r: &TestApp) -> String {
+    must(&r.data(VERSION, json!({})).await["dataset"], "lastChange").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_away_from_one_replica_resumes_on_another_with_after_and_gets_every_change_once_deletions_included(
+) {
+    let Some((_cluster, location)) = started("a_subscriber_away_from_one_replica_resumes_on_another") else { return };
+    seed(&location);
+    let (a, b) = (replica(&location), replica(&location));
+    let mut live = subscribe(&a, "graphql-transport-ws", LIVE).await;
+    let mut live_on_b = subscribe(&b, "graphql-transport-ws", LIVE).await;
+    let mut away = subscribe(&a, "graphql-transport-ws", LIVE).await;
+    // One write seen by all three; then one subscriber goes away with the version it saw.
+    a.write_data(SET_ATTENDANCE, json!({ "m": MEETING, "n": seeded_attendance() + 1 })).await;
+    let first = version(&a).await;
+    let seen = next_changes(&mut away, "next", 1).await.remove(0);
+    assert_eq!(seen["version"], first.as_str());
+    closed(&a, away, a.app.curator.subscribers()).await;
+
+    // 40 writes on A: the first creates a source and a meeting (two changes of one write), the
+    // last deletes, so it is one change.
+    let versions = writes(&a, 0, 40).await;
+    let last = versions.last().expect("40 versions").clone();
+    let mut reference = changes_until(&mut live, "next", &last).await;
+    assert_eq!(reference.remove(0)["version"], first.as_str());
+    let mut seen_on_b = changes_until(&mut live_on_b, "next", &last).await;
+    seen_on_b.remove(0);
+    assert_eq!(seen_on_b, reference, "B's live subscribers are told A's writes as A's are");
+
+    caught_up(&b, revision(&a)).await;
+    let mut resumed = subscribe(&b, "graphql-transport-ws", &changes_after(&first)).await;
+    let got = changes_until(&mut resumed, "next", &last).await;
+    assert_eq!(got, reference, "the feed resumed on B is A's live feed of the writes it missed");
+    let got_versions: HashSet<&str> = got.iter().map(|c| must(c, "version")).collect();
+    assert_eq!(got_versions, versions.iter().map(String::as_str).collect::<HashSet<_>>());
+    assert_eq!(got.iter().map(Value::to_string).collect::<HashSet<_>>().len(), got.len(), "a change came twice");
+    let deleted: Vec<&str> = got.iter().filter(|c| c["operation"] == "DELETED").map(|c| must(c, "slug")).collect();
+    assert_eq!(deleted, (0..10).map(|n| format!("2026-10-feed-{n}")).collect::<Vec<_>>());
+
+    // Then it goes on live, with nothing sent again.
+    let next = writes(&a, 40, 1).await.remove(0);
+    assert_eq!(next_changes(&mut resumed, "next", 1).await.remove(0)["version"], next.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_the_cluster_is_compacted_a_resume_from_before_it_is_refused_naming_the_oldest_version_still_held() {
+    let Some((cluster, location)) = started("after_the_cluster_is_compacted_a_resume") else { return };
+    seed(&location);
+    let a = replica(&location);
+    let seeded = version(&a).await;
+    let mut versions = writes(&a, 0, 6).await;
+    // etcd keeps the events of the revision it compacts at: the third write is still held, so
+    // the oldest version the feed resumes from is the second's.
+    cluster.compact(revision_of(&a, &versions[2]));
+    versions.extend(writes(&a, 6, 2).await);
+    for from in [&seeded, &versions[0]] {
+        let error = refused(&a, "graphql-transport-ws", &changes_after(from)).await;
+        assert_eq!(error["extensions"]["code"], "HISTORY_EXPIRED", "from {from}: {error}");
+        assert_eq!(error["extensions"]["oldestVersion"], versions[1].as_str(), "from {from}: {error}");
+    }
+    // From the oldest version it names, the feed resumes with every write after it.
+    let mut resumed = subscribe(&a, "graphql-transport-ws", &changes_after(&versions[1])).await;
+    let got = changes_until(&mut resumed, "next", &versions[7]).await;
+    let got_versions: Vec<&str> = got.iter().map(|c| must(c, "version")).collect();
+    assert_eq!(got_versions, versions[2..].iter().map(String::as_str).collect::<Vec<_>>());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleted_since_on_a_cluster_answers_from_its_history_and_refuses_a_time_before_its_compaction() {
+    let Some((cluster, location)) = started("deleted_since_on_a_cluster") else { return };
+    seed(&location);
+    let (a, b) = (replica(&location), replica(&location));
+    let before = last_change(&a).await;
+    // Deletions at the fourth and the eighth write.
+    let mut versions = writes(&a, 0, 6).await;
+    let kept_from = last_change(&a).await;
+    versions.extend(writes(&a, 6, 2).await);
+    caught_up(&b, revision(&a)).await;
+    let listed = |data: &Value| -> Vec<(String, String, String)> {
+        data["deleted"]["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|n| (must(n, "typename").to_owned(), must(n, "slug").to_owned(), must(n, "version").to_owned()))
+            .collect()
+    };
+    let deletion = |n: usize, v: &str| ("Meeting".to_owned(), format!("2026-10-feed-{n}"), v.to_owned());
+    let all = b.data(DELETED, json!({ "since": before })).await;
+    assert_eq!(listed(&all), [deletion(0, &versions[3]), deletion(1, &versions[7])]);
+    let since_kept = b.data(DELETED, json!({ "since": kept_from })).await;
+    assert_eq!(listed(&since_kept), [deletion(1, &versions[7])]);
+
+    // Compacted at the sixth write: a time before it is refused, naming that write's time.
+    cluster.compact(revision_of(&b, &versions[5]));
+    let too_early = b.run(DELETED, json!({ "since": before })).await;
+    assert_eq!(too_early["errors"][0]["extensions"]["code"], "HISTORY_EXPIRED", "{too_early}");
+    assert_eq!(too_early["errors"][0]["extensions"]["oldestTime"], kept_from.as_str(), "{too_early}");
+    let answered = b.data(DELETED, json!({ "since": kept_from })).await;
+    assert_eq!(listed(&answered), [deletion(1, &versions[7])]);
+}
+
+/// `r`'s `/health` body and `/ready` status.
+async fn probes(r: &TestApp) -> (Value, Reply) {
+    (r.get("/health").await.json(), r.get("/ready").await)
+}
+
+/// Waits, up to `limit`, until `r`'s `/health` says the store is writable or not, as `writable`.
+async fn health_says(r: &TestApp, writable: bool, limit: Duration) -> (Value, Reply) {
+    let started = Instant::now();
+    loop {
+        let (health, ready) = probes(r).await;
+        if health["store"]["writable"] == writable {
+            return (health, ready);
+        }
+        assert!(started.elapsed() < limit, "/health did not say writable: {writable} within {limit:?}: {health}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_two_of_three_members_stopped_health_and_ready_say_writes_are_unavailable_until_a_quorum_is_back() {
+    let Some((mut cluster, location)) = started("with_two_of_three_members_stopped_health") else { return };
+    seed(&location);
+    let a = replica(&location);
+    let (health, ready) = probes(&a).await;
+    assert_eq!((&health["status"], &health["store"]["writable"]), (&json!("ok"), &json!(true)), "{health}");
+    assert_eq!(ready.status, 200, "{}", ready.body);
+
+    cluster.kill(0);
+    cluster.kill(1);
+    let (health, ready) = health_says(&a, false, Duration::from_secs(20)).await;
+    assert_eq!(health["status"], "degraded", "{health}");
+    assert!(must(&health["store"], "problem").contains("etcd cluster"), "{health}");
+    assert!(health["datasetVersion"].is_string(), "reads go on: {health}");
+    assert_eq!(ready.status, 503, "{}", ready.body);
+    assert!(ready.headers.contains_key("retry-after"));
+    let (code, _) = a.write_error(SET_ATTENDANCE, json!({ "m": MEETING, "n": 1 })).await;
+    assert_eq!(code, "STORE_UNAVAILABLE", "a write is refused as /health says");
+
+    cluster.restart(0);
+    cluster.restart(1);
+    cluster.wait_healthy();
+    let (health, ready) = health_says(&a, true, Duration::from_secs(30)).await;
+    assert_eq!(health["status"], "ok", "{health}");
+    assert_eq!(ready.status, 200, "{}", ready.body);
+}
+
+/// A new meeting's input that cites `n` new sources: a write of `n + 1` records.
+fn citing(slug: &str, n: usize) -> Value {
+    citing_titled(slug, n, "Page")
+}
+
+/// [`citing`], each source's title starting with `title`.
+fn citing_titled(slug: &str, n: usize, title: &str) -> Value {
+    let mut input = new_meeting(slug);
+    input["sources"] = (0..n)
+        .map(|i| json!({ "title": format!("{title} {i}"), "url": format!("https://example.org/{slug}/{i}") }))
+        .collect();
+    input
+}
+
+/// The most records one write holds on a cluster with etcd's default `--max-txn-ops` (128): two
+/// operations a record (it and its stamp) and the dataset's marker.
+const RECORDS_PER_WRITE: usize = 63;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_larger_than_one_etcd_transaction_is_refused_with_write_too_large_until_the_cluster_allows_more() {
+    let Some((_cluster, location)) = started("a_write_larger_than_one_etcd_transaction") else { return };
+    seed(&location);
+    let a = replica(&location);
+    let before = a.data(DATASET, json!({})).await;
+    let too_large = json!({ "input": citing("2026-10-too-large", RECORDS_PER_WRITE) });
+    let reply = a.write(CREATE_MEETING, too_large.clone()).await;
+    assert_eq!(reply["errors"][0]["extensions"]["code"], "WRITE_TOO_LARGE", "{reply}");
+    let message = must(&reply["errors"][0], "message");
+    assert!(message.contains(&format!("{} records", RECORDS_PER_WRITE + 1)), "{message}");
+    assert_eq!(a.data(DATASET, json!({})).await, before, "nothing was written");
+    let (health, _) = probes(&a).await;
+    assert_eq!(health["store"]["writable"], true, "a write too large says nothing of the cluster: {health}");
+    let within =
+        a.write_data(CREATE_MEETING, json!({ "input": citing("2026-10-within", RECORDS_PER_WRITE - 1) })).await;
+    assert_eq!(within["createMeeting"]["sources"].as_array().map(Vec::len), Some(RECORDS_PER_WRITE - 1));
+
+    // A cluster whose members allow more operations a transaction takes the same write: the
+    // server holds no limit of its own.
+    let larger = Cluster::start_with(3, &["--max-txn-ops", "512"]);
+    let location: Location = larger.store().parse().expect("the cluster's --store value parses");
+    seed(&location);
+    let b = replica(&location);
+    let written = b.write_data(CREATE_MEETING, too_large).await;
+    assert_eq!(written["createMeeting"]["sources"].as_array().map(Vec::len), Some(RECORDS_PER_WRITE));
+}
+
+/// A replica that reaches the cluster through member `i` alone, so that stopping that member
+/// cuts it off while the others write on.
+fn replica_through(cluster: &Cluster, i: usize) -> Arc<TestApp> {
+    replica(&Location::Etcd(vec![cluster.endpoints()[i].clone()]))
+}
+
+/// A replica that reaches the cluster through every member but `i`.
+fn replica_without(cluster: &Cluster, i: usize) -> Arc<TestApp> {
+    let mut endpoints = cluster.endpoints();
+    endpoints.remove(i);
+    replica(&Location::Etcd(endpoints))
+}
+
+const EVERYTHING: &str =
+    "{ dataset { version lastChange meetings sources } meetings(first: 100) { nodes { slug attendance updatedAt } } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_cut_off_from_the_cluster_reloads_at_its_revision_and_tells_its_subscribers_every_change_made_meanwhile(
+) {
+    let Some((mut cluster, location)) = started("a_replica_cut_off_from_the_cluster_reloads") else { return };
+    seed(&location);
+    let member = (cluster.leader() + 1) % 3;
+    let (a, b) = (replica_without(&cluster, member), replica_through(&cluster, member));
+    let mut live = subscribe(&a, "graphql-transport-ws", LIVE).await;
+    let mut on_b = subscribe(&b, "graphql-transport-ws", LIVE).await;
+    cluster.kill(member);
+    let held = b.data(EVERYTHING, json!({})).await;
+    let versions = writes(&a, 0, 8).await;
+    let last = versions.last().expect("8 versions").clone();
+    assert_eq!(b.data(EVERYTHING, json!({})).await, held, "cut off, B serves what it had");
+
+    cluster.restart(member);
+    cluster.wait_healthy();
+    caught_up(&b, revision(&a)).await;
+    assert_eq!(b.data(EVERYTHING, json!({})).await, a.data(EVERYTHING, json!({})).await);
+    let reference = changes_until(&mut live, "next", &last).await;
+    let got = changes_until(&mut on_b, "next", &last).await;
+    assert_eq!(got, reference, "B's subscriber is told every change B's reload went past, once, in order");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_whose_missed_writes_were_compacted_away_reloads_and_serves_the_clusters_revision_whole() {
+    let Some((mut cluster, location)) = started("a_replica_whose_missed_writes_were_compacted_away") else { return };
+    seed(&location);
+    let member = (cluster.leader() + 1) % 3;
+    let (a, b) = (replica_without(&cluster, member), replica_through(&cluster, member));
+    cluster.kill(member);
+    let held = b.data(EVERYTHING, json!({})).await;
+    writes(&a, 0, 8).await;
+    // The history B would resume from is gone: only a reload of the whole dataset brings it on.
+    cluster.compact(revision(&a));
+    writes(&a, 8, 2).await;
+    assert_eq!(b.data(EVERYTHING, json!({})).await, held, "cut off, B serves what it had");
+
+    cluster.restart(member);
+    cluster.wait_healthy();
+    caught_up(&b, revision(&a)).await;
+    assert_eq!(revision(&b), revision(&a), "B serves the cluster's revision");
+    assert_eq!(b.data(EVERYTHING, json!({})).await, a.data(EVERYTHING, json!({})).await, "and all of it");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_resumed_over_writes_of_more_than_4_mib_gets_every_change() {
+    let Some((_cluster, location)) = started("a_feed_resumed_over_writes_of_more_than_4_mib") else { return };
+    seed(&location);
+    let a = replica(&location);
+    let from = version(&a).await;
+    // 30 writes of 61 records each, with sources of 3,000-byte titles: about 5.5 MiB, which etcd
+    // sends a watch from the past in one message, beyond gRPC's default of 4 MiB.
+    let (writes, sources) = (30, 60);
+    let title = "t".repeat(3_000);
+    for w in 0..writes {
+        a.write_data(CREATE_MEETING, json!({ "input": citing_titled(&format!("2026-10-large-{w}"), sources, &title) }))
+            .await;
+    }
+    let last = version(&a).await;
+    let mut resumed = subscribe(&a, "graphql-transport-ws", &changes_after(&from)).await;
+    let got = next_changes(&mut resumed, "next", writes * (sources + 1)).await;
+    assert_eq!(got.last().map(|c| &c["version"]), Some(&json!(last)));
+    assert_eq!(got.iter().filter(|c| c["typename"] == "Source").count(), writes * sources);
+    assert_eq!(got.iter().map(Value::to_string).collect::<HashSet<_>>().len(), got.len(), "a change came twice");
 }

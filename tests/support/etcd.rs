@@ -23,6 +23,8 @@ pub struct Cluster {
     dir: tempfile::TempDir,
     members: Vec<Member>,
     initial: String,
+    /// Flags every member starts with besides those that place it.
+    extra: Vec<String>,
 }
 
 /// Whether the etcd tests are skipped, saying so loudly when they are: only when a person sets
@@ -47,13 +49,20 @@ fn free_port() -> u16 {
 impl Cluster {
     /// Starts `n` members and waits until the cluster answers.
     pub fn start(n: usize) -> Cluster {
+        Cluster::start_with(n, &[])
+    }
+
+    /// Starts `n` members, each with the etcd flags `extra` too, and waits until the cluster
+    /// answers.
+    pub fn start_with(n: usize, extra: &[&str]) -> Cluster {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let members: Vec<Member> = (0..n)
             .map(|i| Member { name: format!("m{i}"), client: free_port(), peer: free_port(), child: None })
             .collect();
         let initial =
             members.iter().map(|m| format!("{}=http://127.0.0.1:{}", m.name, m.peer)).collect::<Vec<_>>().join(",");
-        let mut cluster = Cluster { dir, members, initial };
+        let extra = extra.iter().map(|f| (*f).to_owned()).collect();
+        let mut cluster = Cluster { dir, members, initial, extra };
         for i in 0..n {
             cluster.spawn(i, "new");
         }
@@ -76,6 +85,7 @@ impl Cluster {
             .args(["--initial-cluster-token", "khartoum-graphql-test"])
             // Elections within a second on a busy machine, rather than etcd's WAN-friendly defaults.
             .args(["--heartbeat-interval", "50", "--election-timeout", "500"])
+            .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -130,6 +140,16 @@ impl Cluster {
             assert!(started.elapsed() < Duration::from_secs(30), "no etcd member leads after 30 s");
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// Compacts the cluster's history: the revisions before `revision` are forgotten, as an
+    /// operator's `etcdctl compact` (or etcd's automatic compaction) does.
+    pub fn compact(&self, revision: u64) {
+        let m = self.members.iter().find(|m| m.child.is_some()).expect("a running member");
+        let url = format!("http://127.0.0.1:{}/v3/kv/compaction", m.client);
+        let body = serde_json::json!({ "revision": revision.to_string(), "physical": true }).to_string();
+        let answer = ureq::post(&url).timeout(Duration::from_secs(10)).send_string(&body);
+        assert!(answer.is_ok(), "the cluster compacts at revision {revision}: {answer:?}");
     }
 
     /// Kills member `i` (SIGKILL) and waits for it to exit.
