@@ -386,3 +386,41 @@ async fn a_person_created_renamed_and_deleted_through_the_api_is_found_by_search
     app.write_data(r#"mutation { deletePerson(slug: "jean-quokkaminister") { slug } }"#, json!({})).await;
     assert!(people_found(&app, "wombat", 100).await.is_empty());
 }
+
+#[tokio::test]
+async fn the_2025_ministerial_records_each_of_the_forty_states_its_news_item_lists_as_taking_part() {
+    let news = archived_text("seed-000").expect("seed-000 is archived");
+    // Footnote 1 lists the participating states by name, separated by commas, the last after "and".
+    let footnote = news.lines().find(|l| l.starts_with('¹')).expect("footnote 1");
+    let listed = footnote.trim_start_matches('¹').split(". A full").next().unwrap().replace(", and ", ", ");
+    let names: BTreeSet<String> = listed.split(',').map(|n| n.trim().trim_start_matches("The ").to_owned()).collect();
+    assert_eq!(names.len(), 40, "the news item lists 40 states: {names:?}");
+    let states: BTreeMap<String, String> =
+        seed_file("states.json").iter().map(|s| (must(s, "name").to_owned(), must(s, "slug").to_owned())).collect();
+    let expected: BTreeSet<String> =
+        names.iter().map(|n| states.get(n).unwrap_or_else(|| panic!("{n} is a state of the seed")).clone()).collect();
+
+    let app = spawn_app();
+    let data = app
+        .data(
+            r#"{ meeting(slug: "2025-04-cairo-ministerial-conference") {
+                    participations { role actor { __typename ... on State { slug } } sources { slug } }
+                } }"#,
+            json!({}),
+        )
+        .await;
+    let mut took_part = BTreeSet::new();
+    let mut participants = BTreeSet::new();
+    for p in data["meeting"]["participations"].as_array().unwrap() {
+        let Some(slug) = p["actor"]["slug"].as_str() else { continue };
+        took_part.insert(slug.to_owned());
+        if p["role"] == "PARTICIPANT" {
+            assert!(participants.insert(slug.to_owned()), "{slug} is a participant once");
+            assert_eq!(p["sources"], json!([{ "slug": "seed-000" }]), "{slug} cites the news item");
+        }
+    }
+    assert_eq!(took_part, expected, "every state listed takes part, and no other");
+    // A state that hosted or chaired is not listed again as a participant.
+    let organising: BTreeSet<&String> = took_part.difference(&participants).collect();
+    assert_eq!(organising, BTreeSet::from([&"eg".to_owned()]));
+}
