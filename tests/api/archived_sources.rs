@@ -349,3 +349,23 @@ fn the_khartoum_process_notes_which_meetings_of_its_own_tally_the_record_lacks_a
     assert!(text.contains(&held), "the note should say the record holds {held}: {text}");
     assert!(text.contains(&format!("holds the {} informal working groups", count("working group"))), "{text}");
 }
+
+#[test]
+fn each_framework_of_the_rabat_process_is_named_with_its_place_and_year_in_an_archived_text_it_cites() {
+    let frameworks: Vec<Value> =
+        seed_file("documents.json").into_iter().filter(|d| strings(d, "processes") == ["rabat-process"]).collect();
+    // Rabat 2006, Paris 2008, Dakar 2011, Marrakesh 2018 and Cadiz 2022.
+    assert_eq!(frameworks.len(), 5, "the Rabat Process's own frameworks");
+    for d in &frameworks {
+        let slug = must(d, "slug");
+        // The slug begins with the place, the date with the year.
+        let place = slug.split('-').next().unwrap();
+        let year = &must(d, "adopted")[..4];
+        let said = strings(d, "sources").iter().any(|s| {
+            // Accents folded: a page may write Cádiz.
+            let text = khartoum_graphql::domain::fold(&archived_text(s).unwrap_or_default());
+            text.contains(place) && text.contains(year)
+        });
+        assert!(said, "{slug}: no archived text it cites names {place} and {year}");
+    }
+}
