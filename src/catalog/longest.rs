@@ -8,7 +8,66 @@
 //! on first use, so a write does not pay for them.
 
 use super::{Catalog, Grouping, MeetingQuery};
-use crate::domain::Slug;
+use crate::domain::{MeetingRole, Slug};
+use std::collections::HashSet;
+
+/// How many sets of meeting roles there are: one bit per role of [`MeetingRole::ALL`].
+const ROLE_SETS: usize = 1 << MeetingRole::ALL.len();
+
+/// The longest list of one meeting's participations in each set of roles. A list filtered to
+/// some roles (`participations(roles: [HOST])`, `hosts`) is bounded by the longest list of those
+/// roles, not by the longest list of all: a meeting that lists forty participants may have one
+/// host, and a query for hosts should not pay for the participants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParticipationsByRoles([usize; ROLE_SETS]);
+
+impl Default for ParticipationsByRoles {
+    fn default() -> Self {
+        ParticipationsByRoles([0; ROLE_SETS])
+    }
+}
+
+impl ParticipationsByRoles {
+    /// The bit of a role in a set.
+    fn bit(role: MeetingRole) -> usize {
+        1 << MeetingRole::ALL.iter().position(|&r| r == role).unwrap_or(0)
+    }
+
+    /// Measures the participation lists of every meeting, for every set of roles.
+    fn of(cat: &Catalog) -> Self {
+        // Meetings with the same number of participations in each role bound every set alike;
+        // at 1000× the record most share a handful of shapes, so each shape is summed once.
+        let shapes: HashSet<[usize; MeetingRole::ALL.len()]> = cat
+            .ds
+            .meetings
+            .iter()
+            .map(|m| {
+                let mut counts = [0; MeetingRole::ALL.len()];
+                for p in &m.participations {
+                    counts[Self::bit(p.role).trailing_zeros() as usize] += 1;
+                }
+                counts
+            })
+            .collect();
+        let mut out = [0; ROLE_SETS];
+        for (set, longest) in out.iter_mut().enumerate() {
+            // The empty set is every role, as the API's `roles` argument reads an empty list.
+            let set = if set == 0 { ROLE_SETS - 1 } else { set };
+            *longest = shapes
+                .iter()
+                .map(|counts| (0..counts.len()).filter(|i| set & (1 << i) != 0).map(|i| counts[i]).sum())
+                .max()
+                .unwrap_or(0);
+        }
+        ParticipationsByRoles(out)
+    }
+
+    /// The most participations one meeting lists in any of `roles` (in any role when `roles` is
+    /// empty).
+    pub fn of_roles(&self, roles: &[MeetingRole]) -> usize {
+        self.0[roles.iter().fold(0, |set, &r| set | Self::bit(r))]
+    }
+}
 
 /// The longest list of each kind in one read model. Every figure is a maximum over all records
 /// of the kind named, so it bounds the list of any one of them.
@@ -18,8 +77,10 @@ pub struct Longest {
     pub sources: usize,
     /// Notes on one record.
     pub notes: usize,
-    /// Participations recorded for one meeting (so also the actors of one role there).
+    /// Participations recorded for one meeting.
     pub participations: usize,
+    /// Participations recorded for one meeting in each set of roles.
+    pub participations_by_roles: ParticipationsByRoles,
     /// Processes one meeting or document belongs to.
     pub processes_of_record: usize,
     /// Meetings that may have started during one chair term.
@@ -101,6 +162,7 @@ impl Longest {
             sources,
             notes,
             participations: most(&mut ds.meetings.iter().map(|m| m.participations.len())),
+            participations_by_roles: ParticipationsByRoles::of(cat),
             processes_of_record: most(
                 &mut ds
                     .meetings

@@ -146,6 +146,14 @@ impl Searchable for super::Commitment {
     }
 }
 
+impl Searchable for super::Person {
+    fn texts(&self) -> Vec<(Field, &str)> {
+        let mut v = vec![(Field::Title, self.name.as_str())];
+        v.extend(self.posts.iter().map(|p| (Field::Body, p.title.as_str())));
+        v
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

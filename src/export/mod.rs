@@ -38,7 +38,7 @@ mod render;
 pub mod schema;
 pub mod tables;
 
-pub use graphml::{cohosts, Edge, Network, Node, GRAPHML_NS};
+pub use graphml::{cohosts, Edge, Network, Node, Relation, GRAPHML_NS, PERSON_PREFIX};
 pub use render::{csv, json, jsonl, neutralise};
 pub use schema::{Column, ForeignKey, Kind, Schema};
 

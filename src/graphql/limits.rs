@@ -14,7 +14,8 @@
 //! [`MAX_PAGE_SIZE`] (a larger one is refused by the field itself, with `PAGE_SIZE_EXCEEDED`);
 //! the lists inside its page (`nodes`, `edges`) are that page. For any other list it is the
 //! longest that list is in the data being served ([`ListBounds`]), which `dataset { listBounds }`
-//! publishes. The schema's own SDL tells which fields are paginated and which are lists
+//! publishes; a list narrowed by a `roles` argument counts the longest list of the roles given,
+//! so that asking for a meeting's hosts does not pay for its forty participants. The schema's own SDL tells which fields are paginated and which are lists
 //! ([`SchemaShape`]), so the model cannot drift from the schema. How many times a field's
 //! selection counts is [`Walk::multiplier`]'s answer, the one place a field's size enters the
 //! model.
@@ -233,8 +234,11 @@ pub struct FieldInfo {
 /// How many items each plain list of the schema can hold: a list field without a `first`
 /// argument, such as a meeting's hosts or a term's meetings.
 pub trait ListBounds {
-    /// The most items field `field` of type `ty` can return, or `None` when not known.
-    fn longest(&self, ty: &str, field: &str) -> Option<usize>;
+    /// The most items field `field` of type `ty` can return, or `None` when not known. `roles`
+    /// holds the names of the values its `roles` argument gives, as the query writes them (none
+    /// when the argument is absent, null or empty, which every `roles` argument reads as all): a
+    /// list filtered to some roles may be bounded by the longest list of those roles.
+    fn longest(&self, ty: &str, field: &str, roles: &[String]) -> Option<usize>;
 }
 
 /// What a plain list counts when its bound is not known: as much as the largest page. The read
@@ -246,7 +250,7 @@ pub const UNKNOWN_LIST_LENGTH: usize = MAX_PAGE_SIZE as usize;
 pub struct UnknownLists;
 
 impl ListBounds for UnknownLists {
-    fn longest(&self, _: &str, _: &str) -> Option<usize> {
+    fn longest(&self, _: &str, _: &str, _: &[String]) -> Option<usize> {
         None
     }
 }
@@ -486,7 +490,8 @@ impl<'a> Walk<'a> {
     fn multiplier(&self, ty: &str, info: Option<&FieldInfo>, field: &Field) -> usize {
         let Some(info) = info else { return 1 };
         if info.list {
-            let longest = self.lists.longest(ty, field.name.node.as_str()).unwrap_or(UNKNOWN_LIST_LENGTH);
+            let roles = self.names(field, "roles");
+            let longest = self.lists.longest(ty, field.name.node.as_str(), &roles).unwrap_or(UNKNOWN_LIST_LENGTH);
             return longest.max(1);
         }
         let Some(default) = info.page else { return 1 };
@@ -494,28 +499,57 @@ impl<'a> Walk<'a> {
         n.clamp(1, MAX_PAGE_SIZE) as usize
     }
 
+    /// The enum values of a list argument, literal or from a variable, by name (none when it is
+    /// absent, null or not a list of names, which validation refuses anyway).
+    fn names(&self, field: &Field, name: &str) -> Vec<String> {
+        match self.value(field, name) {
+            // A single value stands for a list of one, as GraphQL's input coercion has it.
+            Some(Value::List(items)) => items.iter().filter_map(enum_name).collect(),
+            Some(value) => enum_name(&value).into_iter().collect(),
+            None => Vec::new(),
+        }
+    }
+
     /// An integer argument, literal or from a variable (or the variable's default).
     fn argument(&self, field: &Field, name: &str) -> Option<i32> {
-        let value = field.get_argument(name)?.node.clone().into_const_with(|var| {
-            match self.variables.get(&var) {
-                Some(value) => Some(value.clone()),
-                None => self
-                    .operation
-                    .variable_definitions
-                    .iter()
-                    .find(|d| d.node.name.node == var)
-                    .and_then(|d| d.node.default_value.as_ref())
-                    .map(|d| d.node.clone()),
-            }
-            .ok_or(())
-        });
-        match value {
+        match self.value(field, name) {
             // Out-of-range sizes are refused by the field; for the cost they are the maximum.
-            Ok(Value::Number(n)) => {
+            Some(Value::Number(n)) => {
                 Some(n.as_i64().map_or(MAX_PAGE_SIZE, |n| n.clamp(-1, MAX_PAGE_SIZE as i64) as i32))
             }
             _ => None,
         }
+    }
+
+    /// An argument's value, literal or from a variable (or the variable's default).
+    fn value(&self, field: &Field, name: &str) -> Option<Value> {
+        field
+            .get_argument(name)?
+            .node
+            .clone()
+            .into_const_with(|var| {
+                match self.variables.get(&var) {
+                    Some(value) => Some(value.clone()),
+                    None => self
+                        .operation
+                        .variable_definitions
+                        .iter()
+                        .find(|d| d.node.name.node == var)
+                        .and_then(|d| d.node.default_value.as_ref())
+                        .map(|d| d.node.clone()),
+                }
+                .ok_or(())
+            })
+            .ok()
+    }
+}
+
+/// The name of an enum value: written in the query it is an enum, sent in JSON variables a string.
+fn enum_name(value: &Value) -> Option<String> {
+    match value {
+        Value::Enum(name) => Some(name.to_string()),
+        Value::String(name) => Some(name.clone()),
+        _ => None,
     }
 }
 
@@ -526,15 +560,22 @@ mod tests {
 
     const SDL: &str = "type Query { meetings(first: Int, last: Int): MeetingConnection! search(q: String!, first: Int = 7): [Hit!]! meeting(slug: String!): Meeting }
         type MeetingConnection { nodes: [Meeting!]! totalCount: Int! }
-        type Meeting { slug: String! title: String! related: [Meeting!]! hosts(first: Int): MeetingConnection! }
+        type Meeting { slug: String! title: String! related: [Meeting!]! hosts(first: Int): MeetingConnection! participations(roles: [Role!]): [Hit!]! }
+        enum Role { HOST PARTICIPANT }
         type Hit { title: String! }";
 
     /// The data the tests measure against: a meeting relates to at most three others.
     struct Lists;
 
     impl ListBounds for Lists {
-        fn longest(&self, ty: &str, field: &str) -> Option<usize> {
-            ((ty, field) == ("Meeting", "related")).then_some(3)
+        fn longest(&self, ty: &str, field: &str, roles: &[String]) -> Option<usize> {
+            match (ty, field) {
+                ("Meeting", "related") => Some(3),
+                // Forty participations, of which at most two hosts.
+                ("Meeting", "participations") if roles == ["HOST"] => Some(2),
+                ("Meeting", "participations") => Some(40),
+                _ => None,
+            }
         }
     }
 
@@ -558,6 +599,31 @@ mod tests {
     }
 
     #[test]
+    fn a_list_filtered_by_roles_counts_the_longest_list_of_those_roles_however_they_are_given() {
+        let cost = |q: &str, v: serde_json::Value| measure(q, v).map(|m| m.cost);
+        let all = Ok(1 + (1 + 40));
+        let hosts = Ok(1 + (1 + 2));
+        assert_eq!(cost("{ meeting(slug: \"a\") { participations { title } } }", serde_json::json!({})), all);
+        assert_eq!(
+            cost("{ meeting(slug: \"a\") { participations(roles: []) { title } } }", serde_json::json!({})),
+            all
+        );
+        assert_eq!(
+            cost("{ meeting(slug: \"a\") { participations(roles: [HOST]) { title } } }", serde_json::json!({})),
+            hosts
+        );
+        assert_eq!(
+            cost("{ meeting(slug: \"a\") { participations(roles: HOST) { title } } }", serde_json::json!({})),
+            hosts
+        );
+        let q = "query($r: [Role!]) { meeting(slug: \"a\") { participations(roles: $r) { title } } }";
+        assert_eq!(cost(q, serde_json::json!({ "r": ["HOST"] })), hosts);
+        assert_eq!(cost(q, serde_json::json!({ "r": null })), all);
+        let q = "query($r: [Role!] = [HOST]) { meeting(slug: \"a\") { participations(roles: $r) { title } } }";
+        assert_eq!(cost(q, serde_json::json!({})), hosts);
+    }
+
+    #[test]
     fn a_list_nested_deep_enough_is_refused_before_it_runs() {
         let q = format!("{{ meeting(slug: \"a\") {{ {} slug {} }} }}", "related { ".repeat(9), "} ".repeat(9));
         assert!(matches!(measure(&q, serde_json::json!({})), Err(LimitError::TooCostly { .. })));
@@ -575,7 +641,7 @@ mod tests {
     #[test]
     fn the_lists_of_a_page_are_not_plain_lists() {
         let shape = SchemaShape::from_sdl(SDL);
-        assert_eq!(shape.lists(), vec![("Meeting", "related")]);
+        assert_eq!(shape.lists(), vec![("Meeting", "participations"), ("Meeting", "related")]);
     }
 
     #[test]

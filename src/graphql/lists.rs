@@ -8,8 +8,9 @@
 
 use super::limits::ListBounds;
 use super::pagination::MAX_PAGE_SIZE;
-use super::types::Language;
+use super::types::{Language, MeetingRole};
 use crate::catalog::Catalog;
+use crate::domain;
 use crate::seed::reference;
 use async_graphql::EnumType;
 use std::sync::LazyLock;
@@ -29,6 +30,25 @@ static REFERENCE_SOURCES: LazyLock<(usize, usize)> = LazyLock::new(|| {
 
 /// How one list's bound is read from a read model.
 type Bound = fn(&Catalog) -> usize;
+
+/// How the bound of a list narrowed by its `roles` argument is read from a read model, given the
+/// roles (never empty: without roles the list's row in [`LISTS`] bounds it).
+type RolesBound = fn(&Catalog, &[domain::MeetingRole]) -> usize;
+
+/// The plain lists a `roles` argument narrows, with the figure that bounds them for some roles.
+const NARROWED: &[(&str, &str, RolesBound)] =
+    &[("Meeting", "participations", |c, roles| c.longest().participations_by_roles.of_roles(roles))];
+
+/// The longest list of one meeting's participations in one role: what bounds `hosts`, `chairs`...
+fn in_role(c: &Catalog, role: domain::MeetingRole) -> usize {
+    c.longest().participations_by_roles.of_roles(&[role])
+}
+
+/// The meeting roles of the names a query gives, unknown names left out (validation refuses them).
+fn meeting_roles(names: &[String]) -> Vec<domain::MeetingRole> {
+    let items = MeetingRole::items();
+    names.iter().filter_map(|n| items.iter().find(|i| i.name == n.as_str())).map(|i| i.value.into()).collect()
+}
 
 /// Every plain list of the schema, by type and field, with the figure that bounds it.
 const LISTS: &[(&str, &str, Bound)] = &[
@@ -56,13 +76,13 @@ const LISTS: &[(&str, &str, Bound)] = &[
     ("LocalizedName", "sources", |c| c.longest().sources.max(REFERENCE_SOURCES.0)),
     ("Meeting", "adoptedDocuments", |c| c.longest().documents_of_meeting),
     ("Meeting", "chairmanships", |c| c.longest().chairs_of_meeting),
-    ("Meeting", "chairs", |c| c.longest().participations),
-    ("Meeting", "coChairs", |c| c.longest().participations),
-    ("Meeting", "coHosts", |c| c.longest().participations),
+    ("Meeting", "chairs", |c| in_role(c, domain::MeetingRole::Chair)),
+    ("Meeting", "coChairs", |c| in_role(c, domain::MeetingRole::CoChair)),
+    ("Meeting", "coHosts", |c| in_role(c, domain::MeetingRole::CoHost)),
     ("Meeting", "domains", |c| c.longest().domains),
-    ("Meeting", "hosts", |c| c.longest().participations),
+    ("Meeting", "hosts", |c| in_role(c, domain::MeetingRole::Host)),
     ("Meeting", "notes", |c| c.longest().notes),
-    ("Meeting", "organisers", |c| c.longest().participations),
+    ("Meeting", "organisers", |c| in_role(c, domain::MeetingRole::Organiser)),
     ("Meeting", "participations", |c| c.longest().participations),
     ("Meeting", "processes", |c| c.longest().processes_of_record),
     ("Meeting", "related", |c| c.longest().relations),
@@ -112,8 +132,13 @@ const LISTS: &[(&str, &str, Bound)] = &[
 pub struct CatalogLists<'a>(pub &'a Catalog);
 
 impl ListBounds for CatalogLists<'_> {
-    fn longest(&self, ty: &str, field: &str) -> Option<usize> {
-        LISTS.iter().find(|(t, f, _)| *t == ty && *f == field).map(|(_, _, bound)| bound(self.0))
+    fn longest(&self, ty: &str, field: &str, roles: &[String]) -> Option<usize> {
+        let roles = meeting_roles(roles);
+        let narrowed = NARROWED.iter().find(|(t, f, _)| *t == ty && *f == field);
+        match narrowed {
+            Some((_, _, bound)) if !roles.is_empty() => Some(bound(self.0, &roles)),
+            _ => LISTS.iter().find(|(t, f, _)| *t == ty && *f == field).map(|(_, _, bound)| bound(self.0)),
+        }
     }
 }
 

@@ -188,8 +188,9 @@ impl Query {
         .map(Into::into)
     }
 
-    /// Ranked full-text search over names, titles, summaries and commitment texts, and over the
-    /// French and Arabic names of states, organisations, processes and documents. Case- and
+    /// Ranked full-text search over names, titles, summaries and commitment texts, people's names
+    /// and the titles of their posts, and over the French and Arabic names of states,
+    /// organisations, processes and documents. Case- and
     /// accent-insensitive, and by English word stems: "trafficker" finds "trafficking"; in Arabic
     /// script, diacritics, the alef variants and taa marbuta do not matter. Every word must
     /// match; a match in a name or title ranks above one in a text, and a record whose name is
@@ -247,10 +248,16 @@ impl Query {
                     Collection::Commitments => {
                         cat.commitment(&key).map(|i| (i, SearchHit::Commitment(Commitment(root.at(i)))))
                     }
+                    Collection::People => cat.person(&key).map(|i| (i, SearchHit::Person(Person(root.at(i))))),
                     _ => None,
                 }?;
-                // An exact name outranks any number of partial matches.
-                let exact = if cat.is_named(c, ix, &terms) { 1000 } else { 0 };
+                // An exact name outranks any number of partial matches. A person has one name, in
+                // no other language, so it is compared here.
+                let named = match c {
+                    Collection::People => crate::domain::terms(&cat.ds.people[ix].name) == terms,
+                    _ => cat.is_named(c, ix, &terms),
+                };
+                let exact = if named { 1000 } else { 0 };
                 Some((score + exact, c, ix, hit))
             })
             .collect();

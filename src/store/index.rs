@@ -148,8 +148,8 @@ pub fn chairmanship_entries(c: &Chairmanship) -> Vec<(Index, Vec<u8>)> {
 
 /// The version of the index layout. A store whose indexes were built by another version has
 /// them rebuilt from its records when it is opened. 1: no full-text index, no stamps; 2: one
-/// sled key per entry; 3: entries filed in posting lists.
-pub const INDEX_VERSION: u8 = 3;
+/// sled key per entry; 3: entries filed in posting lists; 4: people in the full-text index.
+pub const INDEX_VERSION: u8 = 4;
 
 /// How many posting lists one group's entries are spread over, at most. At 1000× the record
 /// (measured with benches/growth.rs) 8 lists per group file the full-text index's 2.6 million

@@ -331,7 +331,7 @@ macro_rules! searchable {
     )*};
 }
 
-searchable!(domain::State, domain::Process, domain::Document, domain::Commitment);
+searchable!(domain::State, domain::Process, domain::Document, domain::Commitment, domain::Person);
 impl Stored for domain::Organization {
     fn index_entries(&self) -> Vec<(Index, Vec<u8>)> {
         index::search_entries(self)
@@ -370,8 +370,6 @@ impl Stored for domain::Meeting {
         legacy::meeting(bytes)
     }
 }
-/// People are read through the read model's links, not searched or indexed in the store.
-impl Stored for domain::Person {}
 
 /// The tree of a collection: its seed file's stem. Index and stamp keys name collections so too.
 fn tree_name(c: Collection) -> &'static str {

@@ -293,3 +293,79 @@ fn every_source_without_a_copy_says_where_it_was_looked_for() {
         without.iter().filter(|s| cited.contains(must(s, "slug"))).count()
     );
 }
+
+/// The Khartoum Process's meetings from November 2015 to March 2020 held in person, by kind, from
+/// seed/meetings.json; the informal working groups apart from the thematic meetings, as the
+/// Process's retrospective counts them.
+fn khartoum_process_meetings_2015_2020() -> BTreeMap<&'static str, usize> {
+    let mut counts = BTreeMap::new();
+    for m in seed_file("meetings.json") {
+        // A date known only to the year counts as its January (none in this window is in person).
+        let date = must(&m, "startDate");
+        let month = date.get(..7).unwrap_or(date);
+        let in_process = strings(&m, "processes").iter().any(|p| p == "khartoum-process");
+        if !in_process || m["online"] == true || !("2015-11"..="2020-03").contains(&month) {
+            continue;
+        }
+        let kind = match must(&m, "kind") {
+            "THEMATIC_MEETING" if must(&m, "title").contains("Informal Working Group") => "working group",
+            "THEMATIC_MEETING" => "thematic",
+            "STEERING_COMMITTEE_MEETING" => "steering committee",
+            "TRAINING" => "training",
+            _ => continue,
+        };
+        *counts.entry(kind).or_default() += 1;
+    }
+    counts
+}
+
+#[test]
+fn the_khartoum_process_notes_which_meetings_of_its_own_tally_the_record_lacks_and_the_counts_hold() {
+    let retrospective = "khartoumprocess-net-news-and-events-news-90-a-retrospective-snapshot-of-khartoum-process-i";
+    let process = seed_file("processes.json").into_iter().find(|p| p["slug"] == "khartoum-process").unwrap();
+    let notes = process["notes"].as_array().unwrap();
+    let note = notes
+        .iter()
+        .find(|n| strings(n, "sources").iter().any(|s| s == retrospective))
+        .expect("a note on the Process cites its retrospective");
+    assert_eq!(note["kind"], "CONFLICT");
+    let text = must(note, "text");
+    // The passage it quotes is the page's (checked against the archived copy).
+    let tally = quoted(text);
+    assert_eq!(tally.len(), 1, "{text}");
+    assert_source_says(retrospective, &tally[0]);
+    // What it says the record holds is what the record holds.
+    let counts = khartoum_process_meetings_2015_2020();
+    let count = |kind: &str| counts.get(kind).copied().unwrap_or(0);
+    let training = match count("training") {
+        0 => "no regional training".to_owned(),
+        n => format!("{n} regional trainings"),
+    };
+    let held = format!(
+        "only {} steering committee meetings, {} thematic meetings and {training}",
+        count("steering committee"),
+        count("thematic")
+    );
+    assert!(text.contains(&held), "the note should say the record holds {held}: {text}");
+    assert!(text.contains(&format!("holds the {} informal working groups", count("working group"))), "{text}");
+}
+
+#[test]
+fn each_framework_of_the_rabat_process_is_named_with_its_place_and_year_in_an_archived_text_it_cites() {
+    let frameworks: Vec<Value> =
+        seed_file("documents.json").into_iter().filter(|d| strings(d, "processes") == ["rabat-process"]).collect();
+    // Rabat 2006, Paris 2008, Dakar 2011, Marrakesh 2018 and Cadiz 2022.
+    assert_eq!(frameworks.len(), 5, "the Rabat Process's own frameworks");
+    for d in &frameworks {
+        let slug = must(d, "slug");
+        // The slug begins with the place, the date with the year.
+        let place = slug.split('-').next().unwrap();
+        let year = &must(d, "adopted")[..4];
+        let said = strings(d, "sources").iter().any(|s| {
+            // Accents folded: a page may write Cádiz.
+            let text = khartoum_graphql::domain::fold(&archived_text(s).unwrap_or_default());
+            text.contains(place) && text.contains(year)
+        });
+        assert!(said, "{slug}: no archived text it cites names {place} and {year}");
+    }
+}

@@ -108,11 +108,19 @@ fn sha256(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-/// The co-host network as parsed from GraphML: node id → its data, and each edge as the sorted
-/// pair of its ends → (weight, meetings).
+/// The co-host network as parsed from GraphML: node id → its data, each `cohost` edge as the
+/// sorted pair of its ends → (weight, meetings), and each `post` edge as (person node, actor) →
+/// (its id, the post titles as written, meetings). The titles stay one string: a title may
+/// itself hold the list separator.
 struct Graph {
     nodes: BTreeMap<String, BTreeMap<String, String>>,
     edges: BTreeMap<(String, String), (u64, BTreeSet<String>)>,
+    posts: BTreeMap<(String, String), (String, String, BTreeSet<String>)>,
+}
+
+/// The items of a `; `-joined list (none in an empty cell).
+fn list(cell: &str) -> BTreeSet<String> {
+    cell.split("; ").filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 fn parse_graphml(text: &str) -> Graph {
@@ -135,7 +143,9 @@ fn parse_graphml(text: &str) -> Graph {
         ("name", "node", "string"),
         ("kind", "node", "string"),
         ("continent", "node", "string"),
+        ("relation", "edge", "string"),
         ("weight", "edge", "int"),
+        ("posts", "edge", "string"),
         ("meetings", "edge", "string"),
     ] {
         assert_eq!(keys.get(id), Some(&(target.to_owned(), ty.to_owned())), "a <key> declares {id}");
@@ -158,16 +168,30 @@ fn parse_graphml(text: &str) -> Graph {
         .map(|n| (n.attribute("id").unwrap().to_owned(), data(n)))
         .collect();
     let mut edges = BTreeMap::new();
+    let mut posts = BTreeMap::new();
+    let mut ids = BTreeSet::new();
     for e in graph.children().filter(|n| n.has_tag_name((NS, "edge"))) {
         let (s, t) = (e.attribute("source").unwrap().to_owned(), e.attribute("target").unwrap().to_owned());
         assert!(nodes.contains_key(&s) && nodes.contains_key(&t), "edge {s}-{t} joins two nodes");
+        let id = e.attribute("id").expect("an edge id").to_owned();
+        assert!(ids.insert(id.clone()) && !nodes.contains_key(&id), "edge ids are unique: {id}");
         let d = data(e);
         let weight: u64 = d["weight"].parse().unwrap();
-        let meetings: BTreeSet<String> = d["meetings"].split("; ").map(str::to_owned).collect();
-        let pair = if s < t { (s, t) } else { (t, s) };
-        assert!(edges.insert(pair.clone(), (weight, meetings)).is_none(), "one edge per pair: {pair:?}");
+        let meetings = list(&d["meetings"]);
+        match d["relation"].as_str() {
+            "cohost" => {
+                let pair = if s < t { (s, t) } else { (t, s) };
+                assert!(edges.insert(pair.clone(), (weight, meetings)).is_none(), "one edge per pair: {pair:?}");
+            }
+            "post" => {
+                assert_eq!(weight, 1, "a post weighs 1: {s}-{t}");
+                let entry = (id, d["posts"].clone(), meetings);
+                assert!(posts.insert((s.clone(), t.clone()), entry).is_none(), "one edge per post: {s}-{t}");
+            }
+            other => panic!("edge {s}-{t} has relation {other:?}"),
+        }
     }
-    Graph { nodes, edges }
+    Graph { nodes, edges, posts }
 }
 
 /// POSTs a query to /graphql with an `Accept` header.
@@ -351,12 +375,64 @@ async fn cohosts_graphml_is_valid_graphml_whose_edge_weights_count_the_shared_me
         assert_eq!(*weight, meetings.len() as u64, "{a}-{b}");
     }
     let actors = seed_actors();
-    let in_pairs: BTreeSet<&String> = pairs.keys().flat_map(|(a, b)| [a, b]).collect();
-    assert_eq!(graph.nodes.keys().collect::<BTreeSet<_>>(), in_pairs, "exactly the actors with a partner");
-    for (slug, data) in &graph.nodes {
-        let (name, kind) = &actors[slug];
-        assert_eq!((&data["name"], data["kind"].as_str()), (name, *kind), "{slug}");
-        assert_eq!(data.contains_key("continent"), *kind == "state", "{slug}: continent for states only");
+    let people = seed_file("people.json");
+    let posted = people.iter().flat_map(|p| p["posts"].as_array().unwrap()).map(|p| text(p, "actor").unwrap());
+    let actor_nodes: BTreeSet<&str> = pairs.keys().flat_map(|(a, b)| [a.as_str(), b.as_str()]).chain(posted).collect();
+    let person_nodes = people.iter().map(|p| format!("person:{}", text(p, "slug").unwrap()));
+    let expected: BTreeSet<String> = actor_nodes.iter().map(|&a| a.to_owned()).chain(person_nodes).collect();
+    assert_eq!(
+        graph.nodes.keys().cloned().collect::<BTreeSet<_>>(),
+        expected,
+        "exactly the actors with a partner or a person's post, and the people"
+    );
+    for (id, data) in graph.nodes.iter().filter(|(id, _)| actor_nodes.contains(id.as_str())) {
+        let (name, kind) = &actors[id];
+        assert_eq!((&data["name"], data["kind"].as_str()), (name, *kind), "{id}");
+        assert_eq!(data.contains_key("continent"), *kind == "state", "{id}: continent for states only");
+    }
+}
+
+#[tokio::test]
+async fn every_person_in_cohosts_graphml_is_linked_to_each_actor_they_held_a_post_for_with_the_meetings_where_they_acted(
+) {
+    let app = spawn_app();
+    let graph = parse_graphml(&app.get("/export/cohosts.graphml").await.body);
+    // (person, actor) -> (titles in the order recorded, meetings), from the seed files.
+    let mut expected: BTreeMap<(String, String), (Vec<String>, BTreeSet<String>)> = BTreeMap::new();
+    let people = seed_file("people.json");
+    for p in &people {
+        let slug = text(p, "slug").unwrap();
+        let node = &graph.nodes[&format!("person:{slug}")];
+        assert_eq!(
+            (node["name"].as_str(), node["label"].as_str()),
+            (text(p, "name").unwrap(), text(p, "name").unwrap())
+        );
+        assert_eq!(node["kind"], "person");
+        assert!(!node.contains_key("continent"), "{slug}");
+        for post in p["posts"].as_array().unwrap() {
+            let key = (format!("person:{slug}"), text(post, "actor").unwrap().to_owned());
+            expected.entry(key).or_default().0.push(text(post, "title").unwrap().to_owned());
+        }
+    }
+    for m in seed_file("meetings.json") {
+        for part in m["participations"].as_array().unwrap() {
+            for person in part["people"].as_array().into_iter().flatten() {
+                let key = (format!("person:{}", person.as_str().unwrap()), text(part, "actor").unwrap().to_owned());
+                // A person who acted for an actor they held no recorded post for has no edge.
+                if let Some((_, meetings)) = expected.get_mut(&key) {
+                    meetings.insert(text(&m, "slug").unwrap().to_owned());
+                }
+            }
+        }
+    }
+    assert!(expected.values().any(|(_, meetings)| !meetings.is_empty()), "some people acted at meetings");
+    let got: BTreeMap<_, _> =
+        graph.posts.iter().map(|(k, (_, titles, meetings))| (k.clone(), (titles.clone(), meetings.clone()))).collect();
+    let expected: BTreeMap<_, _> =
+        expected.into_iter().map(|(k, (titles, meetings))| (k, (titles.join("; "), meetings))).collect();
+    assert_eq!(got, expected);
+    for ((person, actor), (id, _, _)) in &graph.posts {
+        assert_eq!(id, &format!("post:{}:{actor}", person.trim_start_matches("person:")), "a stable id");
     }
 }
 
@@ -431,8 +507,9 @@ async fn the_manifest_lists_every_export_with_the_size_and_sha256_of_the_bytes_s
             _ => {
                 let graph = parse_graphml(&served.body);
                 assert_eq!(f["nodes"], graph.nodes.len(), "{name}");
-                assert_eq!(f["edges"], graph.edges.len(), "{name}");
-                assert_eq!(rows, graph.edges.len(), "{name}: a network's rows are its edges");
+                let edges = graph.edges.len() + graph.posts.len();
+                assert_eq!(f["edges"], edges, "{name}");
+                assert_eq!(rows, edges, "{name}: a network's rows are its edges");
             }
         }
     }

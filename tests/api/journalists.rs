@@ -461,7 +461,9 @@ async fn switzerland_worked_with_ethiopia_twice_on_return_and_reintegration() {
     let data = app
         .data(
             r#"{ state(code: "CHE") {
-                    meetings(orderBy: START_DATE_ASC) { nodes { slug participations { role actor { slug } } } }
+                    meetings(roles: [HOST, CO_HOST, CHAIR, CO_CHAIR], orderBy: START_DATE_ASC) {
+                        nodes { slug participations(roles: [HOST, CO_HOST, CHAIR, CO_CHAIR]) { role actor { slug } } }
+                    }
                     partners { actor { slug } count }
                 } }"#,
             json!({}),

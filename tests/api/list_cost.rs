@@ -192,3 +192,57 @@ async fn a_write_that_lengthens_a_list_raises_its_bound_and_the_cost_of_queries_
     assert_eq!(body["data"]["meeting"]["participations"].as_array().map(Vec::len), Some(longer));
     assert_eq!(body["extensions"]["cost"]["cost"], 1 + 1 + longer as u64, "{body}");
 }
+
+/// The most participations one meeting of the seed lists in any of `roles`.
+fn longest_in_roles(roles: &[&str]) -> u64 {
+    seed_file("meetings.json")
+        .iter()
+        .map(|m| {
+            let ps = m["participations"].as_array().map(Vec::as_slice).unwrap_or_default();
+            ps.iter().filter(|p| roles.contains(&p["role"].as_str().unwrap())).count() as u64
+        })
+        .max()
+        .expect("the seed has meetings")
+}
+
+#[tokio::test]
+async fn a_participation_list_filtered_by_roles_costs_the_longest_list_of_those_roles_in_the_data() {
+    let app = spawn_app();
+    let bounds = bounds(&app).await;
+    let all = bounds["Meeting.participations"];
+    let organising = ["HOST", "CO_HOST", "CHAIR", "CO_CHAIR"];
+    let longest_organising = longest_in_roles(&organising);
+    assert!(longest_organising < all, "a meeting lists more participants than organisers");
+    for (field, role) in [("hosts", "HOST"), ("coHosts", "CO_HOST"), ("chairs", "CHAIR"), ("organisers", "ORGANISER")] {
+        assert_eq!(bounds[&format!("Meeting.{field}")], longest_in_roles(&[role]), "Meeting.{field}");
+    }
+
+    let one = "query One($r: [MeetingRole!]) { meeting(slug: \"2025-04-cairo-ministerial-conference\") { \
+               participations(roles: $r) { role } } }";
+    for (roles, longest) in [
+        (json!(["HOST"]), longest_in_roles(&["HOST"])),
+        (json!(organising), longest_organising),
+        (json!(null), all),
+        (json!([]), all),
+    ] {
+        let body = app.run(one, json!({ "r": roles })).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        assert_eq!(body["extensions"]["cost"]["cost"], 1 + 1 + longest, "roles {roles}: {body}");
+    }
+
+    // A page of meetings with their organisers' participations fits the limit where the same page
+    // with every participation would not.
+    let page = |filter: &str| {
+        format!(
+            "query Page {{ meetings(first: 50) {{ nodes {{ participations{filter} {{ role actor {{ slug }} }} }} }} }}"
+        )
+    };
+    // Per meeting: nodes, participations, and per participation its role and its actor's slug.
+    let per_item = |longest: u64| 1 + 1 + longest * (1 + (1 + 1));
+    assert!(50 * per_item(all) > MAX_COST as u64 && 50 * per_item(longest_organising) <= MAX_COST as u64);
+    let body = app.post_json(&json!({ "query": page("") })).await.json();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX", "{body}");
+    let body = app.run(&page("(roles: [HOST, CO_HOST, CHAIR, CO_CHAIR])"), json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(body["extensions"]["cost"]["cost"], 1 + 50 * per_item(longest_organising), "{body}");
+}

@@ -327,3 +327,100 @@ async fn a_curator_creates_a_person_links_a_chair_term_to_them_and_cannot_delete
     assert_eq!(gone["deletePerson"]["slug"], "jean-exemple");
     assert_eq!(app.data(PERSON, json!({ "slug": "jean-exemple" })).await["person"], Value::Null);
 }
+
+const SEARCH: &str = r#"query($t: String!, $n: Int) { search(text: $t, first: $n) {
+    __typename ... on Person { slug name } ... on State { slug } ... on Organization { slug }
+} }"#;
+
+/// The slugs of the people among the hits of a search, in rank order.
+async fn people_found(app: &TestApp, text: &str, first: i32) -> Vec<String> {
+    let hits = app.data(SEARCH, json!({ "t": text, "n": first })).await["search"].clone();
+    hits.as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["__typename"] == "Person")
+        .map(|h| must(h, "slug").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn searching_a_person_s_full_name_finds_that_person_first() {
+    let app = spawn_app();
+    let people = seed_file("people.json");
+    assert!(!people.is_empty(), "seed/people.json holds people");
+    for p in &people {
+        let hits = app.data(SEARCH, json!({ "t": must(p, "name"), "n": 5 })).await["search"].clone();
+        let first = &hits[0];
+        assert_eq!((first["__typename"].as_str(), first["slug"].as_str()), (Some("Person"), p["slug"].as_str()));
+        assert_eq!(first["name"], p["name"]);
+    }
+}
+
+#[tokio::test]
+async fn a_person_is_found_by_a_word_of_their_name_and_by_the_title_of_each_post_they_held() {
+    let app = spawn_app();
+    for p in seed_file("people.json") {
+        let slug = must(&p, "slug").to_owned();
+        let surname = must(&p, "name").rsplit(' ').next().unwrap();
+        assert!(people_found(&app, surname, 100).await.contains(&slug), "{slug} by '{surname}'");
+        for post in p["posts"].as_array().into_iter().flatten() {
+            let title = must(post, "title");
+            assert!(people_found(&app, title, 100).await.contains(&slug), "{slug} by '{title}'");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_person_created_renamed_and_deleted_through_the_api_is_found_by_search_only_while_named_so() {
+    let app = spawn_app();
+    assert!(people_found(&app, "Quokkaminister", 100).await.is_empty());
+    let create = r#"mutation($input: CreatePersonInput!) { createPerson(input: $input) { slug } }"#;
+    let source = json!({ "title": "Handover", "url": "https://www.khartoumprocess.net/handover-2026" });
+    let input = json!({ "name": "Jean Quokkaminister", "posts": [], "sources": [source] });
+    app.write_data(create, json!({ "input": input })).await;
+    assert_eq!(people_found(&app, "quokkaminister", 100).await, ["jean-quokkaminister"]);
+    let rename = r#"mutation { updatePerson(slug: "jean-quokkaminister", input: { name: "Jean Wombat" }) { slug } }"#;
+    app.write_data(rename, json!({})).await;
+    assert!(people_found(&app, "quokkaminister", 100).await.is_empty());
+    assert_eq!(people_found(&app, "wombat", 100).await, ["jean-quokkaminister"]);
+    app.write_data(r#"mutation { deletePerson(slug: "jean-quokkaminister") { slug } }"#, json!({})).await;
+    assert!(people_found(&app, "wombat", 100).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_2025_ministerial_records_each_of_the_forty_states_its_news_item_lists_as_taking_part() {
+    let news = archived_text("seed-000").expect("seed-000 is archived");
+    // Footnote 1 lists the participating states by name, separated by commas, the last after "and".
+    let footnote = news.lines().find(|l| l.starts_with('¹')).expect("footnote 1");
+    let listed = footnote.trim_start_matches('¹').split(". A full").next().unwrap().replace(", and ", ", ");
+    let names: BTreeSet<String> = listed.split(',').map(|n| n.trim().trim_start_matches("The ").to_owned()).collect();
+    assert_eq!(names.len(), 40, "the news item lists 40 states: {names:?}");
+    let states: BTreeMap<String, String> =
+        seed_file("states.json").iter().map(|s| (must(s, "name").to_owned(), must(s, "slug").to_owned())).collect();
+    let expected: BTreeSet<String> =
+        names.iter().map(|n| states.get(n).unwrap_or_else(|| panic!("{n} is a state of the seed")).clone()).collect();
+
+    let app = spawn_app();
+    let data = app
+        .data(
+            r#"{ meeting(slug: "2025-04-cairo-ministerial-conference") {
+                    participations { role actor { __typename ... on State { slug } } sources { slug } }
+                } }"#,
+            json!({}),
+        )
+        .await;
+    let mut took_part = BTreeSet::new();
+    let mut participants = BTreeSet::new();
+    for p in data["meeting"]["participations"].as_array().unwrap() {
+        let Some(slug) = p["actor"]["slug"].as_str() else { continue };
+        took_part.insert(slug.to_owned());
+        if p["role"] == "PARTICIPANT" {
+            assert!(participants.insert(slug.to_owned()), "{slug} is a participant once");
+            assert_eq!(p["sources"], json!([{ "slug": "seed-000" }]), "{slug} cites the news item");
+        }
+    }
+    assert_eq!(took_part, expected, "every state listed takes part, and no other");
+    // A state that hosted or chaired is not listed again as a participant.
+    let organising: BTreeSet<&String> = took_part.difference(&participants).collect();
+    assert_eq!(organising, BTreeSet::from([&"eg".to_owned()]));
+}

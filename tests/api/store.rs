@@ -194,6 +194,7 @@ fn search_entries_of_the_records(
     add(&cat.ds.meetings, &mut out);
     add(&cat.ds.documents, &mut out);
     add(&cat.ds.commitments, &mut out);
+    add(&cat.ds.people, &mut out);
     out
 }
 

@@ -18,4 +18,6 @@ pub enum SearchHit {
     Document(Document),
     /// An action-plan item.
     Commitment(Commitment),
+    /// A person a source names in a role, found by name or by the title of a post.
+    Person(Person),
 }
