@@ -28,8 +28,8 @@ pub struct SourceDraft {
 pub struct Draft {
     ds: Dataset,
     deleted: Option<(Collection, String)>,
-    /// The records this edit created or was handed to change, so that checks of what a write
-    /// brings in look at those alone, not at the whole record.
+    /// The records this edit created, was handed to change or deleted, so that checks of what a
+    /// write brings in, and the store's diff, look at those alone, not at the whole record.
     touched: Vec<(Collection, String)>,
 }
 
@@ -46,6 +46,13 @@ impl Draft {
     /// The edited dataset, once the edit is done.
     pub(super) fn into_dataset(self) -> Dataset {
         self.ds
+    }
+
+    /// Every record this edit may have changed: those it created, was handed to change or
+    /// deleted. An edit changes records only through this type, and never changes a key, so no
+    /// other record can differ from the dataset the draft began as.
+    pub(super) fn touched(&self) -> &[(Collection, String)] {
+        &self.touched
     }
 
     /// The record this edit deletes, if it deletes one.
@@ -97,6 +104,7 @@ impl Draft {
         let all = T::all_mut(&mut self.ds);
         let at = all.iter().position(|r| r.key() == key).ok_or_else(|| not_found::<T>(key))?;
         self.deleted = Some((T::COLLECTION, key.to_owned()));
+        self.touched.push((T::COLLECTION, key.to_owned()));
         Ok(all.remove(at))
     }
 

@@ -27,7 +27,7 @@ pub use partial_date::{intervals_intersect, PartialDate, PartialDateError, Preci
 pub use person::{Person, Post};
 pub use place::{Coordinates, Place};
 pub use process::{Chairmanship, Membership, MembershipRole, Process, SinceQualifier};
-pub use rules::{is_web_address, validate, Collection, Problem, ProblemKind, WEB_ADDRESS_RULE};
+pub use rules::{is_web_address, validate, validate_edit, Collection, Problem, ProblemKind, WEB_ADDRESS_RULE};
 pub use slug::{Slug, SlugError, MAX_SLUG_LEN};
 pub use stamp::{Stamp, Stamps};
 pub use text::{fold, forbidden_char, terms, Field, Searchable};

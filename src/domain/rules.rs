@@ -139,6 +139,36 @@ pub fn validate(ds: &Dataset) -> Vec<Problem> {
     v.problems
 }
 
+/// The problems an edit brought into `ds`, which obeyed every rule before the edit changed the
+/// records `touched` names (and no others, nor any key): the same problems [`validate`] finds,
+/// found by checking the rules that records can break, so that the cost follows the edit rather
+/// than the size of the record (every rule runs again when the edit deleted a record or changed a
+/// document, which others depend on).
+pub fn validate_edit(ds: &Dataset, touched: &[(Collection, String)]) -> Vec<Problem> {
+    let mut v = Validator::new(ds);
+    v.run_touched(touched);
+    v.problems
+}
+
+/// Whether `ds` has a record of collection `c` with key `key`.
+fn has(ds: &Dataset, c: Collection, key: &str) -> bool {
+    fn any<T: Record>(ds: &Dataset, key: &str) -> bool {
+        T::all(ds).iter().any(|r| r.key() == key)
+    }
+    match c {
+        Collection::Sources => any::<Source>(ds, key),
+        Collection::States => any::<State>(ds, key),
+        Collection::Organizations => any::<Organization>(ds, key),
+        Collection::Processes => any::<Process>(ds, key),
+        Collection::Memberships => any::<Membership>(ds, key),
+        Collection::Chairmanships => any::<Chairmanship>(ds, key),
+        Collection::Meetings => any::<Meeting>(ds, key),
+        Collection::Documents => any::<Document>(ds, key),
+        Collection::Commitments => any::<Commitment>(ds, key),
+        Collection::People => any::<Person>(ds, key),
+    }
+}
+
 /// What kind of record a reference must name.
 #[derive(Clone, Copy)]
 enum Target {
@@ -212,13 +242,6 @@ impl<'a> Validator<'a> {
     fn run(&mut self) {
         let ds = self.ds;
         self.unique(Collection::Sources, ds.sources.iter().map(|s| s.slug.as_str()));
-        for s in &ds.sources {
-            if let Some(url) = &s.url {
-                if !is_web_address(url) {
-                    self.problem(Collection::Sources, s.slug.as_str(), "url", WEB_ADDRESS_RULE);
-                }
-            }
-        }
         self.unique(Collection::States, ds.states.iter().map(|s| s.slug.as_str()));
         self.unique(Collection::Organizations, ds.organizations.iter().map(|s| s.slug.as_str()));
         self.unique(Collection::Processes, ds.processes.iter().map(|s| s.slug.as_str()));
@@ -228,147 +251,224 @@ impl<'a> Validator<'a> {
         self.unique(Collection::Documents, ds.documents.iter().map(|s| s.slug.as_str()));
         self.unique(Collection::Commitments, ds.commitments.iter().map(|s| s.code.as_str()));
         self.unique(Collection::People, ds.people.iter().map(|s| s.slug.as_str()));
-        for o in &ds.organizations {
-            if self.states.contains(o.slug.as_str()) {
-                self.report(
-                    ProblemKind::Conflict,
-                    Collection::Organizations,
-                    o.slug.as_str(),
-                    "slug",
-                    "a state already has this slug; actor slugs must be unique",
-                );
-            }
+        for s in &ds.sources {
+            self.source(s);
         }
-
         for s in &ds.states {
-            let c = Collection::States;
-            let key = s.slug.as_str();
-            if s.iso2 != key.to_ascii_uppercase() {
-                self.problem(
-                    c,
-                    key,
-                    "iso2",
-                    format!("'{}' does not match the slug (expected '{}')", s.iso2, key.to_ascii_uppercase()),
-                );
-            }
-            if s.iso3.len() != 3 || !s.iso3.bytes().all(|b| b.is_ascii_uppercase()) {
-                self.problem(c, key, "iso3", format!("'{}' is not three upper-case letters", s.iso3));
-            }
-            self.common(c, key, &s.sources, &s.notes);
+            self.state(s);
         }
         for o in &ds.organizations {
-            let (c, key) = (Collection::Organizations, o.slug.as_str());
-            if let Some(parent) = &o.part_of {
-                if parent == &o.slug {
-                    self.problem(c, key, "partOf", "an organisation cannot be a part of itself");
-                } else {
-                    self.reference(c, key, "partOf", parent, Target::Organization);
-                }
-            }
-            self.common(c, key, &o.sources, &o.notes);
+            self.organization(o);
         }
         for p in &ds.processes {
-            self.common(Collection::Processes, p.slug.as_str(), &p.sources, &p.notes);
+            self.process(p);
         }
         for m in &ds.memberships {
-            let (c, key) = (Collection::Memberships, m.slug.as_str());
-            self.reference(c, key, "process", &m.process, Target::Process);
-            self.reference(c, key, "actor", &m.actor, Target::Actor);
-            self.order(c, key, "until", m.since, m.until);
-            self.order(c, key, "sinceNoLaterThan", m.since, m.since_no_later_than);
-            if m.since_no_later_than.is_some() && m.since_qualifier == Some(crate::domain::SinceQualifier::NoLaterThan)
-            {
-                self.problem(
-                    c,
-                    key,
-                    "sinceNoLaterThan",
-                    "`since` is already the upper bound of the start (NO_LATER_THAN)",
-                );
-            }
-            self.common(c, key, &m.sources, &m.notes);
+            self.membership(m);
         }
         for t in &ds.chairmanships {
-            let (c, key) = (Collection::Chairmanships, t.slug.as_str());
-            self.reference(c, key, "process", &t.process, Target::Process);
-            self.reference(c, key, "chair", &t.chair, Target::State);
-            self.order(c, key, "end", t.start, t.end);
-            if let Some(person) = &t.person {
-                self.reference(c, key, "person", person, Target::Person);
-            }
-            self.common(c, key, &t.sources, &t.notes);
+            self.chairmanship(t);
         }
         self.chair_overlaps();
         for p in &ds.people {
-            let (c, key) = (Collection::People, p.slug.as_str());
-            if p.name.trim().is_empty() {
-                self.problem(c, key, "name", "a person needs a name");
-            }
-            for (i, post) in p.posts.iter().enumerate() {
-                if post.title.trim().is_empty() {
-                    self.problem(c, key, format!("posts[{i}].title"), "a post needs a title");
-                }
-                self.reference(c, key, format!("posts[{i}].actor"), &post.actor, Target::Actor);
-                self.order(c, key, &format!("posts[{i}].end"), post.start, post.end);
-                self.cited(c, key, &format!("posts[{i}].sources"), &post.sources);
-            }
-            self.common(c, key, &p.sources, &p.notes);
+            self.person(p);
         }
         for m in &ds.meetings {
             self.meeting(m);
         }
         for d in &ds.documents {
-            let (c, key) = (Collection::Documents, d.slug.as_str());
-            if let Some(at) = &d.adopted_at {
-                self.reference(c, key, "adoptedAt", at, Target::Meeting);
-            }
-            for (i, p) in d.processes.iter().enumerate() {
-                self.reference(c, key, format!("processes[{i}]"), p, Target::Process);
-            }
-            let mut seen = HashSet::new();
-            for (i, dom) in d.domains.iter().enumerate() {
-                if !seen.insert(dom.number) {
-                    self.problem(
-                        c,
-                        key,
-                        format!("domains[{i}].number"),
-                        format!("domain {} appears twice", dom.number),
-                    );
-                }
-            }
-            self.common(c, key, &d.sources, &d.notes);
+            self.document(d);
         }
         for cm in &ds.commitments {
-            let (c, key) = (Collection::Commitments, cm.code.as_str());
-            match self.documents.get(cm.document.as_str()) {
-                None => self.report(
-                    ProblemKind::UnknownReference,
-                    c,
-                    key,
-                    "document",
-                    format!("unknown document '{}'", cm.document),
-                ),
-                Some(doc) => {
-                    if let Some(n) = cm.domain {
-                        if !doc.domains.iter().any(|d| d.number == n) {
-                            self.problem(c, key, "domain", format!("document '{}' has no domain {n}", cm.document));
-                        }
+            self.commitment(cm);
+        }
+    }
+
+    /// The rules `run` checks, for the records `touched` names alone, in a dataset that obeyed
+    /// every rule before an edit that changed those records and no others (their keys
+    /// unchanged). Whether a rule can break elsewhere decides what runs: a record's own rules and
+    /// the uniqueness of its key; the chair terms' overlaps when a term changed; and every rule
+    /// when a record was deleted (others may refer to it) or a document changed (its domains
+    /// bind commitments and meetings).
+    fn run_touched(&mut self, touched: &[(Collection, String)]) {
+        let ds = self.ds;
+        let deleted = touched.iter().any(|(c, key)| !has(ds, *c, key));
+        if deleted || touched.iter().any(|(c, _)| *c == Collection::Documents) {
+            return self.run();
+        }
+        let mut keys: Vec<&(Collection, String)> = touched.iter().collect();
+        keys.sort();
+        keys.dedup();
+        for (c, key) in keys {
+            let key = key.as_str();
+            match c {
+                Collection::Sources => self.touched(key, Self::source),
+                Collection::States => {
+                    self.touched(key, Self::state);
+                    // A state's slug taken by an organisation is that organisation's problem.
+                    for o in ds.organizations.iter().filter(|o| o.slug.as_str() == key) {
+                        self.organization(o);
+                    }
+                }
+                Collection::Organizations => self.touched(key, Self::organization),
+                Collection::Processes => self.touched(key, Self::process),
+                Collection::Memberships => self.touched(key, Self::membership),
+                Collection::Chairmanships => self.touched(key, Self::chairmanship),
+                Collection::Meetings => self.touched(key, Self::meeting),
+                Collection::Documents => self.touched(key, Self::document),
+                Collection::Commitments => self.touched(key, Self::commitment),
+                Collection::People => self.touched(key, Self::person),
+            }
+        }
+        if touched.iter().any(|(c, _)| *c == Collection::Chairmanships) {
+            self.chair_overlaps();
+        }
+    }
+
+    /// Checks the records of type `T` whose key is `key`: each by `rule`, and that there is one.
+    fn touched<T: Record>(&mut self, key: &str, rule: impl Fn(&mut Self, &'a T)) {
+        let same: Vec<&'a T> = T::all(self.ds).iter().filter(|r| r.key() == key).collect();
+        self.unique(T::COLLECTION, same.iter().map(|r| r.key()));
+        for r in same {
+            rule(self, r);
+        }
+    }
+
+    fn source(&mut self, s: &'a Source) {
+        if let Some(url) = &s.url {
+            if !is_web_address(url) {
+                self.problem(Collection::Sources, s.slug.as_str(), "url", WEB_ADDRESS_RULE);
+            }
+        }
+    }
+
+    fn state(&mut self, s: &'a State) {
+        let c = Collection::States;
+        let key = s.slug.as_str();
+        if s.iso2 != key.to_ascii_uppercase() {
+            self.problem(
+                c,
+                key,
+                "iso2",
+                format!("'{}' does not match the slug (expected '{}')", s.iso2, key.to_ascii_uppercase()),
+            );
+        }
+        if s.iso3.len() != 3 || !s.iso3.bytes().all(|b| b.is_ascii_uppercase()) {
+            self.problem(c, key, "iso3", format!("'{}' is not three upper-case letters", s.iso3));
+        }
+        self.common(c, key, &s.sources, &s.notes);
+    }
+
+    fn organization(&mut self, o: &'a Organization) {
+        let (c, key) = (Collection::Organizations, o.slug.as_str());
+        if self.states.contains(key) {
+            self.report(
+                ProblemKind::Conflict,
+                c,
+                key,
+                "slug",
+                "a state already has this slug; actor slugs must be unique",
+            );
+        }
+        if let Some(parent) = &o.part_of {
+            if parent == &o.slug {
+                self.problem(c, key, "partOf", "an organisation cannot be a part of itself");
+            } else {
+                self.reference(c, key, "partOf", parent, Target::Organization);
+            }
+        }
+        self.common(c, key, &o.sources, &o.notes);
+    }
+
+    fn process(&mut self, p: &'a Process) {
+        self.common(Collection::Processes, p.slug.as_str(), &p.sources, &p.notes);
+    }
+
+    fn membership(&mut self, m: &'a Membership) {
+        let (c, key) = (Collection::Memberships, m.slug.as_str());
+        self.reference(c, key, "process", &m.process, Target::Process);
+        self.reference(c, key, "actor", &m.actor, Target::Actor);
+        self.order(c, key, "until", m.since, m.until);
+        self.order(c, key, "sinceNoLaterThan", m.since, m.since_no_later_than);
+        if m.since_no_later_than.is_some() && m.since_qualifier == Some(crate::domain::SinceQualifier::NoLaterThan) {
+            self.problem(c, key, "sinceNoLaterThan", "`since` is already the upper bound of the start (NO_LATER_THAN)");
+        }
+        self.common(c, key, &m.sources, &m.notes);
+    }
+
+    fn chairmanship(&mut self, t: &'a Chairmanship) {
+        let (c, key) = (Collection::Chairmanships, t.slug.as_str());
+        self.reference(c, key, "process", &t.process, Target::Process);
+        self.reference(c, key, "chair", &t.chair, Target::State);
+        self.order(c, key, "end", t.start, t.end);
+        if let Some(person) = &t.person {
+            self.reference(c, key, "person", person, Target::Person);
+        }
+        self.common(c, key, &t.sources, &t.notes);
+    }
+
+    fn person(&mut self, p: &'a Person) {
+        let (c, key) = (Collection::People, p.slug.as_str());
+        if p.name.trim().is_empty() {
+            self.problem(c, key, "name", "a person needs a name");
+        }
+        for (i, post) in p.posts.iter().enumerate() {
+            if post.title.trim().is_empty() {
+                self.problem(c, key, format!("posts[{i}].title"), "a post needs a title");
+            }
+            self.reference(c, key, format!("posts[{i}].actor"), &post.actor, Target::Actor);
+            self.order(c, key, &format!("posts[{i}].end"), post.start, post.end);
+            self.cited(c, key, &format!("posts[{i}].sources"), &post.sources);
+        }
+        self.common(c, key, &p.sources, &p.notes);
+    }
+
+    fn document(&mut self, d: &'a Document) {
+        let (c, key) = (Collection::Documents, d.slug.as_str());
+        if let Some(at) = &d.adopted_at {
+            self.reference(c, key, "adoptedAt", at, Target::Meeting);
+        }
+        for (i, p) in d.processes.iter().enumerate() {
+            self.reference(c, key, format!("processes[{i}]"), p, Target::Process);
+        }
+        let mut seen = HashSet::new();
+        for (i, dom) in d.domains.iter().enumerate() {
+            if !seen.insert(dom.number) {
+                self.problem(c, key, format!("domains[{i}].number"), format!("domain {} appears twice", dom.number));
+            }
+        }
+        self.common(c, key, &d.sources, &d.notes);
+    }
+
+    fn commitment(&mut self, cm: &'a Commitment) {
+        let (c, key) = (Collection::Commitments, cm.code.as_str());
+        match self.documents.get(cm.document.as_str()) {
+            None => self.report(
+                ProblemKind::UnknownReference,
+                c,
+                key,
+                "document",
+                format!("unknown document '{}'", cm.document),
+            ),
+            Some(doc) => {
+                if let Some(n) = cm.domain {
+                    if !doc.domains.iter().any(|d| d.number == n) {
+                        self.problem(c, key, "domain", format!("document '{}' has no domain {n}", cm.document));
                     }
                 }
             }
-            match (cm.kind, cm.domain) {
-                (CommitmentKind::Commitment, None) => {
-                    self.problem(c, key, "domain", "a commitment belongs to a domain")
-                }
-                (CommitmentKind::CrossCuttingApproach, Some(_)) => {
-                    self.problem(c, key, "domain", "a cross-cutting approach belongs to no single domain")
-                }
-                _ => {}
-            }
-            if cm.text.trim().is_empty() {
-                self.problem(c, key, "text", "the text cannot be empty");
-            }
-            self.common(c, key, &cm.sources, &cm.notes);
         }
+        match (cm.kind, cm.domain) {
+            (CommitmentKind::Commitment, None) => self.problem(c, key, "domain", "a commitment belongs to a domain"),
+            (CommitmentKind::CrossCuttingApproach, Some(_)) => {
+                self.problem(c, key, "domain", "a cross-cutting approach belongs to no single domain")
+            }
+            _ => {}
+        }
+        if cm.text.trim().is_empty() {
+            self.problem(c, key, "text", "the text cannot be empty");
+        }
+        self.common(c, key, &cm.sources, &cm.notes);
     }
 
     fn meeting(&mut self, m: &'a Meeting) {
@@ -533,5 +633,152 @@ impl<'a> Validator<'a> {
                 format!("overlaps the term '{a}' and no note explains why"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn real() -> Dataset {
+        crate::seed::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("seed")).expect("the seed").dataset
+    }
+
+    fn said(problems: &[Problem]) -> Vec<String> {
+        let mut v: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        v.sort();
+        v
+    }
+
+    fn date(s: &str) -> Option<PartialDate> {
+        Some(PartialDate::parse(s).expect("a date"))
+    }
+
+    /// Applies `edit` to the real record, which obeys every rule, and returns what every rule and
+    /// the edit's rules find, in that order.
+    fn both(edit: impl FnOnce(&mut Dataset) -> Vec<(Collection, String)>) -> (Vec<String>, Vec<String>) {
+        let mut ds = real();
+        assert!(validate(&ds).is_empty(), "the real record obeys every rule");
+        let touched = edit(&mut ds);
+        (said(&validate(&ds)), said(&validate_edit(&ds, &touched)))
+    }
+
+    #[test]
+    fn an_edit_s_rules_find_every_problem_that_every_rule_finds() {
+        type Edit = Box<dyn FnOnce(&mut Dataset) -> Vec<(Collection, String)>>;
+        let edits: Vec<(&str, Edit)> = vec![
+            (
+                "a participation of an unknown actor",
+                Box::new(|ds| {
+                    let m = ds.meetings.iter_mut().find(|m| !m.participations.is_empty()).expect("a participation");
+                    let mut p = m.participations[0].clone();
+                    p.actor = Slug::parse("atlantis").unwrap();
+                    m.participations.push(p);
+                    vec![(Collection::Meetings, m.slug.to_string())]
+                }),
+            ),
+            (
+                "a second meeting with the key of another",
+                Box::new(|ds| {
+                    let m = ds.meetings[3].clone();
+                    let key = m.slug.to_string();
+                    ds.meetings.push(m);
+                    vec![(Collection::Meetings, key)]
+                }),
+            ),
+            (
+                "a meeting related to itself",
+                Box::new(|ds| {
+                    let m = &mut ds.meetings[5];
+                    m.related.push(Relation { kind: RelationKind::BuildsOn, meeting: m.slug.clone() });
+                    vec![(Collection::Meetings, m.slug.to_string())]
+                }),
+            ),
+            (
+                "a new state with an organisation's slug",
+                Box::new(|ds| {
+                    let mut s = ds.states[0].clone();
+                    s.slug = ds.organizations[0].slug.clone();
+                    let key = s.slug.to_string();
+                    ds.states.push(s);
+                    vec![(Collection::States, key)]
+                }),
+            ),
+            (
+                "a chair term that runs into the next",
+                Box::new(|ds| {
+                    let t = ds.chairmanships.iter_mut().find(|t| t.end.is_some()).expect("an ended term");
+                    t.end = None;
+                    t.notes.clear();
+                    vec![(Collection::Chairmanships, t.slug.to_string())]
+                }),
+            ),
+            (
+                "a membership that ends before it starts",
+                Box::new(|ds| {
+                    let m = &mut ds.memberships[0];
+                    m.since = date("2020");
+                    m.until = date("2015");
+                    vec![(Collection::Memberships, m.slug.to_string())]
+                }),
+            ),
+            (
+                "a post held for an unknown actor",
+                Box::new(|ds| {
+                    let p = ds.people.iter_mut().find(|p| !p.posts.is_empty()).expect("a post");
+                    p.posts[0].actor = Slug::parse("atlantis").unwrap();
+                    vec![(Collection::People, p.slug.to_string())]
+                }),
+            ),
+            (
+                "a source at a javascript: address",
+                Box::new(|ds| {
+                    let s = &mut ds.sources[0];
+                    s.url = Some("javascript:alert(1)".into());
+                    vec![(Collection::Sources, s.slug.to_string())]
+                }),
+            ),
+            (
+                "a commitment in a domain its document lacks",
+                Box::new(|ds| {
+                    let c = ds.commitments.iter_mut().find(|c| c.domain.is_some()).expect("a commitment");
+                    c.domain = Some(99);
+                    vec![(Collection::Commitments, c.code.clone())]
+                }),
+            ),
+            (
+                "a state deleted while meetings and memberships name it",
+                Box::new(|ds| {
+                    let at = ds.states.iter().position(|s| s.slug.as_str() == "et").expect("Ethiopia");
+                    let s = ds.states.remove(at);
+                    vec![(Collection::States, s.slug.to_string())]
+                }),
+            ),
+            (
+                "a document that loses the domains commitments and meetings name",
+                Box::new(|ds| {
+                    let plan = ds.commitments.iter().find(|c| c.domain.is_some()).expect("a commitment").document.clone();
+                    let d = ds.documents.iter_mut().find(|d| d.slug == plan).expect("its action plan");
+                    d.domains.clear();
+                    vec![(Collection::Documents, d.slug.to_string())]
+                }),
+            ),
+        ];
+        for (what, edit) in edits {
+            let (every, edited) = both(edit);
+            assert!(!every.is_empty(), "{what}: breaks a rule");
+            assert_eq!(edited, every, "{what}");
+        }
+    }
+
+    #[test]
+    fn an_edit_that_breaks_no_rule_finds_no_problem() {
+        let (every, edited) = both(|ds| {
+            let m = &mut ds.meetings[0];
+            m.title.push_str(" (renamed)");
+            vec![(Collection::Meetings, m.slug.to_string())]
+        });
+        assert!(every.is_empty() && edited.is_empty(), "{every:?} {edited:?}");
     }
 }

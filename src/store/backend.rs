@@ -206,17 +206,21 @@ impl Backend {
     /// stamps and metadata `read`) and `new`. On etcd the write holds only if the dataset is
     /// still at `read`'s revision, else [`StoreError::Stale`]; the embedded store has one writer,
     /// whose caller serialises writes.
+    ///
+    /// `touched`, when given, names every record the edit may have changed: only those are
+    /// compared (see [`Store::commit`]).
     pub fn commit(
         &self,
         old: &Dataset,
         stamps: &Stamps,
         read: &Meta,
         new: &Dataset,
+        touched: Option<&[(Collection, String)]>,
         at: DateTime<Utc>,
     ) -> Result<Committed, StoreError> {
         match self {
-            Backend::Sled(s) => s.commit(old, new, at),
-            Backend::Etcd(e) => e.commit(old, stamps, read, new, at),
+            Backend::Sled(s) => s.commit(old, new, touched, at),
+            Backend::Etcd(e) => e.commit(old, stamps, read, new, touched, at),
         }
     }
 

@@ -4,7 +4,10 @@
 //!
 //! The change is given as two whole datasets, before and after. Diffing them here, where the
 //! index entries are derived, means a caller cannot forget an index: whatever differs is written,
-//! and nothing else is touched. Index entries live in posting lists ([`super::index`]): each list
+//! and nothing else is touched. A caller that knows which records its edit touched (a curated
+//! write does) names them, and only those are compared: the cost of a write then follows what it
+//! changed, not the size of the record. Debug builds (the tests) compare every record too, and
+//! panic when an edit changed a record it did not name. Index entries live in posting lists ([`super::index`]): each list
 //! an entry comes or goes in is read, changed and written back inside the transaction.
 
 use super::{codec, index, index::Index, tree_name, Meta, Store, StoreError, Stored};
@@ -60,23 +63,71 @@ pub(super) struct Plan {
 }
 
 impl Plan {
-    /// The writes that turn `old` into `new`, collection by collection.
-    pub(super) fn between(old: &Dataset, new: &Dataset) -> Result<Plan, StoreError> {
+    /// The writes that turn `old` into `new`, collection by collection: of the records `touched`
+    /// names when it is given (the others must be equal on both sides), else of every record.
+    pub(super) fn between(
+        old: &Dataset,
+        new: &Dataset,
+        touched: Option<&[(Collection, String)]>,
+    ) -> Result<Plan, StoreError> {
         let mut plan = Plan::default();
-        plan.diff(&old.sources, &new.sources)?;
-        plan.diff(&old.states, &new.states)?;
-        plan.diff(&old.organizations, &new.organizations)?;
-        plan.diff(&old.processes, &new.processes)?;
-        plan.diff(&old.memberships, &new.memberships)?;
-        plan.diff(&old.chairmanships, &new.chairmanships)?;
-        plan.diff(&old.meetings, &new.meetings)?;
-        plan.diff(&old.documents, &new.documents)?;
-        plan.diff(&old.commitments, &new.commitments)?;
-        plan.diff(&old.people, &new.people)?;
+        plan.diff(&old.sources, &new.sources, touched)?;
+        plan.diff(&old.states, &new.states, touched)?;
+        plan.diff(&old.organizations, &new.organizations, touched)?;
+        plan.diff(&old.processes, &new.processes, touched)?;
+        plan.diff(&old.memberships, &new.memberships, touched)?;
+        plan.diff(&old.chairmanships, &new.chairmanships, touched)?;
+        plan.diff(&old.meetings, &new.meetings, touched)?;
+        plan.diff(&old.documents, &new.documents, touched)?;
+        plan.diff(&old.commitments, &new.commitments, touched)?;
+        plan.diff(&old.people, &new.people, touched)?;
+        #[cfg(debug_assertions)]
+        if touched.is_some() {
+            let every = Plan::between(old, new, None)?.changes;
+            debug_assert_eq!(every, plan.changes, "the edit changed records it did not name");
+        }
         Ok(plan)
     }
 
-    fn diff<T: Stored>(&mut self, old: &[T], new: &[T]) -> Result<(), StoreError> {
+    fn diff<T: Stored>(
+        &mut self,
+        old: &[T],
+        new: &[T],
+        touched: Option<&[(Collection, String)]>,
+    ) -> Result<(), StoreError> {
+        let differing = match touched {
+            Some(touched) => Self::named(old, new, touched),
+            None => Self::differing(old, new),
+        };
+        self.plan(differing)
+    }
+
+    /// The records of `touched` in `T`'s collection that differ between `old` and `new`: each is
+    /// looked up where it stands, without a map over the collection.
+    fn named<'a, T: Stored>(
+        old: &'a [T],
+        new: &'a [T],
+        touched: &'a [(Collection, String)],
+    ) -> Vec<(&'a str, Option<&'a T>, Option<&'a T>)> {
+        let mut keys: Vec<&str> =
+            touched.iter().filter(|(c, _)| *c == T::COLLECTION).map(|(_, key)| key.as_str()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys.into_iter()
+            .filter_map(|key| {
+                let was = old.iter().find(|r| r.key() == key);
+                let is = new.iter().find(|r| r.key() == key);
+                match (was, is) {
+                    (Some(a), Some(b)) if a == b => None,
+                    (None, None) => None,
+                    _ => Some((key, was, is)),
+                }
+            })
+            .collect()
+    }
+
+    /// Every record that differs between `old` and `new`.
+    fn differing<'a, T: Stored>(old: &'a [T], new: &'a [T]) -> Vec<(&'a str, Option<&'a T>, Option<&'a T>)> {
         let mut differing: Vec<(&str, Option<&T>, Option<&T>)> = Vec::new();
         // The two sides are usually one dataset and its edited copy, in the same order: the
         // records before the first and after the last place where the keys part are compared
@@ -108,6 +159,11 @@ impl Plan {
             .extend(after.iter().filter(|(key, _)| !before.contains_key(*key)).map(|(&key, &b)| (key, None, Some(b))));
         // Changes are reported in key order.
         differing.sort_by_key(|(key, _, _)| *key);
+        differing
+    }
+
+    /// Adds the writes of the records that differ: each record, its index entries and its change.
+    fn plan<T: Stored>(&mut self, differing: Vec<(&str, Option<&T>, Option<&T>)>) -> Result<(), StoreError> {
         for (key, was, is) in differing {
             let operation = match (was, is) {
                 (None, _) => Operation::Created,
@@ -186,13 +242,28 @@ impl Store {
     /// serialise writers and then [`Store::flush`] before acknowledging the change.
     ///
     /// A change that touches nothing writes nothing and returns no changes.
-    pub fn commit(&self, old: &Dataset, new: &Dataset, at: DateTime<Utc>) -> Result<Committed, StoreError> {
-        let written = self.located(self.write_change(old, new, at));
+    ///
+    /// `touched`, when given, names every record the edit from `old` to `new` may have changed
+    /// (see the module documentation); the others are not compared.
+    pub fn commit(
+        &self,
+        old: &Dataset,
+        new: &Dataset,
+        touched: Option<&[(Collection, String)]>,
+        at: DateTime<Utc>,
+    ) -> Result<Committed, StoreError> {
+        let written = self.located(self.write_change(old, new, touched, at));
         self.note(written)
     }
 
-    fn write_change(&self, old: &Dataset, new: &Dataset, at: DateTime<Utc>) -> Result<Committed, StoreError> {
-        let plan = Plan::between(old, new)?;
+    fn write_change(
+        &self,
+        old: &Dataset,
+        new: &Dataset,
+        touched: Option<&[(Collection, String)]>,
+        at: DateTime<Utc>,
+    ) -> Result<Committed, StoreError> {
+        let plan = Plan::between(old, new, touched)?;
         let current = self.read_meta()?.unwrap_or_default();
         if plan.changes.is_empty() {
             return Ok(Committed { meta: current, changes: Vec::new() });
@@ -304,11 +375,24 @@ mod tests {
         }
     }
 
+    /// The changes the diff of every record finds; the diff of only the records that changed,
+    /// named as an edit names them (with a record named twice and one named that did not change),
+    /// must find the same.
     fn diffed(old: &[Source], new: &[Source]) -> Vec<(String, Operation)> {
-        let mut plan = Plan::default();
-        plan.diff(old, new).unwrap();
-        assert_eq!(plan.records.len(), plan.changes.len());
-        plan.changes.into_iter().map(|c| (c.key, c.operation)).collect()
+        let changes = |touched: Option<&[(Collection, String)]>| {
+            let mut plan = Plan::default();
+            plan.diff(old, new, touched).unwrap();
+            assert_eq!(plan.records.len(), plan.changes.len());
+            plan.changes.into_iter().map(|c| (c.key, c.operation)).collect::<Vec<_>>()
+        };
+        let every = changes(None);
+        let mut named: Vec<(Collection, String)> =
+            every.iter().rev().map(|(key, _)| (Collection::Sources, key.clone())).collect();
+        named.extend(every.first().map(|(key, _)| (Collection::Sources, key.clone())));
+        named.extend(old.first().map(|s| (Collection::Sources, s.slug.to_string())));
+        named.push((Collection::States, "a".to_owned()));
+        assert_eq!(changes(Some(&named)), every, "the named records' diff");
+        every
     }
 
     #[test]

@@ -343,9 +343,10 @@ impl EtcdStore {
         stamps: &Stamps,
         read: &Meta,
         new: &Dataset,
+        touched: Option<&[(Collection, String)]>,
         at: DateTime<Utc>,
     ) -> Result<super::Committed, StoreError> {
-        let plan = Plan::between(old, new).map_err(|e| self.placed(e))?;
+        let plan = Plan::between(old, new, touched).map_err(|e| self.placed(e))?;
         if plan.changes.is_empty() {
             return Ok(super::Committed { meta: read.clone(), changes: Vec::new() });
         }

@@ -302,11 +302,11 @@ fn a_clock_that_steps_backwards_never_takes_last_change_or_a_stamp_back_in_time(
     let first_at = khartoum_graphql::store::now();
     let mut after = before.clone();
     after.states[0].name = "First write".into();
-    let first = store.commit(&before, &after, first_at).unwrap();
+    let first = store.commit(&before, &after, None, first_at).unwrap();
     // The clock steps back an hour before the next write.
     before = after.clone();
     after.states[0].name = "Second write".into();
-    let second = store.commit(&before, &after, first_at - chrono::Duration::hours(1)).unwrap();
+    let second = store.commit(&before, &after, None, first_at - chrono::Duration::hours(1)).unwrap();
     assert!(
         second.meta.last_change > first.meta.last_change,
         "lastChange went from {} to {}",
