@@ -758,7 +758,8 @@ mod tests {
             (
                 "a document that loses the domains commitments and meetings name",
                 Box::new(|ds| {
-                    let plan = ds.commitments.iter().find(|c| c.domain.is_some()).expect("a commitment").document.clone();
+                    let plan =
+                        ds.commitments.iter().find(|c| c.domain.is_some()).expect("a commitment").document.clone();
                     let d = ds.documents.iter_mut().find(|d| d.slug == plan).expect("its action plan");
                     d.domains.clear();
                     vec![(Collection::Documents, d.slug.to_string())]

@@ -2,7 +2,7 @@
 //! cluster (any number of servers). The curator and the app see only [`Backend`].
 
 use super::etcd::{self, EtcdStore, Update};
-use super::{ChangeRecord, Committed, HistoryError, Meta, Store, StoreError, WriteProblem};
+use super::{ChangeRecord, Committed, HistoryError, Meta, Store, StoreError, Touched, WriteProblem};
 use crate::domain::{self, Collection, Dataset, Stamps};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
@@ -215,7 +215,7 @@ impl Backend {
         stamps: &Stamps,
         read: &Meta,
         new: &Dataset,
-        touched: Option<&[(Collection, String)]>,
+        touched: Touched,
         at: DateTime<Utc>,
     ) -> Result<Committed, StoreError> {
         match self {

@@ -17,6 +17,10 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 use sled::Transactional;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// The records an edit names as the only ones it may have changed (see the module
+/// documentation); `None` compares every record.
+pub type Touched<'a> = Option<&'a [(Collection, String)]>;
+
 /// What a committed change did to one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
@@ -65,11 +69,7 @@ pub(super) struct Plan {
 impl Plan {
     /// The writes that turn `old` into `new`, collection by collection: of the records `touched`
     /// names when it is given (the others must be equal on both sides), else of every record.
-    pub(super) fn between(
-        old: &Dataset,
-        new: &Dataset,
-        touched: Option<&[(Collection, String)]>,
-    ) -> Result<Plan, StoreError> {
+    pub(super) fn between(old: &Dataset, new: &Dataset, touched: Touched) -> Result<Plan, StoreError> {
         let mut plan = Plan::default();
         plan.diff(&old.sources, &new.sources, touched)?;
         plan.diff(&old.states, &new.states, touched)?;
@@ -89,12 +89,7 @@ impl Plan {
         Ok(plan)
     }
 
-    fn diff<T: Stored>(
-        &mut self,
-        old: &[T],
-        new: &[T],
-        touched: Option<&[(Collection, String)]>,
-    ) -> Result<(), StoreError> {
+    fn diff<T: Stored>(&mut self, old: &[T], new: &[T], touched: Touched) -> Result<(), StoreError> {
         let differing = match touched {
             Some(touched) => Self::named(old, new, touched),
             None => Self::differing(old, new),
@@ -249,21 +244,14 @@ impl Store {
         &self,
         old: &Dataset,
         new: &Dataset,
-        touched: Option<&[(Collection, String)]>,
+        touched: Touched,
         at: DateTime<Utc>,
     ) -> Result<Committed, StoreError> {
-        let written = self.located(self.write_change(old, new, touched, at));
-        self.note(written)
+        let written = Plan::between(old, new, touched).and_then(|plan| self.write_plan(plan, at));
+        self.note(self.located(written))
     }
 
-    fn write_change(
-        &self,
-        old: &Dataset,
-        new: &Dataset,
-        touched: Option<&[(Collection, String)]>,
-        at: DateTime<Utc>,
-    ) -> Result<Committed, StoreError> {
-        let plan = Plan::between(old, new, touched)?;
+    fn write_plan(&self, plan: Plan, at: DateTime<Utc>) -> Result<Committed, StoreError> {
         let current = self.read_meta()?.unwrap_or_default();
         if plan.changes.is_empty() {
             return Ok(Committed { meta: current, changes: Vec::new() });
@@ -379,7 +367,7 @@ mod tests {
     /// named as an edit names them (with a record named twice and one named that did not change),
     /// must find the same.
     fn diffed(old: &[Source], new: &[Source]) -> Vec<(String, Operation)> {
-        let changes = |touched: Option<&[(Collection, String)]>| {
+        let changes = |touched: Touched| {
             let mut plan = Plan::default();
             plan.diff(old, new, touched).unwrap();
             assert_eq!(plan.records.len(), plan.changes.len());

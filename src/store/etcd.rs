@@ -19,7 +19,7 @@
 //! called, like the embedded store's, from synchronous code and from any async runtime (a
 //! current-thread test runtime included) without blocking the connection they wait for.
 
-use super::commit::{self, Plan};
+use super::commit::{self, Plan, Touched};
 use super::{
     codec, tree_name, ChangeRecord, HistoryError, Meta, Operation, RecordChange, Snapshot, StoreError, Stored,
 };
@@ -343,7 +343,7 @@ impl EtcdStore {
         stamps: &Stamps,
         read: &Meta,
         new: &Dataset,
-        touched: Option<&[(Collection, String)]>,
+        touched: Touched,
         at: DateTime<Utc>,
     ) -> Result<super::Committed, StoreError> {
         let plan = Plan::between(old, new, touched).map_err(|e| self.placed(e))?;

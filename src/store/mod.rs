@@ -32,7 +32,7 @@ pub mod index;
 mod legacy;
 
 pub use backend::{Backend, Location, Snapshot};
-pub use commit::{Committed, Operation, RecordChange};
+pub use commit::{Committed, Operation, RecordChange, Touched};
 pub use etcd::{apply, Update};
 pub use history::{ChangeRecord, HistoryError, DEFAULT_HISTORY_LIMIT};
 
