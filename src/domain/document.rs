@@ -13,6 +13,8 @@ pub enum DocumentKind {
     ActionPlan,
     /// A memorandum of understanding between organisations.
     MemorandumOfUnderstanding,
+    /// A report a process wrote for a meeting: an analysis of its work, not adopted by anyone.
+    Report,
 }
 
 /// A numbered domain of an action plan.
@@ -33,7 +35,7 @@ pub struct Document {
     pub title: String,
     /// Declaration or action plan.
     pub kind: DocumentKind,
-    /// When it was adopted.
+    /// When it was adopted, signed (a memorandum) or presented (a report).
     pub adopted: Option<PartialDate>,
     /// The meeting that adopted it (slug).
     pub adopted_at: Option<Slug>,

@@ -1,5 +1,6 @@
 //! Documents the sources name beside the ones the record began with: each recorded as its source
-//! describes it, adopted at the meeting the source places it at.
+//! describes it, adopted at the meeting the source places it at (a report: dated by the meeting it
+//! was written for).
 
 use crate::archived_sources::assert_source_says;
 use crate::helpers::*;
@@ -59,4 +60,35 @@ async fn the_icmpd_auc_memorandum_was_signed_in_december_2020_as_icmpds_press_re
     assert_eq!(d["kind"], "MEMORANDUM_OF_UNDERSTANDING");
     assert_eq!(d["adopted"], "2020-12");
     assert_eq!(pluck(&d["sources"], "slug"), vec![source]);
+}
+
+#[tokio::test]
+async fn the_khartoum_process_analysis_reports_are_reports_of_the_month_of_the_meeting_each_was_written_for() {
+    // seed-004 names the first only by what it was written for; the second's text is archived.
+    assert_source_says(
+        "seed-004",
+        "the Analysis Report of Khartoum Process prepared for the JVAP Senior Officials’ Meeting in Malta in February 2017",
+    );
+    assert_source_says(
+        "docslib-org-doc-10896162-1-introduction",
+        "Analysis Report of the Process in preparation for the Joint Valletta Action Plan (JVAP) Senior Officials’ Meeting (SOM) of 14 and 15 November 2018",
+    );
+    let app = spawn_app();
+    for (slug, meeting, adopted) in [
+        ("khartoum-process-analysis-report-2017", "2017-02-malta-jvap-som", "2017-02"),
+        ("khartoum-process-analysis-report-2018", "2018-11-addis-ababa-jvap-som", "2018-11"),
+    ] {
+        let d = app.data(DOCUMENT, json!({ "slug": slug })).await["document"].clone();
+        assert_eq!(d["kind"], "REPORT", "{slug}");
+        assert_eq!(d["adopted"], adopted, "{slug}");
+        // Written for a meeting, adopted by none.
+        assert!(d["adoptedAt"].is_null(), "{slug}: {d}");
+        assert_eq!(pluck(&d["processes"], "slug"), ["khartoum-process"], "{slug}");
+        // The month recorded is the month of the meeting the report was written for.
+        let m = app
+            .data(r#"query($slug: String!) { meeting(slug: $slug) { startDate } }"#, json!({ "slug": meeting }))
+            .await["meeting"]
+            .clone();
+        assert!(must(&m, "startDate").starts_with(adopted), "{slug}: {m}");
+    }
 }

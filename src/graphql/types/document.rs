@@ -70,7 +70,8 @@ impl Document {
         self.r().kind.into()
     }
 
-    /// When it was adopted.
+    /// When it was adopted, signed (a memorandum) or presented (a report: the month of the meeting
+    /// it was written for, which is not recorded as adopting it).
     async fn adopted(&self) -> Option<PartialDate> {
         self.r().adopted
     }

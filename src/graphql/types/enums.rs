@@ -109,6 +109,9 @@ pub enum DocumentKind {
     ActionPlan,
     /// A memorandum of understanding between organisations.
     MemorandumOfUnderstanding,
+    /// A report a process wrote for a meeting: an analysis of its work, not adopted by anyone;
+    /// `adopted` is then the month of the meeting it was written for.
+    Report,
 }
 
 /// Whether an action-plan item is a cross-cutting approach or a numbered commitment.
