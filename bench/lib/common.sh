@@ -1,4 +1,5 @@
-# Shared by bench/run and bench/soak, which source it after setting ROOT, BIN and WORK.
+# Shared by bench/run, bench/replicas and bench/soak, which source it after setting ROOT, BIN and
+# WORK (and, for run_wrk, LUA, WARMUP, DURATION, THREADS and CONNECTIONS; for make_body, WORKLOADS).
 # shellcheck shell=bash
 
 die() {
@@ -100,3 +101,38 @@ stop_server() {
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status"; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 ms() { awk -v u="$1" 'BEGIN { printf "%.2f ms", u / 1000 }'; }
+
+# ----- one wrk run -----
+# run_wrk OUT URL METHOD BODYFILE EXPECT UNIQUE [HEADER...]: a warm-up then a measured run; the
+# measured run's check.lua lines go to OUT. UNIQUE is "" (same text every time) or a prefix.
+run_wrk() {
+  local out=$1 url=$2 method=$3 body=$4 expect=$5 unique=$6
+  shift 6
+  local phase seconds
+  for phase in w m; do
+    if [ "$phase" = w ]; then seconds=$WARMUP; else seconds=$DURATION; fi
+    [ "$seconds" -gt 0 ] || continue
+    local uenv=()
+    [ -n "$unique" ] && uenv=(BENCH_UNIQUE="$unique$phase")
+    env -u BENCH_UNIQUE "${uenv[@]}" "${PIN_LOAD[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --timeout 10s \
+      -s "$LUA" "$url" -- "$method" "$body" "$expect" "$@" >"$out.$phase" 2>&1 ||
+      { cat "$out.$phase" >&2; die "wrk failed"; }
+    grep -q '^BENCH ' "$out.$phase" || { cat "$out.$phase" >&2; die "wrk printed no BENCH line (output above)"; }
+  done
+  mv "$out.m" "$out"
+}
+
+# The bad responses of a run: check.lua's bad answers plus socket errors and timeouts.
+bad_of() {
+  echo $(($(field "$1" bad) + $(field "$1" connect) + $(field "$1" read) + $(field "$1" write) + $(field "$1" timeout)))
+}
+rps_of() { awk -v r="$(field "$1" requests)" -v d="$(field "$1" duration_us)" 'BEGIN { printf "%.0f", r / (d / 1e6) }'; }
+
+# The JSON body of a workload: its query file and variables; NEW=1 appends "# __N__" to the text,
+# NEW=2 adds a variable "_n": "__N__" that the operation does not declare (GraphQL ignores it).
+make_body() {
+  local name=$1 new=$2 out=$3
+  jq -cn --rawfile q "$WORKLOADS/$name.graphql" --slurpfile v "$WORKLOADS/$name.variables.json" --arg new "$new" \
+    '{query: (if $new == "1" then $q + "# __N__\n" else $q end),
+      variables: (if $new == "2" then $v[0] + {_n: "__N__"} else $v[0] end)}' >"$out"
+}
