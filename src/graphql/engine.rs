@@ -17,7 +17,7 @@ use super::error::ApiError;
 use super::limits::{self, LimitError, ListBounds, Measure, SchemaShape};
 use super::lists::CatalogLists;
 use super::persisted::{DocumentRef, Persisted};
-use super::slice::{Clock, Sliced};
+use super::slice::{Clock, LongRunners, Sliced};
 use super::{ApiSchema, Bearer};
 use crate::catalog::Catalog;
 use crate::curation::Curator;
@@ -43,6 +43,7 @@ struct Inner {
     shape: SchemaShape,
     documents: Cache<Arc<str>, Arc<ExecutableDocument>>,
     persisted: Persisted,
+    long_runners: LongRunners,
 }
 
 /// Runs GraphQL requests within the published limits. Cheap to clone: clones share the schema
@@ -90,7 +91,8 @@ impl Engine {
         let schema = super::schema_with(suggestions);
         let shape = SchemaShape::from_sdl(&schema.sdl());
         let documents = Cache::new(DOCUMENT_CACHE_ENTRIES);
-        Engine(Arc::new(Inner { schema, shape, documents, persisted }))
+        let long_runners = LongRunners::for_this_machine();
+        Engine(Arc::new(Inner { schema, shape, documents, persisted, long_runners }))
     }
 
     /// The trusted documents and the APQ registry.
@@ -154,7 +156,8 @@ impl Engine {
     }
 
     /// Runs a request that [`Engine::prepare`] accepted, and reports its cost. With a deadline,
-    /// the request runs in time slices and stops at the deadline: it is then answered with one
+    /// the request runs in time slices, past a short while only in a place among the long
+    /// runners ([`super::slice`]), and stops at the deadline: it is then answered with one
     /// request error, `REQUEST_TIMEOUT`, whatever parts of it had finished.
     pub async fn run(&self, prepared: Prepared, deadline: Option<Instant>) -> Response {
         let Prepared { mut request, doc, measure, .. } = prepared;
@@ -163,7 +166,7 @@ impl Engine {
         let mut response = match deadline {
             None => self.0.schema.execute(request).await,
             Some(deadline) => {
-                let clock = Clock::new(deadline);
+                let clock = Clock::new(deadline, &self.0.long_runners);
                 let response =
                     Sliced::new(self.0.schema.execute(request.data(Arc::clone(&clock))), Arc::clone(&clock)).await;
                 let timed_out = ApiError::TimedOut.code();
