@@ -7,8 +7,9 @@
 //! and nothing else is touched. A caller that knows which records its edit touched (a curated
 //! write does) names them, and only those are compared: the cost of a write then follows what it
 //! changed, not the size of the record. Debug builds (the tests) compare every record too, and
-//! panic when an edit changed a record it did not name. Index entries live in posting lists ([`super::index`]): each list
-//! an entry comes or goes in is read, changed and written back inside the transaction.
+//! panic when an edit changed a record it did not name. Index entries live in posting lists
+//! ([`super::index`]): each list an entry comes or goes in is read, changed and written back
+//! inside the transaction.
 
 use super::{codec, index, index::Index, tree_name, Meta, Store, StoreError, Stored};
 use crate::domain::{Collection, Dataset, Stamp};
