@@ -122,11 +122,22 @@ fn cited_slugs() -> BTreeSet<String> {
         }
     }
     let mut out = BTreeSet::new();
-    for file in
-        ["states", "organizations", "processes", "memberships", "chairmanships", "meetings", "documents", "commitments"]
-    {
+    for file in [
+        "states",
+        "organizations",
+        "processes",
+        "memberships",
+        "chairmanships",
+        "meetings",
+        "documents",
+        "commitments",
+        "people",
+    ] {
         walk(&Value::Array(seed_file(&format!("{file}.json"))), &mut out);
     }
+    // The French and Arabic names cite the pages that write them.
+    let names = std::fs::read_to_string(root().join("sources/names.json")).expect("sources/names.json");
+    walk(&serde_json::from_str(&names).expect("sources/names.json is JSON"), &mut out);
     out
 }
 
@@ -155,6 +166,11 @@ fn every_cited_source_has_an_archived_text_or_says_why_it_has_none() {
             (None, Some(why)) => {
                 assert!(why.len() > 20, "{slug}: the reason is a sentence");
                 without.push(slug.clone());
+            }
+            // A data extract kept in the repository (names.json, gazetteer.json) is its own copy.
+            (None, None) if text(s, "reference").is_some_and(|r| r.starts_with("sources/")) => {
+                let file = root().join(text(s, "reference").unwrap());
+                assert!(file.is_file(), "{slug}: its extract {} is in the repository", file.display());
             }
             other => panic!("{slug}: an archived copy or a reason why none is kept, not both or neither: {other:?}"),
         }
