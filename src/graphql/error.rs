@@ -1,8 +1,9 @@
 //! The API's errors and their codes.
 //!
 //! Each error is either the client's fault (`BAD_USER_INPUT`, `NOT_FOUND`, `PAGE_SIZE_EXCEEDED`,
-//! `UNAUTHENTICATED`, `CONFLICT`, `WRITE_TOO_LARGE`) or ours (`STORE_UNAVAILABLE`, `INTERNAL_SERVER_ERROR`). Ours are logged in full and reach the client only as a
-//! generic message: never a path, a sled message or a panic.
+//! `UNAUTHENTICATED`, `CONFLICT`, `WRITE_TOO_LARGE`) or ours (`STORE_UNAVAILABLE`,
+//! `INTERNAL_SERVER_ERROR`). Ours are logged in full and reach the client only as a generic
+//! message: never a path, a sled message or a panic.
 
 use super::codes;
 use crate::curation::CurationError;

@@ -226,9 +226,9 @@ pub(super) fn version(seed_version: &str, revision: u64) -> String {
 /// miss this write. Each change is stamped at least a millisecond (the precision of `lastChange`)
 /// after the one before.
 pub(super) fn after(last_change: &str, at: DateTime<Utc>) -> DateTime<Utc> {
-    match DateTime::parse_from_rfc3339(last_change) {
-        Ok(last) => at.max(last.with_timezone(&Utc) + chrono::Duration::milliseconds(1)),
-        Err(_) => at,
+    match super::parse_time(last_change) {
+        Some(last) => at.max(last + chrono::Duration::milliseconds(1)),
+        None => at,
     }
 }
 
