@@ -68,15 +68,15 @@ pub fn seed_file(base: &[String], data: &[u8]) -> bool {
 pub fn codec(data: &[u8]) -> bool {
     let Some((&pick, bytes)) = data.split_first() else { return false };
     match pick % 12 {
-        0 => record::<domain::Source>(bytes, |ds, r| ds.sources.push(r)),
-        1 => record::<domain::State>(bytes, |ds, r| ds.states.push(r)),
-        2 => record::<domain::Organization>(bytes, |ds, r| ds.organizations.push(r)),
-        3 => record::<domain::Process>(bytes, |ds, r| ds.processes.push(r)),
-        4 => record::<domain::Membership>(bytes, |ds, r| ds.memberships.push(r)),
-        5 => record::<domain::Chairmanship>(bytes, |ds, r| ds.chairmanships.push(r)),
-        6 => record::<domain::Meeting>(bytes, |ds, r| ds.meetings.push(r)),
-        7 => record::<domain::Document>(bytes, |ds, r| ds.documents.push(r)),
-        8 => record::<domain::Commitment>(bytes, |ds, r| ds.commitments.push(r)),
+        0 => record::<domain::Source>(bytes, |ds, r| ds.sources.push(r.into())),
+        1 => record::<domain::State>(bytes, |ds, r| ds.states.push(r.into())),
+        2 => record::<domain::Organization>(bytes, |ds, r| ds.organizations.push(r.into())),
+        3 => record::<domain::Process>(bytes, |ds, r| ds.processes.push(r.into())),
+        4 => record::<domain::Membership>(bytes, |ds, r| ds.memberships.push(r.into())),
+        5 => record::<domain::Chairmanship>(bytes, |ds, r| ds.chairmanships.push(r.into())),
+        6 => record::<domain::Meeting>(bytes, |ds, r| ds.meetings.push(r.into())),
+        7 => record::<domain::Document>(bytes, |ds, r| ds.documents.push(r.into())),
+        8 => record::<domain::Commitment>(bytes, |ds, r| ds.commitments.push(r.into())),
         9 => round_trip::<PartialDate>(bytes)
             .inspect(|date| {
                 // A stored date holds the invariants of a parsed one.

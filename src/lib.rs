@@ -14,7 +14,8 @@
 //! - [`seed`]: reads `seed/*.json`, reports every problem with file, record and field.
 //! - [`store`]: sled trees per entity and per index, the versioned codec, all-or-nothing seeding,
 //!   and the consistency check.
-//! - [`catalog`]: in-memory indexes over one committed state, rebuilt and swapped after a write.
+//! - [`catalog`]: in-memory indexes over one committed state, derived from the previous one and
+//!   swapped after a write.
 //! - [`graphql`]: one file per GraphQL type, errors with codes, pagination, limits.
 //! - [`http`]: the router that production serves and the tests drive.
 //! - [`export`]: bulk exports for data journalists: the record as CSV, JSON and JSONL tables, the

@@ -173,7 +173,7 @@ impl Longest {
             meetings_of_term: most(&mut (0..ds.chairmanships.len()).map(|t| cat.meetings_in_term(t).len())),
             meetings_of_pair,
             sources_of_pair: meetings_of_pair.saturating_mul(sources_of_meeting).min(ds.sources.len()),
-            partners: most(&mut cat.partners.values().map(Vec::len)),
+            partners: most(&mut cat.partners.values().map(|l| l.len())),
             memberships_of_actor: longest_in(&cat.memberships_by_actor),
             memberships_of_process: longest_in(&cat.memberships_by_process),
             chairs_of_process: longest_in(&cat.chairs_by_process),
@@ -197,14 +197,14 @@ impl Longest {
                 }
                 most(&mut per_domain.into_values())
             },
-            meetings_of_domain: most(&mut cat.by_domain.values().map(Vec::len)),
-            relations: most(&mut cat.relations.iter().map(Vec::len)),
+            meetings_of_domain: most(&mut cat.idx.by_domain.values().map(|l| l.len())),
+            relations: most(&mut cat.idx.relations.iter().map(|r| r.len())),
             meeting_groups: most(&mut groupings.into_iter().map(|g| cat.meeting_counts(g, &all).len())),
             posts: most(&mut ds.people.iter().map(|p| p.posts.len())),
             people_of_participation: most(
                 &mut ds.meetings.iter().flat_map(|m| m.participations.iter().map(|p| p.people.len())),
             ),
-            participations_of_person: most(&mut cat.participations_by_person.values().map(Vec::len)),
+            participations_of_person: most(&mut cat.idx.participations_by_person.values().map(|l| l.len())),
             chairs_of_person: longest_in(&cat.chairs_by_person),
             parts: longest_in(&cat.parts),
         }

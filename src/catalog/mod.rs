@@ -7,16 +7,19 @@
 
 mod aggregates;
 mod longest;
+mod meetings;
 
 pub use crate::domain::fold;
 pub use aggregates::{Coverage, Group, Grouping, Handover, Pair};
 pub use longest::Longest;
 
 use crate::domain::*;
-use crate::store::Meta;
+use crate::store::{Meta, Operation, RecordChange};
 use chrono::{DateTime, NaiveDate, Utc};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use meetings::{Lists, MeetingIndex, Relayout, GONE};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A state or an organisation, by position in the dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -90,7 +93,7 @@ impl Selection {
 }
 
 /// One partner of an actor: the other actor and the meetings they organised together.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Partner {
     /// The other actor.
     pub actor: ActorRef,
@@ -114,40 +117,25 @@ pub struct Catalog {
     processes: HashMap<String, usize>,
     memberships: HashMap<String, usize>,
     chairmanships: HashMap<String, usize>,
-    meetings: HashMap<String, usize>,
     documents: HashMap<String, usize>,
     commitments: HashMap<String, usize>,
     people: HashMap<String, usize>,
-    by_actor: HashMap<String, Vec<(usize, MeetingRole)>>,
-    by_process: HashMap<String, Vec<usize>>,
-    by_country: HashMap<String, Vec<usize>>,
-    by_domain: HashMap<u8, Vec<usize>>,
+    /// Every index over the meetings.
+    idx: MeetingIndex,
     memberships_by_process: HashMap<String, Vec<usize>>,
     memberships_by_actor: HashMap<String, Vec<usize>>,
     chairs_by_process: HashMap<String, Vec<usize>>,
     chairs_by_state: HashMap<String, Vec<usize>>,
     documents_by_process: HashMap<String, Vec<usize>>,
     commitments_by_document: HashMap<String, Vec<usize>>,
-    /// Per person: the participations that link them, as (meeting, participation) positions,
-    /// chronological.
-    participations_by_person: HashMap<String, Vec<(usize, usize)>>,
     /// Per person: the chair terms that link them, chronological.
     chairs_by_person: HashMap<String, Vec<usize>>,
     /// Per organisation: the organisations that are part of it, by slug.
     parts: HashMap<String, Vec<usize>>,
-    /// Per meeting: its relations, the recorded ones and the inverses of those pointing at it.
-    relations: Vec<Vec<(RelationKind, usize)>>,
     /// Per meeting: documents adopted there.
     adopted: Vec<Vec<usize>>,
-    /// Per meeting: folded title and summary, for text filters.
-    folded: Vec<String>,
-    /// Per meeting: the first day of its start. Rises along the positions, so a `to` bound is a
-    /// binary search.
-    starts: Vec<NaiveDate>,
-    /// Per position: the latest last day of the meetings up to it. Rises too, so the meetings
-    /// that all end before a `from` bound are a prefix, found by binary search.
-    reach: Vec<NaiveDate>,
-    partners: HashMap<String, Vec<Partner>>,
+    /// Per actor: its partners, most shared meetings first.
+    partners: Lists<String, Partner>,
     /// The longest list of each kind, measured on first use.
     longest: std::sync::OnceLock<Longest>,
 }
@@ -161,6 +149,52 @@ impl Catalog {
     /// the order the API lists it, so a record's position is its rank: lists are ranges of
     /// positions, and no request sorts anything.
     pub fn new(mut ds: Dataset, meta: Meta, stamps: Stamps) -> Catalog {
+        ds.meetings.sort_by(|a, b| a.start_date.cmp(&b.start_date).then_with(|| a.slug.cmp(&b.slug)));
+        let idx = MeetingIndex::of(&ds.meetings);
+        let mut cat = Catalog::with(ds, meta, stamps, idx);
+        cat.partners = cat.build_partners();
+        cat
+    }
+
+    /// The read model after a committed change, from this one, the read model before it: `ds` is
+    /// this read model's dataset with the records of `changes` as the store now holds them (in
+    /// any order), `meta` and `stamps` the store's after the change.
+    ///
+    /// The small collections are indexed again whole; the meetings' indexes are carried over and
+    /// changed where the changed meetings stand ([`MeetingIndex::after`]), so the cost follows
+    /// the change rather than the number of meetings. Debug builds (the tests) check the result
+    /// against [`Catalog::new`] on the same dataset.
+    pub fn after(&self, mut ds: Dataset, meta: Meta, stamps: Stamps, changes: &[RecordChange]) -> Catalog {
+        let meetings: Vec<&RecordChange> = changes.iter().filter(|c| c.collection == Collection::Meetings).collect();
+        let changed: Vec<&str> = meetings.iter().map(|c| c.key.as_str()).collect();
+        let mut wanted: Vec<&str> =
+            meetings.iter().filter(|c| c.operation != Operation::Deleted).map(|c| c.key.as_str()).collect();
+        // The changed records are looked for from the end, where the store's read-back puts them.
+        let mut present = Vec::with_capacity(wanted.len());
+        for m in ds.meetings.iter().rev() {
+            if wanted.is_empty() {
+                break;
+            }
+            if let Some(i) = wanted.iter().position(|k| *k == m.slug.as_str()) {
+                wanted.swap_remove(i);
+                present.push(Arc::clone(m));
+            }
+        }
+        let (laid_out, layout) = Relayout::of(&self.ds.meetings, &self.idx.positions, &changed, present);
+        ds.meetings = laid_out;
+        let idx = self.idx.after(&self.ds.meetings, &ds.meetings, &layout);
+        let mut cat = Catalog::with(ds, meta, stamps, idx);
+        let actors_moved =
+            changes.iter().any(|c| matches!(c.collection, Collection::States | Collection::Organizations));
+        cat.partners = self.partners_after(&cat, &layout, actors_moved);
+        #[cfg(debug_assertions)]
+        cat.assert_same_as(&Catalog::new(cat.ds.clone(), cat.meta.clone(), cat.stamps.clone()));
+        cat
+    }
+
+    /// The read model of `ds` with the meetings' indexes `idx`, without partners: the other
+    /// collections are put in API order and indexed, and each meeting's adopted documents found.
+    fn with(mut ds: Dataset, meta: Meta, stamps: Stamps, idx: MeetingIndex) -> Catalog {
         ds.sources.sort_by(|a, b| a.slug.cmp(&b.slug));
         ds.states.sort_by_cached_key(state_sort_key);
         ds.organizations.sort_by(|a, b| a.slug.cmp(&b.slug));
@@ -169,50 +203,14 @@ impl Catalog {
         // Chronological: by start, then by end (a running term last), so that two terms known
         // only to start in the same year still follow each other in the order they ended.
         ds.chairmanships.sort_by_key(|t| (t.start, t.end.map_or(NaiveDate::MAX, |e| e.last_day()), t.slug.clone()));
-        ds.meetings.sort_by(|a, b| a.start_date.cmp(&b.start_date).then_with(|| a.slug.cmp(&b.slug)));
         ds.documents.sort_by(|a, b| (a.adopted, &a.slug).cmp(&(b.adopted, &b.slug)));
         ds.commitments.sort_by_cached_key(commitment_sort_key);
         ds.people.sort_by(|a, b| a.slug.cmp(&b.slug));
 
-        let meetings = positions(&ds.meetings, |m| m.slug.to_string());
-        let mut by_actor: HashMap<String, Vec<(usize, MeetingRole)>> = HashMap::new();
-        let mut by_process: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_country: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_domain: HashMap<u8, Vec<usize>> = HashMap::new();
-        let mut relations: Vec<Vec<(RelationKind, usize)>> = vec![Vec::new(); ds.meetings.len()];
-        let mut participations_by_person: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
-        for (m, meeting) in ds.meetings.iter().enumerate() {
-            for (i, p) in meeting.participations.iter().enumerate() {
-                by_actor.entry(p.actor.to_string()).or_default().push((m, p.role));
-                for person in &p.people {
-                    participations_by_person.entry(person.to_string()).or_default().push((m, i));
-                }
-            }
-            for p in &meeting.processes {
-                by_process.entry(p.to_string()).or_default().push(m);
-            }
-            if let Some(c) = &meeting.country {
-                by_country.entry(c.to_string()).or_default().push(m);
-            }
-            for d in &meeting.domains {
-                by_domain.entry(*d).or_default().push(m);
-            }
-            for r in &meeting.related {
-                if let Some(&other) = meetings.get(r.meeting.as_str()) {
-                    relations[m].push((r.kind, other));
-                    relations[other].push((r.kind.inverse(), m));
-                }
-            }
-        }
-        for rel in &mut relations {
-            rel.sort_by_key(|&(_, other)| other);
-            rel.dedup();
-        }
-
         let mut adopted = vec![Vec::new(); ds.meetings.len()];
         let mut documents_by_process: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, d) in ds.documents.iter().enumerate() {
-            if let Some(&m) = d.adopted_at.as_ref().and_then(|s| meetings.get(s.as_str())) {
+            if let Some(&m) = d.adopted_at.as_ref().and_then(|s| idx.positions.get(s.as_str())) {
                 adopted[m].push(i);
             }
             for p in &d.processes {
@@ -246,25 +244,13 @@ impl Catalog {
         for (i, c) in ds.commitments.iter().enumerate() {
             commitments_by_document.entry(c.document.to_string()).or_default().push(i);
         }
-
-        let folded =
-            ds.meetings.iter().map(|m| fold(&format!("{} {}", m.title, m.summary.as_deref().unwrap_or("")))).collect();
-        let starts = ds.meetings.iter().map(|m| m.start_date.first_day()).collect();
-        let reach = ds
-            .meetings
-            .iter()
-            .scan(NaiveDate::MIN, |latest, m| {
-                *latest = (*latest).max(m.interval().1);
-                Some(*latest)
-            })
-            .collect();
         let mut state_codes = HashMap::new();
         for (i, s) in ds.states.iter().enumerate() {
             state_codes.insert(s.iso2.to_ascii_lowercase(), i);
             state_codes.insert(s.iso3.to_ascii_lowercase(), i);
         }
 
-        let mut cat = Catalog {
+        Catalog {
             sources: positions(&ds.sources, |s| s.slug.to_string()),
             states: positions(&ds.states, |s| s.slug.to_string()),
             organizations: positions(&ds.organizations, |s| s.slug.to_string()),
@@ -275,33 +261,47 @@ impl Catalog {
             commitments: positions(&ds.commitments, |s| s.code.clone()),
             people: positions(&ds.people, |s| s.slug.to_string()),
             state_codes,
-            meetings,
-            by_actor,
-            by_process,
-            by_country,
-            by_domain,
+            idx,
             memberships_by_process,
             memberships_by_actor,
             chairs_by_process,
             chairs_by_state,
             documents_by_process,
             commitments_by_document,
-            participations_by_person,
             chairs_by_person,
             parts,
-            relations,
             adopted,
-            folded,
-            starts,
-            reach,
             partners: HashMap::new(),
             longest: std::sync::OnceLock::new(),
             ds,
             meta,
             stamps,
-        };
-        cat.partners = cat.build_partners();
-        cat
+        }
+    }
+
+    /// Requires this read model to equal `whole`, the one built from scratch from the same
+    /// dataset, naming the first part that differs.
+    #[cfg(any(test, debug_assertions))]
+    fn assert_same_as(&self, whole: &Catalog) {
+        assert!(self.ds == whole.ds, "the records differ from those of a whole build");
+        let (a, b) = (&self.idx, &whole.idx);
+        assert!(a.positions == b.positions, "the meetings' positions differ from a whole build");
+        assert!(a.by_actor == b.by_actor, "the meetings by actor differ from a whole build");
+        assert!(a.by_process == b.by_process, "the meetings by process differ from a whole build");
+        assert!(a.by_country == b.by_country, "the meetings by country differ from a whole build");
+        assert!(a.by_domain == b.by_domain, "the meetings by domain differ from a whole build");
+        assert!(
+            a.participations_by_person == b.participations_by_person,
+            "the participations by person differ from a whole build"
+        );
+        assert!(a.relations == b.relations, "the meetings' relations differ from a whole build");
+        assert!(
+            a.folded == b.folded && a.starts == b.starts,
+            "the meetings' texts or starts differ from a whole build"
+        );
+        assert!(a.reach == b.reach, "the meetings' reach differs from a whole build");
+        assert!(self.adopted == whole.adopted, "the documents adopted at meetings differ from a whole build");
+        assert!(self.partners == whole.partners, "the partners differ from a whole build");
     }
 
     /// Whether a name of record `ix` of collection `c` (its English name, title, acronym or alias,
@@ -355,7 +355,7 @@ impl Catalog {
         v
     }
 
-    fn build_partners(&self) -> HashMap<String, Vec<Partner>> {
+    fn build_partners(&self) -> Lists<String, Partner> {
         // actor -> partner -> meetings, from the organising roles of each meeting.
         let mut pairs: HashMap<&str, BTreeMap<&str, Vec<usize>>> = HashMap::new();
         for m in 0..self.ds.meetings.len() {
@@ -371,14 +371,96 @@ impl Catalog {
         pairs
             .into_iter()
             .map(|(a, partners)| {
-                let mut list: Vec<(&str, Partner)> = partners
+                let mut list: Vec<Partner> = partners
                     .into_iter()
-                    .filter_map(|(b, meetings)| Some((b, Partner { actor: self.actor(b)?, meetings })))
+                    .filter_map(|(b, meetings)| Some(Partner { actor: self.actor(b)?, meetings }))
                     .collect();
-                list.sort_by(|x, y| y.1.meetings.len().cmp(&x.1.meetings.len()).then(x.0.cmp(y.0)));
-                (a.to_owned(), list.into_iter().map(|(_, p)| p).collect())
+                self.rank_partners(&mut list);
+                (a.to_owned(), Arc::new(list))
             })
+            .filter(|(_, list)| !list.is_empty())
             .collect()
+    }
+
+    /// Puts an actor's partners in API order: most shared meetings first, then by slug.
+    fn rank_partners(&self, list: &mut [Partner]) {
+        list.sort_by(|x, y| {
+            (y.meetings.len().cmp(&x.meetings.len()))
+                .then_with(|| self.actor_slug(x.actor).cmp(self.actor_slug(y.actor)))
+        });
+    }
+
+    /// The partners of `next`, the read model after a change laid out by `layout`, from this
+    /// one's: the meetings the change removed leave the lists of their organisers, the others
+    /// move to their new positions, and the added meetings join the lists of theirs. When states
+    /// or organisations changed (`actors_moved`), every partner is looked up again by slug.
+    fn partners_after(&self, next: &Catalog, layout: &Relayout, actors_moved: bool) -> Lists<String, Partner> {
+        let mut partners = self.partners.clone();
+        let mut affected: HashSet<String> = HashSet::new();
+        for &p in &layout.removed {
+            affected.extend(self.organisers(p).into_iter().map(str::to_owned));
+        }
+        for &q in &layout.inserted {
+            affected.extend(next.organisers(q).into_iter().map(str::to_owned));
+        }
+        let moved = layout.first_moved;
+        for (a, list) in partners.iter_mut() {
+            let reaches = list.iter().any(|p| p.meetings.last().is_some_and(|&m| m >= moved));
+            if !(reaches || actors_moved || affected.contains(a)) {
+                continue;
+            }
+            let list = Arc::make_mut(list);
+            for p in list.iter_mut() {
+                p.meetings.retain_mut(|m| {
+                    if *m >= moved {
+                        *m = layout.remap[*m];
+                    }
+                    *m != GONE
+                });
+            }
+            if actors_moved {
+                list.retain_mut(|p| match next.actor(self.actor_slug(p.actor).as_str()) {
+                    Some(actor) => {
+                        p.actor = actor;
+                        true
+                    }
+                    None => false,
+                });
+            }
+            list.retain(|p| !p.meetings.is_empty());
+        }
+        for &q in &layout.inserted {
+            let organisers = next.organisers(q);
+            for a in &organisers {
+                for b in organisers.iter().filter(|b| *b != a) {
+                    let Some(actor) = next.actor(b) else { continue };
+                    let list = Arc::make_mut(partners.entry((*a).to_owned()).or_default());
+                    match list.iter_mut().find(|p| p.actor == actor) {
+                        Some(p) => {
+                            let at = p.meetings.partition_point(|&m| m < q);
+                            p.meetings.insert(at, q);
+                        }
+                        None => list.push(Partner { actor, meetings: vec![q] }),
+                    }
+                }
+            }
+        }
+        for a in &affected {
+            if let Some(list) = partners.get_mut(a.as_str()) {
+                if list.is_empty() {
+                    partners.remove(a.as_str());
+                } else {
+                    next.rank_partners(Arc::make_mut(list).as_mut_slice());
+                }
+            }
+        }
+        if actors_moved {
+            partners.retain(|_, list| !list.is_empty());
+            for list in partners.values_mut() {
+                next.rank_partners(Arc::make_mut(list).as_mut_slice());
+            }
+        }
+        partners
     }
 
     /// The longest list of each kind in this read model, which the cost of a query is measured
@@ -423,7 +505,7 @@ impl Catalog {
     }
     /// A meeting by slug.
     pub fn meeting(&self, slug: &str) -> Option<usize> {
-        self.meetings.get(slug).copied()
+        self.idx.positions.get(slug).copied()
     }
     /// A document by slug.
     pub fn document(&self, slug: &str) -> Option<usize> {
@@ -480,7 +562,7 @@ impl Catalog {
     }
     /// The participations that name a person, as (meeting, participation) positions, chronological.
     pub fn participations_of_person(&self, person: &str) -> &[(usize, usize)] {
-        self.participations_by_person.get(person).map_or(&[], Vec::as_slice)
+        self.idx.participations_by_person.get(person).map_or(&[], |l| l.as_slice())
     }
     /// The chair terms a person held for their state, chronological.
     pub fn chairs_of_person(&self, person: &str) -> &[usize] {
@@ -492,7 +574,7 @@ impl Catalog {
     }
     /// A meeting's relations, each with the other meeting, chronological.
     pub fn relations_of(&self, m: usize) -> &[(RelationKind, usize)] {
-        &self.relations[m]
+        &self.idx.relations[m]
     }
     /// Documents adopted at a meeting.
     pub fn adopted_at(&self, m: usize) -> &[usize] {
@@ -500,11 +582,11 @@ impl Catalog {
     }
     /// An actor's partners, most shared meetings first.
     pub fn partners_of(&self, actor: &str) -> &[Partner] {
-        self.partners.get(actor).map_or(&[], Vec::as_slice)
+        self.partners.get(actor).map_or(&[], |l| l.as_slice())
     }
     /// Meetings classified under a domain number, chronological.
     pub fn meetings_in_domain(&self, number: u8) -> &[usize] {
-        self.by_domain.get(&number).map_or(&[], Vec::as_slice)
+        self.idx.by_domain.get(&number).map_or(&[], |l| l.as_slice())
     }
 
     /// The chair terms of a process that may have been in force at some time in `[from, to]`:
@@ -530,7 +612,8 @@ impl Catalog {
     /// The meetings of a term's process that may have started during the term, chronological.
     pub fn meetings_in_term(&self, t: usize) -> Vec<usize> {
         let term = &self.ds.chairmanships[t];
-        self.by_process
+        self.idx
+            .by_process
             .get(term.process.as_str())
             .map(|ms| {
                 ms.iter()
@@ -563,8 +646,8 @@ impl Catalog {
     pub fn select(&self, q: &MeetingQuery) -> Selection {
         let n = self.ds.meetings.len();
         // Meetings from `lo` on may reach `from`; those before `hi` start by `to`.
-        let lo = q.from.map_or(0, |f| self.reach.partition_point(|&d| d < f));
-        let hi = q.to.map_or(n, |t| self.starts.partition_point(|&d| d <= t));
+        let lo = q.from.map_or(0, |f| self.idx.reach.partition_point(|&d| d < f));
+        let hi = q.to.map_or(n, |t| self.idx.starts.partition_point(|&d| d <= t));
         if lo >= hi {
             return Selection::default();
         }
@@ -577,16 +660,16 @@ impl Catalog {
         let roles_ok = |roles: &[MeetingRole], r: MeetingRole| roles.is_empty() || roles.contains(&r);
         // Candidates from the narrowest index; the other conditions are checked one by one.
         let mut candidates: Vec<usize> = if let Some((actor, roles)) = q.actors.first() {
-            let ms: &[(usize, MeetingRole)] = self.by_actor.get(actor.as_str()).map_or(&[], Vec::as_slice);
+            let ms: &[(usize, MeetingRole)] = self.idx.by_actor.get(actor.as_str()).map_or(&[], |l| l.as_slice());
             let a = ms.partition_point(|&(m, _)| m < lo);
             let b = ms.partition_point(|&(m, _)| m < hi);
             let mut v: Vec<usize> = ms[a..b].iter().filter(|(_, r)| roles_ok(roles, *r)).map(|(m, _)| *m).collect();
             v.dedup();
             v
         } else if let Some(p) = q.processes.first() {
-            window(self.by_process.get(p.as_str()).unwrap_or(&empty))
+            window(self.idx.by_process.get(p.as_str()).map_or(&empty, |l| l))
         } else if let Some(c) = &q.country {
-            window(self.by_country.get(c.as_str()).unwrap_or(&empty))
+            window(self.idx.by_country.get(c.as_str()).map_or(&empty, |l| l))
         } else if let Some(d) = q.domain {
             window(self.meetings_in_domain(d))
         } else if q.kinds.is_empty()
@@ -597,7 +680,7 @@ impl Catalog {
         {
             // Only dates: every meeting starting on `from` or later (and by `to`) matches; before
             // that, only those whose span still reaches `from`.
-            let mid = q.from.map_or(lo, |f| lo + self.starts[lo..hi].partition_point(|&d| d < f));
+            let mid = q.from.map_or(lo, |f| lo + self.idx.starts[lo..hi].partition_point(|&d| d < f));
             let head = (lo..mid).filter(|&m| intervals_intersect(self.ds.meetings[m].interval(), q.from, q.to));
             return Selection { head: head.collect(), tail: mid..hi };
         } else {
@@ -615,7 +698,7 @@ impl Catalog {
                 && q.actors.iter().skip(1).all(|(a, roles)| {
                     meeting.participations.iter().any(|p| p.actor.as_str() == a && roles_ok(roles, p.role))
                 })
-                && q.words.iter().all(|w| self.folded[m].contains(w.as_str()))
+                && q.words.iter().all(|w| self.idx.folded[m].contains(w.as_str()))
                 && q.updated_since
                     .is_none_or(|t| self.stamp(Collection::Meetings, meeting.slug.as_str()).updated_at >= t)
         });
@@ -645,11 +728,11 @@ fn precision_rank(d: PartialDate) -> u8 {
     }
 }
 
-fn state_sort_key(s: &State) -> String {
+fn state_sort_key(s: &Arc<State>) -> String {
     format!("{}\u{1f}{}", fold(&s.name), s.slug)
 }
 
-fn commitment_sort_key(c: &Commitment) -> String {
+fn commitment_sort_key(c: &Arc<Commitment>) -> String {
     let kind = match c.kind {
         CommitmentKind::CrossCuttingApproach => 0,
         CommitmentKind::Commitment => 1,
@@ -734,5 +817,148 @@ mod tests {
         let all = cat.select(&MeetingQuery::default());
         assert!(all.head.is_empty());
         assert_eq!(all.tail, 0..cat.ds.meetings.len());
+    }
+
+    /// `cat` after `edit`, carried over by [`Catalog::after`], which must equal the read model
+    /// built whole from the same records.
+    fn carried(cat: &Catalog, edit: impl FnOnce(&mut Dataset) -> Vec<RecordChange>) -> Catalog {
+        let mut ds = cat.ds.clone();
+        let changes = edit(&mut ds);
+        let next = cat.after(ds, Meta::default(), Stamps::default(), &changes);
+        next.assert_same_as(&Catalog::new(next.ds.clone(), Meta::default(), Stamps::default()));
+        next
+    }
+
+    fn change(collection: Collection, key: &str, operation: Operation) -> RecordChange {
+        RecordChange { collection, key: key.to_owned(), operation }
+    }
+
+    /// The meeting at position `m`, to change, and the change that says so.
+    fn meeting_at(ds: &mut Dataset, m: usize) -> (&mut Meeting, RecordChange) {
+        let c = change(Collection::Meetings, ds.meetings[m].slug.as_str(), Operation::Updated);
+        (Arc::make_mut(&mut ds.meetings[m]), c)
+    }
+
+    #[test]
+    fn a_read_model_carried_over_any_change_equals_the_one_built_whole() {
+        let mut cat = catalog();
+        let related =
+            (0..cat.ds.meetings.len()).filter(|&m| !cat.ds.meetings[m].related.is_empty()).collect::<Vec<_>>();
+        assert!(related.len() > 4, "the scaled record has related meetings");
+        let n = cat.ds.meetings.len();
+        // A title changed in place.
+        cat = carried(&cat, |ds| {
+            let (m, c) = meeting_at(ds, 10);
+            m.title.push_str(" (renamed)");
+            vec![c]
+        });
+        // A meeting moved far later, and one moved to the start.
+        cat = carried(&cat, |ds| {
+            let (m, a) = meeting_at(ds, 5);
+            m.start_date = PartialDate::parse("2040-01-02").unwrap();
+            m.end_date = None;
+            let (m, b) = meeting_at(ds, n - 3);
+            m.start_date = PartialDate::parse("1900").unwrap();
+            m.end_date = None;
+            vec![a, b]
+        });
+        // A new meeting among the old ones, related to one and organised by two actors.
+        cat = carried(&cat, |ds| {
+            let mut m = (*ds.meetings[related[0]]).clone();
+            m.slug = Slug::parse("2016-a-new-meeting").unwrap();
+            m.start_date = PartialDate::parse("2016-03").unwrap();
+            m.end_date = None;
+            m.related = vec![Relation { kind: RelationKind::BuildsOn, meeting: ds.meetings[related[1]].slug.clone() }];
+            ds.meetings.push(Arc::new(m));
+            vec![change(Collection::Meetings, "2016-a-new-meeting", Operation::Created)]
+        });
+        // A meeting others relate to, changed and moved.
+        cat = carried(&cat, |ds| {
+            let target = &ds.meetings[related[3]].related[0].meeting;
+            let at = ds.meetings.iter().position(|m| &m.slug == target).unwrap();
+            let (m, c) = meeting_at(ds, at);
+            m.title.push_str(" (moved)");
+            m.start_date = PartialDate::parse("2031").unwrap();
+            m.end_date = None;
+            vec![c]
+        });
+        // A meeting others relate to, deleted; and one that relates to others, losing its
+        // relations and gaining an organiser.
+        cat = carried(&cat, |ds| {
+            let at = ds.meetings.iter().position(|m| m.slug == ds.meetings[related[2]].related[0].meeting).unwrap();
+            let gone = ds.meetings.remove(at);
+            let at = ds.meetings.iter().position(|m| m.slug.as_str() == "2016-a-new-meeting").unwrap();
+            let (m, c) = meeting_at(ds, at);
+            m.related.clear();
+            let mut p = m.participations[0].clone();
+            p.actor = Slug::parse("ke").unwrap();
+            p.role = MeetingRole::CoHost;
+            m.participations.push(p);
+            vec![change(Collection::Meetings, gone.slug.as_str(), Operation::Deleted), c]
+        });
+        // An actor's least frequent partner made its most frequent by new meetings of the two.
+        let (actor, last, most) = {
+            let (a, list) = cat.partners.iter().filter(|(_, l)| l.len() > 2).max_by_key(|(_, l)| l.len()).unwrap();
+            (a.clone(), cat.actor_slug(list[list.len() - 1].actor).clone(), list[0].meetings.len())
+        };
+        cat = carried(&cat, |ds| {
+            (0..=most)
+                .map(|i| {
+                    let mut m = (*ds.meetings[i]).clone();
+                    m.slug = Slug::parse(&format!("2020-pair-{i}")).unwrap();
+                    m.participations = [(actor.as_str(), MeetingRole::Host), (last.as_str(), MeetingRole::CoHost)]
+                        .map(|(a, role)| Participation {
+                            actor: Slug::parse(a).unwrap(),
+                            role,
+                            person: None,
+                            people: Vec::new(),
+                            inferred: false,
+                            note: None,
+                            sources: m.sources.clone(),
+                        })
+                        .to_vec();
+                    m.related.clear();
+                    ds.meetings.push(Arc::new(m));
+                    change(Collection::Meetings, &format!("2020-pair-{i}"), Operation::Created)
+                })
+                .collect()
+        });
+        assert_eq!(cat.actor_slug(cat.partners_of(&actor)[0].actor), &last, "the partners are ranked again");
+        // A state renamed beside a meeting change: partners are looked up again.
+        cat = carried(&cat, |ds| {
+            let s = ds.states.iter_mut().find(|s| s.slug.as_str() == "ke").unwrap();
+            Arc::make_mut(s).name = "Zzz Kenya".into();
+            let (m, c) = meeting_at(ds, 0);
+            m.summary = Some("Reworded".into());
+            vec![change(Collection::States, "ke", Operation::Updated), c]
+        });
+        // A document adopted elsewhere, and nothing of the meetings changed.
+        let adopted = cat.ds.documents.iter().position(|d| d.adopted_at.is_some()).expect("an adopted document");
+        let elsewhere = cat.ds.meetings[7].slug.clone();
+        carried(&cat, |ds| {
+            let d = Arc::make_mut(&mut ds.documents[adopted]);
+            d.adopted_at = Some(elsewhere);
+            vec![change(Collection::Documents, d.slug.as_str(), Operation::Updated)]
+        });
+    }
+
+    #[test]
+    fn a_change_in_place_copies_no_list_it_does_not_reach() {
+        let cat = catalog();
+        let last = cat.ds.meetings.len() - 1;
+        let next = carried(&cat, |ds| {
+            let (m, c) = meeting_at(ds, last);
+            m.attendance = Some(42);
+            vec![c]
+        });
+        let named: HashSet<&str> = cat.ds.meetings[last].participations.iter().map(|p| p.actor.as_str()).collect();
+        let (shared, copied): (Vec<&String>, Vec<&String>) =
+            cat.idx.by_actor.keys().partition(|a| Arc::ptr_eq(&cat.idx.by_actor[*a], &next.idx.by_actor[*a]));
+        assert!(
+            copied.iter().all(|a| named.contains(a.as_str())),
+            "only the lists of its actors are copied: {copied:?}"
+        );
+        assert!(shared.len() > named.len(), "the others are shared");
+        assert!(Arc::ptr_eq(&cat.ds.meetings[0], &next.ds.meetings[0]), "and so are the records");
     }
 }

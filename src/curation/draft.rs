@@ -7,6 +7,7 @@ use crate::domain::{
     Person, Process, Record, Slug, Source, State, MAX_SLUG_LEN,
 };
 use serde::Serialize;
+use std::sync::Arc;
 
 /// A source as a write names it: reused when the dataset already has it, created otherwise.
 #[derive(Debug, Clone, Default)]
@@ -69,14 +70,14 @@ impl Draft {
 
     /// The record of type `T` with key `key`.
     pub fn get<T: Record>(&self, key: &str) -> Result<&T, CurationError> {
-        T::all(&self.ds).iter().find(|r| r.key() == key).ok_or_else(|| not_found::<T>(key))
+        T::all(&self.ds).iter().find(|r| r.key() == key).map(|r| &**r).ok_or_else(|| not_found::<T>(key))
     }
 
     /// The record of type `T` with key `key`, to change.
     pub fn get_mut<T: Record>(&mut self, key: &str) -> Result<&mut T, CurationError> {
         let record = T::all_mut(&mut self.ds).iter_mut().find(|r| r.key() == key).ok_or_else(|| not_found::<T>(key))?;
         self.touched.push((T::COLLECTION, key.to_owned()));
-        Ok(record)
+        Ok(Arc::make_mut(record))
     }
 
     /// Whether a record of type `T` has this key.
@@ -94,7 +95,7 @@ impl Draft {
             )));
         }
         self.touched.push((T::COLLECTION, record.key().to_owned()));
-        T::all_mut(&mut self.ds).push(record);
+        T::all_mut(&mut self.ds).push(Arc::new(record));
         Ok(())
     }
 
@@ -105,7 +106,7 @@ impl Draft {
         let at = all.iter().position(|r| r.key() == key).ok_or_else(|| not_found::<T>(key))?;
         self.deleted = Some((T::COLLECTION, key.to_owned()));
         self.touched.push((T::COLLECTION, key.to_owned()));
-        Ok(all.remove(at))
+        Ok(Arc::unwrap_or_clone(all.remove(at)))
     }
 
     /// The first free key of the form `base`, `base-2`, `base-3`, ... for a record of type `T`.

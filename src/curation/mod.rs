@@ -8,7 +8,8 @@
 //! 4. the store commits the difference (of the records the edit touched) in one transaction and
 //!    flushes it to disk;
 //! 5. the records the commit touched are read back from the store into the edited copy, the read
-//!    model is rebuilt from that and swapped in, and subscribers are told.
+//!    model is derived from that and the one before ([`Catalog::after`]) and swapped in, and
+//!    subscribers are told.
 //!
 //! Step 5 reads back only what changed: the copy started as the read model's dataset, which is
 //! what the store held, and the commit wrote every difference, so the copy with the touched
@@ -164,7 +165,7 @@ impl Curator {
             Update::Changed { meta, events } if meta.revision > current.meta.revision => {
                 let (mut ds, mut stamps) = (current.ds.clone(), current.stamps().clone());
                 match store::apply(&mut ds, &mut stamps, &events) {
-                    Ok(changes) => (Catalog::new(ds, meta, stamps), changes),
+                    Ok(changes) => (current.after(ds, meta, stamps, &changes), changes),
                     // Later revisions must not be applied over a read model that lacks this one:
                     // the whole dataset is loaded again, at a revision at least as recent.
                     Err(e) => {
@@ -216,7 +217,7 @@ impl Curator {
 
     /// The read model after a commit, from the edited dataset it was computed to and the read
     /// model before it: every record the commit touched, and its stamp, read back from the store.
-    fn rebuild(
+    fn after_commit(
         &self,
         before: &Catalog,
         mut ds: domain::Dataset,
@@ -224,7 +225,7 @@ impl Curator {
     ) -> Result<Catalog, StoreError> {
         let mut stamps = before.stamps().clone();
         self.store.read_back(&mut ds, &mut stamps, committed)?;
-        Ok(Catalog::new(ds, committed.meta.clone(), stamps))
+        Ok(before.after(ds, committed.meta.clone(), stamps, &committed.changes))
     }
 
     /// The store.
@@ -357,7 +358,7 @@ impl Curator {
         if committed.changes.is_empty() {
             return Ok((current, out));
         }
-        let catalog = Arc::new(self.rebuild(&current, draft.into_dataset(), &committed)?);
+        let catalog = Arc::new(self.after_commit(&current, draft.into_dataset(), &committed)?);
         self.catalog.store(Arc::clone(&catalog));
         self.tell(committed.changes, &committed.meta);
         Ok((catalog, out))

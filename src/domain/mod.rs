@@ -32,29 +32,36 @@ pub use slug::{Slug, SlugError, MAX_SLUG_LEN};
 pub use stamp::{Stamp, Stamps};
 pub use text::{fold, forbidden_char, terms, Field, Searchable};
 
+use std::sync::Arc;
+
 /// The whole record: every entity, as the seed files hold it and the store keeps it.
+///
+/// Each record is shared (`Arc`), so that a copy of the dataset, which every write edits and
+/// every read model holds, copies pointers rather than records: the cost of a write follows
+/// what it changes, not the size of the record. A record is changed through
+/// [`Arc::make_mut`], which copies only that record.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dataset {
     /// Where facts come from.
-    pub sources: Vec<Source>,
+    pub sources: Vec<Arc<Source>>,
     /// States.
-    pub states: Vec<State>,
+    pub states: Vec<Arc<State>>,
     /// Organisations.
-    pub organizations: Vec<Organization>,
+    pub organizations: Vec<Arc<Organization>>,
     /// Processes.
-    pub processes: Vec<Process>,
+    pub processes: Vec<Arc<Process>>,
     /// Memberships of actors in processes.
-    pub memberships: Vec<Membership>,
+    pub memberships: Vec<Arc<Membership>>,
     /// Chair terms.
-    pub chairmanships: Vec<Chairmanship>,
+    pub chairmanships: Vec<Arc<Chairmanship>>,
     /// Meetings.
-    pub meetings: Vec<Meeting>,
+    pub meetings: Vec<Arc<Meeting>>,
     /// Declarations and action plans.
-    pub documents: Vec<Document>,
+    pub documents: Vec<Arc<Document>>,
     /// Items of action plans.
-    pub commitments: Vec<Commitment>,
+    pub commitments: Vec<Arc<Commitment>>,
     /// People named in a role.
-    pub people: Vec<Person>,
+    pub people: Vec<Arc<Person>>,
 }
 
 impl Dataset {
@@ -86,9 +93,9 @@ pub trait Record: Clone + PartialEq + Send + Sync + 'static {
     /// Its key: the slug (the code, for commitments).
     fn key(&self) -> &str;
     /// Its collection in a dataset.
-    fn all(ds: &Dataset) -> &Vec<Self>;
+    fn all(ds: &Dataset) -> &Vec<Arc<Self>>;
     /// Its collection in a dataset, to change.
-    fn all_mut(ds: &mut Dataset) -> &mut Vec<Self>;
+    fn all_mut(ds: &mut Dataset) -> &mut Vec<Arc<Self>>;
 }
 
 macro_rules! record {
@@ -98,10 +105,10 @@ macro_rules! record {
             fn key(&self) -> &str {
                 self.$key.as_str()
             }
-            fn all(ds: &Dataset) -> &Vec<Self> {
+            fn all(ds: &Dataset) -> &Vec<Arc<Self>> {
                 &ds.$field
             }
-            fn all_mut(ds: &mut Dataset) -> &mut Vec<Self> {
+            fn all_mut(ds: &mut Dataset) -> &mut Vec<Arc<Self>> {
                 &mut ds.$field
             }
         }

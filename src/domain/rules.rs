@@ -208,7 +208,7 @@ impl<'a> Validator<'a> {
             meetings: ds.meetings.iter().map(|m| m.slug.as_str()).collect(),
             people: ds.people.iter().map(|p| p.slug.as_str()).collect(),
             organizations: ds.organizations.iter().map(|o| o.slug.as_str()).collect(),
-            documents: ds.documents.iter().map(|d| (d.slug.as_str(), d)).collect(),
+            documents: ds.documents.iter().map(|d| (d.slug.as_str(), &**d)).collect(),
             domain_numbers: ds
                 .documents
                 .iter()
@@ -327,7 +327,7 @@ impl<'a> Validator<'a> {
 
     /// Checks the records of type `T` whose key is `key`: each by `rule`, and that there is one.
     fn touched<T: Record>(&mut self, key: &str, rule: impl Fn(&mut Self, &'a T)) {
-        let same: Vec<&'a T> = T::all(self.ds).iter().filter(|r| r.key() == key).collect();
+        let same: Vec<&'a T> = T::all(self.ds).iter().filter(|r| r.key() == key).map(|r| &**r).collect();
         self.unique(T::COLLECTION, same.iter().map(|r| r.key()));
         for r in same {
             rule(self, r);
@@ -640,6 +640,7 @@ impl<'a> Validator<'a> {
 mod tests {
     use super::*;
     use std::path::Path;
+    use std::sync::Arc;
 
     fn real() -> Dataset {
         crate::seed::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("seed")).expect("the seed").dataset
@@ -671,7 +672,9 @@ mod tests {
             (
                 "a participation of an unknown actor",
                 Box::new(|ds| {
-                    let m = ds.meetings.iter_mut().find(|m| !m.participations.is_empty()).expect("a participation");
+                    let m = Arc::make_mut(
+                        ds.meetings.iter_mut().find(|m| !m.participations.is_empty()).expect("a participation"),
+                    );
                     let mut p = m.participations[0].clone();
                     p.actor = Slug::parse("atlantis").unwrap();
                     m.participations.push(p);
@@ -690,7 +693,7 @@ mod tests {
             (
                 "a meeting related to itself",
                 Box::new(|ds| {
-                    let m = &mut ds.meetings[5];
+                    let m = Arc::make_mut(&mut ds.meetings[5]);
                     m.related.push(Relation { kind: RelationKind::BuildsOn, meeting: m.slug.clone() });
                     vec![(Collection::Meetings, m.slug.to_string())]
                 }),
@@ -698,17 +701,18 @@ mod tests {
             (
                 "a new state with an organisation's slug",
                 Box::new(|ds| {
-                    let mut s = ds.states[0].clone();
+                    let mut s = (*ds.states[0]).clone();
                     s.slug = ds.organizations[0].slug.clone();
                     let key = s.slug.to_string();
-                    ds.states.push(s);
+                    ds.states.push(Arc::new(s));
                     vec![(Collection::States, key)]
                 }),
             ),
             (
                 "a chair term that runs into the next",
                 Box::new(|ds| {
-                    let t = ds.chairmanships.iter_mut().find(|t| t.end.is_some()).expect("an ended term");
+                    let t =
+                        Arc::make_mut(ds.chairmanships.iter_mut().find(|t| t.end.is_some()).expect("an ended term"));
                     t.end = None;
                     t.notes.clear();
                     vec![(Collection::Chairmanships, t.slug.to_string())]
@@ -717,7 +721,7 @@ mod tests {
             (
                 "a membership that ends before it starts",
                 Box::new(|ds| {
-                    let m = &mut ds.memberships[0];
+                    let m = Arc::make_mut(&mut ds.memberships[0]);
                     m.since = date("2020");
                     m.until = date("2015");
                     vec![(Collection::Memberships, m.slug.to_string())]
@@ -726,7 +730,7 @@ mod tests {
             (
                 "a post held for an unknown actor",
                 Box::new(|ds| {
-                    let p = ds.people.iter_mut().find(|p| !p.posts.is_empty()).expect("a post");
+                    let p = Arc::make_mut(ds.people.iter_mut().find(|p| !p.posts.is_empty()).expect("a post"));
                     p.posts[0].actor = Slug::parse("atlantis").unwrap();
                     vec![(Collection::People, p.slug.to_string())]
                 }),
@@ -734,7 +738,7 @@ mod tests {
             (
                 "a source at a javascript: address",
                 Box::new(|ds| {
-                    let s = &mut ds.sources[0];
+                    let s = Arc::make_mut(&mut ds.sources[0]);
                     s.url = Some("javascript:alert(1)".into());
                     vec![(Collection::Sources, s.slug.to_string())]
                 }),
@@ -742,7 +746,8 @@ mod tests {
             (
                 "a commitment in a domain its document lacks",
                 Box::new(|ds| {
-                    let c = ds.commitments.iter_mut().find(|c| c.domain.is_some()).expect("a commitment");
+                    let c =
+                        Arc::make_mut(ds.commitments.iter_mut().find(|c| c.domain.is_some()).expect("a commitment"));
                     c.domain = Some(99);
                     vec![(Collection::Commitments, c.code.clone())]
                 }),
@@ -760,7 +765,7 @@ mod tests {
                 Box::new(|ds| {
                     let plan =
                         ds.commitments.iter().find(|c| c.domain.is_some()).expect("a commitment").document.clone();
-                    let d = ds.documents.iter_mut().find(|d| d.slug == plan).expect("its action plan");
+                    let d = Arc::make_mut(ds.documents.iter_mut().find(|d| d.slug == plan).expect("its action plan"));
                     d.domains.clear();
                     vec![(Collection::Documents, d.slug.to_string())]
                 }),
@@ -776,7 +781,7 @@ mod tests {
     #[test]
     fn an_edit_that_breaks_no_rule_finds_no_problem() {
         let (every, edited) = both(|ds| {
-            let m = &mut ds.meetings[0];
+            let m = Arc::make_mut(&mut ds.meetings[0]);
             m.title.push_str(" (renamed)");
             vec![(Collection::Meetings, m.slug.to_string())]
         });

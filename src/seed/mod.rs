@@ -16,6 +16,7 @@ use files::*;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A validated dataset and the version of the files it came from.
 #[derive(Debug, Clone)]
@@ -194,7 +195,7 @@ impl Loader {
         c: Collection,
         text: &str,
         convert: fn(&mut At, F) -> Option<T>,
-    ) -> Vec<T> {
+    ) -> Vec<Arc<T>> {
         let where_ = format!("{}/{}", self.dir, c.file_name());
         let values: Vec<serde_json::Value> = match serde_json::from_str(text) {
             Ok(v) => v,
@@ -215,7 +216,7 @@ impl Loader {
                 Ok(file) => {
                     if let Some(t) = convert(&mut at, file) {
                         if at.problems.is_empty() {
-                            out.push(t);
+                            out.push(Arc::new(t));
                         }
                     }
                 }

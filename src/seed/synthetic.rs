@@ -29,6 +29,7 @@
 use super::SeedError;
 use crate::domain::*;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// The largest scale accepted: beyond it the made-up ISO alpha-3 codes would run out.
 pub const MAX_SCALE: u32 = 100_000;
@@ -50,7 +51,7 @@ pub fn scale(ds: &Dataset, n: u32) -> Result<Dataset, SeedError> {
     let span = history_span(ds);
     let source = slug(SYNTHETIC_SOURCE)?;
     let mut out = ds.clone();
-    out.sources.push(Source {
+    out.sources.push(Arc::new(Source {
         slug: source.clone(),
         title: format!("Synthetic data: the public record scaled {n}× for growth benchmarks"),
         url: None,
@@ -60,7 +61,7 @@ pub fn scale(ds: &Dataset, n: u32) -> Result<Dataset, SeedError> {
         archived: None,
         archived_at: None,
         not_archived: Some("Generated data: there is no text to archive.".into()),
-    });
+    }));
     let cite = |sources: &[Slug]| -> Vec<Slug> {
         let mut v = sources.to_vec();
         v.push(source.clone());
@@ -75,7 +76,7 @@ pub fn scale(ds: &Dataset, n: u32) -> Result<Dataset, SeedError> {
             let iso3 = codes.next().ok_or_else(|| {
                 SeedError::Invalid(vec![format!("scale {n} needs more made-up ISO alpha-3 codes than exist")])
             })?;
-            out.states.push(State {
+            out.states.push(Arc::new(State {
                 iso2: sl.as_str().to_ascii_uppercase(),
                 iso3,
                 slug: sl,
@@ -83,34 +84,35 @@ pub fn scale(ds: &Dataset, n: u32) -> Result<Dataset, SeedError> {
                 continent: s.continent,
                 sources: cite(&s.sources),
                 notes: s.notes.clone(),
-            });
+            }));
         }
         for o in &ds.organizations {
-            out.organizations.push(Organization {
+            out.organizations.push(Arc::new(Organization {
                 slug: actor_in(&o.slug, g)?,
                 name: format!("{} (synthetic {g})", o.name),
                 acronym: o.acronym.as_ref().map(|a| format!("{a}-{g}")),
                 part_of: o.part_of.as_ref().map(|p| actor_in(p, g)).transpose()?,
                 sources: cite(&o.sources),
-                ..o.clone()
-            });
+                ..(**o).clone()
+            }));
         }
     }
 
     // Longer histories: memberships reach back over every era, in every group.
     let back = (eras - 1) * span;
     for m in &mut out.memberships {
+        let m = Arc::make_mut(m);
         m.since = m.since.map(|d| shift(d, back));
     }
     for g in 1..groups {
         for m in &ds.memberships {
-            out.memberships.push(Membership {
+            out.memberships.push(Arc::new(Membership {
                 slug: slug(&format!("{}-g{g}", m.slug))?,
                 actor: actor_in(&m.actor, g)?,
                 since: m.since.map(|d| shift(d, back)),
                 sources: cite(&m.sources),
-                ..m.clone()
-            });
+                ..(**m).clone()
+            }));
         }
     }
     // The chair terms again in every earlier era, chaired by another group's states.
@@ -128,14 +130,14 @@ pub fn scale(ds: &Dataset, n: u32) -> Result<Dataset, SeedError> {
                 Some(d) => Some(shift(d, e * span)),
                 None => first_start.get(t.process.as_str()).map(|&d| shift(d, (e - 1) * span)),
             };
-            out.chairmanships.push(Chairmanship {
+            out.chairmanships.push(Arc::new(Chairmanship {
                 slug: slug(&format!("{}-e{e}", t.slug))?,
                 chair: actor_in(&t.chair, e % groups)?,
                 start: t.start.map(|d| shift(d, e * span)),
                 end,
                 sources: cite(&t.sources),
-                ..t.clone()
-            });
+                ..(**t).clone()
+            }));
         }
     }
 
@@ -144,7 +146,7 @@ pub fn scale(ds: &Dataset, n: u32) -> Result<Dataset, SeedError> {
         let (g, e) = (r % groups, (r / groups) % eras);
         let years = e * span;
         for m in &ds.meetings {
-            out.meetings.push(Meeting {
+            out.meetings.push(Arc::new(Meeting {
                 slug: meeting_in(&m.slug, r, years)?,
                 start_date: shift(m.start_date, years),
                 end_date: m.end_date.map(|d| shift(d, years)),
@@ -160,8 +162,8 @@ pub fn scale(ds: &Dataset, n: u32) -> Result<Dataset, SeedError> {
                     .map(|x| Ok(Relation { kind: x.kind, meeting: meeting_in(&x.meeting, r, years)? }))
                     .collect::<Result<_, SeedError>>()?,
                 sources: cite(&m.sources),
-                ..m.clone()
-            });
+                ..(**m).clone()
+            }));
         }
     }
     Ok(out)

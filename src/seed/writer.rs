@@ -14,16 +14,16 @@ use std::path::Path;
 /// The seed files of a dataset: each file's name and its text.
 pub fn render(ds: &Dataset) -> Vec<(&'static str, String)> {
     vec![
-        (Collection::Sources.file_name(), json(ds.sources.iter().map(source))),
-        (Collection::States.file_name(), json(ds.states.iter().map(state))),
-        (Collection::Organizations.file_name(), json(ds.organizations.iter().map(organization))),
-        (Collection::Processes.file_name(), json(ds.processes.iter().map(process))),
-        (Collection::Memberships.file_name(), json(ds.memberships.iter().map(membership))),
-        (Collection::Chairmanships.file_name(), json(ds.chairmanships.iter().map(chairmanship))),
-        (Collection::Meetings.file_name(), json(ds.meetings.iter().map(meeting))),
-        (Collection::Documents.file_name(), json(ds.documents.iter().map(document))),
-        (Collection::Commitments.file_name(), json(ds.commitments.iter().map(commitment))),
-        (Collection::People.file_name(), json(ds.people.iter().map(person))),
+        (Collection::Sources.file_name(), json(ds.sources.iter().map(|r| source(r)))),
+        (Collection::States.file_name(), json(ds.states.iter().map(|r| state(r)))),
+        (Collection::Organizations.file_name(), json(ds.organizations.iter().map(|r| organization(r)))),
+        (Collection::Processes.file_name(), json(ds.processes.iter().map(|r| process(r)))),
+        (Collection::Memberships.file_name(), json(ds.memberships.iter().map(|r| membership(r)))),
+        (Collection::Chairmanships.file_name(), json(ds.chairmanships.iter().map(|r| chairmanship(r)))),
+        (Collection::Meetings.file_name(), json(ds.meetings.iter().map(|r| meeting(r)))),
+        (Collection::Documents.file_name(), json(ds.documents.iter().map(|r| document(r)))),
+        (Collection::Commitments.file_name(), json(ds.commitments.iter().map(|r| commitment(r)))),
+        (Collection::People.file_name(), json(ds.people.iter().map(|r| person(r)))),
     ]
 }
 

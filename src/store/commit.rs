@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::Transactional;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// The records an edit names as the only ones it may have changed (see the module
 /// documentation); `None` compares every record.
@@ -90,7 +91,7 @@ impl Plan {
         Ok(plan)
     }
 
-    fn diff<T: Stored>(&mut self, old: &[T], new: &[T], touched: Touched) -> Result<(), StoreError> {
+    fn diff<T: Stored>(&mut self, old: &[Arc<T>], new: &[Arc<T>], touched: Touched) -> Result<(), StoreError> {
         let differing = match touched {
             Some(touched) => Self::named(old, new, touched),
             None => Self::differing(old, new),
@@ -101,8 +102,8 @@ impl Plan {
     /// The records of `touched` in `T`'s collection that differ between `old` and `new`: each is
     /// looked up where it stands, without a map over the collection.
     fn named<'a, T: Stored>(
-        old: &'a [T],
-        new: &'a [T],
+        old: &'a [Arc<T>],
+        new: &'a [Arc<T>],
         touched: &'a [(Collection, String)],
     ) -> Vec<(&'a str, Option<&'a T>, Option<&'a T>)> {
         let mut keys: Vec<&str> =
@@ -111,8 +112,8 @@ impl Plan {
         keys.dedup();
         keys.into_iter()
             .filter_map(|key| {
-                let was = old.iter().find(|r| r.key() == key);
-                let is = new.iter().find(|r| r.key() == key);
+                let was = old.iter().find(|r| r.key() == key).map(|r| &**r);
+                let is = new.iter().find(|r| r.key() == key).map(|r| &**r);
                 match (was, is) {
                     (Some(a), Some(b)) if a == b => None,
                     (None, None) => None,
@@ -123,7 +124,7 @@ impl Plan {
     }
 
     /// Every record that differs between `old` and `new`.
-    fn differing<'a, T: Stored>(old: &'a [T], new: &'a [T]) -> Vec<(&'a str, Option<&'a T>, Option<&'a T>)> {
+    fn differing<'a, T: Stored>(old: &'a [Arc<T>], new: &'a [Arc<T>]) -> Vec<(&'a str, Option<&'a T>, Option<&'a T>)> {
         let mut differing: Vec<(&str, Option<&T>, Option<&T>)> = Vec::new();
         // The two sides are usually one dataset and its edited copy, in the same order: the
         // records before the first and after the last place where the keys part are compared
@@ -139,11 +140,11 @@ impl Plan {
             .chain(old_rest[old_mid.len()..].iter().zip(&new_rest[new_mid.len()..]));
         for (a, b) in in_place {
             if a != b {
-                differing.push((a.key(), Some(a), Some(b)));
+                differing.push((a.key(), Some(&**a), Some(&**b)));
             }
         }
-        let before: HashMap<&str, &T> = old_mid.iter().map(|r| (r.key(), r)).collect();
-        let after: HashMap<&str, &T> = new_mid.iter().map(|r| (r.key(), r)).collect();
+        let before: HashMap<&str, &T> = old_mid.iter().map(|r| (r.key(), &**r)).collect();
+        let after: HashMap<&str, &T> = new_mid.iter().map(|r| (r.key(), &**r)).collect();
         for (&key, &a) in &before {
             match after.get(key) {
                 None => differing.push((key, Some(a), None)),
@@ -367,7 +368,7 @@ mod tests {
     /// The changes the diff of every record finds; the diff of only the records that changed,
     /// named as an edit names them (with a record named twice and one named that did not change),
     /// must find the same.
-    fn diffed(old: &[Source], new: &[Source]) -> Vec<(String, Operation)> {
+    fn diffed(old: &[Arc<Source>], new: &[Arc<Source>]) -> Vec<(String, Operation)> {
         let changes = |touched: Touched| {
             let mut plan = Plan::default();
             plan.diff(old, new, touched).unwrap();
@@ -386,15 +387,15 @@ mod tests {
 
     #[test]
     fn the_diff_finds_every_change_in_key_order_whether_records_kept_their_places_or_not() {
-        let old = [source("a", "A"), source("b", "B"), source("c", "C"), source("d", "D"), source("e", "E")];
+        let old = ["A", "B", "C", "D", "E"].map(|t| Arc::new(source(&t.to_lowercase(), t)));
         // Same places: one record changed.
         let mut same = old.to_vec();
-        same[3].title = "D2".into();
+        Arc::make_mut(&mut same[3]).title = "D2".into();
         assert_eq!(diffed(&old, &same), [("d".to_owned(), Operation::Updated)]);
         assert!(diffed(&old, &old).is_empty());
         // Places shifted by a removal and an insertion, one record changed among the moved ones,
         // and the same records in another order.
-        let new = [source("a", "A"), source("z", "Z"), source("c", "C2"), source("b", "B"), source("e", "E")];
+        let new = [("a", "A"), ("z", "Z"), ("c", "C2"), ("b", "B"), ("e", "E")].map(|(k, t)| Arc::new(source(k, t)));
         assert_eq!(
             diffed(&old, &new),
             [
@@ -403,7 +404,7 @@ mod tests {
                 ("z".to_owned(), Operation::Created)
             ]
         );
-        let reversed: Vec<Source> = old.iter().rev().cloned().collect();
+        let reversed: Vec<Arc<Source>> = old.iter().rev().cloned().collect();
         assert!(diffed(&old, &reversed).is_empty());
         assert_eq!(diffed(&[], &old[..1]), [("a".to_owned(), Operation::Created)]);
         assert_eq!(diffed(&old[..1], &[]), [("a".to_owned(), Operation::Deleted)]);

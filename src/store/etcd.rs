@@ -887,7 +887,7 @@ fn decode<T: Stored>(c: Collection, key: &str, bytes: &[u8]) -> Result<T, StoreE
 fn push_record(ds: &mut Dataset, c: Collection, key: &str, bytes: &[u8]) -> Result<(), StoreError> {
     with_type!(c, T => {
         let r: T = decode(c, key, bytes)?;
-        <T as domain::Record>::all_mut(ds).push(r);
+        <T as domain::Record>::all_mut(ds).push(Arc::new(r));
     });
     Ok(())
 }
@@ -897,17 +897,17 @@ fn replace_record(ds: &mut Dataset, c: Collection, key: &str, bytes: Option<&[u8
     with_type!(c, T => {
         let all = <T as domain::Record>::all_mut(ds);
         let before = all.len();
-        all.retain(|r| domain::Record::key(r) != key);
+        all.retain(|r| domain::Record::key(&**r) != key);
         let existed = all.len() != before;
         if let Some(b) = bytes {
             let r: T = decode(c, key, b)?;
-            all.push(r);
+            all.push(Arc::new(r));
         }
         Ok(existed)
     })
 }
 
-fn encode_all<T: Stored>(records: &[T], out: &mut Vec<(String, Vec<u8>)>) -> Result<(), StoreError> {
+fn encode_all<T: Stored>(records: &[Arc<T>], out: &mut Vec<(String, Vec<u8>)>) -> Result<(), StoreError> {
     for r in records {
         let bytes = codec::encode(r).map_err(|e| super::corrupt(tree_name(T::COLLECTION), r.key().as_bytes(), e))?;
         out.push((record_key(T::COLLECTION, r.key()), bytes));

@@ -807,7 +807,7 @@ impl Store {
         Ok(m)
     }
 
-    fn write_all<T: Stored>(&self, records: &[T]) -> Result<(), StoreError> {
+    fn write_all<T: Stored>(&self, records: &[Arc<T>]) -> Result<(), StoreError> {
         let name = tree_name(T::COLLECTION);
         let values = records.iter().map(|r| {
             let bytes = codec::encode(r).map_err(|e| corrupt(name, r.key().as_bytes(), e))?;
@@ -1013,7 +1013,7 @@ impl Store {
         Ok(())
     }
 
-    fn read_changed<T: Stored>(&self, records: &mut Vec<T>, changes: &[RecordChange]) -> Result<(), StoreError> {
+    fn read_changed<T: Stored>(&self, records: &mut Vec<Arc<T>>, changes: &[RecordChange]) -> Result<(), StoreError> {
         let name = tree_name(T::COLLECTION);
         let keys: BTreeSet<&str> =
             changes.iter().filter(|c| c.collection == T::COLLECTION).map(|c| c.key.as_str()).collect();
@@ -1025,7 +1025,7 @@ impl Store {
         for key in keys {
             if let Some(v) = tree.get(key.as_bytes())? {
                 self.reads.fetch_add(1, Ordering::Relaxed);
-                records.push(T::decode(&v).map_err(|e| corrupt(name, key.as_bytes(), e))?);
+                records.push(Arc::new(T::decode(&v).map_err(|e| corrupt(name, key.as_bytes(), e))?));
             }
         }
         Ok(())
@@ -1050,13 +1050,13 @@ impl Store {
         Ok(out)
     }
 
-    fn read_all<T: Stored>(&self) -> Result<Vec<T>, StoreError> {
+    fn read_all<T: Stored>(&self) -> Result<Vec<Arc<T>>, StoreError> {
         let name = tree_name(T::COLLECTION);
         let mut out = Vec::new();
         for item in self.db()?.open_tree(name)?.iter() {
             let (k, v) = item?;
             self.reads.fetch_add(1, Ordering::Relaxed);
-            out.push(T::decode(&v).map_err(|e| corrupt(name, &k, e))?);
+            out.push(Arc::new(T::decode(&v).map_err(|e| corrupt(name, &k, e))?));
         }
         Ok(out)
     }
@@ -1370,7 +1370,7 @@ fn corrupt(tree: &str, key: &[u8], cause: codec::CodecError) -> StoreError {
 fn all_index_lists(ds: &Dataset) -> Lists {
     // Hashed while being filled: 2.6 million entries into an ordered map cost seconds at 1000×.
     type Filing = HashMap<(Index, Vec<u8>), Vec<Vec<u8>>>;
-    fn of<T: Stored>(v: &[T], out: &mut Filing) {
+    fn of<T: Stored>(v: &[Arc<T>], out: &mut Filing) {
         for r in v {
             for (i, entry) in r.index_entries() {
                 let (list, member) = index::list_key(i, &entry);

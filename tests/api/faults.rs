@@ -60,7 +60,7 @@ fn version_and_title(data: &Path) -> (String, String) {
     let version = store.meta().unwrap().expect("a dataset").version;
     let meeting =
         store.load().unwrap().meetings.into_iter().find(|m| m.slug.as_str() == MEETING).expect("the Mombasa meeting");
-    (version, meeting.title)
+    (version, meeting.title.clone())
 }
 
 /// A copy of the real seed directory, to break.

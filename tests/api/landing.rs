@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 /// How many times an element with this exact `class` attribute occurs.
 fn count_class(html: &str, element: &str, class: &str) -> usize {
@@ -81,8 +82,8 @@ async fn landing_page_is_redrawn_when_the_data_changes() {
         kept |= ours;
         keep
     });
-    seed.dataset.documents.iter_mut().for_each(|d| d.adopted_at = None);
-    seed.dataset.meetings.iter_mut().for_each(|m| m.related.clear());
+    seed.dataset.documents.iter_mut().for_each(|d| Arc::make_mut(d).adopted_at = None);
+    seed.dataset.meetings.iter_mut().for_each(|m| Arc::make_mut(m).related.clear());
     app.app.store().replace_all(&seed.dataset, &seed.version).expect("the store takes the changed data");
     app.app.reload().expect("the read model reloads");
 

@@ -6,6 +6,7 @@ use khartoum_graphql::app::App;
 use khartoum_graphql::domain::{Collection, Dataset, Field, Record, Searchable};
 use khartoum_graphql::store::{index, Store, StoreError};
 use serde_json::json;
+use std::sync::Arc;
 
 /// The embedded store behind a test app: these tests look at its trees and indexes.
 fn sled(app: &App) -> &Store {
@@ -84,7 +85,7 @@ fn index_scans_list_an_actors_meetings_in_a_role_chronologically() {
     let store = sled(&app.app);
     let co_hosted = store.index_scan(index::Index::MeetingsByActorRole, &index::key(&[b"de", b"co-host"])).unwrap();
     let cat = app.app.catalog();
-    let mut expected: Vec<&khartoum_graphql::domain::Meeting> = cat
+    let mut expected: Vec<&Arc<khartoum_graphql::domain::Meeting>> = cat
         .ds
         .meetings
         .iter()
@@ -177,7 +178,7 @@ fn search_entries_of_the_records(
     app: &khartoum_graphql::app::App,
 ) -> std::collections::BTreeMap<String, Vec<(Collection, String, Field)>> {
     fn add<T: Record + Searchable>(
-        records: &[T],
+        records: &[Arc<T>],
         out: &mut std::collections::BTreeMap<String, Vec<(Collection, String, Field)>>,
     ) {
         for r in records {
@@ -273,11 +274,11 @@ fn reading_back_the_records_a_commit_touched_takes_what_the_store_holds_for_each
 
     // A copy that disagrees with the store on three records: one changed, one missing, one extra.
     let mut ds = stored.clone();
-    ds.states[0].name = "Not what the store holds".into();
+    Arc::make_mut(&mut ds.states[0]).name = "Not what the store holds".into();
     let missing = ds.meetings.remove(0);
-    let mut extra = ds.sources[0].clone();
+    let mut extra = (*ds.sources[0]).clone();
     extra.slug = khartoum_graphql::domain::Slug::parse("not-in-the-store").unwrap();
-    ds.sources.push(extra);
+    ds.sources.push(Arc::new(extra));
     let mut copy_stamps = stamps.clone();
     copy_stamps.remove(&(Collection::Meetings, missing.slug.to_string()));
     copy_stamps.insert((Collection::Sources, "not-in-the-store".into()), Stamp::new(khartoum_graphql::store::now()));
@@ -301,11 +302,11 @@ fn a_clock_that_steps_backwards_never_takes_last_change_or_a_stamp_back_in_time(
     let mut before = store.load().unwrap();
     let first_at = khartoum_graphql::store::now();
     let mut after = before.clone();
-    after.states[0].name = "First write".into();
+    Arc::make_mut(&mut after.states[0]).name = "First write".into();
     let first = store.commit(&before, &after, None, first_at).unwrap();
     // The clock steps back an hour before the next write.
     before = after.clone();
-    after.states[0].name = "Second write".into();
+    Arc::make_mut(&mut after.states[0]).name = "Second write".into();
     let second = store.commit(&before, &after, None, first_at - chrono::Duration::hours(1)).unwrap();
     assert!(
         second.meta.last_change > first.meta.last_change,

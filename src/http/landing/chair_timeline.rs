@@ -215,6 +215,7 @@ mod tests {
     use super::super::test_support::{catalog, catalog_with};
     use super::super::texts::EN;
     use super::*;
+    use std::sync::Arc;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -280,10 +281,10 @@ mod tests {
             let later = PartialDate::parse(&(first_end.year() + 2).to_string()).expect("a year");
             for &i in &terms[1..] {
                 if ds.chairmanships[i].start.is_some_and(|s| s < later) {
-                    ds.chairmanships[i].start = Some(later);
+                    Arc::make_mut(&mut ds.chairmanships[i]).start = Some(later);
                 }
                 if ds.chairmanships[i].end.is_some_and(|e| e < later) {
-                    ds.chairmanships[i].end = Some(later);
+                    Arc::make_mut(&mut ds.chairmanships[i]).end = Some(later);
                 }
             }
         });
