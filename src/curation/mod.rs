@@ -38,7 +38,7 @@ use crate::domain::{self, Collection, ProblemKind};
 use crate::store::{self, Backend, Operation, RecordChange, Snapshot, StoreError, Update};
 use arc_swap::ArcSwap;
 use std::sync::Arc;
-use tokio::sync::{broadcast, Mutex};
+use tokio::sync::{broadcast, watch, Mutex};
 
 /// Why a write was refused or failed. Nothing is written in any of these cases.
 #[derive(Debug, thiserror::Error)]
@@ -115,6 +115,9 @@ pub struct Curator {
     writer: Mutex<()>,
     tokens: Tokens,
     changes: broadcast::Sender<ChangeEvent>,
+    /// The revision of the latest reload that went past changes the store's history no longer
+    /// held (0: none): subscribers that had not reached it cannot be told every change.
+    gaps: watch::Sender<u64>,
 }
 
 impl Curator {
@@ -125,7 +128,8 @@ impl Curator {
         let read_at = snapshot.read_at;
         let (changes, _) = broadcast::channel(CHANGE_BUFFER);
         let catalog = ArcSwap::from_pointee(Self::catalog_of(snapshot));
-        let curator = Arc::new(Curator { store, catalog, writer: Mutex::new(()), tokens, changes });
+        let gaps = watch::Sender::new(0);
+        let curator = Arc::new(Curator { store, catalog, writer: Mutex::new(()), tokens, changes, gaps });
         if let Some(mut updates) = curator.store.follow(read_at)? {
             let weak = Arc::downgrade(&curator);
             curator.store.spawn(async move {
@@ -154,7 +158,7 @@ impl Curator {
     async fn follow(&self, update: Update) -> Result<(), StoreError> {
         let _writer = self.writer.lock().await;
         let current = self.catalog();
-        let mut skipped = Vec::new();
+        let mut skipped = Ok(Vec::new());
         let (catalog, changes) = match update {
             Update::Reload(s) if s.meta.revision > current.meta.revision => {
                 if s.meta.seed_version == current.meta.seed_version {
@@ -179,23 +183,32 @@ impl Curator {
         let meta = catalog.meta.clone();
         self.catalog.store(Arc::new(catalog));
         self.tell(changes, &meta);
-        for event in skipped {
-            let _ = self.changes.send(event);
+        match skipped {
+            Ok(events) => {
+                for event in events {
+                    let _ = self.changes.send(event);
+                }
+            }
+            Err(()) => {
+                self.gaps.send_replace(meta.revision);
+            }
         }
         Ok(())
     }
 
     /// The changes after revision `from` up to `to`'s that a reload went past, from the store's
-    /// history, so that subscribers are told them as the lost watch would have; none when the
-    /// history no longer holds them all.
-    fn skipped(&self, from: u64, to: &store::Meta) -> Vec<ChangeEvent> {
+    /// history, so that subscribers are told them as the lost watch would have; an error when
+    /// the history no longer holds them all.
+    fn skipped(&self, from: u64, to: &store::Meta) -> Result<Vec<ChangeEvent>, ()> {
         match self.store.changes_after(from) {
-            Ok(records) => {
-                records.into_iter().filter(|r| r.revision <= to.revision).map(|r| ChangeEvent::logged(r, to)).collect()
-            }
+            Ok(records) => Ok(records
+                .into_iter()
+                .filter(|r| r.revision <= to.revision)
+                .map(|r| ChangeEvent::logged(r, to))
+                .collect()),
             Err(e) => {
-                tracing::warn!(error = %e, "subscribers cannot be told the changes a reload went past");
-                Vec::new()
+                tracing::warn!(error = %e, "a reload went past changes the history no longer holds; the subscribers that had not seen them are told to resync");
+                Err(())
             }
         }
     }
@@ -247,6 +260,13 @@ impl Curator {
     /// A stream of every change committed from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<ChangeEvent> {
         self.changes.subscribe()
+    }
+
+    /// The revision of the latest reload that went past changes no longer in the store's history
+    /// (0: none yet), and each later one: a subscriber that has not reached it missed changes
+    /// it cannot be told, and must resync.
+    pub fn gaps(&self) -> watch::Receiver<u64> {
+        self.gaps.subscribe()
     }
 
     /// Waits until the read model is at `revision` or later, for at most `limit`; whether it got
@@ -403,5 +423,73 @@ fn check(draft: &Draft) -> Result<(), CurationError> {
         Err(CurationError::Conflict(text))
     } else {
         Err(CurationError::Invalid(text))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const TOKEN: &str = "curation-test-token-0123456789";
+    const MEETING: &str = "2025-aswan-legal-pathways";
+
+    /// A curator over a store seeded from `seed/` in `dir`.
+    pub(crate) fn curator(dir: &Path) -> Arc<Curator> {
+        let seed = crate::seed::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("seed")).expect("the seed loads");
+        let store = store::Store::open(&dir.join("data")).expect("a store");
+        store.replace_all(&seed.dataset, &seed.version).expect("the store is seeded");
+        Curator::new(Backend::Sled(store), Tokens::load(Some(TOKEN), None).expect("a token")).expect("a curator")
+    }
+
+    /// Makes three writes; returns the read model before them.
+    pub(crate) async fn three_writes(curator: &Curator) -> Arc<Catalog> {
+        let before = curator.catalog();
+        for n in 0..3 {
+            let edit = move |d: &mut Draft| {
+                d.get_mut::<domain::Meeting>(MEETING)?.attendance = Some(n + 1);
+                Ok(())
+            };
+            curator.write_locked(edit).await.expect("the write");
+        }
+        before
+    }
+
+    /// Puts `before` back and reloads the whole dataset past it, as a server whose watch of the
+    /// cluster was lost does.
+    pub(crate) async fn reload_past(curator: &Curator, before: Arc<Catalog>) {
+        curator.catalog.store(before);
+        let snapshot = curator.store.snapshot().expect("a snapshot");
+        curator.follow(Update::Reload(Box::new(snapshot))).await.expect("the reload");
+    }
+
+    #[tokio::test]
+    async fn a_reload_tells_subscribers_the_changes_it_went_past_or_that_the_history_lost_them() {
+        // The history holds the three writes: subscribers are told them, and of no gap.
+        let dir = tempfile::tempdir().unwrap();
+        let held = curator(dir.path());
+        let (mut changes, gaps) = (held.subscribe(), held.gaps());
+        let before = three_writes(&held).await;
+        reload_past(&held, before).await;
+        let mut told = Vec::new();
+        while let Ok(c) = changes.try_recv() {
+            told.push(c.revision);
+        }
+        // Each write's own event, then the three again from the history, which subscribers
+        // filter by their place in it.
+        assert_eq!(told, [1, 2, 3, 1, 2, 3]);
+        assert!(!gaps.has_changed().unwrap(), "no gap");
+
+        // The history holds only the last: subscribers are told of the gap, at the revision
+        // reloaded.
+        let dir = tempfile::tempdir().unwrap();
+        let lost = curator(dir.path());
+        lost.store().set_history_limit(1);
+        let mut gaps = lost.gaps();
+        let before = three_writes(&lost).await;
+        reload_past(&lost, before).await;
+        assert!(gaps.has_changed().unwrap(), "a gap is told");
+        assert_eq!(*gaps.borrow_and_update(), 3);
+        assert_eq!(lost.catalog().meta.revision, 3);
     }
 }

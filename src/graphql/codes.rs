@@ -95,7 +95,8 @@ pub const RATE_LIMITED: &str = "RATE_LIMITED";
 pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
 /// A request whose `X-Min-Dataset-Version` the server did not reach within its limit
 /// (`--min-version-wait`): 503 with `Retry-After`; its `X-Dataset-Version` header names the
-/// version the server has.
+/// version the server has. Also a `changes(after:)` subscription whose version the server (one
+/// replica of a cluster, behind the others) did not reach within that limit.
 pub const DATASET_VERSION_NOT_REACHED: &str = "DATASET_VERSION_NOT_REACHED";
 
 // ----- GraphQL over WebSocket -----

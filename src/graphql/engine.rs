@@ -28,7 +28,7 @@ use async_graphql::parser::types::{
 use async_graphql::{ErrorExtensions, Request, Response, ServerError, Variables};
 use quick_cache::sync::Cache;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The key of `extensions` that names the dataset version a GraphQL answer was served from.
 pub const DATASET_VERSION_EXTENSION: &str = "datasetVersion";
@@ -217,7 +217,14 @@ pub struct Session {
     pub bearer: Bearer,
     /// When the request must be answered by, if it has a time limit.
     pub deadline: Option<Instant>,
+    /// Longest a subscription that resumes after a version this server has not reached yet
+    /// waits for it (`--min-version-wait`).
+    pub version_wait: Duration,
 }
+
+/// What a subscription's resolver reads of [`Session::version_wait`].
+#[derive(Debug, Clone, Copy)]
+pub struct VersionWait(pub Duration);
 
 impl Session {
     /// The version of the data the request reads.
@@ -248,8 +255,10 @@ impl Session {
     /// Runs a prepared subscription over this session's data: the read model as of its start,
     /// the curator whose changes it follows, and the token.
     pub fn stream(&self, mut prepared: Prepared) -> BoxStream<'static, Response> {
-        prepared.request =
-            prepared.request.data(Arc::clone(&self.catalog)).data(Arc::clone(&self.curator)).data(self.bearer.clone());
+        prepared.request = (prepared.request.data(Arc::clone(&self.catalog)))
+            .data(Arc::clone(&self.curator))
+            .data(self.bearer.clone())
+            .data(VersionWait(self.version_wait));
         self.engine.stream(prepared)
     }
 }

@@ -44,6 +44,9 @@ pub enum ApiError {
     StoreUnavailable(String),
     /// The request ran past its time limit; what it had not done yet was not done.
     TimedOut,
+    /// Changes asked for after a version this server has not reached within its limit: another
+    /// server of the same cluster made it, and this one is behind.
+    VersionNotReached(String),
     /// Changes asked for from before the change history the server keeps.
     HistoryExpired {
         /// What was asked and from where the history answers.
@@ -68,6 +71,7 @@ impl ApiError {
             ApiError::StoreUnavailable(_) => codes::STORE_UNAVAILABLE,
             ApiError::TimedOut => codes::REQUEST_TIMEOUT,
             ApiError::HistoryExpired { .. } => codes::HISTORY_EXPIRED,
+            ApiError::VersionNotReached(_) => codes::DATASET_VERSION_NOT_REACHED,
             ApiError::Internal(_) => codes::INTERNAL_SERVER_ERROR,
         }
     }
@@ -79,6 +83,7 @@ impl ApiError {
             | ApiError::NotFound(m)
             | ApiError::Unauthenticated(m)
             | ApiError::Conflict(m)
+            | ApiError::VersionNotReached(m)
             | ApiError::HistoryExpired { message: m, .. } => m.clone(),
             ApiError::PageSizeExceeded { field, requested, max } => {
                 format!("{field} is {requested}, above the maximum page size of {max}; page through with `after`/`before` instead")

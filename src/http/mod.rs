@@ -197,6 +197,7 @@ impl Server {
             curator: Arc::clone(&self.app.curator),
             bearer,
             deadline,
+            version_wait: self.app.min_version_wait,
         };
         graphql_http::Exchange { session, answers: &self.answers, meter }
     }

@@ -461,6 +461,7 @@ impl Connection {
             curator: Arc::clone(&app.curator),
             bearer,
             deadline,
+            version_wait: app.min_version_wait,
         };
         let prepared = match session.prepare(request, reference) {
             Ok(prepared) => prepared,

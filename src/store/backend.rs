@@ -255,6 +255,12 @@ impl Backend {
         }
     }
 
+    /// Whether other servers write this store too (an etcd cluster), so that a server may be
+    /// behind a version a client learnt from another.
+    pub fn shared(&self) -> bool {
+        matches!(self, Backend::Etcd(_))
+    }
+
     /// The changes other servers commit, from the revision after `read_at`: `None` for the
     /// embedded store, which no other server writes.
     pub fn follow(&self, read_at: u64) -> Result<Option<mpsc::UnboundedReceiver<Update>>, StoreError> {

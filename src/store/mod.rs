@@ -287,10 +287,11 @@ const SEEDED_MARKER_TMP: &str = "SEEDED.tmp";
 /// The file a server leaves in the place of a data directory that vanished under it, so that the
 /// next start refuses to seed over the loss instead of hiding it.
 const LOST_MARKER: &str = "DATASET-LOST";
-/// sled's log file, and the directory of its blob files (values too large for the log), in the
-/// data directory.
+/// sled's log file, the directory of its blob files (values too large for the log), and its
+/// configuration file, in the data directory.
 const SLED_LOG: &str = "db";
 const SLED_BLOBS: &str = "blobs";
+const SLED_CONF: &str = "conf";
 
 /// The tree of every record's [`Stamp`], keyed by collection and record key.
 const STAMPS: &str = "stamps";
@@ -465,7 +466,7 @@ impl Store {
             Ok(m) if !m.is_dir() => return Err(StoreError::NotADirectory(dir.to_owned())),
             Ok(_) => {
                 // sled's own files: without them there is no store, and sled would create one.
-                let has_store = dir.join("conf").exists() || dir.join("db").exists();
+                let has_store = dir.join(SLED_CONF).exists() || dir.join(SLED_LOG).exists();
                 if opening == Opening::Existing && !has_store {
                     return Err(StoreError::Missing(dir.to_owned()));
                 }
@@ -499,8 +500,14 @@ impl Store {
         };
         store.located(store.check_opened(opening))?;
         // sled has just created its files (a new store) or may have renamed a snapshot: their
-        // directory entries become durable before any write is acknowledged.
+        // directory entries become durable before any write is acknowledged. sled writes its
+        // `conf` once, when it creates the store, and never syncs it.
         store.sync_files()?;
+        match std::fs::File::open(dir.join(SLED_CONF)) {
+            Ok(conf) => conf.sync_all().map_err(|e| not_writable(&e))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(not_writable(&e)),
+        }
         Ok(store)
     }
 
@@ -662,7 +669,9 @@ impl Store {
     }
 
     fn vanished(&self) -> bool {
-        self.identity.is_some() && file_identity(&self.path.join(SLED_LOG)) != self.identity
+        use std::os::unix::fs::MetadataExt;
+        let now = || std::fs::metadata(self.path.join(SLED_LOG)).map(|m| (m.dev(), m.ino()));
+        self.identity.is_some_and(|identity| replaced(now(), identity))
     }
 
     /// Makes sure a write can go ahead, before it commits anything. A data directory that was
@@ -1329,6 +1338,19 @@ fn locate(path: &Path, e: StoreError) -> StoreError {
     }
 }
 
+/// Whether a look-up of sled's log, which had `identity` (device, inode) when the store was
+/// opened, says that the data directory was removed or replaced: the file is gone, a part of its
+/// path is no longer a directory, or it is another file. An error that says none of that (an
+/// I/O error of a failing disk) is not taken for a removal, which would refuse writes for good
+/// and leave the lost-dataset marker: the write goes on, fails on the disk if the disk fails,
+/// and is recovered from like any failed write.
+fn replaced(now: std::io::Result<(u64, u64)>, identity: (u64, u64)) -> bool {
+    match now {
+        Ok(now) => now != identity,
+        Err(e) => matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory),
+    }
+}
+
 /// The device and inode of a file, or `None` if it cannot be read.
 fn file_identity(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
@@ -1435,4 +1457,21 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
 /// time-zone discovery it brings).
 pub fn now() -> DateTime<Utc> {
     DateTime::<Utc>::from(std::time::SystemTime::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_missing_or_other_log_file_counts_as_a_removed_data_directory() {
+        let opened = (1, 2);
+        let os = std::io::Error::from_raw_os_error;
+        assert!(!replaced(Ok((1, 2)), opened), "the same file");
+        assert!(replaced(Ok((1, 3)), opened), "another file in its place");
+        assert!(replaced(Err(os(2)), opened), "ENOENT: removed");
+        assert!(replaced(Err(os(20)), opened), "ENOTDIR: a part of the path replaced by a file");
+        assert!(!replaced(Err(os(5)), opened), "EIO: a failing disk, not a removal");
+        assert!(!replaced(Err(os(13)), opened), "EACCES: unreadable, not removed");
+    }
 }

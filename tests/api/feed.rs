@@ -172,6 +172,7 @@ fn live_stream(app: &TestApp) -> BoxStream<'static, async_graphql::Response> {
         curator: Arc::clone(&app.app.curator),
         bearer: Default::default(),
         deadline: None,
+        version_wait: app.app.min_version_wait,
     };
     let query = format!("subscription {{ changes {{ {FIELDS} }} }}");
     let prepared = session.prepare(async_graphql::Request::new(query.clone()), DocumentRef::text(query)).unwrap();

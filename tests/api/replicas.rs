@@ -7,7 +7,7 @@
 //! they skip only when KHARTOUM_SKIP_ETCD_TESTS is set.
 
 use crate::binary::cli;
-use crate::curation::{new_meeting, next_changes, subscribe, CREATE_MEETING};
+use crate::curation::{new_meeting, next_changes, read, subscribe, CREATE_MEETING};
 use crate::feed::{changes_after, changes_until, closed, refused, version, writes, VERSION};
 use crate::helpers::*;
 use khartoum_graphql::app::App;
@@ -438,6 +438,33 @@ async fn a_subscriber_away_from_one_replica_resumes_on_another_with_after_and_ge
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resume_after_a_version_a_replica_has_not_reached_waits_for_it_and_past_the_limit_is_refused_with_a_code() {
+    let Some((_cluster, location)) = started("a_resume_after_a_version_a_replica_has_not_reached") else { return };
+    seed(&location);
+    let a = replica(&location);
+    let mut b = replica(&location);
+    let wait = Duration::from_secs(3);
+    let app = Arc::get_mut(&mut b).and_then(|b| Arc::get_mut(&mut b.app)).expect("no other handle yet");
+    app.min_version_wait = wait;
+    // The version the cluster's next write will make, which no replica serves yet.
+    let next = a.app.catalog().meta.version_at(revision(&a) + 1);
+
+    let started = Instant::now();
+    let error = refused(&b, "graphql-transport-ws", &changes_after(&next)).await;
+    assert_eq!(error["extensions"]["code"], "DATASET_VERSION_NOT_REACHED", "{error}");
+    assert!(started.elapsed() >= wait, "refused after waiting, not at once: {:?}", started.elapsed());
+    assert!(must(&error, "message").contains(&next), "{error}");
+
+    // Made through A while B's subscriber waits: B follows, and the feed starts after it.
+    let mut resumed = subscribe(&b, "graphql-transport-ws", &changes_after(&next)).await;
+    let versions = writes(&a, 0, 2).await;
+    assert_eq!(versions[0], next);
+    let got = changes_until(&mut resumed, "next", &versions[1]).await;
+    let got_versions: Vec<&str> = got.iter().map(|c| must(c, "version")).collect();
+    assert_eq!(got_versions, [versions[1].as_str()], "only the changes after the version it resumed from");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_the_cluster_is_compacted_a_resume_from_before_it_is_refused_naming_the_oldest_version_still_held() {
     let Some((cluster, location)) = started("after_the_cluster_is_compacted_a_resume") else { return };
     seed(&location);
@@ -627,11 +654,13 @@ async fn a_replica_cut_off_from_the_cluster_reloads_at_its_revision_and_tells_it
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_replica_whose_missed_writes_were_compacted_away_reloads_and_serves_the_clusters_revision_whole() {
+async fn a_replica_whose_missed_writes_were_compacted_away_reloads_whole_and_ends_its_subscribers_streams_with_history_expired(
+) {
     let Some((mut cluster, location)) = started("a_replica_whose_missed_writes_were_compacted_away") else { return };
     seed(&location);
     let member = (cluster.leader() + 1) % 3;
     let (a, b) = (replica_without(&cluster, member), replica_through(&cluster, member));
+    let mut live = subscribe(&b, "graphql-transport-ws", LIVE).await;
     cluster.kill(member);
     let held = b.data(EVERYTHING, json!({})).await;
     writes(&a, 0, 8).await;
@@ -645,6 +674,12 @@ async fn a_replica_whose_missed_writes_were_compacted_away_reloads_and_serves_th
     caught_up(&b, revision(&a)).await;
     assert_eq!(revision(&b), revision(&a), "B serves the cluster's revision");
     assert_eq!(b.data(EVERYTHING, json!({})).await, a.data(EVERYTHING, json!({})).await, "and all of it");
+    // B's subscriber cannot be told the writes it missed: its stream ends with the code that
+    // says to reload.
+    let ended = read(&mut live).await;
+    assert_eq!(ended["type"], "next", "{ended}");
+    assert_eq!(ended["payload"]["errors"][0]["extensions"]["code"], "HISTORY_EXPIRED", "{ended}");
+    assert_eq!(read(&mut live).await["type"], "complete");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
