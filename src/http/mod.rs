@@ -76,14 +76,25 @@ pub const CORS_ALLOWED_HEADERS: [&str; 11] = [
     "x-min-dataset-version",
 ];
 
-/// What the handlers share: the service, the answers already given over HTTP (which belong
-/// to the transport, since they are kept by the request's bytes), and the per-client budgets and
-/// metrics. Handlers that need only the service take `State<Arc<App>>`.
+/// What the handlers share, behind one pointer, since the router hands every request a copy.
+/// Handlers that need only the service take `State<Arc<App>>`.
 #[derive(Clone)]
-struct Server {
+struct Server(Arc<Shared>);
+
+/// What [`Server`] points at: the service, the answers already given over HTTP (which belong to
+/// the transport, since they are kept by the request's bytes), and the per-client budgets and
+/// metrics.
+struct Shared {
     app: Arc<App>,
-    answers: Arc<ResponseCache>,
+    answers: ResponseCache,
     metering: Arc<Metering>,
+}
+
+impl std::ops::Deref for Server {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl FromRef<Server> for Arc<App> {
@@ -116,7 +127,11 @@ pub fn router(app: Arc<App>) -> Router {
     let refusal = move |response: Response| coded_refusal(response, timeout);
     let versioned = axum::middleware::from_fn_with_state(Arc::clone(&app), dataset_version::versioned);
     router
-        .with_state(Server { app, answers: Arc::default(), metering: Arc::clone(&metering) })
+        .with_state(Server(Arc::new(Shared {
+            app,
+            answers: ResponseCache::default(),
+            metering: Arc::clone(&metering),
+        })))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(refusal))
         // Inside the meter, so that a request waiting for a version is charged like any other.
