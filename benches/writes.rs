@@ -1,5 +1,6 @@
-//! The latency of one acknowledged write: a `createMeeting` and an `updateMeeting` sent through
-//! the production router, each validated, committed in one sled transaction, flushed to disk and
+//! The latency of one acknowledged write: a `createMeeting`, an `updateMeeting` and an
+//! `updateState` (a write to one of the small collections, whose records the meetings name) sent
+//! through the production router, each validated, committed in one sled transaction, flushed to disk and
 //! swapped into the read model before it answers.
 //!
 //! Run on demand: `cargo bench --bench writes` (release build). `WRITES=<n>` sets the number of
@@ -155,6 +156,13 @@ async fn main() {
     if !lags.is_empty() {
         report("on replica 2", lags);
     }
+
+    let rename = r#"mutation($n: String!) { updateState(slug: "ke", input: { name: $n }) { slug } }"#;
+    let mut renamed = Vec::with_capacity(n);
+    for i in 0..n {
+        renamed.push(send(&app, rename, json!({ "n": format!("Kenya {i}") })).await);
+    }
+    report("updateState", renamed);
     println!("after the writes: {}", own_memory());
     println!("store size on disk: {} bytes", app.store().sled().map_or(Ok(0), |s| s.size_on_disk()).unwrap_or(0));
 }

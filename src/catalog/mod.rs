@@ -184,8 +184,10 @@ impl Catalog {
         ds.meetings = laid_out;
         let idx = self.idx.after(&self.ds.meetings, &ds.meetings, &layout);
         let mut cat = Catalog::with(ds, meta, stamps, idx);
+        // Partners name actors by position, which only an added, removed or renamed (states are
+        // in order of name) state or organisation moves.
         let actors_moved =
-            changes.iter().any(|c| matches!(c.collection, Collection::States | Collection::Organizations));
+            self.ds.states.len() != cat.ds.states.len() || actor_slugs(&self.ds).ne(actor_slugs(&cat.ds));
         cat.partners = self.partners_after(&cat, &layout, actors_moved);
         #[cfg(debug_assertions)]
         cat.assert_same_as(&Catalog::new(cat.ds.clone(), cat.meta.clone(), cat.stamps.clone()));
@@ -393,7 +395,7 @@ impl Catalog {
     /// The partners of `next`, the read model after a change laid out by `layout`, from this
     /// one's: the meetings the change removed leave the lists of their organisers, the others
     /// move to their new positions, and the added meetings join the lists of theirs. When states
-    /// or organisations changed (`actors_moved`), every partner is looked up again by slug.
+    /// or organisations moved (`actors_moved`), every partner is looked up again by slug.
     fn partners_after(&self, next: &Catalog, layout: &Relayout, actors_moved: bool) -> Lists<String, Partner> {
         let mut partners = self.partners.clone();
         let mut affected: HashSet<String> = HashSet::new();
@@ -720,6 +722,12 @@ impl Catalog {
     }
 }
 
+/// The slugs of the states, then of the organisations, in API order: what an [`ActorRef`]
+/// points at.
+fn actor_slugs(ds: &Dataset) -> impl Iterator<Item = &str> {
+    (ds.states.iter().map(|s| s.slug.as_str())).chain(ds.organizations.iter().map(|o| o.slug.as_str()))
+}
+
 fn precision_rank(d: PartialDate) -> u8 {
     match d.precision() {
         Precision::Year => 0,
@@ -924,6 +932,14 @@ mod tests {
                 .collect()
         });
         assert_eq!(cat.actor_slug(cat.partners_of(&actor)[0].actor), &last, "the partners are ranked again");
+        // A state changed where it stands: the partners, which name actors by position, are kept.
+        let kept = carried(&cat, |ds| {
+            let s = ds.states.iter_mut().find(|s| s.slug.as_str() == "ke").unwrap();
+            Arc::make_mut(s).notes.clear();
+            vec![change(Collection::States, "ke", Operation::Updated)]
+        });
+        assert!(cat.partners.iter().all(|(a, l)| Arc::ptr_eq(l, &kept.partners[a])), "the partner lists are shared");
+        cat = kept;
         // A state renamed beside a meeting change: partners are looked up again.
         cat = carried(&cat, |ds| {
             let s = ds.states.iter_mut().find(|s| s.slug.as_str() == "ke").unwrap();

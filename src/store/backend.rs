@@ -255,6 +255,14 @@ impl Backend {
         }
     }
 
+    /// The etcd cluster, if the store is one.
+    pub fn etcd(&self) -> Option<&EtcdStore> {
+        match self {
+            Backend::Etcd(e) => Some(e),
+            Backend::Sled(_) => None,
+        }
+    }
+
     /// Whether other servers write this store too (an etcd cluster), so that a server may be
     /// behind a version a client learnt from another.
     pub fn shared(&self) -> bool {

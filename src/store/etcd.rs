@@ -31,7 +31,7 @@ use etcd_client::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -141,6 +141,9 @@ pub struct EtcdStore {
     search: Arc<Mutex<SearchTerms>>,
     /// Whether the cluster can take writes, as last seen.
     health: Arc<Health>,
+    /// How many events this server has read from etcd's history, so that a test can tell how
+    /// much of it a look-up read.
+    history_events: Arc<AtomicU64>,
 }
 
 /// What a server last learned about the cluster's ability to take writes: from a probe that runs
@@ -183,7 +186,18 @@ impl EtcdStore {
         let name = Arc::clone(&joined);
         let client =
             block(async move { Client::connect(list, Some(options)).await.map_err(|e| etcd_failed(&name, e)) })?;
-        Ok(EtcdStore { client, endpoints: joined, search: Arc::default(), health: Arc::default() })
+        Ok(EtcdStore {
+            client,
+            endpoints: joined,
+            search: Arc::default(),
+            health: Arc::default(),
+            history_events: Arc::default(),
+        })
+    }
+
+    /// How many events this server has read from etcd's history so far.
+    pub fn history_events(&self) -> u64 {
+        self.history_events.load(Ordering::Relaxed)
     }
 
     /// The endpoints, comma-separated.
@@ -558,6 +572,7 @@ impl EtcdStore {
                     return Err(self.failed(format!("the history's watch was cancelled ({})", resp.cancel_reason())));
                 }
                 let mut done = false;
+                self.history_events.fetch_add(resp.events().len() as u64, Ordering::Relaxed);
                 for event in resp.events() {
                     let Some(kv) = event.kv() else { continue };
                     let revision = kv.mod_revision();
@@ -702,10 +717,14 @@ impl EtcdStore {
         block(async move {
             let Some((meta, seed)) = this.marker().await? else { return Ok(Ok(Vec::new())) };
             let until = i64::try_from(until.min(meta.revision)).unwrap_or(0);
-            if until <= seed {
+            // Only the writes from the first one made at `since` or later are read; where that
+            // is cannot be told past a compaction, and the history is then read from the seed,
+            // which finds the compaction and how far back it answers.
+            let from = this.first_write_since(since, seed, until).await?.unwrap_or(seed + 1);
+            if until < from {
                 return Ok(Ok(Vec::new()));
             }
-            let (records, complete) = match this.history(seed + 1, until).await? {
+            let (records, complete) = match this.history(from, until).await? {
                 History::Held(records) => (records, true),
                 History::Compacted(c) if c > until => (Vec::new(), false),
                 History::Compacted(c) => match this.history(c, until).await? {
@@ -725,6 +744,31 @@ impl EtcdStore {
             Ok(Ok(records.into_iter().filter(|r| r.at >= since && r.operation == Operation::Deleted).collect()))
         })
         .map_err(|e| HistoryError::Store(self.placed(e)))?
+    }
+
+    /// The first revision after `seed`, up to `until`, whose write was made at `since` or later
+    /// (`until + 1` if none was), found by reading the marker as it was at a logarithmic number
+    /// of past revisions (each write rewrites it with its time, and times never go back) rather
+    /// than the history in between; `None` when a revision read was compacted away.
+    async fn first_write_since(&self, since: DateTime<Utc>, seed: i64, until: i64) -> Result<Option<i64>, StoreError> {
+        let (mut lo, mut hi) = (seed + 1, until + 1);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let options = GetOptions::new().with_revision(mid);
+            let r = match self.timed("reading the history", self.client.kv_client().get(MARKER, Some(options))).await {
+                Ok(r) => r,
+                Err(e) if e.to_string().contains("compacted") => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            let Some(kv) = r.kvs().first().filter(|kv| kv.create_revision() == seed) else { return Ok(None) };
+            let written = super::parse_time(&marker_meta(kv.value(), kv.mod_revision())?.last_change);
+            match written {
+                Some(at) if at >= since => hi = mid,
+                Some(_) => lo = mid + 1,
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(lo))
     }
 
     /// Follows the cluster from the revision after `read_at` (where the read model was loaded):

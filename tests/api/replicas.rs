@@ -488,7 +488,7 @@ async fn after_the_cluster_is_compacted_a_resume_from_before_it_is_refused_namin
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deleted_since_on_a_cluster_answers_from_its_history_and_refuses_a_time_before_its_compaction() {
+async fn deleted_since_on_a_cluster_reads_its_history_from_that_time_only_and_refuses_a_time_before_its_compaction() {
     let Some((cluster, location)) = started("deleted_since_on_a_cluster") else { return };
     seed(&location);
     let (a, b) = (replica(&location), replica(&location));
@@ -507,10 +507,19 @@ async fn deleted_since_on_a_cluster_answers_from_its_history_and_refuses_a_time_
             .collect()
     };
     let deletion = |n: usize, v: &str| ("Meeting".to_owned(), format!("2026-10-feed-{n}"), v.to_owned());
+    let history_read = || b.app.store().etcd().expect("a cluster").history_events();
+    let read_before = history_read();
     let all = b.data(DELETED, json!({ "since": before })).await;
     assert_eq!(listed(&all), [deletion(0, &versions[3]), deletion(1, &versions[7])]);
+    let read_for_all = history_read() - read_before;
     let since_kept = b.data(DELETED, json!({ "since": kept_from })).await;
     assert_eq!(listed(&since_kept), [deletion(1, &versions[7])]);
+    let read_for_kept = history_read() - read_before - read_for_all;
+    // Only the writes from the sixth on are read for a time of the sixth.
+    assert!(
+        read_for_kept * 2 < read_for_all,
+        "{read_for_kept} events read for the last 3 writes, {read_for_all} for all 8"
+    );
 
     // Compacted at the sixth write: a time before it is refused, naming that write's time.
     cluster.compact(revision_of(&b, &versions[5]));
