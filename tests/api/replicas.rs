@@ -412,10 +412,10 @@ async fn a_subscriber_away_from_one_replica_resumes_on_another_with_after_and_ge
     assert_eq!(seen["version"], first.as_str());
     closed(&a, away, a.app.curator.subscribers()).await;
 
-    // 40 writes on A: the first creates a source and a meeting (two changes of one write), the
+    // 100 writes on A: the first creates a source and a meeting (two changes of one write), the
     // last deletes, so it is one change.
-    let versions = writes(&a, 0, 40).await;
-    let last = versions.last().expect("40 versions").clone();
+    let versions = writes(&a, 0, 100).await;
+    let last = versions.last().expect("100 versions").clone();
     let mut reference = changes_until(&mut live, "next", &last).await;
     assert_eq!(reference.remove(0)["version"], first.as_str());
     let mut seen_on_b = changes_until(&mut live_on_b, "next", &last).await;
@@ -430,10 +430,10 @@ async fn a_subscriber_away_from_one_replica_resumes_on_another_with_after_and_ge
     assert_eq!(got_versions, versions.iter().map(String::as_str).collect::<HashSet<_>>());
     assert_eq!(got.iter().map(Value::to_string).collect::<HashSet<_>>().len(), got.len(), "a change came twice");
     let deleted: Vec<&str> = got.iter().filter(|c| c["operation"] == "DELETED").map(|c| must(c, "slug")).collect();
-    assert_eq!(deleted, (0..10).map(|n| format!("2026-10-feed-{n}")).collect::<Vec<_>>());
+    assert_eq!(deleted, (0..25).map(|n| format!("2026-10-feed-{n}")).collect::<Vec<_>>());
 
     // Then it goes on live, with nothing sent again.
-    let next = writes(&a, 40, 1).await.remove(0);
+    let next = writes(&a, 100, 1).await.remove(0);
     assert_eq!(next_changes(&mut resumed, "next", 1).await.remove(0)["version"], next.as_str());
 }
 
