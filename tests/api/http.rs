@@ -190,3 +190,32 @@ async fn unknown_paths_are_not_found() {
     let app = spawn_app();
     assert_eq!(app.get("/nope").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn what_the_readme_s_security_section_says_is_open_on_purpose_is_open() {
+    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let security = &readme[readme.find("## Security").expect("a security section")..];
+    let open = &security[..security.find("Writes need a bearer token").expect("the section says what needs a token")];
+    for named in ["introspection", "queries by GET", "GraphiQL at `/graphql`", "CORS for any origin", "without credentials"] {
+        assert!(open.contains(named), "the security section names {named} as open on purpose");
+    }
+    let app = spawn_app();
+    let schema = app.data("{ __schema { queryType { name } } }", json!({})).await;
+    assert_eq!(schema["__schema"]["queryType"]["name"], "Query", "introspection answers");
+    let by_get = app.get("/graphql?query=%7B%20dataset%20%7B%20version%20%7D%20%7D").await;
+    assert_eq!(by_get.status, StatusCode::OK, "{}", by_get.body);
+    assert!(by_get.json()["data"]["dataset"]["version"].is_string(), "a query by GET answers: {}", by_get.body);
+    let page = Request::get("/graphql").header(header::ACCEPT, "text/html").body(Body::empty()).unwrap();
+    let graphiql = app.send(page).await;
+    assert_eq!(graphiql.status, StatusCode::OK);
+    assert!(graphiql.body.to_lowercase().contains("graphiql"), "GraphiQL is served at /graphql");
+    let cross = Request::post("/graphql")
+        .header(header::ORIGIN, "https://anywhere.example")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json!({ "query": "{ dataset { version } }" }).to_string()))
+        .unwrap();
+    let reply = app.send(cross).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*", "any origin may read the answer");
+    assert!(reply.headers.get(header::ACCESS_CONTROL_ALLOW_CREDENTIALS).is_none(), "without credentials");
+}

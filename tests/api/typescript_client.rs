@@ -93,6 +93,8 @@ fn the_typescript_example_type_checks_merges_every_page_of_meetings_and_sends_pe
     assert_eq!(summary["distinct"], total, "{summary}");
     // APQ: the hash alone, refused as unknown, then with the text, then the hash alone suffices.
     assert_eq!(summary["automatic"], serde_json::json!(["hash", "text", "hash"]), "{summary}");
+    // The same by GET, as a CDN would see it: the retry with the text goes by POST.
+    assert_eq!(summary["byGet"], serde_json::json!(["GET hash", "text", "GET hash"]), "{summary}");
     // The hash codegen gave the document names a trusted document: the hash alone suffices at once.
     assert_eq!(summary["trusted"], serde_json::json!(["hash"]), "{summary}");
 }
