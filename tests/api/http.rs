@@ -196,7 +196,9 @@ async fn what_the_readme_s_security_section_says_is_open_on_purpose_is_open() {
     let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let security = &readme[readme.find("## Security").expect("a security section")..];
     let open = &security[..security.find("Writes need a bearer token").expect("the section says what needs a token")];
-    for named in ["introspection", "queries by GET", "GraphiQL at `/graphql`", "CORS for any origin", "without credentials"] {
+    for named in
+        ["introspection", "queries by GET", "GraphiQL at `/graphql`", "CORS for any origin", "without credentials"]
+    {
         assert!(open.contains(named), "the security section names {named} as open on purpose");
     }
     let app = spawn_app();
