@@ -16,7 +16,11 @@
 use axum::body::Body;
 use axum::http::{header, Request};
 use futures_util::{SinkExt, StreamExt};
-use khartoum_graphql::{app::App, curation::Tokens, http::router};
+use khartoum_graphql::{
+    app::App,
+    curation::Tokens,
+    http::{router, router_with, Policies},
+};
 use serde_json::json;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -98,14 +102,14 @@ async fn run(server: tokio::runtime::Handle, sizes: Vec<usize>, writes: usize) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed");
     let tokens = Tokens::load(Some(TOKEN), None).expect("a token");
-    let mut app = App::open(&dir.path().join("data"), &seed, tokens).expect("the app opens");
+    let app = Arc::new(App::open(&dir.path().join("data"), &seed, tokens).expect("the app opens"));
     // Thousands of subscriptions from a few addresses measure the fan-out, not the budgets.
-    app.rate_limits.points_per_minute = 0;
-    let app = Arc::new(app);
-    let limits = app.websocket;
+    let mut policies = Policies::default();
+    policies.rate_limits.points_per_minute = 0;
+    let limits = policies.websocket;
     let listener = server.spawn(tokio::net::TcpListener::bind("127.0.0.1:0")).await.unwrap().expect("a port");
     let addr = listener.local_addr().unwrap();
-    let service = router(Arc::clone(&app)).into_make_service_with_connect_info::<SocketAddr>();
+    let service = router_with(Arc::clone(&app), policies).into_make_service_with_connect_info::<SocketAddr>();
     server.spawn(async move { axum::serve(listener, service).await });
     let url = format!("ws://{addr}/graphql/ws");
     println!(

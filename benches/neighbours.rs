@@ -17,7 +17,11 @@ mod common;
 
 use common::{ms, percentile, report_neighbour, serve_in_background, well_behaved, write_scaled_seed, Client};
 use khartoum_graphql::graphql::limits::MAX_ALIASES;
-use khartoum_graphql::{app::App, curation::Tokens, http::rate_limit::RateLimits};
+use khartoum_graphql::{
+    app::App,
+    curation::Tokens,
+    http::{rate_limit::RateLimits, Policies},
+};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -58,9 +62,9 @@ async fn main() {
     let seed = dir.path().join("seed");
     let meetings = write_scaled_seed(&real, scale, &seed);
     let mut app = App::open(&dir.path().join("data"), &seed, Tokens::default()).expect("the store opens");
-    app.rate_limits = RateLimits { points_per_minute: 0, trusted_proxies: Vec::new() };
     app.request_timeout = Duration::from_secs(timeout);
-    let (server_runtime, to) = serve_in_background(app);
+    let rate_limits = RateLimits { points_per_minute: 0, trusted_proxies: Vec::new() };
+    let (server_runtime, to) = serve_in_background(app, Policies { rate_limits, ..Default::default() });
     println!(
         "record {scale}x ({meetings} meetings), request time limit {timeout} s; well-behaved client: {rate} list \
          pages/s, {seconds} s per phase; hostile: 2 connections of {MAX_ALIASES} co-host aggregates each"

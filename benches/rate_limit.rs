@@ -14,7 +14,7 @@
 mod common;
 
 use common::{report_neighbour, serve_in_background, well_behaved, Client};
-use khartoum_graphql::http::rate_limit::RateLimits;
+use khartoum_graphql::http::{rate_limit::RateLimits, Policies};
 use khartoum_graphql::{app::App, curation::Tokens};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -44,9 +44,9 @@ async fn main() {
     let seconds = env("RL_SECONDS", 20);
     let dir = tempfile::tempdir().expect("a temporary directory");
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("seed");
-    let mut app = App::open(&dir.path().join("data"), &seed, Tokens::default()).expect("the store opens");
-    app.rate_limits = RateLimits { points_per_minute: budget as u32, trusted_proxies: Vec::new() };
-    let (server_runtime, to) = serve_in_background(app);
+    let app = App::open(&dir.path().join("data"), &seed, Tokens::default()).expect("the store opens");
+    let rate_limits = RateLimits { points_per_minute: budget as u32, trusted_proxies: Vec::new() };
+    let (server_runtime, to) = serve_in_background(app, Policies { rate_limits, ..Default::default() });
 
     println!(
         "budget {budget} points/min per client; well-behaved client: {rate} queries/s of cost {COST} \

@@ -41,12 +41,6 @@ pub struct App {
     /// Longest a request that asks for at least a dataset version waits for it
     /// (`--min-version-wait`).
     pub min_version_wait: std::time::Duration,
-    /// What one WebSocket, and one client address, may hold (`--max-subscriptions-per-socket`,
-    /// `--max-sockets-per-address`, `--ws-init-timeout`).
-    pub websocket: crate::http::ws::WsLimits,
-    /// Each client address's budget of cost points, and the proxies trusted to name the client
-    /// (`--rate-limit`, `--trusted-proxy`).
-    pub rate_limits: crate::http::rate_limit::RateLimits,
 }
 
 /// Longest a request may take unless `--request-timeout` says otherwise.
@@ -110,8 +104,6 @@ impl App {
             bench_baseline: Default::default(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             min_version_wait: DEFAULT_MIN_VERSION_WAIT,
-            websocket: crate::http::ws::DEFAULT_WS_LIMITS,
-            rate_limits: Default::default(),
         })
     }
 

@@ -157,11 +157,10 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     app.request_timeout = config.request_timeout;
     app.min_version_wait = config.min_version_wait;
     app.store().set_history_limit(config.change_history);
-    app.websocket = config.websocket;
     if config.trusted_only && config.trusted_documents.is_none() {
         anyhow::bail!("--trusted-only runs only the trusted documents: name their file with --trusted-documents FILE");
     }
-    app.rate_limits = config.rate_limits.clone();
+    let policies = http::Policies { websocket: config.websocket, rate_limits: config.rate_limits.clone() };
     let persisted = match &config.trusted_documents {
         Some(path) => {
             let persisted = Persisted::load(path, config.trusted_only)?;
@@ -195,7 +194,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     );
     let limits = config.server;
     if let http::server::Drained::Dropped(open) =
-        http::server::serve(listener, http::router(Arc::clone(&app)), limits, shutdown).await
+        http::server::serve(listener, http::router_with(Arc::clone(&app), policies), limits, shutdown).await
     {
         tracing::warn!(
             open,

@@ -7,7 +7,7 @@
 
 use khartoum_graphql::app::App;
 use khartoum_graphql::domain::Dataset;
-use khartoum_graphql::http::{router, server};
+use khartoum_graphql::http::{router_with, server, Policies};
 use khartoum_graphql::seed::{self, synthetic};
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
@@ -130,11 +130,11 @@ pub async fn well_behaved(
     (latencies, failed)
 }
 
-/// Serves `app` through the production server loop on a free port of 127.0.0.1, on a tokio
-/// runtime of its own, so that its requests never wait in a queue behind the load generator's
+/// Serves `app` under the transport's `policies` through the production server loop on a free
+/// port of 127.0.0.1, on a tokio runtime of its own, so that its requests never wait in a queue behind the load generator's
 /// tasks (they still share the machine's CPUs). Returns the runtime (dropping it stops the
 /// server) and the address.
-pub fn serve_in_background(app: App) -> (tokio::runtime::Runtime, SocketAddr) {
+pub fn serve_in_background(app: App, policies: Policies) -> (tokio::runtime::Runtime, SocketAddr) {
     let server_runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
     let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
@@ -143,7 +143,7 @@ pub fn serve_in_background(app: App) -> (tokio::runtime::Runtime, SocketAddr) {
     let limits = khartoum_graphql::config::DEFAULT_SERVER_LIMITS;
     server_runtime.spawn(async move {
         let listener = tokio::net::TcpListener::from_std(std_listener).expect("the listener");
-        server::serve(listener, router(Arc::new(app)), limits, std::future::pending()).await
+        server::serve(listener, router_with(Arc::new(app), policies), limits, std::future::pending()).await
     });
     (server_runtime, to)
 }

@@ -103,16 +103,34 @@ impl FromRef<Server> for Arc<App> {
     }
 }
 
-/// The application's router, with every route and layer production serves.
+/// What the transport holds each client to, as the command line sets it: what one WebSocket and
+/// one client address may hold (`--max-subscriptions-per-socket`, `--max-sockets-per-address`,
+/// `--ws-init-timeout`), and each client address's budget with the proxies trusted to name the
+/// client (`--rate-limit`, `--trusted-proxy`).
+#[derive(Debug, Clone, Default)]
+pub struct Policies {
+    /// The WebSocket limits.
+    pub websocket: ws::WsLimits,
+    /// The per-client budgets.
+    pub rate_limits: rate_limit::RateLimits,
+}
+
+/// The application's router, with every route and layer production serves, under the default
+/// [`Policies`].
 pub fn router(app: Arc<App>) -> Router {
+    router_with(app, Policies::default())
+}
+
+/// [`router`] under `policies`.
+pub fn router_with(app: Arc<App>, policies: Policies) -> Router {
     let metering = Arc::new(Metering {
-        limiter: rate_limit::Limiter::new(&app.rate_limits),
+        limiter: rate_limit::Limiter::new(&policies.rate_limits),
         metrics: Arc::new(metrics::Metrics::new()),
     });
     let router = Router::new()
         .route("/", get(landing::page))
         .route("/graphql", get(graphql_get).post(graphql_post))
-        .route("/graphql/ws", ws::route(Arc::clone(&app), Arc::clone(&metering.metrics)))
+        .route("/graphql/ws", ws::route(Arc::clone(&app), policies.websocket, Arc::clone(&metering.metrics)))
         .route("/graphiql/assets/{version}/{file}", get(graphiql::asset))
         .route("/health", get(health))
         .route("/ready", get(ready))

@@ -146,17 +146,22 @@ impl Drop for Permit {
     }
 }
 
-/// What the route shares: the service, and the sockets open per address.
+/// What the route shares: the service, its limits, and the sockets open per address.
 #[derive(Clone)]
 struct Route {
     app: Arc<App>,
+    limits: WsLimits,
     sockets: Arc<Sockets>,
     metrics: Arc<Metrics>,
 }
 
-/// The `/graphql/ws` route, with the count of sockets per address it keeps.
-pub fn route<S: Clone + Send + Sync + 'static>(app: Arc<App>, metrics: Arc<Metrics>) -> MethodRouter<S> {
-    get(upgrade).with_state(Route { app, sockets: Arc::default(), metrics })
+/// The `/graphql/ws` route under `limits`, with the count of sockets per address it keeps.
+pub fn route<S: Clone + Send + Sync + 'static>(
+    app: Arc<App>,
+    limits: WsLimits,
+    metrics: Arc<Metrics>,
+) -> MethodRouter<S> {
+    get(upgrade).with_state(Route { app, limits, sockets: Arc::default(), metrics })
 }
 
 /// A refusal of the upgrade, as a GraphQL-shaped JSON body with its code.
@@ -188,7 +193,7 @@ async fn upgrade(State(route): State<Route>, extensions: Extensions, upgrade: We
         .as_ref()
         .and_then(|m| m.client())
         .or_else(|| extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()));
-    let limits = route.app.websocket;
+    let limits = route.limits;
     let Some(permit) = route.sockets.acquire(address, limits.max_sockets_per_address) else {
         let mut response = refuse(
             StatusCode::TOO_MANY_REQUESTS,
@@ -200,7 +205,7 @@ async fn upgrade(State(route): State<Route>, extensions: Extensions, upgrade: We
     };
     let (app, metrics) = (route.app, route.metrics);
     upgrade.on_upgrade(move |socket| async move {
-        Connection::new(app, metrics, meter, protocol).serve(socket).await;
+        Connection::new(app, limits, metrics, meter, protocol).serve(socket).await;
         drop(permit);
     })
 }
@@ -263,6 +268,7 @@ impl Close {
 /// One socket's state.
 struct Connection {
     app: Arc<App>,
+    limits: WsLimits,
     /// Where each running operation counts as an open subscription while it lasts.
     metrics: Arc<Metrics>,
     /// The upgrade's meter: each operation's cost is charged to the budget of the client that
@@ -278,9 +284,16 @@ struct Connection {
 }
 
 impl Connection {
-    fn new(app: Arc<App>, metrics: Arc<Metrics>, meter: Option<Arc<RequestMeter>>, protocol: Protocol) -> Connection {
+    fn new(
+        app: Arc<App>,
+        limits: WsLimits,
+        metrics: Arc<Metrics>,
+        meter: Option<Arc<RequestMeter>>,
+        protocol: Protocol,
+    ) -> Connection {
         Connection {
             app,
+            limits,
             metrics,
             meter,
             protocol,
@@ -292,7 +305,7 @@ impl Connection {
 
     /// Serves the socket until the client leaves or a rule closes it.
     async fn serve(mut self, mut socket: WebSocket) {
-        let limits = self.app.websocket;
+        let limits = self.limits;
         let init_deadline = tokio::time::sleep(limits.init_timeout);
         tokio::pin!(init_deadline);
         let close = loop {
@@ -408,7 +421,7 @@ impl Connection {
                     return Err(Close::new(4409, format!("Subscriber for {id} already exists")));
                 }
                 let id: Arc<str> = Arc::from(id);
-                let max = self.app.websocket.max_subscriptions_per_socket;
+                let max = self.limits.max_subscriptions_per_socket;
                 if self.running.len() >= max {
                     let error = coded(
                         format!("a WebSocket runs at most {max} operations at once; complete one first"),

@@ -131,10 +131,16 @@ impl TestApp {
     /// Serves the production router on a real port of 127.0.0.1, for clients outside this process
     /// (node, Chromium), and returns its base URL. The server runs until the test's runtime ends.
     pub async fn serve(&self) -> String {
+        self.serve_with(Default::default()).await
+    }
+
+    /// [`TestApp::serve`] under the transport's `policies`.
+    pub async fn serve_with(&self, policies: khartoum_graphql::http::Policies) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port on 127.0.0.1");
         let addr = listener.local_addr().expect("the listener's address");
         // With each connection's address, as the production server loop gives it to the router.
-        let app = router(Arc::clone(&self.app)).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let app = khartoum_graphql::http::router_with(Arc::clone(&self.app), policies)
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.expect("the server runs") });
         format!("http://{addr}")
     }

@@ -13,11 +13,11 @@ use khartoum_graphql::http::ws::{
     WsLimits, DEFAULT_WS_LIMITS, INIT_TIMEOUT, MAX_SOCKETS_PER_ADDRESS, MAX_SUBSCRIPTIONS_PER_SOCKET,
     SOCKETS_RETRY_AFTER,
 };
+use khartoum_graphql::http::Policies;
 use khartoum_graphql::http::MAX_BODY_BYTES;
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -32,15 +32,17 @@ const CHANGES: &str = "subscription { changes { operation typename slug version 
 /// A test app whose WebSocket limits are `limits`, served on a port of 127.0.0.1: the app and
 /// its `ws://` URL.
 async fn serve_with(limits: WsLimits) -> (TestApp, String) {
-    let (app, base) = serve_configured(|app| app.websocket = limits).await;
+    let (app, base) = serve_configured(|p| p.websocket = limits).await;
     (app, ws_url(&base))
 }
 
-/// A test app configured by `configure`, served on a port of 127.0.0.1: the app and its base URL.
-async fn serve_configured(configure: impl FnOnce(&mut khartoum_graphql::app::App)) -> (TestApp, String) {
-    let mut app = spawn_app();
-    configure(Arc::get_mut(&mut app.app).expect("the app is not shared yet"));
-    let base = app.serve().await;
+/// A test app served on a port of 127.0.0.1 under the policies `configure` sets: the app and its
+/// base URL.
+async fn serve_configured(configure: impl FnOnce(&mut Policies)) -> (TestApp, String) {
+    let app = spawn_app();
+    let mut policies = Policies::default();
+    configure(&mut policies);
+    let base = app.serve_with(policies).await;
     (app, base)
 }
 
@@ -293,8 +295,8 @@ async fn an_upgrade_over_the_per_address_limit_is_answered_429_with_retry_after_
 #[tokio::test]
 async fn operations_on_a_websocket_spend_the_budget_of_the_client_that_opened_it_as_http_requests_do() {
     let budget = 300;
-    let (_app, base) = serve_configured(|app| {
-        app.rate_limits = RateLimits { points_per_minute: budget, trusted_proxies: Vec::new() };
+    let (_app, base) = serve_configured(|p| {
+        p.rate_limits = RateLimits { points_per_minute: budget, trusted_proxies: Vec::new() };
     })
     .await;
     let mut ws = open_initialised(&ws_url(&base), json!({})).await;
@@ -335,9 +337,9 @@ async fn operations_on_a_websocket_spend_the_budget_of_the_client_that_opened_it
 
 #[tokio::test]
 async fn behind_a_trusted_proxy_sockets_are_counted_per_client_that_x_forwarded_for_names() {
-    let (_app, base) = serve_configured(|app| {
-        app.websocket = WsLimits { max_sockets_per_address: 1, ..DEFAULT_WS_LIMITS };
-        app.rate_limits.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    let (_app, base) = serve_configured(|p| {
+        p.websocket = WsLimits { max_sockets_per_address: 1, ..DEFAULT_WS_LIMITS };
+        p.rate_limits.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
     })
     .await;
     let url = ws_url(&base);
