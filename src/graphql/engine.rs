@@ -167,8 +167,10 @@ impl Engine {
             None => self.0.schema.execute(request).await,
             Some(deadline) => {
                 let clock = Clock::new(deadline, &self.0.long_runners);
-                let response =
-                    Sliced::new(self.0.schema.execute(request.data(Arc::clone(&clock))), Arc::clone(&clock)).await;
+                // Owned, so that a long request can go on in a long runner's thread.
+                let schema = self.0.schema.clone();
+                let request = request.data(Arc::clone(&clock));
+                let response = Sliced::new(async move { schema.execute(request).await }, Arc::clone(&clock)).await;
                 let timed_out = ApiError::TimedOut.code();
                 let stopped = response.errors.iter().any(|e| {
                     e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::from(timed_out))

@@ -17,10 +17,22 @@ use std::sync::Arc;
 #[derive(Default)]
 pub struct Query;
 
-/// The read model of this request. Every request carries one (the HTTP layer puts it there), so
-/// a missing one is our fault.
+/// The read model of this request, for a field whose work is bounded by its page or an index.
 async fn root(ctx: &Context<'_>) -> ApiResult<Rec> {
     super::slice::checkpoint(ctx).await?;
+    read_model(ctx)
+}
+
+/// The read model of this request, for an aggregate: a field that reads every meeting its filter
+/// selects, whatever its page. Such work goes on in the long runners' threads.
+async fn aggregate_root(ctx: &Context<'_>) -> ApiResult<Rec> {
+    super::slice::checkpoint_long(ctx).await?;
+    read_model(ctx)
+}
+
+/// The read model of this request. Every request carries one (the HTTP layer puts it there), so
+/// a missing one is our fault.
+fn read_model(ctx: &Context<'_>) -> ApiResult<Rec> {
     let cat = ctx
         .data::<Arc<Catalog>>()
         .map_err(|e| ApiError::Internal(format!("no catalog in the request: {}", e.message)))?;
@@ -293,7 +305,7 @@ impl Query {
         #[graphql(desc = "Only meetings on or before this day.")] to: Option<Date>,
         #[graphql(desc = "How many pairs (at most 100).", default_with = "Some(50)")] first: Option<i32>,
     ) -> ApiResult<Vec<ActorPair>> {
-        let root = root(ctx).await?;
+        let root = aggregate_root(ctx).await?;
         let filter = MeetingFilter { process, from, to, ..Default::default() };
         let q = filter.to_query(&root.cat)?;
         let n = super::pagination::page_size("first", first.unwrap_or(50))?;
@@ -308,7 +320,7 @@ impl Query {
         #[graphql(desc = "The dimension to group by.")] group_by: MeetingGrouping,
         #[graphql(desc = "Which meetings to count (all when omitted).")] filter: Option<MeetingFilter>,
     ) -> ApiResult<Vec<MeetingCount>> {
-        let root = root(ctx).await?;
+        let root = aggregate_root(ctx).await?;
         let q = filter.unwrap_or_default().to_query(&root.cat)?;
         Ok(root.cat.meeting_counts(group_by.into(), &q).into_iter().map(Into::into).collect())
     }
@@ -321,7 +333,7 @@ impl Query {
         #[graphql(desc = "Document slug ('cairo-action-plan').")] document: String,
     ) -> ApiResult<Vec<CommitmentCoverage>> {
         arg("document", &document)?;
-        let root = root(ctx).await?;
+        let root = aggregate_root(ctx).await?;
         if root.cat.document(&document).is_none() {
             return Err(ApiError::BadUserInput(format!("unknown document '{document}'")));
         }

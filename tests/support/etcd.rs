@@ -41,6 +41,9 @@ pub fn skipped(test: &str) -> bool {
     false
 }
 
+/// How many times [`Cluster::start_with`] starts a cluster whose member exited at once.
+const START_ATTEMPTS: usize = 3;
+
 /// A port free on 127.0.0.1 now.
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
@@ -54,7 +57,28 @@ impl Cluster {
 
     /// Starts `n` members, each with the etcd flags `extra` too, and waits until the cluster
     /// answers.
+    ///
+    /// A port found free can be taken (by another test's connection) before etcd binds it; a
+    /// member that exits while the cluster starts is taken for that, and the cluster is started
+    /// again on other ports, up to [`START_ATTEMPTS`] times.
     pub fn start_with(n: usize, extra: &[&str]) -> Cluster {
+        for attempt in 1..=START_ATTEMPTS {
+            let mut cluster = Cluster::spawn_all(n, extra);
+            match cluster.wait_started() {
+                Ok(()) => return cluster,
+                Err(exited) if attempt < START_ATTEMPTS => {
+                    eprintln!("etcd member {exited} exited while the cluster started; starting again on other ports");
+                }
+                Err(exited) => panic!(
+                    "etcd member {exited} exited while the cluster started, {START_ATTEMPTS} times; its log:\n{}",
+                    cluster.log(exited)
+                ),
+            }
+        }
+        unreachable!("the last attempt returns or panics")
+    }
+
+    fn spawn_all(n: usize, extra: &[&str]) -> Cluster {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let members: Vec<Member> = (0..n)
             .map(|i| Member { name: format!("m{i}"), client: free_port(), peer: free_port(), child: None })
@@ -66,8 +90,41 @@ impl Cluster {
         for i in 0..n {
             cluster.spawn(i, "new");
         }
-        cluster.wait_healthy();
         cluster
+    }
+
+    /// Waits, up to 30 s, until every member is healthy; the index of a member that exited
+    /// meanwhile otherwise.
+    fn wait_started(&mut self) -> Result<(), usize> {
+        let started = Instant::now();
+        loop {
+            let exited = |m: &mut Member| m.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
+            if let Some(exited) = self.members.iter_mut().position(exited) {
+                return Err(exited);
+            }
+            if (0..self.members.len()).all(|i| self.healthy(i)) {
+                return Ok(());
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the etcd cluster did not start in 30 s{}",
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The log of member `i`.
+    fn log(&self, i: usize) -> String {
+        std::fs::read_to_string(self.dir.path().join(format!("{}.log", self.members[i].name))).unwrap_or_default()
+    }
+
+    /// The last lines of every member's log, for a failure's message.
+    fn logs(&self) -> String {
+        let tail = |log: String| {
+            log.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
+        };
+        (0..self.members.len()).map(|i| format!("\n--- {} ---\n{}", self.members[i].name, tail(self.log(i)))).collect()
     }
 
     fn spawn(&mut self, i: usize, state: &str) {
@@ -118,7 +175,11 @@ impl Cluster {
     pub fn wait_healthy(&self) {
         let started = Instant::now();
         while !(0..self.members.len()).filter(|i| self.members[*i].child.is_some()).all(|i| self.healthy(i)) {
-            assert!(started.elapsed() < Duration::from_secs(30), "the etcd cluster did not become healthy in 30 s");
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the etcd cluster did not become healthy in 30 s{}",
+                self.logs()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
