@@ -27,21 +27,39 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{ErrorExtensions, Request, Response, ServerError, Variables};
 use quick_cache::sync::Cache;
+use quick_cache::Weighter;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The key of `extensions` that names the dataset version a GraphQL answer was served from.
 pub const DATASET_VERSION_EXTENSION: &str = "datasetVersion";
 
-/// How many parsed documents the cache holds. A parsed document takes tens of times the memory
-/// of its text, so the cache is bounded by count: a few hundred distinct queries cover what
-/// frontends send, and a flood of new texts cannot grow it.
-const DOCUMENT_CACHE_ENTRIES: usize = 512;
+/// How many parsed documents the cache holds at most: a few hundred distinct queries cover what
+/// frontends send.
+pub const DOCUMENT_CACHE_ENTRIES: usize = 512;
+
+/// How many bytes of query text the parsed documents in the cache may have been parsed from. A
+/// parsed document takes tens of times the memory of its text (a hundred times for a text of
+/// bare one-letter fields), and a text within the size limit may hold many more fields than the
+/// field limit allows (it is parsed, and kept, before it is measured), so the cache is bounded
+/// by text as well as by count: a flood of long new texts cannot grow it.
+pub const DOCUMENT_CACHE_TEXT_BYTES: u64 = 256 * 1024;
+
+/// Weighs a parsed document by the length of its text, and at least a share of the cache's text
+/// bytes for one of its entries, so that the one bound on weight bounds both text and count.
+#[derive(Clone)]
+struct TextSize;
+
+impl Weighter<Arc<str>, Arc<ExecutableDocument>> for TextSize {
+    fn weight(&self, text: &Arc<str>, _: &Arc<ExecutableDocument>) -> u64 {
+        (text.len() as u64).max(DOCUMENT_CACHE_TEXT_BYTES / DOCUMENT_CACHE_ENTRIES as u64)
+    }
+}
 
 struct Inner {
     schema: ApiSchema,
     shape: SchemaShape,
-    documents: Cache<Arc<str>, Arc<ExecutableDocument>>,
+    documents: Cache<Arc<str>, Arc<ExecutableDocument>, TextSize>,
     persisted: Persisted,
     long_runners: LongRunners,
 }
@@ -90,7 +108,7 @@ impl Engine {
     pub fn with_options(persisted: Persisted, suggestions: bool) -> Engine {
         let schema = super::schema_with(suggestions);
         let shape = SchemaShape::from_sdl(&schema.sdl());
-        let documents = Cache::new(DOCUMENT_CACHE_ENTRIES);
+        let documents = Cache::with_weighter(DOCUMENT_CACHE_ENTRIES, DOCUMENT_CACHE_TEXT_BYTES, TextSize);
         let long_runners = LongRunners::for_this_machine();
         Engine(Arc::new(Inner { schema, shape, documents, persisted, long_runners }))
     }
@@ -385,6 +403,37 @@ mod tests {
         assert_eq!(ty("query A { a } mutation B { b }", Some("A")), Ok(OperationType::Query));
         assert!(ty("query A { a } mutation B { b }", None).is_err_and(|m| m.contains("operationName")));
         assert!(ty("query A { a } mutation B { b }", Some("C")).is_err_and(|m| m.contains("\"C\"")));
+    }
+
+    #[test]
+    fn a_flood_of_long_new_texts_leaves_the_parsed_documents_within_their_text_bound() {
+        let engine = Engine::new();
+        // Texts as long as the limits let them be, every one new, each with more fields than the
+        // field limit allows (a text is parsed, and kept, before it is measured): four times the
+        // bound in all.
+        let fields = " a".repeat(limits::MAX_QUERY_BYTES / 2 - 16);
+        let texts: Vec<String> = (0..4 * DOCUMENT_CACHE_TEXT_BYTES as usize / limits::MAX_QUERY_BYTES)
+            .map(|i| format!("{{{fields} }}#{i}"))
+            .collect();
+        for text in &texts {
+            assert!(text.len() <= limits::MAX_QUERY_BYTES);
+            engine.document(text).expect("it parses");
+        }
+        let kept: usize = engine.0.documents.iter().map(|(text, _)| text.len()).sum();
+        assert!(kept as u64 <= DOCUMENT_CACHE_TEXT_BYTES, "the documents kept were parsed from {kept} bytes of text");
+        // A short text, sent again, is still parsed once.
+        let short = engine.document("{ dataset { version } }").expect("it parses");
+        assert!(Arc::ptr_eq(&short, &engine.document("{ dataset { version } }").expect("it parses")));
+    }
+
+    #[test]
+    fn the_caching_guide_publishes_the_bounds_of_the_parsed_documents() {
+        let guide = include_str!("../../docs/caching.md").split_whitespace().collect::<Vec<_>>().join(" ");
+        let published = format!(
+            "At most {DOCUMENT_CACHE_ENTRIES} documents are kept, parsed from at most {} KiB of text",
+            DOCUMENT_CACHE_TEXT_BYTES / 1024
+        );
+        assert!(guide.contains(&published), "docs/caching.md does not say: {published}");
     }
 
     #[test]
