@@ -14,7 +14,9 @@
 --     itself (a `request` function) or sends one prebuilt request.
 --   BENCH_MIX: a file of requests, one a line: METHOD<tab>PATH<tab>BODY-FILE or -[<tab>Name: value]...
 --     Each thread cycles through them (bench/soak's mixes); it overrides the method, body and URL
---     path given above, and a line's headers are added to those given above.
+--     path given above, and a line's headers are added to those given above. A request whose
+--     body holds __N__ has it replaced by "<thread>-<counter>" each time it is sent, so that it
+--     is never answered from a cache.
 --
 -- Output (from `done`), one line each:
 --   BENCH requests=… duration_us=… good=… bad=… connect=… read=… write=… timeout=… p50_us=… p99_us=… max_us=…
@@ -75,7 +77,12 @@ function init(args)
       if fields[3] ~= "-" then
         body = read_file(fields[3])
       end
-      table.insert(mix, wrk.format(fields[1], fields[2], headers, body))
+      if body and body:find("__N__", 1, true) then
+        -- Built each time it is sent (`request`), with a fresh token.
+        table.insert(mix, { method = fields[1], path = fields[2], headers = headers, body = body })
+      else
+        table.insert(mix, wrk.format(fields[1], fields[2], headers, body))
+      end
     end
     assert(#mix > 0, "the mix " .. mix_file .. " is empty")
     -- Threads start at different points of the mix, so that they do not send in lockstep.
@@ -86,7 +93,12 @@ end
 if mix_file then
   function request()
     mix_i = mix_i % #mix + 1
-    return mix[mix_i]
+    local r = mix[mix_i]
+    if type(r) == "table" then
+      n = n + 1
+      return wrk.format(r.method, r.path, r.headers, (r.body:gsub("__N__", tid .. "-" .. n)))
+    end
+    return r
   end
 elseif unique then
   function request()
