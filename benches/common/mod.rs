@@ -131,9 +131,9 @@ pub async fn well_behaved(
 }
 
 /// Serves `app` under the transport's `policies` through the production server loop on a free
-/// port of 127.0.0.1, on a tokio runtime of its own, so that its requests never wait in a queue behind the load generator's
-/// tasks (they still share the machine's CPUs). Returns the runtime (dropping it stops the
-/// server) and the address.
+/// port of 127.0.0.1, on a tokio runtime of its own, so that its requests never wait in a queue
+/// behind the load generator's tasks (they still share the machine's CPUs). Returns the runtime
+/// (dropping it stops the server) and the address.
 pub fn serve_in_background(app: App, policies: Policies) -> (tokio::runtime::Runtime, SocketAddr) {
     let server_runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");

@@ -102,7 +102,7 @@ impl Cluster {
             if let Some(exited) = self.members.iter_mut().position(exited) {
                 return Err(exited);
             }
-            if (0..self.members.len()).all(|i| self.healthy(i)) {
+            if self.running_healthy() {
                 return Ok(());
             }
             assert!(
@@ -171,10 +171,15 @@ impl Cluster {
             .is_some_and(|body| body.contains("\"true\""))
     }
 
+    /// Whether every running member is healthy.
+    fn running_healthy(&self) -> bool {
+        (0..self.members.len()).filter(|i| self.members[*i].child.is_some()).all(|i| self.healthy(i))
+    }
+
     /// Waits, up to 30 s, until every running member is healthy.
     pub fn wait_healthy(&self) {
         let started = Instant::now();
-        while !(0..self.members.len()).filter(|i| self.members[*i].child.is_some()).all(|i| self.healthy(i)) {
+        while !self.running_healthy() {
             assert!(
                 started.elapsed() < Duration::from_secs(30),
                 "the etcd cluster did not become healthy in 30 s{}",
