@@ -16,6 +16,7 @@ use super::codes;
 use super::error::ApiError;
 use super::limits::{self, LimitError, ListBounds, Measure, SchemaShape};
 use super::lists::CatalogLists;
+use super::parsed_size;
 use super::persisted::{DocumentRef, Persisted};
 use super::slice::{Clock, LongRunners, Sliced};
 use super::{ApiSchema, Bearer};
@@ -38,28 +39,36 @@ pub const DATASET_VERSION_EXTENSION: &str = "datasetVersion";
 /// frontends send.
 pub const DOCUMENT_CACHE_ENTRIES: usize = 512;
 
-/// How many bytes of query text the parsed documents in the cache may have been parsed from. A
-/// parsed document takes tens of times the memory of its text (a hundred times for a text of
-/// bare one-letter fields), and a text within the size limit may hold many more fields than the
-/// field limit allows (it is parsed, and kept, before it is measured), so the cache is bounded
-/// by text as well as by count: a flood of long new texts cannot grow it.
-pub const DOCUMENT_CACHE_TEXT_BYTES: u64 = 256 * 1024;
+/// How many bytes of memory the parsed documents in the cache (and their texts) may hold. A
+/// parsed document takes from about its text's length to a hundred times it, by its shape (see
+/// [`parsed_size`]), and a text within the size limit may hold many more fields than the field
+/// limit allows (it is parsed, and kept, before it is measured), so the cache is bounded by what
+/// its documents hold, measured as each is kept: a flood of new texts cannot grow it.
+pub const DOCUMENT_CACHE_BYTES: u64 = 4 * 1024 * 1024;
 
-/// Weighs a parsed document by the length of its text, and at least a share of the cache's text
-/// bytes for one of its entries, so that the one bound on weight bounds both text and count.
+/// A parsed document as the cache keeps it, with the memory it holds.
 #[derive(Clone)]
-struct TextSize;
+struct Parsed {
+    document: Arc<ExecutableDocument>,
+    /// The bytes of the document and of its text, counted once, when it is kept.
+    bytes: u64,
+}
 
-impl Weighter<Arc<str>, Arc<ExecutableDocument>> for TextSize {
-    fn weight(&self, text: &Arc<str>, _: &Arc<ExecutableDocument>) -> u64 {
-        (text.len() as u64).max(DOCUMENT_CACHE_TEXT_BYTES / DOCUMENT_CACHE_ENTRIES as u64)
+/// Weighs a parsed document by the memory it holds, and at least a share of the cache's bytes
+/// for one of its entries, so that the one bound on weight bounds both memory and count.
+#[derive(Clone)]
+struct HeldBytes;
+
+impl Weighter<Arc<str>, Parsed> for HeldBytes {
+    fn weight(&self, _: &Arc<str>, parsed: &Parsed) -> u64 {
+        parsed.bytes.max(DOCUMENT_CACHE_BYTES / DOCUMENT_CACHE_ENTRIES as u64)
     }
 }
 
 struct Inner {
     schema: ApiSchema,
     shape: SchemaShape,
-    documents: Cache<Arc<str>, Arc<ExecutableDocument>, TextSize>,
+    documents: Cache<Arc<str>, Parsed, HeldBytes>,
     persisted: Persisted,
     long_runners: LongRunners,
 }
@@ -108,7 +117,7 @@ impl Engine {
     pub fn with_options(persisted: Persisted, suggestions: bool) -> Engine {
         let schema = super::schema_with(suggestions);
         let shape = SchemaShape::from_sdl(&schema.sdl());
-        let documents = Cache::with_weighter(DOCUMENT_CACHE_ENTRIES, DOCUMENT_CACHE_TEXT_BYTES, TextSize);
+        let documents = Cache::with_weighter(DOCUMENT_CACHE_ENTRIES, DOCUMENT_CACHE_BYTES, HeldBytes);
         let long_runners = LongRunners::for_this_machine();
         Engine(Arc::new(Inner { schema, shape, documents, persisted, long_runners }))
     }
@@ -127,8 +136,8 @@ impl Engine {
     /// parsed and cached. A text that does not parse is not cached: it costs its parse each
     /// time, which the text limits bound.
     pub fn document(&self, query: &str) -> Result<Arc<ExecutableDocument>, ServerError> {
-        if let Some(doc) = self.0.documents.get(query) {
-            return Ok(doc);
+        if let Some(parsed) = self.0.documents.get(query) {
+            return Ok(parsed.document);
         }
         limits::check_text(query).map_err(|e| e.to_server_error())?;
         let doc = async_graphql::parser::parse_query(query).map_err(|e| {
@@ -136,9 +145,17 @@ impl Engine {
             error.extensions.get_or_insert_with(Default::default).set("code", codes::GRAPHQL_PARSE_FAILED);
             error
         })?;
-        let doc = Arc::new(doc);
-        self.0.documents.insert(Arc::from(query), Arc::clone(&doc));
-        Ok(doc)
+        let document = Arc::new(doc);
+        // The text is kept too, behind an `Arc<str>` (two counts and its bytes).
+        let bytes = (parsed_size::parsed_bytes(&document) + 2 * std::mem::size_of::<usize>() + query.len()) as u64;
+        self.0.documents.insert(Arc::from(query), Parsed { document: Arc::clone(&document), bytes });
+        Ok(document)
+    }
+
+    /// What the cache of parsed documents holds: its entries, and their bytes as counted against
+    /// [`DOCUMENT_CACHE_BYTES`].
+    pub fn cached_documents(&self) -> (usize, u64) {
+        (self.0.documents.len(), self.0.documents.weight())
     }
 
     /// Parses (or finds) the document of a request that carries its text, chooses its operation
@@ -406,21 +423,36 @@ mod tests {
     }
 
     #[test]
-    fn a_flood_of_long_new_texts_leaves_the_parsed_documents_within_their_text_bound() {
+    fn a_flood_of_long_new_texts_leaves_the_parsed_documents_within_their_memory_bound() {
         let engine = Engine::new();
         // Texts as long as the limits let them be, every one new, each with more fields than the
-        // field limit allows (a text is parsed, and kept, before it is measured): four times the
-        // bound in all.
+        // field limit allows (a text is parsed, and kept, before it is measured), and of the
+        // shape that takes the most memory once parsed: bare one-letter fields. Four times the
+        // bound in all; then as many short texts of fifty aliases each.
         let fields = " a".repeat(limits::MAX_QUERY_BYTES / 2 - 16);
-        let texts: Vec<String> = (0..4 * DOCUMENT_CACHE_TEXT_BYTES as usize / limits::MAX_QUERY_BYTES)
-            .map(|i| format!("{{{fields} }}#{i}"))
-            .collect();
-        for text in &texts {
+        let aliases = (0..50).map(|i| format!("a{i}: coHostPairs(first: 1) {{ count }}")).collect::<Vec<_>>().join(" ");
+        let mut sent = 0;
+        for i in 0.. {
+            let text = if sent < 4 * DOCUMENT_CACHE_BYTES as usize {
+                format!("{{{fields} }}#{i}")
+            } else {
+                format!("{{ {aliases} }} #{i}")
+            };
             assert!(text.len() <= limits::MAX_QUERY_BYTES);
-            engine.document(text).expect("it parses");
+            let document = engine.document(&text).expect("it parses");
+            sent += parsed_size::parsed_bytes(&document);
+            if sent > 8 * DOCUMENT_CACHE_BYTES as usize {
+                break;
+            }
         }
-        let kept: usize = engine.0.documents.iter().map(|(text, _)| text.len()).sum();
-        assert!(kept as u64 <= DOCUMENT_CACHE_TEXT_BYTES, "the documents kept were parsed from {kept} bytes of text");
+        let held: usize = engine
+            .0
+            .documents
+            .iter()
+            .map(|(text, parsed)| parsed_size::parsed_bytes(&parsed.document) + text.len())
+            .sum();
+        assert!(held as u64 <= DOCUMENT_CACHE_BYTES, "the documents kept hold {held} bytes");
+        assert!(engine.0.documents.weight() <= DOCUMENT_CACHE_BYTES);
         // A short text, sent again, is still parsed once.
         let short = engine.document("{ dataset { version } }").expect("it parses");
         assert!(Arc::ptr_eq(&short, &engine.document("{ dataset { version } }").expect("it parses")));
@@ -430,8 +462,8 @@ mod tests {
     fn the_caching_guide_publishes_the_bounds_of_the_parsed_documents() {
         let guide = include_str!("../../docs/caching.md").split_whitespace().collect::<Vec<_>>().join(" ");
         let published = format!(
-            "At most {DOCUMENT_CACHE_ENTRIES} documents are kept, parsed from at most {} KiB of text",
-            DOCUMENT_CACHE_TEXT_BYTES / 1024
+            "At most {DOCUMENT_CACHE_ENTRIES} documents are kept, holding at most {} MiB of memory",
+            DOCUMENT_CACHE_BYTES / (1024 * 1024)
         );
         assert!(guide.contains(&published), "docs/caching.md does not say: {published}");
     }

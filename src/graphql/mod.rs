@@ -16,6 +16,7 @@ pub mod limits;
 pub mod lists;
 mod mutation;
 pub mod pagination;
+pub mod parsed_size;
 pub mod persisted;
 mod query;
 pub mod scalars;

@@ -1,7 +1,7 @@
 //! What `/metrics` shows, in the Prometheus text format (OpenMetrics 1.0, which Prometheus
 //! scrapes natively): requests to the GraphQL endpoint by operation name and outcome, their
-//! latency, the cost of what ran, the response cache's hits and misses, the latency of writes,
-//! the subscriptions open and the refusals of the per-client budget.
+//! latency, the cost of what ran, the response cache's hits and misses, what the caches hold, the
+//! latency of writes, the subscriptions open and the refusals of the per-client budget.
 //!
 //! Label values are bounded, so that no client can grow the series without end: an operation is
 //! named by its `operationName` only for the first [`MAX_OPERATION_NAMES`] names seen (the
@@ -43,6 +43,12 @@ struct KindLabels {
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CacheLabels {
     result: &'static str,
+}
+
+/// Which cache: `documents` (parsed query documents) or `answers` (whole responses).
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HeldLabels {
+    cache: &'static str,
 }
 
 /// The latency buckets, in seconds: 100 µs to about 26 s.
@@ -87,6 +93,8 @@ pub struct Metrics {
     cache: Family<CacheLabels, Counter>,
     subscriptions: Gauge,
     rate_limited: Counter,
+    held_entries: Family<HeldLabels, Gauge>,
+    held_bytes: Family<HeldLabels, Gauge>,
     /// The operation names that have a label of their own.
     names: Mutex<HashSet<String>>,
 }
@@ -108,6 +116,8 @@ impl Metrics {
         let cache = Family::<CacheLabels, Counter>::default();
         let subscriptions = Gauge::default();
         let rate_limited = Counter::default();
+        let held_entries = Family::<HeldLabels, Gauge>::default();
+        let held_bytes = Family::<HeldLabels, Gauge>::default();
         registry.register("requests", "GraphQL requests, by operation name and outcome", requests.clone());
         registry.register_with_unit(
             "request_duration",
@@ -129,6 +139,13 @@ impl Metrics {
             "Requests refused with 429 for being over their client's budget",
             rate_limited.clone(),
         );
+        registry.register("cache_entries", "Entries each cache holds, as of the scrape", held_entries.clone());
+        registry.register_with_unit(
+            "cache_size",
+            "Memory each cache holds as it counts it against its bound, as of the scrape",
+            Unit::Bytes,
+            held_bytes.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -138,6 +155,8 @@ impl Metrics {
             cache,
             subscriptions,
             rate_limited,
+            held_entries,
+            held_bytes,
             names: Mutex::new(HashSet::new()),
         }
     }
@@ -194,6 +213,14 @@ impl Metrics {
     /// Counts a look-up in the response cache.
     pub fn cache(&self, hit: bool) {
         self.cache.get_or_create(&CacheLabels { result: if hit { "hit" } else { "miss" } }).inc();
+    }
+
+    /// Records what a cache (`documents` or `answers`) holds: its entries, and its bytes as it
+    /// counts them against its bound. Set when the metrics are scraped.
+    pub fn held(&self, cache: &'static str, entries: usize, bytes: u64) {
+        let labels = HeldLabels { cache };
+        self.held_entries.get_or_create(&labels).set(i64::try_from(entries).unwrap_or(i64::MAX));
+        self.held_bytes.get_or_create(&labels).set(i64::try_from(bytes).unwrap_or(i64::MAX));
     }
 
     /// Counts a subscription as open until the returned guard is dropped: the WebSocket

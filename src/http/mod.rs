@@ -263,7 +263,14 @@ async fn graphql_post(
 
 /// GET /metrics: the server's metrics in the Prometheus text format (see [`metrics`]).
 async fn metrics(State(server): State<Server>) -> Response {
-    ([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], server.metering.metrics.render()).into_response()
+    let metrics = &server.metering.metrics;
+    let (entries, bytes) = server.app.engine.cached_documents();
+    metrics.held("documents", entries, bytes);
+    // Answers to an older version of the data are dropped first, as the next query would.
+    server.answers.observe(server.app.catalog().meta.revision);
+    let (entries, bytes) = server.answers.held();
+    metrics.held("answers", entries, bytes);
+    ([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], metrics.render()).into_response()
 }
 
 /// GET /health: liveness, the version of the data being served, and whether the store can

@@ -138,6 +138,12 @@ impl ResponseCache {
         self.entries.get(key)
     }
 
+    /// What the cache holds: its entries, and their bytes as counted against
+    /// [`RESPONSE_CACHE_BYTES`].
+    pub fn held(&self) -> (usize, u64) {
+        (self.entries.len(), self.entries.weight())
+    }
+
     /// Keeps an answer.
     pub fn insert(&self, key: Vec<u8>, answer: Arc<Answer>) {
         self.entries.insert(key, answer);

@@ -69,6 +69,35 @@ fn metrics_count_requests_by_operation_and_outcome_cache_hits_writes_and_costs()
     assert_eq!(value(&after, "khartoum_graphql_rate_limited_total", &[]), 0.0);
     // The probes and /metrics itself are not counted as GraphQL requests.
     assert_eq!(delta(requests, &[]), 4.0);
+    // The caches: the write emptied the answers; the three documents parsed (the named query,
+    // the broken one and the write's) are kept.
+    let documents = [("cache", "documents")];
+    assert_eq!(delta("khartoum_graphql_cache_entries", &documents), 3.0);
+    assert!(delta("khartoum_graphql_cache_size_bytes", &documents) > 0.0);
+    assert_eq!(value(&after, "khartoum_graphql_cache_entries", &[("cache", "answers")]), 0.0);
+}
+
+#[test]
+fn metrics_show_what_each_cache_holds_within_its_published_bound() {
+    let (_dir, _server, base) = serve_fresh(&[]);
+    let loopback = "127.0.0.1".parse().unwrap();
+    for first in 1..=3 {
+        let query = json!({ "query": format!("{{ meetings(first: {first}) {{ nodes {{ slug }} }} }}") });
+        assert_eq!(post_from(loopback, &base, &query, &[]).status, 200);
+    }
+    let scrape = scrape(&base);
+    for cache in ["documents", "answers"] {
+        let entries = value(&scrape, "khartoum_graphql_cache_entries", &[("cache", cache)]);
+        let bytes = value(&scrape, "khartoum_graphql_cache_size_bytes", &[("cache", cache)]);
+        assert_eq!(entries, 3.0, "{cache}");
+        assert!(bytes > 0.0, "{cache}");
+        let bound = if cache == "documents" {
+            khartoum_graphql::graphql::engine::DOCUMENT_CACHE_BYTES
+        } else {
+            khartoum_graphql::http::response_cache::RESPONSE_CACHE_BYTES
+        };
+        assert!(bytes <= bound as f64, "{cache}: {bytes} bytes");
+    }
 }
 
 /// The value of `khartoum_graphql_subscriptions_open` once it is `want`, or the last one seen
