@@ -377,6 +377,12 @@ fn tree_name(c: Collection) -> &'static str {
     c.file_name().trim_end_matches(".json")
 }
 
+/// How many bytes of the store's pages sled keeps in memory (its `cache_capacity`; sled's own
+/// default is 1 GiB). The server answers every read from its read model, so sled's cache serves
+/// only writes and the change history, whose pages would otherwise stay in memory until the
+/// history limit drops them: about a kilobyte per write kept, ten thousand writes by default.
+pub const STORE_CACHE_BYTES: u64 = 8 * 1024 * 1024;
+
 /// How long a held lock is waited for before the store is called in use.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -388,7 +394,12 @@ fn open_sled(dir: &Path) -> Result<sled::Db, StoreError> {
     let started = std::time::Instant::now();
     let mut waiting = false;
     loop {
-        match sled::Config::new().path(dir).open().map_err(|e| locate(dir, StoreError::Sled(e))) {
+        match sled::Config::new()
+            .path(dir)
+            .cache_capacity(STORE_CACHE_BYTES)
+            .open()
+            .map_err(|e| locate(dir, StoreError::Sled(e)))
+        {
             Err(StoreError::InUse(_)) if started.elapsed() < LOCK_WAIT => {
                 if !waiting {
                     tracing::info!(dir = %dir.display(), wait = ?LOCK_WAIT, "the data directory is held; waiting for it");
@@ -1462,6 +1473,14 @@ pub fn now() -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_operations_guide_publishes_how_much_of_the_store_sled_keeps_in_memory() {
+        let guide = include_str!("../../docs/operations.md").split_whitespace().collect::<Vec<_>>().join(" ");
+        let published =
+            format!("at most {} MiB of the store's pages in sled's cache", STORE_CACHE_BYTES / (1024 * 1024));
+        assert!(guide.contains(&published), "docs/operations.md does not say: {published}");
+    }
 
     #[test]
     fn only_a_missing_or_other_log_file_counts_as_a_removed_data_directory() {
