@@ -146,8 +146,8 @@ impl Engine {
             error
         })?;
         let document = Arc::new(doc);
-        // The text is kept too, behind an `Arc<str>` (two counts and its bytes).
-        let bytes = (parsed_size::parsed_bytes(&document) + 2 * std::mem::size_of::<usize>() + query.len()) as u64;
+        // The text is kept too, as the key.
+        let bytes = (parsed_size::parsed_bytes(&document) + parsed_size::shared_str_bytes(query)) as u64;
         self.0.documents.insert(Arc::from(query), Parsed { document: Arc::clone(&document), bytes });
         Ok(document)
     }
@@ -449,7 +449,7 @@ mod tests {
             .0
             .documents
             .iter()
-            .map(|(text, parsed)| parsed_size::parsed_bytes(&parsed.document) + text.len())
+            .map(|(text, parsed)| parsed_size::parsed_bytes(&parsed.document) + parsed_size::shared_str_bytes(&text))
             .sum();
         assert!(held as u64 <= DOCUMENT_CACHE_BYTES, "the documents kept hold {held} bytes");
         assert!(engine.0.documents.weight() <= DOCUMENT_CACHE_BYTES);

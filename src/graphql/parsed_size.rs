@@ -25,22 +25,22 @@ pub fn parsed_bytes(document: &ExecutableDocument) -> usize {
         DocumentOperations::Single(operation) => operation_bytes(&operation.node),
         DocumentOperations::Multiple(operations) => {
             map_bytes(operations)
-                + operations.iter().map(|(name, op)| name_bytes(name) + operation_bytes(&op.node)).sum::<usize>()
+                + operations.iter().map(|(name, op)| shared_str_bytes(name) + operation_bytes(&op.node)).sum::<usize>()
         }
     };
     let fragments = map_bytes(&document.fragments)
         + document
             .fragments
             .iter()
-            .map(|(name, fragment)| name_bytes(name) + fragment_bytes(&fragment.node))
+            .map(|(name, fragment)| shared_str_bytes(name) + fragment_bytes(&fragment.node))
             .sum::<usize>();
     // The `Arc` of the document: two counts and the document.
     2 * size_of::<usize>() + size_of::<ExecutableDocument>() + operations + fragments
 }
 
-/// A name: an `Arc<str>`, two counts and the text.
-fn name_bytes(name: &Name) -> usize {
-    2 * size_of::<usize>() + name.len()
+/// A text behind an `Arc<str>` (a name, or the query text a cache keeps): two counts and the text.
+pub fn shared_str_bytes(text: &str) -> usize {
+    2 * size_of::<usize>() + text.len()
 }
 
 /// The table of a hash map: its buckets and one control byte each, plus a group of trailing
@@ -73,11 +73,11 @@ fn fragment_bytes(fragment: &FragmentDefinition) -> usize {
 }
 
 fn type_condition_bytes(condition: &TypeCondition) -> usize {
-    name_bytes(&condition.on.node)
+    shared_str_bytes(&condition.on.node)
 }
 
 fn variable_bytes(variable: &VariableDefinition) -> usize {
-    name_bytes(&variable.name.node)
+    shared_str_bytes(&variable.name.node)
         + type_bytes(&variable.var_type.node)
         + directives_bytes(&variable.directives)
         + variable.default_value.as_ref().map_or(0, |v| const_value_bytes(&v.node))
@@ -85,19 +85,22 @@ fn variable_bytes(variable: &VariableDefinition) -> usize {
 
 fn type_bytes(ty: &Type) -> usize {
     match &ty.base {
-        async_graphql::parser::types::BaseType::Named(name) => name_bytes(name),
+        async_graphql::parser::types::BaseType::Named(name) => shared_str_bytes(name),
         async_graphql::parser::types::BaseType::List(inner) => size_of::<Type>() + type_bytes(inner),
     }
 }
 
 fn directives_bytes(directives: &Vec<Positioned<Directive>>) -> usize {
     vec_bytes(directives)
-        + directives.iter().map(|d| name_bytes(&d.node.name.node) + arguments_bytes(&d.node.arguments)).sum::<usize>()
+        + directives
+            .iter()
+            .map(|d| shared_str_bytes(&d.node.name.node) + arguments_bytes(&d.node.arguments))
+            .sum::<usize>()
 }
 
 fn arguments_bytes(arguments: &Vec<(Positioned<Name>, Positioned<Value>)>) -> usize {
     vec_bytes(arguments)
-        + arguments.iter().map(|(name, value)| name_bytes(&name.node) + value_bytes(&value.node)).sum::<usize>()
+        + arguments.iter().map(|(name, value)| shared_str_bytes(&name.node) + value_bytes(&value.node)).sum::<usize>()
 }
 
 fn selection_set_bytes(set: &SelectionSet) -> usize {
@@ -108,14 +111,14 @@ fn selection_set_bytes(set: &SelectionSet) -> usize {
             .map(|item| match &item.node {
                 Selection::Field(field) => {
                     let field = &field.node;
-                    field.alias.as_ref().map_or(0, |a| name_bytes(&a.node))
-                        + name_bytes(&field.name.node)
+                    field.alias.as_ref().map_or(0, |a| shared_str_bytes(&a.node))
+                        + shared_str_bytes(&field.name.node)
                         + arguments_bytes(&field.arguments)
                         + directives_bytes(&field.directives)
                         + selection_set_bytes(&field.selection_set.node)
                 }
                 Selection::FragmentSpread(spread) => {
-                    name_bytes(&spread.node.fragment_name.node) + directives_bytes(&spread.node.directives)
+                    shared_str_bytes(&spread.node.fragment_name.node) + directives_bytes(&spread.node.directives)
                 }
                 Selection::InlineFragment(inline) => {
                     inline.node.type_condition.as_ref().map_or(0, |c| type_condition_bytes(&c.node))
@@ -129,13 +132,13 @@ fn selection_set_bytes(set: &SelectionSet) -> usize {
 /// A value as written in a query: what its strings, names, lists and objects allocate.
 fn value_bytes(value: &Value) -> usize {
     match value {
-        Value::Variable(name) | Value::Enum(name) => name_bytes(name),
+        Value::Variable(name) | Value::Enum(name) => shared_str_bytes(name),
         Value::String(s) => s.capacity(),
         Value::Binary(b) => b.len(),
         Value::List(items) => vec_bytes(items) + items.iter().map(value_bytes).sum::<usize>(),
         Value::Object(fields) => {
             index_map_bytes(fields.capacity(), size_of::<(Name, Value)>())
-                + fields.iter().map(|(name, v)| name_bytes(name) + value_bytes(v)).sum::<usize>()
+                + fields.iter().map(|(name, v)| shared_str_bytes(name) + value_bytes(v)).sum::<usize>()
         }
         Value::Null | Value::Number(_) | Value::Boolean(_) => 0,
     }
@@ -144,13 +147,13 @@ fn value_bytes(value: &Value) -> usize {
 /// A constant value (a variable's default): as [`value_bytes`].
 fn const_value_bytes(value: &ConstValue) -> usize {
     match value {
-        ConstValue::Enum(name) => name_bytes(name),
+        ConstValue::Enum(name) => shared_str_bytes(name),
         ConstValue::String(s) => s.capacity(),
         ConstValue::Binary(b) => b.len(),
         ConstValue::List(items) => vec_bytes(items) + items.iter().map(const_value_bytes).sum::<usize>(),
         ConstValue::Object(fields) => {
             index_map_bytes(fields.capacity(), size_of::<(Name, ConstValue)>())
-                + fields.iter().map(|(name, v)| name_bytes(name) + const_value_bytes(v)).sum::<usize>()
+                + fields.iter().map(|(name, v)| shared_str_bytes(name) + const_value_bytes(v)).sum::<usize>()
         }
         ConstValue::Null | ConstValue::Number(_) | ConstValue::Boolean(_) => 0,
     }

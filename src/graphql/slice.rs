@@ -279,7 +279,7 @@ impl<F: Future> Drop for Sliced<F> {
 
 /// How much of the record a field's work reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Work {
+enum Work {
     /// A page, a record, or what an index selects: short unless it grows.
     Bounded,
     /// Every meeting a filter selects, whatever the page: an aggregate.
